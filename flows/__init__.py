@@ -1,0 +1,1 @@
+"""Prefect flows (nightly, backfill, reextract) and the ``ogi`` CLI."""

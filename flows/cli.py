@@ -1,0 +1,28 @@
+"""The ``ogi`` command: a thin front over extraction, crawling and the flows.
+
+Each command lives in its own module (``flows/cmd_*.py``) and imports its heavy
+dependencies (Scrapy, Prefect, pdf libraries) only when it runs, so ``ogi --help``
+stays instant.
+"""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="ogi",
+    help=(
+        "ogi: China's government information disclosure annual reports "
+        "(政府信息公开工作年度报告), crawled, extracted, checked and loaded as Parquet."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+
+from flows import cmd_extract  # noqa: E402
+
+cmd_extract.register(app)
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,147 @@
+"""The raw store: every fetched document, content-addressed, with a manifest of who gave what when.
+
+Why: extraction must always be re-runnable without refetching, the same bytes at two
+URLs are kept once, and a nightly re-crawl needs each URL's last ETag/Last-Modified.
+Blobs live at ``<root>/blobs/<sha[:2]>/<sha256>`` (written atomically, never
+overwritten); the manifest is one SQLite file, append-only for fetches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Iterator
+
+
+@dataclass
+class FetchRecord:
+    """One fetch of one URL: the provenance of a document's bytes."""
+
+    url: str  # the document URL (after redirects the final URL is in final_url)
+    sha256: str | None  # None when nothing was stored (304, error)
+    fetched_at: str
+    status: int
+    kind: str = "attachment"  # page | attachment
+    format: str | None = None
+    size: int | None = None
+    final_url: str | None = None
+    source_id: str | None = None
+    jurisdiction_code: str | None = None
+    organ: str | None = None
+    report_year: int | None = None
+    title: str | None = None
+    listing_url: str | None = None
+    page_url: str | None = None
+    link_text: str | None = None
+    published_date: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    change: str | None = None  # new | changed | unchanged
+    crawl_id: str | None = None
+
+
+_COLUMNS = [f.name for f in fields(FetchRecord)]
+
+
+class RawStore:
+    def __init__(self, root: str | os.PathLike[str]):
+        self.root = Path(root)
+        self.blobs = self.root / "blobs"
+        self.blobs.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.root / "manifest.sqlite", timeout=60)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        cols = ", ".join(f"{c} TEXT" if c != "status" else "status INTEGER" for c in _COLUMNS)
+        self._db.execute(f"CREATE TABLE IF NOT EXISTS fetches (id INTEGER PRIMARY KEY, {cols})")
+        self._db.execute("CREATE INDEX IF NOT EXISTS fetches_url ON fetches(url)")
+        self._db.execute("CREATE INDEX IF NOT EXISTS fetches_sha ON fetches(sha256)")
+        self._db.commit()
+
+    # blobs -------------------------------------------------------------------------
+    def path(self, sha256: str) -> Path:
+        return self.blobs / sha256[:2] / sha256
+
+    def has(self, sha256: str) -> bool:
+        return self.path(sha256).exists()
+
+    def put(self, data: bytes) -> str:
+        """Store bytes once; return their sha256. Atomic: temp file + rename."""
+        sha = hashlib.sha256(data).hexdigest()
+        target = self.path(sha)
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(tmp, target)
+        return sha
+
+    def get(self, sha256: str) -> bytes:
+        return self.path(sha256).read_bytes()
+
+    # manifest ----------------------------------------------------------------------
+    def record(self, fetch: FetchRecord) -> None:
+        row = asdict(fetch)
+        row["headers"] = json.dumps(row["headers"], ensure_ascii=False)
+        if row["report_year"] is not None:
+            row["report_year"] = str(row["report_year"])
+        placeholders = ", ".join("?" for _ in _COLUMNS)
+        self._db.execute(
+            f"INSERT INTO fetches ({', '.join(_COLUMNS)}) VALUES ({placeholders})",
+            [row[c] for c in _COLUMNS],
+        )
+        self._db.commit()
+
+    def latest(self, url: str) -> FetchRecord | None:
+        """The last fetch of ``url`` that stored bytes (for conditional GET and change detection)."""
+        cur = self._db.execute(
+            f"SELECT {', '.join(_COLUMNS)} FROM fetches WHERE url = ? AND sha256 IS NOT NULL "
+            "ORDER BY id DESC LIMIT 1",
+            (url,),
+        )
+        found = cur.fetchone()
+        return None if found is None else _to_record(found)
+
+    def fetches(self) -> Iterator[FetchRecord]:
+        cur = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM fetches ORDER BY id")
+        for found in cur:
+            yield _to_record(found)
+
+    def documents(
+        self, years: set[int] | None = None, sources: set[str] | None = None
+    ) -> Iterator[FetchRecord]:
+        """The current version of every stored document: the latest fetch per URL with bytes."""
+        cur = self._db.execute(
+            f"SELECT {', '.join(_COLUMNS)} FROM fetches WHERE id IN ("
+            "SELECT MAX(id) FROM fetches WHERE sha256 IS NOT NULL GROUP BY url) ORDER BY id"
+        )
+        for found in cur:
+            rec = _to_record(found)
+            if years is not None and rec.report_year not in years:
+                continue
+            if sources is not None and rec.source_id not in sources:
+                continue
+            yield rec
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> "RawStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _to_record(values: tuple) -> FetchRecord:
+    row = dict(zip(_COLUMNS, values))
+    row["headers"] = json.loads(row["headers"] or "{}")
+    row["report_year"] = int(row["report_year"]) if row["report_year"] else None
+    row["size"] = int(row["size"]) if row["size"] is not None else None
+    return FetchRecord(**row)

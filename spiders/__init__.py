@@ -1,0 +1,1 @@
+"""Scrapy spiders that find and fetch annual reports from county government sites."""
