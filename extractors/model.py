@@ -41,7 +41,7 @@ class CheckResult:
     """One identity evaluated on one row or column (form-spec §4)."""
 
     id: str
-    ok: bool
+    ok: bool | None  # None: a blank cell makes the identity undecidable
     expected: int | float | None
     found: int | float | None
     row: str | None = None

@@ -1,0 +1,131 @@
+"""``extract(path) -> Report``: bytes in, canonical cells out, every problem said.
+
+The one entry point the CLI, the flows and the tests use. Pure apart from reading the
+file (and, for DOC/WPS, the cached LibreOffice conversion).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from extractors import assemble
+from extractors.checks import run_checks
+from extractors.document import Document
+try:
+    from extractors.metadata import is_interpretation, read_metadata
+except ImportError:  # TEMP until the metadata module lands
+    from extractors.model import ReportMeta
+    import re as _re
+
+    def read_metadata(lines, published_date=None, hint_title=None):
+        for line in lines[:10]:
+            m = _re.search(r"(20\d\d)\s*年", line)
+            if m:
+                return ReportMeta(report_year=int(m[1]), year_source="title")
+        return ReportMeta()
+
+    def is_interpretation(title):
+        return "解读" in title
+from extractors.model import ExtractError, Problem, Report
+from extractors.readers import read_document
+from extractors.sections import PastLastTable, find_regions, uncovered
+from extractors.sniff import sniff
+
+MAX_BYTES = int(os.environ.get("OGI_MAX_BYTES", 60 * 1024 * 1024))
+
+
+def extract(path: str | os.PathLike[str], published_date: str | None = None) -> Report:
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return _failed(str(path), "", "unknown", ExtractError(
+                "too_large", f"{size} bytes is over the {MAX_BYTES}-byte limit (set OGI_MAX_BYTES to raise it)"))
+        data = path.read_bytes()
+    except OSError as exc:
+        return _failed(str(path), "", "unknown", ExtractError("unreadable", f"cannot read the file: {exc}"))
+    return extract_bytes(data, name=str(path), published_date=published_date)
+
+
+def extract_bytes(data: bytes, name: str | None = None, published_date: str | None = None) -> Report:
+    sha = hashlib.sha256(data).hexdigest()
+    path = name or f"<bytes {sha[:12]}>"
+    fmt = sniff(data, name)
+    if len(data) > MAX_BYTES:
+        return _failed(path, sha, fmt, ExtractError("too_large", f"{len(data)} bytes is over the {MAX_BYTES}-byte limit"))
+    try:
+        doc = read_document(data, fmt, name, stop=PastLastTable())
+    except ExtractError as exc:
+        return _failed(path, sha, fmt, exc)
+    except Exception as exc:  # a reader bug must not stop a batch: say what broke
+        return _failed(path, sha, fmt, ExtractError("reader_failed", f"{type(exc).__name__}: {exc}"))
+    report = interpret(doc, published_date)
+    report.path, report.sha256 = path, sha
+    return report
+
+
+def interpret(doc: Document, published_date: str | None = None) -> Report:
+    """A document model → a Report: metadata, the three tables, checks, problems."""
+    report = Report(path="", sha256="", format=doc.format)
+    rows = doc.rows
+    report.meta = read_metadata([r.text for r in rows[:80]], published_date or doc.published_date, doc.title_hint)
+    for code, message, pages in doc.problems:
+        report.problems.append(Problem(code, message, pages=pages))
+    year = report.meta.report_year
+    regions = find_regions(rows)
+    leftover = uncovered(rows, regions)
+
+    def region_rows(table: str) -> list:
+        return regions[table].rows(rows) if table in regions else leftover
+
+    results = {
+        "proactive": assemble.read_proactive(region_rows("proactive"), year),
+        "requests": assemble.read_requests(region_rows("requests"), year),
+    }
+    hint = next((r.info.form_version for r in results.values() if r.info and r.cells), None)
+    results["appeals"] = assemble.read_appeals(region_rows("appeals"), year, hint)
+    for table, result in results.items():
+        if table not in regions:
+            # Read from rows outside any section: other tables' rows are not extra rows of this one.
+            result.extra_rows = []
+            result.problems = [p for p in result.problems if p.code != "unassigned_values"]
+        if result.info is not None and result.cells:
+            report.tables[table] = result.info
+            report.cells.extend(result.cells)
+        report.extra_rows.extend(result.extra_rows)
+        report.problems.extend(result.problems)
+    if not report.cells and is_interpretation(report.meta.title or doc.title_hint or ""):
+        raise_not_report = ExtractError("not_a_report", f"an interpretation page (解读/图解), not a report: {report.meta.title}")
+        return _failed("", "", doc.format, raise_not_report)
+    _missing_tables(report, regions, doc)
+    report.checks = run_checks(report.cells, report.tables)
+    return report
+
+
+def _missing_tables(report: Report, regions: dict, doc: Document) -> None:
+    from extractors.schema import SCHEMA
+
+    no_text = [p for code, _, pages in doc.problems if code == "no_text_layer" for p in (pages or [])]
+    for table in ("proactive", "requests", "appeals"):
+        spec = SCHEMA[table]
+        if table not in report.tables:
+            where = "its heading is there but no row of it could be read" if table in regions else "neither its heading nor its rows were found"
+            if no_text:
+                where += f"; pages {', '.join(map(str, no_text))} have no text layer"
+            report.problems.append(Problem("table_missing", f"{spec.section} {spec.title}: {where}", table))
+            continue
+        version = report.tables[table].form_version
+        if version not in ("2021", "2019"):
+            continue
+        have = {(c.row, c.col) for c in report.cells if c.table == table}
+        expected = spec.cells_for(version)
+        missing_rows = sorted({r for r, c in expected if (r, c) not in have}, key=[r for r, _ in expected].index)
+        if missing_rows:
+            report.problems.append(Problem(
+                "table_incomplete", f"{spec.section} {spec.title}: no cells read for rows {', '.join(missing_rows)}", table))
+
+
+def _failed(path: str, sha: str, fmt: str, exc: ExtractError) -> Report:
+    return Report(path=path, sha256=sha, format=fmt, error=Problem(exc.code, exc.message, pages=exc.pages))

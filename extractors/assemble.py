@@ -1,0 +1,300 @@
+"""Fragments of each table's region → canonical cells, by label and by the form's row order.
+
+The form fixes the order of 三's rows, so labelled fragments are anchors and the rows
+between two anchors can only take the unlabelled fragments between them, and only when
+their numbers agree; otherwise the rows stay empty and a problem says why. Nothing is
+placed by counting digits across the page.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+
+from extractors.document import Row
+from extractors.fragments import Fragment, Token, build_fragments, to_unit
+from extractors.labels import Match, match_label
+from extractors.model import Cell, ExtraRow, Problem, TableInfo
+from extractors.schema import SCHEMA, Item, Table
+from extractors.values import clean, parse_value
+
+ANCHOR_SCORE = 0.78
+
+
+@dataclass
+class TableResult:
+    info: TableInfo | None = None
+    cells: list[Cell] = field(default_factory=list)
+    extra_rows: list[ExtraRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _best_match(frag: Fragment, table: str) -> Match | None:
+    best: Match | None = None
+    for i, text in enumerate(frag.labels):
+        found = match_label(text, table)
+        if found is not None:
+            score = found.score - 0.01 * i  # prefer the label nearest the values
+            if best is None or score > best.score:
+                best = Match(found.key, score)
+    return best
+
+
+def _cells_for_row(
+    table: Table, version: str, row_key: str, cols: tuple[Item, ...], frag: Fragment,
+    centers: list[float] | None, result: TableResult,
+) -> None:
+    values = list(frag.values)
+    while len(values) > len(cols) and not clean(values[-1].text):
+        values.pop()
+    placed: list[tuple[Item, Token]] = []
+    if len(values) == len(cols):
+        placed = list(zip(cols, values))
+    elif centers and all(v.x0 is not None for v in values if clean(v.text)):
+        for tok in values:
+            if not clean(tok.text):
+                continue
+            mid = (tok.x0 + tok.x1) / 2  # type: ignore[operator]
+            idx = min(range(len(centers)), key=lambda k: abs(centers[k] - mid))
+            placed.append((cols[idx], tok))
+        taken = {c.key for c, _ in placed}
+        if len(taken) != len(placed):
+            placed = []
+        else:
+            placed += [(c, Token("", True)) for c in cols if c.key not in taken]
+    elif len(values) > len(cols):
+        placed = list(zip(cols, values))
+        extra = " ".join(v.text for v in values[len(cols) :])
+        result.problems.append(Problem(
+            "extra_values", f"row {row_key} of {table.key} prints more numbers than the form has columns; "
+            f"kept the first {len(cols)}, ignored: {extra}", table.key, [frag.page] if frag.page else None))
+    if not placed:
+        raw = " ".join(v.text for v in values)
+        result.problems.append(Problem(
+            "row_short", f"row {row_key} of {table.key} has {len(values)} values for {len(cols)} columns "
+            f"({raw}); which column each belongs to cannot be told, so none was recorded",
+            table.key, [frag.page] if frag.page else None))
+        return
+    order = {c.key: i for i, c in enumerate(cols)}
+    for col, tok in sorted(placed, key=lambda p: order[p[0].key]):
+        parsed = parse_value(tok.text, col.kind, col.unit)
+        result.cells.append(Cell(table.key, row_key, col.key, parsed.value, tok.text.strip(), parsed.flags,
+                                 frag.page, parsed.unit))
+
+
+def _column_centers(frags: list[Fragment], width: int) -> list[float] | None:
+    """Median x-centre of each column, from rows that print every column (PDF only)."""
+    full = [f for f in frags if len(f.values) == width and all(v.x0 is not None for v in f.values)]
+    if not full:
+        return None
+    return [statistics.median((f.values[k].x0 + f.values[k].x1) / 2 for f in full) for k in range(width)]  # type: ignore[operator]
+
+
+def _monotonic_anchors(matched: list[tuple[int, int, float]]) -> list[tuple[int, int]]:
+    """Best-scoring subsequence of (fragment index, row position) increasing in both."""
+    n = len(matched)
+    if not n:
+        return []
+    best = [m[2] for m in matched]
+    prev = [-1] * n
+    for i in range(n):
+        for j in range(i):
+            if matched[j][1] < matched[i][1] and best[j] + matched[i][2] > best[i]:
+                best[i] = best[j] + matched[i][2]
+                prev[i] = j
+    i = max(range(n), key=lambda k: best[k])
+    out = []
+    while i != -1:
+        out.append((matched[i][0], matched[i][1]))
+        i = prev[i]
+    return out[::-1]
+
+
+def read_requests(rows: list[Row], year: int | None) -> TableResult:
+    table = SCHEMA["requests"]
+    result = TableResult()
+    frags = [f for f in build_fragments(rows, len(table.cols)) if f.values]
+    frags = _cut_repeat(frags, result)
+    order = {r.key: i for i, r in enumerate(table.rows)}
+    matches = [_best_match(f, "requests") for f in frags]
+    matched = [(i, order[m.key], m.score) for i, m in enumerate(matches)
+               if m is not None and m.score >= ANCHOR_SCORE and (frags[i].numeric or m.score >= 0.9)]
+    anchors = _monotonic_anchors(matched)
+    keys = {i: table.rows[pos].key for i, pos in anchors}  # fragment index -> row key
+
+    version, evidence = _requests_version(set(keys.values()), rows, year)
+    result.info = TableInfo(version, evidence)
+    version_rows = [r.key for r in table.rows_for(version)]
+    keys = {i: k for i, k in keys.items() if k in version_rows}
+
+    # Unlabelled fragments fill the rows between two anchors when the counts agree.
+    bounds = [(-1, -1)] + sorted((i, version_rows.index(k)) for i, k in keys.items()) + [(len(frags), len(version_rows))]
+    width = len(table.cols)
+    for (f0, r0), (f1, r1) in zip(bounds, bounds[1:]):
+        missing = version_rows[r0 + 1 : r1]
+        between = [i for i in range(f0 + 1, f1) if i not in keys]
+        complete = [i for i in between if len(frags[i].values) == width]
+        if missing and complete and len(complete) == len(missing):
+            keys.update(zip(complete, missing))
+        elif missing and complete:
+            result.problems.append(Problem(
+                "ambiguous_rows", f"{len(complete)} unlabelled rows of numbers for {len(missing)} rows "
+                f"({', '.join(missing)}); left empty rather than guessed", "requests"))
+        elif complete:
+            for i in complete:
+                _extra(result, "requests", frags[i])
+        for i in between:
+            if i not in complete and frags[i].labels and frags[i].own_label:
+                _extra(result, "requests", frags[i])
+    centers = _column_centers(frags, width)
+    for i in sorted(keys, key=lambda i: version_rows.index(keys[i])):
+        _cells_for_row(table, version, keys[i], table.cols, frags[i], centers, result)
+    return result
+
+
+def _cut_repeat(frags: list[Fragment], result: TableResult) -> list[Fragment]:
+    """A second copy of 三 (a department table after the summary) starts at a second
+    本年新收 row once the first copy has reached its last rows."""
+    seen_end = False
+    for i, f in enumerate(frags):
+        m = _best_match(f, "requests")
+        if m is None or not f.numeric:
+            continue
+        if m.key in ("total_processed", "carried_forward"):
+            seen_end = True
+        elif m.key == "new_received" and seen_end:
+            result.problems.append(Problem(
+                "table_repeated", "the 三 table is printed more than once; the first copy was read", "requests"))
+            return frags[:i]
+    return frags
+
+
+def _requests_version(keys: set[str], rows: list[Row], year: int | None) -> tuple[str, list[str]]:
+    sub_rows = {k for k in keys if k.startswith("other_handling.")}
+    if sub_rows:
+        return "2021", [f"（六）其他处理 split into rows: {', '.join(sorted(sub_rows))}"]
+    if "other_handling" in keys:
+        return "2019", ["（六）其他处理 printed as a single row"]
+    for row in rows:
+        unit = to_unit(row)
+        for tok in unit.labels if unit else []:
+            m = match_label(tok.text, "requests")
+            if m is not None and m.score >= 0.9 and m.key.startswith("other_handling."):
+                return "2021", [f"label of {m.key} present"]
+    return _version_from_year(year)
+
+
+def _version_from_year(year: int | None) -> tuple[str, list[str]]:
+    if year is not None and year >= 2021:
+        return "2021", [f"report year {year}"]
+    if year is not None and year >= 2019:
+        return "2019", [f"report year {year}"]
+    return ("2021", ["no evidence; current form assumed"]) if year is None else ("unknown", [f"report year {year}"])
+
+
+def _extra(result: TableResult, table: str, frag: Fragment) -> None:
+    if not frag.numeric:
+        return  # a header cell followed by blank cells is not a row
+    label = frag.labels[0] if frag.labels else ""
+    result.extra_rows.append(ExtraRow(table, label, [v.text for v in frag.values], frag.page))
+
+
+_PROACTIVE_ONLY: dict[str, set[str]] = {}
+
+
+def _proactive_markers() -> dict[str, set[str]]:
+    """Column and row keys printed by only one version of 二 (the evidence for its version)."""
+    if not _PROACTIVE_ONLY:
+        table = SCHEMA["proactive"]
+        keys = {v: {c.key for c in table.cols_for(v)} | {r.key for r in table.rows_for(v)} for v in ("2021", "2019")}
+        _PROACTIVE_ONLY["2021"] = keys["2021"] - keys["2019"]
+        _PROACTIVE_ONLY["2019"] = keys["2019"] - keys["2021"]
+    return _PROACTIVE_ONLY
+
+
+def read_proactive(rows: list[Row], year: int | None) -> TableResult:
+    table = SCHEMA["proactive"]
+    result = TableResult()
+    markers = _proactive_markers()
+    votes = {"2021": 0, "2019": 0}
+    evidence: list[str] = []
+    for row in rows:
+        unit = to_unit(row)
+        for tok in unit.labels if unit else []:
+            for kind in ("cols", "rows"):
+                m = match_label(tok.text, "proactive", kind)
+                if m is None or m.score < 0.9:
+                    continue
+                for version in votes:
+                    if m.key in markers[version]:
+                        votes[version] += 1
+                        if len(evidence) < 4:
+                            evidence.append(f"{tok.text.strip()} ({version} form)")
+    if votes["2021"] or votes["2019"]:
+        version = "2021" if votes["2021"] >= votes["2019"] else "2019"
+    else:
+        version, evidence = _version_from_year(year)
+    frags = [f for f in build_fragments(rows, 3) if f.values]
+    seen: set[str] = set()
+    for frag in frags:
+        m = _best_match(frag, "proactive")
+        if m is None or m.score < ANCHOR_SCORE:
+            if frag.labels and frag.own_label and any(clean(v.text) for v in frag.values):
+                _extra(result, "proactive", frag)
+            elif any(clean(v.text) for v in frag.values):
+                result.problems.append(Problem(
+                    "unassigned_values", "numbers without a row label in 二: "
+                    + " ".join(v.text for v in frag.values), "proactive", [frag.page] if frag.page else None))
+            continue
+        cols = table.cols_for(version, m.key)
+        if not cols or m.key in seen:
+            if m.key in seen:
+                result.problems.append(Problem("row_repeated", f"row {m.key} of 二 printed twice; first kept", "proactive"))
+            continue
+        seen.add(m.key)
+        _cells_for_row(table, version, m.key, cols, frag, None, result)
+    if result.cells or seen:
+        result.info = TableInfo(version, evidence)
+    return result
+
+
+def read_appeals(rows: list[Row], year: int | None, version_hint: str | None) -> TableResult:
+    table = SCHEMA["appeals"]
+    result = TableResult()
+    frags = [f for f in build_fragments(rows, 15) if f.values]
+    by_row: dict[str, Fragment] = {}
+    for frag in frags:
+        m = _best_match(frag, "appeals")
+        if m is not None and m.score >= 0.9 and len(frag.values) == len(table.cols):
+            by_row.setdefault(m.key, frag)
+    cells_before = len(result.cells)
+    if by_row:
+        for row in table.rows:
+            if row.key in by_row:
+                _cells_for_row(table, "2021", row.key, table.cols, by_row[row.key], None, result)
+    else:
+        sequence: list[Token] = []
+        page = None
+        for frag in frags:
+            if not sequence and not any(clean(v.text) for v in frag.values):
+                continue
+            page = page or frag.page
+            sequence.extend(frag.values)
+        while len(sequence) > 15 and not clean(sequence[-1].text):
+            sequence.pop()
+        if len(sequence) >= 15:
+            if len(sequence) > 15:
+                result.problems.append(Problem(
+                    "extra_values", "numbers after the 15 cells of 四 ignored: "
+                    + " ".join(t.text for t in sequence[15:]), "appeals"))
+            for i, row in enumerate(table.rows):
+                frag = Fragment([row.label], sequence[i * 5 : i * 5 + 5], page)
+                _cells_for_row(table, "2021", row.key, table.cols, frag, None, result)
+        elif sequence:
+            result.problems.append(Problem(
+                "row_short", f"四 prints {len(sequence)} values for its 15 cells "
+                f"({' '.join(t.text for t in sequence)}); none recorded", "appeals"))
+    if len(result.cells) > cells_before:
+        version = version_hint or _version_from_year(year)[0]
+        result.info = TableInfo(version, ["same in both forms; version of the report's other tables"])
+    return result

@@ -1,0 +1,163 @@
+"""Rows → fragments: a label (or the label lines just above) with the values that follow it.
+
+Why fragments and not digit counting: a row's numbers are attached to the label nearest
+before them, and only up to the row's width; a stray number (page number, footnote)
+becomes a fragment of its own that the alignment step can drop, instead of shifting
+every later cell. Values that came loose from their label (PDF converters do that)
+become orphan fragments that alignment places by the form's row order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extractors.document import Row, TextCell
+from extractors.values import clean, is_value
+
+_PIPE_RULE = re.compile(r"^\|?\s*:?-{2,}")
+_PAGE_LINE = re.compile(r"^(?:[-—–－]+\s*\d{1,3}\s*[-—–－]+|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|Page\s*\d+.*|P\.\s*\d+)$", re.I)
+_NOTE = re.compile(r"^[(（][^()（）]*[)）]$")
+
+
+@dataclass
+class Token:
+    text: str
+    is_value: bool
+    x0: float | None = None
+    x1: float | None = None
+
+
+@dataclass
+class Unit:
+    """One row split into label tokens and the value tokens after the last label."""
+
+    labels: list[Token]
+    values: list[Token]
+    page: int | None
+    table_start: bool = False
+
+
+@dataclass
+class Fragment:
+    labels: list[str]  # candidate label texts, nearest to the values last
+    values: list[Token] = field(default_factory=list)
+    page: int | None = None
+    own_label: bool = True  # the label was on the values' own row
+
+    @property
+    def numeric(self) -> int:
+        return sum(1 for v in self.values if clean(v.text))
+
+
+def is_page_marker(text: str) -> bool:
+    return bool(_PAGE_LINE.match(text.strip()))
+
+
+def split_line(text: str) -> list[str]:
+    """A text line's cells: by ``|`` or tab when present, else label + trailing numbers."""
+    if _PIPE_RULE.match(text.strip()):
+        return []
+    if "|" in text:
+        parts = text.split("|")
+        stripped = text.strip()
+        if stripped.startswith("|") and parts and not parts[0].strip():
+            parts = parts[1:]
+        if parts and not parts[-1].strip():
+            parts = parts[:-1]
+        return [p.strip() for p in parts] if parts else [""]
+    if "\t" in text.strip():
+        return [p.strip() for p in text.strip().split("\t")]
+    return _peel_numbers(text.strip())
+
+
+def _peel_numbers(text: str) -> list[str]:
+    words = text.split()
+    tail: list[str] = []
+    while words and is_value(words[-1]) and clean(words[-1]):
+        tail.append(words.pop())
+    if not tail:
+        return [text]
+    head = " ".join(words)
+    return ([head] if head else []) + tail[::-1]
+
+
+def to_unit(row: Row) -> Unit | None:
+    if row.grid or len(row.cells) > 1:
+        cells = row.cells
+    elif not row.cells or is_page_marker(row.cells[0].text):
+        return None
+    else:
+        cells = [TextCell(t) for t in split_line(row.cells[0].text)] if row.cells else []
+    if not cells:
+        return None
+    if len(cells) == 1 and is_page_marker(cells[0].text):
+        return None
+    tokens = [Token(c.text, is_value(c.text), c.x0, c.x1) for c in cells]
+    # A parenthetical note under a number ("22" / "（其中修订16件）") belongs to that number.
+    merged: list[Token] = []
+    for tok in tokens:
+        if merged and merged[-1].is_value and clean(merged[-1].text) and _NOTE.match(clean(tok.text)):
+            merged[-1] = Token(merged[-1].text + tok.text, True, merged[-1].x0, merged[-1].x1)
+        else:
+            merged.append(tok)
+    last_label = max((i for i, t in enumerate(merged) if not t.is_value), default=-1)
+    labels = [t for t in merged[: last_label + 1] if not t.is_value and t.text]
+    values = merged[last_label + 1 :]
+    return Unit(labels, values, row.page, row.table_start)
+
+
+def build_fragments(rows: list[Row], width: int) -> list[Fragment]:
+    """Group units into fragments. ``width`` is the widest row the table has (7 for 三)."""
+    fragments: list[Fragment] = []
+    pending: list[str] = []
+    current: Fragment | None = None
+    for row in rows:
+        unit = to_unit(row)
+        if unit is None:
+            continue
+        has_values = bool(unit.values)
+        if unit.labels and has_values:
+            own = [t.text for t in unit.labels]
+            current = Fragment(_label_candidates(pending[-3:], own), list(unit.values), unit.page)
+            fragments.append(current)
+            pending = []
+        elif unit.labels:
+            if current is not None:
+                current = None
+                pending = []
+            pending.append("".join(t.text for t in unit.labels))
+        elif has_values:
+            if current is not None and len(current.values) < width and not unit.table_start:
+                current.values.extend(unit.values)
+            elif pending:
+                current = Fragment(_label_candidates(pending[-3:], []), list(unit.values), unit.page, own_label=False)
+                fragments.append(current)
+                pending = []
+            else:
+                current = Fragment([], list(unit.values), unit.page, own_label=False)
+                fragments.append(current)
+    for frag in fragments:
+        _trim(frag, width)
+    return fragments
+
+
+def _label_candidates(pending: list[str], own: list[str]) -> list[str]:
+    """Texts that may be the fragment's row label, most specific (nearest the values) first."""
+    out: list[str] = []
+    if own:
+        out.append(own[-1])
+        if len(own) > 1:
+            out.append("".join(own[-2:]))
+            out.append("".join(own))
+        for k in range(1, len(pending) + 1):
+            out.append("".join(pending[-k:]) + own[-1])
+    else:
+        for k in range(1, len(pending) + 1):
+            out.append("".join(pending[-k:]))
+    return out
+
+
+def _trim(frag: Fragment, width: int) -> None:
+    while len(frag.values) > width and not clean(frag.values[-1].text):
+        frag.values.pop()

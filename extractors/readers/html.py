@@ -1,0 +1,101 @@
+"""HTML pages → rows: paragraphs as lines, leaf tables as grids with spans expanded.
+
+Why leaf tables only: old county CMS pages lay out the whole article in tables; a table
+that holds another table is layout, so its cells are walked like any block container,
+and only tables without tables inside become grids.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree, html as lxml_html
+
+from extractors.document import Document, expand_spans
+from extractors.readers.encoding import decode_text, declared_charset
+
+_BLOCK = {
+    "p", "div", "section", "article", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
+    "table", "tbody", "thead", "blockquote", "pre", "dl", "dt", "dd", "center", "form", "header", "footer",
+    "main", "aside", "nav", "figure", "figcaption", "address", "hr",
+}
+_SKIP = {"script", "style", "noscript", "template", "head", "iframe", "object", "select", "button", "svg"}
+_DATE = re.compile(r"(?:发布(?:日期|时间)|成文日期|日期)\s*[:：]?\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
+
+
+def read_html(data: bytes) -> Document:
+    text, _ = decode_text(data, declared_charset(data))
+    doc = Document("html")
+    if not text.strip():
+        return doc
+    parser = lxml_html.HTMLParser(remove_comments=True, no_network=True)
+    try:
+        root = lxml_html.document_fromstring(text.encode("utf-8"), parser=parser)
+    except (etree.ParserError, ValueError):
+        return doc
+    title = root.find(".//title")
+    if title is not None and title.text:
+        doc.title_hint = title.text.strip()
+    body = root.find("body")
+    buffer: list[str] = []
+    _walk(body if body is not None else root, doc, buffer)
+    _flush(doc, buffer)
+    date = _DATE.search(text)
+    if date:
+        doc.published_date = f"{date[1]}-{int(date[2]):02d}-{int(date[3]):02d}"
+    return doc
+
+
+def _flush(doc: Document, buffer: list[str]) -> None:
+    if buffer:
+        doc.add_line("".join(buffer).replace("\xa0", " "))
+        buffer.clear()
+
+
+def _walk(node: etree._Element, doc: Document, buffer: list[str]) -> None:
+    tag = node.tag if isinstance(node.tag, str) else ""
+    if tag in _SKIP:
+        return
+    if tag == "table" and node.find(".//table") is None:
+        _flush(doc, buffer)
+        doc.add_grid(_grid(node))
+        return
+    if tag == "br":
+        _flush(doc, buffer)
+    block = tag in _BLOCK or tag in ("td", "th")
+    if block:
+        _flush(doc, buffer)
+    if node.text and tag:
+        buffer.append(node.text)
+    for child in node:
+        _walk(child, doc, buffer)
+        if child.tail:
+            buffer.append(child.tail)
+    if block:
+        _flush(doc, buffer)
+
+
+def _cell_text(cell: etree._Element) -> str:
+    parts: list[str] = []
+    for piece in cell.itertext(with_tail=True):
+        parts.append(piece)
+    return re.sub(r"[ \t\r\n\xa0\u3000]+", " ", "".join(parts)).strip()
+
+
+def _grid(table: etree._Element) -> list[list[str | None]]:
+    rows = []
+    for tr in table.iter("tr"):
+        cells = []
+        for cell in tr:
+            if not isinstance(cell.tag, str) or cell.tag not in ("td", "th"):
+                continue
+            cells.append((_cell_text(cell), _span(cell.get("rowspan")), _span(cell.get("colspan"))))
+        rows.append(cells)
+    return expand_spans(rows)
+
+
+def _span(value: str | None) -> int:
+    try:
+        return max(1, min(int(str(value).strip()), 100))
+    except (TypeError, ValueError):
+        return 1
