@@ -70,23 +70,26 @@ def _table() -> tuple[tuple[Division, ...], dict[str, tuple[Division, ...]], dic
     """All rows, rows by code (current last) and rows by name or alias; read once."""
     rows: list[Division] = []
     with open(DATA, encoding="utf-8", newline="") as fh:
-        for r in csv.DictReader(fh):
-            succ = tuple(s for s in r["successor"].split(";") if s)
+        reader = csv.reader(fh)
+        col = {name: i for i, name in enumerate(next(reader))}
+        for r in reader:
+            succ = tuple(s for s in r[col["successor"]].split(";") if s)
+            aliases = r[col["aliases"]]
             rows.append(
                 Division(
-                    code=r["code"],
-                    name=r["name"],
-                    level=r["level"],
-                    prefecture_code=r["prefecture_code"] or None,
-                    prefecture=r["prefecture"] or None,
-                    province_code=r["province_code"],
-                    province=r["province"],
-                    valid_from=_int(r["valid_from"]),
-                    valid_to=_int(r["valid_to"]),
+                    code=r[col["code"]],
+                    name=r[col["name"]],
+                    level=r[col["level"]],
+                    prefecture_code=r[col["prefecture_code"]] or None,
+                    prefecture=r[col["prefecture"]] or None,
+                    province_code=r[col["province_code"]],
+                    province=r[col["province"]],
+                    valid_from=_int(r[col["valid_from"]]),
+                    valid_to=_int(r[col["valid_to"]]),
                     successor=succ[0] if succ else None,
                     successors=succ,
-                    kind=r["kind"],
-                    aliases=tuple(a for a in r["aliases"].split(";") if a),
+                    kind=r[col["kind"]],
+                    aliases=tuple(aliases.split(";")) if aliases else (),
                 )
             )
     by_code: dict[str, list[Division]] = defaultdict(list)
@@ -141,12 +144,16 @@ def _matches(text: str, pos: int) -> list[tuple[int, tuple[Division, ...]]]:
     return out
 
 
-def _in_year(rows: list[Division], year: int | None) -> list[Division]:
-    """Rows in force in ``year``; all rows when none is (names printed a little early or late)."""
+def _in_year(rows: list[Division], year: int | None, strict: bool) -> list[Division]:
+    """Rows in force in ``year``; unless ``strict``, all rows when none is.
+
+    Not strict because a report is often printed after its year under the new name
+    (凤翔区人民政府2020年… published in 2021).
+    """
     if year is None:
         return rows
     valid = [d for d in rows if d.valid_in(year)]
-    return valid or rows
+    return valid if valid or strict else rows
 
 
 def resolve(name: str, year: int | None = None) -> str | None:
@@ -158,6 +165,8 @@ def resolve(name: str, year: int | None = None) -> str | None:
     map to a county only when the county is printed before them.
     """
     text = _normalise(name)
+    # A zone's name may become a district's later (两江新区, 2025): never before that.
+    zone = _ZONE.search(text) is not None
     pos = 0
     chain: list[Division] = []  # candidates for the deepest division matched so far
     while pos < len(text):
@@ -169,11 +178,13 @@ def resolve(name: str, year: int | None = None) -> str | None:
             break  # no further division inside the last one: the rest is the organ
         if not chain and text[pos : pos + length] in GENERIC_NAMES:
             return None
-        chain = _in_year(inside, year)
+        chain = _in_year(inside, year, strict=zone)
+        if not chain:
+            return None
         pos += length
     if not chain:
         return None
-    if _ZONE.search(text[pos:]) and chain[0].level != "county":
+    if zone and chain[0].level != "county":
         return None
     codes = {d.code for d in chain}
     return codes.pop() if len(codes) == 1 else None

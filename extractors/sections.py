@@ -39,12 +39,12 @@ def _heading_text(row: Row) -> str | None:
 def heading_kind(text: str) -> str | None:
     """Which table (or "end" for 五/六) a short heading line opens, if any."""
     probe = key_text(text)
-    if not probe:
-        return None
+    if not probe or any(ch.isdigit() for ch in probe):
+        return None  # headings carry no figures; "…主动公开政府信息1136条" is a sentence
     for table in TABLES:
         for title in SCHEMA[table].titles:
             title_key = key_text(title)
-            if title_key in probe and len(probe) <= len(title_key) + 12:
+            if probe.startswith(title_key) or (title_key in probe and len(probe) <= len(title_key) + 8):
                 return table
     if _END.search(probe) and len(probe) <= 30:
         return "end"

@@ -77,6 +77,9 @@ def _page_rows(page, number: int) -> list[Row] | None:
             if ch in _BREAK:
                 continue
             left, bottom, right, top = textpage.get_charbox(i, loose=True)
+            if top - bottom > 40:  # a broken font box (seen in WPS PDFs): trust the glyph's own box
+                left, bottom, right, top = textpage.get_charbox(i)
+                bottom, top = (bottom + top) / 2 - 6, (bottom + top) / 2 + 6
             if rotation == 90:
                 left, bottom, right, top = bottom, width - right, top, width - left
             elif rotation == 270:
