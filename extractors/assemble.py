@@ -41,7 +41,7 @@ def _best_match(frag: Fragment, table: str) -> Match | None:
 
 
 def _cells_for_row(
-    table: Table, version: str, row_key: str, cols: tuple[Item, ...], frag: Fragment,
+    table: Table, row_key: str, cols: tuple[Item, ...], frag: Fragment,
     centers: list[float] | None, result: TableResult,
 ) -> None:
     values = list(frag.values)
@@ -111,16 +111,37 @@ def _monotonic_anchors(matched: list[tuple[int, int, float]]) -> list[tuple[int,
 
 
 def read_requests(rows: list[Row], year: int | None) -> TableResult:
+    """Two readings: labels anywhere above a row of numbers count as its label, or only a
+    label on the numbers' own row does (PDF converters shuffle loose labels). The reading
+    that places more rows without ambiguity wins; a tie keeps the first."""
+    table = SCHEMA["requests"]
+    cut = TableResult()
+    frags = _cut_repeat([f for f in build_fragments(rows, len(table.cols)) if f.values], cut)
+    best: TableResult | None = None
+    for own_only in (False, True):
+        result = _place_requests(frags, rows, year, own_only)
+        if best is None or _quality(result) > _quality(best):
+            best = result
+    best.problems[:0] = cut.problems
+    return best
+
+
+def _quality(result: TableResult) -> tuple[int, int]:
+    return len(result.cells), -len(result.problems)
+
+
+def _place_requests(frags: list[Fragment], rows: list[Row], year: int | None, own_only: bool) -> TableResult:
     table = SCHEMA["requests"]
     result = TableResult()
-    frags = [f for f in build_fragments(rows, len(table.cols)) if f.values]
-    frags = _cut_repeat(frags, result)
     order = {r.key: i for i, r in enumerate(table.rows)}
-    matches = [_best_match(f, "requests") for f in frags]
-    matched = [(i, order[m.key], m.score) for i, m in enumerate(matches)
-               if m is not None and m.score >= ANCHOR_SCORE and (frags[i].numeric or m.score >= 0.9)]
-    anchors = _monotonic_anchors(matched)
-    keys = {i: table.rows[pos].key for i, pos in anchors}  # fragment index -> row key
+    matched = []
+    for i, frag in enumerate(frags):
+        if own_only and not frag.own_label:
+            continue
+        m = _best_match(frag, "requests")
+        if m is not None and m.score >= ANCHOR_SCORE and (frag.numeric or m.score >= 0.9):
+            matched.append((i, order[m.key], m.score))
+    keys = {i: table.rows[pos].key for i, pos in _monotonic_anchors(matched)}  # fragment -> row
 
     version, evidence = _requests_version(set(keys.values()), rows, year)
     result.info = TableInfo(version, evidence)
@@ -148,7 +169,7 @@ def read_requests(rows: list[Row], year: int | None) -> TableResult:
                 _extra(result, "requests", frags[i])
     centers = _column_centers(frags, width)
     for i in sorted(keys, key=lambda i: version_rows.index(keys[i])):
-        _cells_for_row(table, version, keys[i], table.cols, frags[i], centers, result)
+        _cells_for_row(table, keys[i], table.cols, frags[i], centers, result)
     return result
 
 
@@ -252,7 +273,7 @@ def read_proactive(rows: list[Row], year: int | None) -> TableResult:
                 result.problems.append(Problem("row_repeated", f"row {m.key} of 二 printed twice; first kept", "proactive"))
             continue
         seen.add(m.key)
-        _cells_for_row(table, version, m.key, cols, frag, None, result)
+        _cells_for_row(table, m.key, cols, frag, None, result)
     if result.cells or seen:
         result.info = TableInfo(version, evidence)
     return result
@@ -271,7 +292,7 @@ def read_appeals(rows: list[Row], year: int | None, version_hint: str | None) ->
     if by_row:
         for row in table.rows:
             if row.key in by_row:
-                _cells_for_row(table, "2021", row.key, table.cols, by_row[row.key], None, result)
+                _cells_for_row(table, row.key, table.cols, by_row[row.key], None, result)
     else:
         sequence: list[Token] = []
         page = None
@@ -289,7 +310,7 @@ def read_appeals(rows: list[Row], year: int | None, version_hint: str | None) ->
                     + " ".join(t.text for t in sequence[15:]), "appeals"))
             for i, row in enumerate(table.rows):
                 frag = Fragment([row.label], sequence[i * 5 : i * 5 + 5], page)
-                _cells_for_row(table, "2021", row.key, table.cols, frag, None, result)
+                _cells_for_row(table, row.key, table.cols, frag, None, result)
         elif sequence:
             result.problems.append(Problem(
                 "row_short", f"四 prints {len(sequence)} values for its 15 cells "

@@ -128,7 +128,7 @@ def build_fragments(rows: list[Row], width: int) -> list[Fragment]:
                 pending = []
             pending.append("".join(t.text for t in unit.labels))
         elif has_values:
-            if current is not None and len(current.values) < width and not unit.table_start:
+            if current is not None and len(current.values) + len(unit.values) <= width and not unit.table_start:
                 current.values.extend(unit.values)
             elif pending:
                 current = Fragment(_label_candidates(pending[-3:], []), list(unit.values), unit.page, own_label=False)

@@ -85,6 +85,9 @@ def find_regions(rows: list[Row]) -> dict[str, Region]:
             if marks and marks[-1][1] == kind and marks[-1][0] == i - 1:
                 continue  # a heading over two lines, or the table header repeating it
             marks.append((i, kind, text))
+    # The same table's title again before any other heading (a caption over a table
+    # split across pages, "表二：主动公开政府信息情况") continues the region.
+    marks = [m for n, m in enumerate(marks) if n == 0 or m[1] == "end" or m[1] != marks[n - 1][1]]
     regions: dict[str, Region] = {}
     for n, (i, kind, text) in enumerate(marks):
         if kind == "end":
