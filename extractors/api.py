@@ -13,21 +13,7 @@ from pathlib import Path
 from extractors import assemble
 from extractors.checks import run_checks
 from extractors.document import Document
-try:
-    from extractors.metadata import is_interpretation, read_metadata
-except ImportError:  # TEMP until the metadata module lands
-    from extractors.model import ReportMeta
-    import re as _re
-
-    def read_metadata(lines, published_date=None, hint_title=None):
-        for line in lines[:10]:
-            m = _re.search(r"(20\d\d)\s*年", line)
-            if m:
-                return ReportMeta(report_year=int(m[1]), year_source="title")
-        return ReportMeta()
-
-    def is_interpretation(title):
-        return "解读" in title
+from extractors.metadata import is_interpretation, read_metadata
 from extractors.model import ExtractError, Problem, Report
 from extractors.readers import read_document
 from extractors.sections import PastLastTable, find_regions, uncovered
@@ -97,15 +83,15 @@ def interpret(doc: Document, published_date: str | None = None) -> Report:
         report.extra_rows.extend(result.extra_rows)
         report.problems.extend(result.problems)
     if not report.cells and is_interpretation(report.meta.title or doc.title_hint or ""):
-        raise_not_report = ExtractError("not_a_report", f"an interpretation page (解读/图解), not a report: {report.meta.title}")
-        return _failed("", "", doc.format, raise_not_report)
+        title = report.meta.title or doc.title_hint
+        return _failed("", "", doc.format, ExtractError("not_a_report", f"an interpretation page (解读/图解), not a report: {title}"))
     _missing_tables(report, regions, doc)
     report.checks = run_checks(report.cells, report.tables)
     return report
 
 
 def _missing_tables(report: Report, regions: dict, doc: Document) -> None:
-    from extractors.schema import SCHEMA
+    from extractors.schema import FORM_VERSIONS, SCHEMA
 
     no_text = [p for code, _, pages in doc.problems if code == "no_text_layer" for p in (pages or [])]
     for table in ("proactive", "requests", "appeals"):
@@ -117,14 +103,19 @@ def _missing_tables(report: Report, regions: dict, doc: Document) -> None:
             report.problems.append(Problem("table_missing", f"{spec.section} {spec.title}: {where}", table))
             continue
         version = report.tables[table].form_version
-        if version not in ("2021", "2019"):
-            continue
         have = {(c.row, c.col) for c in report.cells if c.table == table}
-        expected = spec.cells_for(version)
+        if version in FORM_VERSIONS:
+            expected = spec.cells_for(version)
+        else:  # unknown version: only what both forms print is surely missing
+            common = set(spec.cells_for("2019"))
+            expected = tuple(c for c in spec.cells_for("2021") if c in common)
         missing_rows = sorted({r for r, c in expected if (r, c) not in have}, key=[r for r, _ in expected].index)
         if missing_rows:
+            total = len({r for r, _ in expected})
+            shown = ", ".join(missing_rows[:6]) + (f" … ({len(missing_rows)} rows)" if len(missing_rows) > 6 else "")
             report.problems.append(Problem(
-                "table_incomplete", f"{spec.section} {spec.title}: no cells read for rows {', '.join(missing_rows)}", table))
+                "table_incomplete",
+                f"{spec.section} {spec.title}: {total - len(missing_rows)} of {total} rows read; missing {shown}", table))
 
 
 def _failed(path: str, sha: str, fmt: str, exc: ExtractError) -> Report:

@@ -15,7 +15,7 @@ from extractors.document import Row
 from extractors.fragments import Fragment, Token, build_fragments, to_unit
 from extractors.labels import Match, match_label
 from extractors.model import Cell, ExtraRow, Problem, TableInfo
-from extractors.schema import SCHEMA, Item, Table
+from extractors.schema import FORM_VERSIONS, SCHEMA, Item, Table
 from extractors.values import clean, parse_value
 
 ANCHOR_SCORE = 0.78
@@ -145,7 +145,7 @@ def _place_requests(frags: list[Fragment], rows: list[Row], year: int | None, ow
 
     version, evidence = _requests_version(set(keys.values()), rows, year)
     result.info = TableInfo(version, evidence)
-    version_rows = [r.key for r in table.rows_for(version)]
+    version_rows = [r.key for r in (table.rows_for(version) if version in FORM_VERSIONS else table.rows)]
     keys = {i: k for i, k in keys.items() if k in version_rows}
 
     # Unlabelled fragments fill the rows between two anchors when the counts agree.
@@ -210,7 +210,7 @@ def _version_from_year(year: int | None) -> tuple[str, list[str]]:
         return "2021", [f"report year {year}"]
     if year is not None and year >= 2019:
         return "2019", [f"report year {year}"]
-    return ("2021", ["no evidence; current form assumed"]) if year is None else ("unknown", [f"report year {year}"])
+    return "unknown", ["no row, column or year tells the form version"]
 
 
 def _extra(result: TableResult, table: str, frag: Fragment) -> None:

@@ -156,6 +156,36 @@ def _in_year(rows: list[Division], year: int | None, strict: bool) -> list[Divis
     return valid if valid or strict else rows
 
 
+def _chain(text: str, year: int | None, strict: bool) -> tuple[list[Division], int]:
+    """The divisions a normalised name starts with, each inside the previous.
+
+    Returns the candidates for the deepest one matched (several when the name is
+    ambiguous) and where the chain ends in ``text``.
+    """
+    pos = 0
+    chain: list[Division] = []
+    while pos < len(text):
+        for length, rows in _matches(text, pos):
+            inside = [d for d in rows if not chain or any(p.contains(d) for p in chain)]
+            if inside:
+                break
+        else:
+            break  # no further division inside the last one: the rest is the organ
+        if not chain and text[pos : pos + length] in GENERIC_NAMES:
+            return [], 0
+        narrowed = _in_year(inside, year, strict)
+        if not narrowed:
+            return [], 0
+        chain = narrowed
+        pos += length
+    return chain, pos
+
+
+def place_prefix(name: str) -> int:
+    """How many characters of ``name`` (whitespace removed) are division names (陕西省宝鸡市…)."""
+    return _chain(_normalise(name), None, False)[1]
+
+
 def resolve(name: str, year: int | None = None) -> str | None:
     """The code of the division an organ belongs to, or None unless unambiguous.
 
@@ -167,24 +197,8 @@ def resolve(name: str, year: int | None = None) -> str | None:
     text = _normalise(name)
     # A zone's name may become a district's later (两江新区, 2025): never before that.
     zone = _ZONE.search(text) is not None
-    pos = 0
-    chain: list[Division] = []  # candidates for the deepest division matched so far
-    while pos < len(text):
-        for length, rows in _matches(text, pos):
-            inside = [d for d in rows if not chain or any(p.contains(d) for p in chain)]
-            if inside:
-                break
-        else:
-            break  # no further division inside the last one: the rest is the organ
-        if not chain and text[pos : pos + length] in GENERIC_NAMES:
-            return None
-        chain = _in_year(inside, year, strict=zone)
-        if not chain:
-            return None
-        pos += length
-    if not chain:
-        return None
-    if zone and chain[0].level != "county":
+    chain, _ = _chain(text, year, strict=zone)
+    if not chain or (zone and chain[0].level != "county"):
         return None
     codes = {d.code for d in chain}
     return codes.pop() if len(codes) == 1 else None

@@ -20,6 +20,11 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
+
+@app.callback()
+def main() -> None:
+    """ogi: crawl, extract, check and load China's government information disclosure annual reports."""
+
 from flows import cmd_extract  # noqa: E402
 
 cmd_extract.register(app)

@@ -1,0 +1,98 @@
+"""DOC / WPS / RTF (legacy binary Word) → DOCX via LibreOffice headless, then the DOCX reader.
+
+Conversions are cached by content hash (a re-extraction costs nothing), each worker
+process uses its own LibreOffice profile (two soffice processes sharing one profile
+block each other), and every run has a timeout. When LibreOffice is missing or fails,
+antiword or catdoc give the text, which the text reader parses (tables lose their
+grid but keep their rows), and a problem says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from extractors.document import Document
+from extractors.model import ExtractError
+
+TIMEOUT_SECONDS = int(os.environ.get("OGI_CONVERT_TIMEOUT", 120))
+
+
+def cache_dir() -> Path:
+    root = os.environ.get("OGI_CACHE_DIR") or Path(__file__).resolve().parents[2] / "data" / "cache"
+    path = Path(root) / "converted"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def read_doc(data: bytes, fmt: str) -> Document:
+    from extractors.readers.docx import read_docx
+
+    converted, why = convert_to_docx(data, fmt)
+    if converted is not None:
+        doc = read_docx(converted)
+        doc.format = fmt
+        return doc
+    text = _text_fallback(data)
+    if text is None:
+        raise ExtractError("conversion_failed", f"LibreOffice could not convert this {fmt.upper()} ({why}) "
+                           "and neither antiword nor catdoc could read it; install libreoffice-writer-nogui")
+    from extractors.readers.text import read_lines
+
+    doc = Document(fmt)
+    read_lines(doc, text.splitlines())
+    doc.problems.append(("converted_as_text", f"read through a text fallback ({why}); table structure may be lost", None))
+    return doc
+
+
+def convert_to_docx(data: bytes, fmt: str) -> tuple[bytes | None, str]:
+    sha = hashlib.sha256(data).hexdigest()
+    cached = cache_dir() / f"{sha}.docx"
+    if cached.exists():
+        return cached.read_bytes(), "cached"
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        return None, "LibreOffice is not installed"
+    with tempfile.TemporaryDirectory(prefix="ogi-lo-") as tmp:
+        source = Path(tmp) / f"input.{'doc' if fmt == 'wps' else fmt}"
+        source.write_bytes(data)
+        profile = Path(tempfile.gettempdir()) / f"ogi-lo-profile-{os.getpid()}"
+        command = [
+            soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--nolockcheck",
+            "--convert-to", "docx:MS Word 2007 XML", "--outdir", tmp, str(source),
+        ]
+        try:
+            subprocess.run(command, capture_output=True, timeout=TIMEOUT_SECONDS, check=False,
+                           env={**os.environ, "HOME": tmp})
+        except subprocess.TimeoutExpired:
+            return None, f"LibreOffice timed out after {TIMEOUT_SECONDS}s"
+        out = Path(tmp) / "input.docx"
+        if not out.exists() or out.stat().st_size == 0:
+            return None, "LibreOffice produced no output"
+        converted = out.read_bytes()
+    tmp_cache = cached.with_suffix(".part")
+    tmp_cache.write_bytes(converted)
+    os.replace(tmp_cache, cached)
+    return converted, "converted"
+
+
+def _text_fallback(data: bytes) -> str | None:
+    with tempfile.NamedTemporaryFile(suffix=".doc") as handle:
+        handle.write(data)
+        handle.flush()
+        for tool, args in (("antiword", ["-w", "0"]), ("catdoc", ["-d", "utf-8", "-w"])):
+            binary = shutil.which(tool)
+            if binary is None:
+                continue
+            try:
+                done = subprocess.run([binary, *args, handle.name], capture_output=True, timeout=30, check=False)
+            except subprocess.TimeoutExpired:
+                continue
+            text = done.stdout.decode("utf-8", errors="replace")
+            if done.returncode == 0 and text.strip():
+                return text
+    return None
