@@ -161,12 +161,11 @@ def _place_requests(frags: list[Fragment], rows: list[Row], year: int | None, ow
             result.problems.append(Problem(
                 "ambiguous_rows", f"{len(complete)} unlabelled rows of numbers for {len(missing)} rows "
                 f"({', '.join(missing)}); left empty rather than guessed", "requests"))
-        elif complete:
-            for i in complete:
-                _extra(result, "requests", frags[i])
-        for i in between:
-            if i not in complete and frags[i].labels and frags[i].own_label:
-                _extra(result, "requests", frags[i])
+        inside = f0 >= 0 and f1 < len(frags)  # sentences before or notes after the table are not rows
+        if inside and not missing:
+            for i in between:
+                if frags[i].labels and frags[i].own_label or i in complete:
+                    _extra(result, "requests", frags[i])
     centers = _column_centers(frags, width)
     for i in sorted(keys, key=lambda i: version_rows.index(keys[i])):
         _cells_for_row(table, keys[i], table.cols, frags[i], centers, result)
@@ -260,9 +259,9 @@ def read_proactive(rows: list[Row], year: int | None) -> TableResult:
     for frag in frags:
         m = _best_match(frag, "proactive")
         if m is None or m.score < ANCHOR_SCORE:
-            if frag.labels and frag.own_label and any(clean(v.text) for v in frag.values):
+            if seen and frag.labels and frag.own_label and len(frag.labels[0]) <= 24 and len(frag.values) <= 3:
                 _extra(result, "proactive", frag)
-            elif any(clean(v.text) for v in frag.values):
+            elif not frag.own_label and frag.numeric:
                 result.problems.append(Problem(
                     "unassigned_values", "numbers without a row label in 二: "
                     + " ".join(v.text for v in frag.values), "proactive", [frag.page] if frag.page else None))

@@ -25,7 +25,7 @@ LEVELS = ("province", "prefecture", "county")
 # identify a division without a parent printed before them.
 GENERIC_NAMES = frozenset({"城区", "郊区", "矿区", "东区", "西区", "南区", "北区", "市中区"})
 # What makes an organ a development zone: its own name never maps to a division.
-_ZONE = re.compile(r"管委会|管理委员会|开发区|高新区|经开区|园区|保税区|试验区|示范区|合作区")
+ZONE = re.compile(r"管委会|管理委员会|开发区|高新区|经开区|园区|保税区|试验区|示范区|合作区")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +65,11 @@ def _int(text: str) -> int | None:
     return int(text) if text else None
 
 
+_Index = dict[str, tuple[Division, ...]]
+
+
 @cache
-def _table() -> tuple[tuple[Division, ...], dict[str, tuple[Division, ...]], dict[str, tuple[Division, ...]]]:
+def _table() -> tuple[tuple[Division, ...], _Index, _Index]:
     """All rows, rows by code (current last) and rows by name or alias; read once."""
     rows: list[Division] = []
     with open(DATA, encoding="utf-8", newline="") as fh:
@@ -196,7 +199,7 @@ def resolve(name: str, year: int | None = None) -> str | None:
     """
     text = _normalise(name)
     # A zone's name may become a district's later (两江新区, 2025): never before that.
-    zone = _ZONE.search(text) is not None
+    zone = ZONE.search(text) is not None
     chain, _ = _chain(text, year, strict=zone)
     if not chain or (zone and chain[0].level != "county"):
         return None

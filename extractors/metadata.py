@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from extractors.jurisdictions import place_prefix, resolve
+from extractors.jurisdictions import ZONE, place_prefix, resolve
 from extractors.model import ReportMeta
 
 # How far into the document the title and the preamble are looked for.
@@ -28,11 +28,11 @@ _TITLE = re.compile(rf"(?P<pre>.*?)(?P<year>{_YEAR})年度?(?P<mid>.*?){_CORE}{_
 # 麟游县政府信息公开工作年度报告（2023年度）
 _TITLE_YEAR_AFTER = re.compile(rf"(?P<pre>.*?){_CORE}{_TAIL}\(?(?P<year>{_YEAR})年?度?\)?")
 _YEARLESS = re.compile(rf"(?P<pre>.*?){_CORE}{_TAIL}")
+_DATE = r"\[?\(?\d{4}[-./]\d{1,2}[-./]\d{1,2}\)?\]?"
 _DECORATION = re.compile(
-    r"(?:\((?:全文|正文|修订版?|终稿)\)|的通知|\.(?:pdf|docx?|wps|xlsx?|html?)|\[?\(?\d{4}[-./]\d{1,2}[-./]\d{1,2}\)?\]?)$",
-    re.I,
+    rf"(?:\((?:全文|正文|修订版?|终稿)\)|的通知|\.(?:pdf|docx?|wps|xlsx?|html?)|{_DATE})$", re.I
 )
-_LEADING_DATE = re.compile(r"^\[?\(?\d{4}[-./]\d{1,2}[-./]\d{1,2}\)?\]?")
+_LEADING_DATE = re.compile(rf"^{_DATE}")
 _INTERPRETATION = re.compile(r"解读|图解|一图读懂|一图看懂|一图了解|图说")
 _SENTENCE = re.compile(r"[。，；,;!?！？]")
 _CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
@@ -50,7 +50,6 @@ _SHORT_FOR = re.compile(r"\(以下简称[:]?[“”\"'‘’「」]?([\u4e00-\u9
 _ORGAN_LINE = re.compile(
     r"[\u4e00-\u9fff()]{2,40}(?:人民政府|政府|办公室|办公厅|委员会|管委会|办事处|局|委|厅|办|中心|署|街道|镇|乡|区|县|市|省|旗|州|盟)"
 )
-_ZONE = re.compile(r"管委会|管理委员会|开发区|高新区|经开区|园区|保税区|试验区|示范区|合作区")
 _LEADING_JUNK = re.compile(r"^(?:.*?(?:关于印发|关于公布|关于))|^[^\u4e00-\u9fff]+")
 
 
@@ -100,7 +99,7 @@ def publisher_kind(body: str | None) -> str:
     if not body:
         return "unknown"
     b = _norm(body)
-    if _ZONE.search(b) and not b.endswith("人民政府"):
+    if ZONE.search(b) and not b.endswith("人民政府"):
         return "development_zone"
     if re.search(r"(?:人民政府|政府)(?:办公室|办公厅|办)$", b):
         return "government_office"
