@@ -20,6 +20,36 @@ from extractors.sections import PastLastTable, find_regions, uncovered
 from extractors.sniff import sniff
 
 MAX_BYTES = int(os.environ.get("OGI_MAX_BYTES", 60 * 1024 * 1024))
+TIMEOUT_SECONDS = int(os.environ.get("OGI_EXTRACT_TIMEOUT", 180))
+
+
+class _Timeout(Exception):
+    pass
+
+
+def extract_with_timeout(path: str | os.PathLike[str], seconds: int = TIMEOUT_SECONDS) -> Report:
+    """``extract`` bounded in time (SIGALRM, so only in a process's main thread; batch
+    workers are processes): a pathological document yields a ``timeout`` error line
+    instead of stalling the run."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
+        return extract(path)
+
+    def _raise(signum, frame):  # noqa: ARG001
+        raise _Timeout()
+
+    previous = signal.signal(signal.SIGALRM, _raise)
+    signal.alarm(seconds)
+    try:
+        return extract(path)
+    except _Timeout:
+        return _failed(str(path), "", "unknown", ExtractError(
+            "timeout", f"extraction took longer than {seconds}s and was stopped (set OGI_EXTRACT_TIMEOUT to allow more)"))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def extract(path: str | os.PathLike[str], published_date: str | None = None) -> Report:

@@ -56,9 +56,9 @@ def _expand(paths: List[Path]) -> Iterator[Path]:
 
 
 def _extract_one(path: str) -> dict:
-    from extractors import extract
+    from extractors.api import extract_with_timeout
 
-    return extract(path).to_dict()
+    return extract_with_timeout(path).to_dict()
 
 
 def _run(files: list[Path], jobs: int, show_progress: bool) -> Iterator[dict]:
