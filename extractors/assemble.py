@@ -12,7 +12,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from extractors.document import Row
-from extractors.fragments import Fragment, Token, build_fragments, to_unit
+from extractors.fragments import Fragment, Token, build_fragments, to_units
 from extractors.labels import Match, match_label
 from extractors.model import Cell, ExtraRow, Problem, TableInfo
 from extractors.schema import FORM_VERSIONS, SCHEMA, Item, Table
@@ -195,9 +195,8 @@ def _requests_version(keys: set[str], rows: list[Row], year: int | None) -> tupl
         return "2021", [f"（六）其他处理 split into rows: {', '.join(sorted(sub_rows))}"]
     if "other_handling" in keys:
         return "2019", ["（六）其他处理 printed as a single row"]
-    for row in rows:
-        unit = to_unit(row)
-        for tok in unit.labels if unit else []:
+    for unit in (u for row in rows for u in to_units(row)):
+        for tok in unit.labels:
             m = match_label(tok.text, "requests")
             if m is not None and m.score >= 0.9 and m.key.startswith("other_handling."):
                 return "2021", [f"label of {m.key} present"]
@@ -238,9 +237,8 @@ def read_proactive(rows: list[Row], year: int | None) -> TableResult:
     markers = _proactive_markers()
     votes = {"2021": 0, "2019": 0}
     evidence: list[str] = []
-    for row in rows:
-        unit = to_unit(row)
-        for tok in unit.labels if unit else []:
+    for unit in (u for row in rows for u in to_units(row)):
+        for tok in unit.labels:
             for kind in ("cols", "rows"):
                 m = match_label(tok.text, "proactive", kind)
                 if m is None or m.score < 0.9:

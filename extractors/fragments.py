@@ -82,29 +82,42 @@ def _peel_numbers(text: str) -> list[str]:
     return ([head] if head else []) + tail[::-1]
 
 
-def to_unit(row: Row) -> Unit | None:
+def to_units(row: Row) -> list[Unit]:
+    """A row's label/value groups. Usually one; a flattened row that prints several form
+    rows side by side (行政许可 | 6564 | 行政处罚 | 610) gives one unit per group, and blank
+    placeholder cells before a label (a rowspan flattened to text) are dropped."""
     if row.grid or len(row.cells) > 1:
         cells = row.cells
     elif not row.cells or is_page_marker(row.cells[0].text):
-        return None
+        return []
     else:
-        cells = [TextCell(t) for t in split_line(row.cells[0].text)] if row.cells else []
-    if not cells:
-        return None
-    if len(cells) == 1 and is_page_marker(cells[0].text):
-        return None
-    tokens = [Token(c.text, is_value(c.text), c.x0, c.x1) for c in cells]
-    # A parenthetical note under a number ("22" / "（其中修订16件）") belongs to that number.
-    merged: list[Token] = []
-    for tok in tokens:
-        if merged and merged[-1].is_value and clean(merged[-1].text) and _NOTE.match(clean(tok.text)):
-            merged[-1] = Token(merged[-1].text + tok.text, True, merged[-1].x0, merged[-1].x1)
+        cells = [TextCell(t) for t in split_line(row.cells[0].text)]
+    if not cells or len(cells) == 1 and is_page_marker(cells[0].text):
+        return []
+    tokens: list[Token] = []
+    for cell in cells:
+        tok = Token(cell.text, is_value(cell.text), cell.x0, cell.x1)
+        # A parenthetical note under a number ("22" / "（其中修订16件）") belongs to that number.
+        if tokens and tokens[-1].is_value and clean(tokens[-1].text) and _NOTE.match(clean(tok.text)):
+            tokens[-1] = Token(tokens[-1].text + tok.text, True, tokens[-1].x0, tokens[-1].x1)
         else:
-            merged.append(tok)
-    last_label = max((i for i, t in enumerate(merged) if not t.is_value), default=-1)
-    labels = [t for t in merged[: last_label + 1] if not t.is_value and t.text]
-    values = merged[last_label + 1 :]
-    return Unit(labels, values, row.page, row.table_start)
+            tokens.append(tok)
+    units: list[Unit] = []
+    labels: list[Token] = []
+    values: list[Token] = []
+    for tok in tokens:
+        if tok.is_value:
+            values.append(tok)
+            continue
+        if values:
+            if labels or any(clean(v.text) for v in values):
+                units.append(Unit(labels, values, row.page, row.table_start and not units))
+            labels, values = [], []
+        if tok.text:
+            labels.append(tok)
+    if labels or values:
+        units.append(Unit(labels, values, row.page, row.table_start and not units))
+    return units
 
 
 def build_fragments(rows: list[Row], width: int) -> list[Fragment]:
@@ -112,10 +125,7 @@ def build_fragments(rows: list[Row], width: int) -> list[Fragment]:
     fragments: list[Fragment] = []
     pending: list[str] = []
     current: Fragment | None = None
-    for row in rows:
-        unit = to_unit(row)
-        if unit is None:
-            continue
+    for unit in (u for row in rows for u in to_units(row)):
         has_values = bool(unit.values)
         if unit.labels and has_values:
             own = [t.text for t in unit.labels]
