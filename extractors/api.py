@@ -112,8 +112,10 @@ def interpret(doc: Document, published_date: str | None = None) -> Report:
             report.cells.extend(result.cells)
         report.extra_rows.extend(result.extra_rows)
         report.problems.extend(result.problems)
-    if not report.cells and is_interpretation(report.meta.title or doc.title_hint or ""):
-        title = report.meta.title or doc.title_hint
+    headings = [doc.title_hint or "", report.meta.title or ""] + [
+        r.text for r in rows[:6] if len(r.text) < 80 and ("报告" in r.text or "年报" in r.text)]
+    if not report.cells and any(is_interpretation(h) for h in headings):
+        title = next(h for h in headings if is_interpretation(h))
         return _failed("", "", doc.format, ExtractError("not_a_report", f"an interpretation page (解读/图解), not a report: {title}"))
     _missing_tables(report, regions, doc)
     report.checks = run_checks(report.cells, report.tables)

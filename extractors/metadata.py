@@ -50,7 +50,7 @@ _SHORT_FOR = re.compile(r"\(以下简称[:]?[“”\"'‘’「」]?([\u4e00-\u9
 _ORGAN_LINE = re.compile(
     r"[\u4e00-\u9fff()]{2,40}(?:人民政府|政府|办公室|办公厅|委员会|管委会|办事处|局|委|厅|办|中心|署|街道|镇|乡|区|县|市|省|旗|州|盟)"
 )
-_LEADING_JUNK = re.compile(r"^(?:.*?(?:关于印发|关于公布|关于))|^[^\u4e00-\u9fff]+")
+_LEADING_JUNK = re.compile(r"^(?:.*?(?:关于印发|关于公布|关于))|^[^\u4e00-\u9fff]+|^[^:：《]{1,8}[:：]")
 
 
 def _norm(text: str) -> str:
