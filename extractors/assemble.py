@@ -300,6 +300,8 @@ def read_appeals(rows: list[Row], year: int | None, version_hint: str | None) ->
             sequence.extend(frag.values)
         while len(sequence) > 15 and not clean(sequence[-1].text):
             sequence.pop()
+        while len(sequence) > 15 and not clean(sequence[0].text):
+            sequence.pop(0)  # blank header cells flattened in front of the values
         if len(sequence) >= 15:
             if len(sequence) > 15:
                 result.problems.append(Problem(

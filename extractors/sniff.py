@@ -44,7 +44,7 @@ def _zip_kind(data: bytes) -> str:
     try:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return "zip"
+        return "corrupt_zip"
     if "word/document.xml" in names:
         return "docx"
     if "xl/workbook.xml" in names:
@@ -56,10 +56,10 @@ def _ole_kind(data: bytes, name: str | None) -> str:
     """Word and WPS both store a 'WordDocument' stream; Excel stores 'Workbook'."""
     probe = data[: 1 << 20]
     utf16 = lambda s: s.encode("utf-16-le")  # noqa: E731 - OLE directory names are UTF-16
-    if utf16("Workbook") in probe or utf16("Book") in probe:
-        return "xls"
     if utf16("WordDocument") in probe:
         return "wps" if (name or "").lower().endswith(".wps") else "doc"
+    if utf16("Workbook") in probe or utf16("Book\x00") in probe:
+        return "xls"
     if (name or "").lower().endswith(".wps"):
         return "wps"
     return "ole"

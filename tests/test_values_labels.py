@@ -86,7 +86,7 @@ def test_labels_match_only_within_their_table():
         (b"\x89PNG\r\n\x1a\n....", "scan.pdf", "image"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "WordDocument".encode("utf-16-le"), "a.wps", "wps"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "WordDocument".encode("utf-16-le"), "a.doc", "doc"),
-        (b"PK\x03\x04garbage", "a.docx", "zip"),
+        (b"PK\x03\x04garbage", "a.docx", "corrupt_zip"),
     ],
 )
 def test_format_is_sniffed_from_bytes(data, name, fmt):

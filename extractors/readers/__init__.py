@@ -40,6 +40,8 @@ def read_document(
         return read_text(data)
     if fmt == "image":
         raise ExtractError("no_text_layer", "an image, not a document: a scanned report needs OCR, which ogi does not do")
+    if fmt == "corrupt_zip":
+        raise ExtractError("corrupt_file", "a damaged ZIP container (a DOCX/XLSX cut short or overwritten); fetch it again")
     if fmt == "zip":
-        raise ExtractError("corrupt_file", "a ZIP container that is neither DOCX nor XLSX (or a damaged one)")
+        raise ExtractError("unsupported_format", "a ZIP archive that is neither DOCX nor XLSX; unpack it and extract its files")
     raise ExtractError("unsupported_format", f"unrecognised bytes (sniffed as {fmt!r}); not PDF, Word, WPS, Excel, HTML or text")

@@ -28,7 +28,8 @@ def read_html(data: bytes) -> Document:
     doc = Document("html")
     if not text.strip():
         return doc
-    parser = lxml_html.HTMLParser(remove_comments=True, no_network=True)
+    # The text is already decoded: tell lxml it is UTF-8 so a <meta charset=gbk> is ignored.
+    parser = lxml_html.HTMLParser(remove_comments=True, no_network=True, encoding="utf-8")
     try:
         root = lxml_html.document_fromstring(text.encode("utf-8"), parser=parser)
     except (etree.ParserError, ValueError):

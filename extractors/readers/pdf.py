@@ -1,24 +1,48 @@
-"""PDF with a text layer → rows of positioned words, page by page, with PDFium.
+"""PDF with a text layer → rows of positioned cells, page by page, with PDFium.
 
-Why PDFium and not pdfplumber: the report's tables need only each word and its x
-position (values whose neighbours are blank are placed by the column they sit under),
-and PDFium yields characters with boxes an order of magnitude faster than pdfminer.
-Pages are read one at a time and reading stops once the form's last table is behind
-us, so a 300-page PDF costs what its first pages cost.
+Why PDFium and not pdfplumber: the tables need only words, their positions and the
+table's ruling lines, and PDFium yields characters with boxes and path segments an
+order of magnitude faster than pdfminer. Words inside one ruled cell are joined (a
+label over two lines, a number wrapped in a narrow column: 2,71 / 2), so a cell is one
+cell whatever its line breaks; text outside ruled tables keeps its lines. Pages are
+read one at a time and reading stops once the form's last table is behind us, so a
+300-page PDF costs what its first pages cost.
 """
 
 from __future__ import annotations
 
+import ctypes
 import re
 import statistics
+from dataclasses import dataclass
 from typing import Callable
 
 from extractors.document import Document, Row, TextCell
 from extractors.model import ExtractError
 
+_NUMERIC = re.compile(r"^[\d,.，]+$")
 _LONE_NUMBER = re.compile(r"^[-—–－\s]*\d{1,3}[-—–－\s]*$")
 _SPACE = {" ", "\u3000", "\xa0", "\t"}
 _BREAK = {"\r", "\n", "\x02", "\ufffe", "\x00"}
+_SNAP = 2.0  # points: ruling lines closer than this are one line
+_MAX_CELL_CHARS = 80  # more text than this in one "cell" means a page frame, not a form cell
+
+
+@dataclass(slots=True)
+class Word:
+    text: str
+    x0: float
+    x1: float
+    bottom: float
+    top: float
+
+    @property
+    def mid_y(self) -> float:
+        return (self.bottom + self.top) / 2
+
+    @property
+    def mid_x(self) -> float:
+        return (self.x0 + self.x1) / 2
 
 
 def read_pdf(data: bytes, stop: Callable[[list[Row]], bool] | None = None) -> Document:
@@ -51,7 +75,7 @@ def read_pdf(data: bytes, stop: Callable[[list[Row]], bool] | None = None) -> Do
     finally:
         pdf.close()
     if empty_pages:
-        if len(empty_pages) == len(doc.rows) == 0 or not doc.rows:
+        if not doc.rows:
             raise ExtractError(
                 "no_text_layer",
                 f"no text layer on any of its {len(empty_pages)} pages: a scanned report needs OCR, which ogi does not do",
@@ -76,66 +100,189 @@ def _page_rows(page, number: int) -> list[Row] | None:
         for i, ch in enumerate(text[:count]):
             if ch in _BREAK:
                 continue
-            left, bottom, right, top = textpage.get_charbox(i, loose=True)
-            if top - bottom > 40:  # a broken font box (seen in WPS PDFs): trust the glyph's own box
+            box = textpage.get_charbox(i, loose=True)
+            if box[3] - box[1] > 40:  # a broken font box (seen in WPS PDFs): trust the glyph's own box
                 left, bottom, right, top = textpage.get_charbox(i)
-                bottom, top = (bottom + top) / 2 - 6, (bottom + top) / 2 + 6
-            if rotation == 90:
-                left, bottom, right, top = bottom, width - right, top, width - left
-            elif rotation == 270:
-                left, bottom, right, top = height - top, left, height - bottom, right
-            elif rotation == 180:
-                left, bottom, right, top = width - right, height - top, width - left, height - bottom
-            chars.append((ch, left, bottom, right, top))
+                box = (left, (bottom + top) / 2 - 6, right, (bottom + top) / 2 + 6)
+            chars.append((ch, *_rotate(box, rotation, width, height)))
     finally:
         textpage.close()
     page_height = width if rotation in (90, 270) else height
-    return _lines(chars, number, page_height)
-
-
-def _lines(chars: list[tuple[str, float, float, float, float]], page: int, page_height: float) -> list[Row]:
-    """Cluster characters into lines by vertical centre, then lines into words by gaps."""
-    if not chars:
+    words = _words(chars)
+    if not words:
         return []
+    numeric = sum(1 for w in words if _NUMERIC.match(w.text))
+    # Ruling lines matter only where a table is: pages of prose skip the path walk.
+    horizontal, vertical = _rulings(page, rotation, width, height) if numeric >= 3 else ([], [])
+    return _rows(words, horizontal, vertical, number, page_height)
+
+
+def _rotate(box: tuple, rotation: int, width: float, height: float) -> tuple[float, float, float, float]:
+    left, bottom, right, top = box
+    if rotation == 90:
+        return bottom, width - right, top, width - left
+    if rotation == 270:
+        return height - top, left, height - bottom, right
+    if rotation == 180:
+        return width - right, height - top, width - left, height - bottom
+    return left, bottom, right, top
+
+
+def _words(chars: list[tuple[str, float, float, float, float]]) -> list[Word]:
+    """Characters → lines by vertical centre → words by horizontal gaps."""
     chars.sort(key=lambda c: (-(c[2] + c[4]) / 2, c[1]))
     lines: list[list[tuple]] = []
-    centre = None
-    tolerance = 0.0
+    centre = tolerance = 0.0
     for ch in chars:
         mid = (ch[2] + ch[4]) / 2
-        size = max(ch[4] - ch[2], 1.0)
-        if centre is not None and abs(mid - centre) <= tolerance:
+        if lines and abs(mid - centre) <= tolerance:
             lines[-1].append(ch)
         else:
             lines.append([ch])
-            centre, tolerance = mid, size * 0.45
-    rows: list[Row] = []
+            centre, tolerance = mid, max(ch[4] - ch[2], 1.0) * 0.45
+    words: list[Word] = []
     for line in lines:
         line.sort(key=lambda c: c[1])
         size = statistics.median(max(c[4] - c[2], 1.0) for c in line)
-        cells: list[TextCell] = []
-        word: list[tuple] = []
-        last_right = None
+        current: list[tuple] = []
         for ch in line:
             if ch[0] in _SPACE:
                 continue
-            if word and last_right is not None and ch[1] - last_right > size * 0.75:
-                cells.append(_cell(word))
-                word = []
-            word.append(ch)
-            last_right = ch[3]
-        if word:
-            cells.append(_cell(word))
-        if not cells:
+            if current and ch[1] - current[-1][3] > size * 0.75:
+                words.append(_word(current))
+                current = []
+            current.append(ch)
+        if current:
+            words.append(_word(current))
+    return words
+
+
+def _word(chars: list[tuple]) -> Word:
+    return Word("".join(c[0] for c in chars), chars[0][1], chars[-1][3],
+                min(c[2] for c in chars), max(c[4] for c in chars))
+
+
+def _rulings(page, rotation: int, width: float, height: float) -> tuple[list[tuple], list[tuple]]:
+    """Horizontal (y, x0, x1) and vertical (x, y0, y1) ruling segments of the page's paths."""
+    import pypdfium2.raw as raw
+
+    horizontal: list[tuple[float, float, float]] = []
+    vertical: list[tuple[float, float, float]] = []
+
+    def add(x0: float, y0: float, x1: float, y1: float) -> None:
+        x0, y0, x1, y1 = _rotate((min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)), rotation, width, height)
+        if y1 - y0 <= _SNAP and x1 - x0 > _SNAP:
+            horizontal.append(((y0 + y1) / 2, x0, x1))
+        elif x1 - x0 <= _SNAP and y1 - y0 > _SNAP:
+            vertical.append(((x0 + x1) / 2, y0, y1))
+        elif x1 - x0 > _SNAP and y1 - y0 > _SNAP:  # a rectangle: its four edges
+            horizontal.extend(((y0, x0, x1), (y1, x0, x1)))
+            vertical.extend(((x0, y0, y1), (x1, y0, y1)))
+
+    x, y = ctypes.c_float(), ctypes.c_float()
+    matrix = raw.FS_MATRIX()
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    for handle in _path_objects(page):
+        count = raw.FPDFPath_CountSegments(handle)
+        if count <= 0 or count > 2000:
+            raw.FPDFPageObj_GetBounds(handle, left, bottom, right, top)
+            add(left.value, bottom.value, right.value, top.value)
             continue
-        top = max(c[4] for c in line)
-        if len(cells) == 1 and _LONE_NUMBER.match(cells[0].text) and (
-            top < page_height * 0.1 or top > page_height * 0.93
-        ):
+        raw.FPDFPageObj_GetMatrix(handle, matrix)
+        a, b, c, d, e, f = matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f
+        start = previous = None
+        for i in range(count):
+            segment = raw.FPDFPath_GetPathSegment(handle, i)
+            raw.FPDFPathSegment_GetPoint(segment, x, y)
+            point = (a * x.value + c * y.value + e, b * x.value + d * y.value + f)
+            kind = raw.FPDFPathSegment_GetType(segment)
+            if kind == raw.FPDF_SEGMENT_MOVETO:
+                start = point
+            elif previous is not None and kind == raw.FPDF_SEGMENT_LINETO:
+                add(previous[0], previous[1], point[0], point[1])
+            if raw.FPDFPathSegment_GetClose(segment) and start is not None and kind != raw.FPDF_SEGMENT_MOVETO:
+                add(point[0], point[1], start[0], start[1])
+            previous = point
+    return horizontal, vertical
+
+
+def _path_objects(page):
+    """Raw handles of the page's path objects, form XObjects included (no wrapper objects:
+    a page holds thousands of text objects that we never need to touch)."""
+    import pypdfium2.raw as raw
+
+    stack = [(None, raw.FPDFPage_CountObjects(page.raw))]
+    while stack:
+        form, count = stack.pop()
+        for i in range(count):
+            handle = raw.FPDFPage_GetObject(page.raw, i) if form is None else raw.FPDFFormObj_GetObject(form, i)
+            kind = raw.FPDFPageObj_GetType(handle)
+            if kind == raw.FPDF_PAGEOBJ_PATH:
+                yield handle
+            elif kind == raw.FPDF_PAGEOBJ_FORM and len(stack) < 4:
+                stack.append((handle, raw.FPDFFormObj_CountObjects(handle)))
+
+
+def _cell_of(word: Word, horizontal: list[tuple], vertical: list[tuple]) -> tuple | None:
+    """The ruled cell around a word: nearest lines above, below, left and right of it."""
+    above = below = left = right = None
+    mx, my = word.mid_x, word.mid_y
+    for y, x0, x1 in horizontal:
+        if x0 - _SNAP <= mx <= x1 + _SNAP:
+            if y >= my and (above is None or y < above):
+                above = y
+            elif y < my and (below is None or y > below):
+                below = y
+    if above is None or below is None:
+        return None
+    for xv, y0, y1 in vertical:
+        if y0 - _SNAP <= my <= y1 + _SNAP:
+            if xv <= mx and (left is None or xv > left):
+                left = xv
+            elif xv > mx and (right is None or xv < right):
+                right = xv
+    if left is None or right is None:
+        return None
+    return round(above, 1), round(below, 1), round(left, 1), round(right, 1)
+
+
+def _rows(words: list[Word], horizontal: list[tuple], vertical: list[tuple], page: int, page_height: float) -> list[Row]:
+    """Words → cells (joined within a ruled cell) → rows of cells by vertical centre."""
+    cells: list[Word] = []
+    by_cell: dict[tuple, list[Word]] = {}
+    if horizontal and vertical:
+        for word in words:
+            key = _cell_of(word, horizontal, vertical)
+            if key is None:
+                cells.append(word)
+            else:
+                by_cell.setdefault(key, []).append(word)
+        for (above, below, _, _), members in by_cell.items():
+            if sum(len(w.text) for w in members) > _MAX_CELL_CHARS:
+                cells.extend(members)  # a frame around the page or a text box, not a table cell
+                continue
+            members.sort(key=lambda w: (-w.mid_y, w.x0))
+            text = "".join(w.text for w in members)
+            centre = (above + below) / 2
+            size = statistics.median(w.top - w.bottom for w in members)
+            cells.append(Word(text, min(w.x0 for w in members), max(w.x1 for w in members),
+                              centre - size / 2, centre + size / 2))
+    else:
+        cells = list(words)
+    cells.sort(key=lambda w: (-w.mid_y, w.x0))
+    lines: list[list[Word]] = []
+    centre = tolerance = 0.0
+    for cell in cells:
+        if lines and abs(cell.mid_y - centre) <= tolerance:
+            lines[-1].append(cell)
+        else:
+            lines.append([cell])
+            centre, tolerance = cell.mid_y, max(cell.top - cell.bottom, 1.0) * 0.45
+    rows: list[Row] = []
+    for line in lines:
+        line.sort(key=lambda w: w.x0)
+        top = max(w.top for w in line)
+        if len(line) == 1 and _LONE_NUMBER.match(line[0].text) and (top < page_height * 0.1 or top > page_height * 0.93):
             continue  # a page number in the footer or header
-        rows.append(Row(cells, page, grid=len(cells) > 1))
+        rows.append(Row([TextCell(w.text, w.x0, w.x1) for w in line], page, grid=len(line) > 1))
     return rows
-
-
-def _cell(word: list[tuple]) -> TextCell:
-    return TextCell("".join(c[0] for c in word), word[0][1], word[-1][3])
