@@ -24,9 +24,9 @@ def extract_command(
 ) -> None:
     """Extract the form's tables from reports: PDF, DOCX, DOC/WPS, XLS(X), HTML or text.
 
-    The format is read from the bytes, not the file name. Every cell comes with its raw
-    text; the form's identities are checked; problems are listed, never papered over.
-    Exits 1 when any file could not be read at all (its line says why).
+    The format is read from the bytes, not the file name. Every cell keeps its raw text, the form's identities are checked, and problems are listed, never papered over.
+
+    Exits 1 when any file could not be read at all (its line says why). Codes: docs/extraction.md.
     """
     files = list(_expand(paths))
     if not files:
