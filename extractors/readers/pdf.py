@@ -35,6 +35,7 @@ class Word:
     x1: float
     bottom: float
     top: float
+    spans: tuple[tuple[float, float], ...] = ()  # each character's left and right edge
 
     @property
     def mid_y(self) -> float:
@@ -159,7 +160,26 @@ def _words(chars: list[tuple[str, float, float, float, float]]) -> list[Word]:
 
 def _word(chars: list[tuple]) -> Word:
     return Word("".join(c[0] for c in chars), chars[0][1], chars[-1][3],
-                min(c[2] for c in chars), max(c[4] for c in chars))
+                min(c[2] for c in chars), max(c[4] for c in chars), tuple((c[1], c[3]) for c in chars))
+
+
+def _split_at_rulings(word: Word, vertical: list[tuple]) -> list[Word]:
+    """A word that runs across a vertical ruling line is two cells' text (行政规范性文件|1)."""
+    cuts = []
+    for i in range(1, len(word.spans)):
+        gap_left, gap_right = word.spans[i - 1][1], word.spans[i][0]
+        for xv, y0, y1 in vertical:
+            if gap_left - 0.5 <= xv <= gap_right + 0.5 and y0 - _SNAP <= word.mid_y <= y1 + _SNAP:
+                cuts.append(i)
+                break
+    if not cuts:
+        return [word]
+    pieces, start = [], 0
+    for cut in cuts + [len(word.spans)]:
+        spans = word.spans[start:cut]
+        pieces.append(Word(word.text[start:cut], spans[0][0], spans[-1][1], word.bottom, word.top, spans))
+        start = cut
+    return pieces
 
 
 def _rulings(page, rotation: int, width: float, height: float) -> tuple[list[tuple], list[tuple]]:
@@ -251,6 +271,7 @@ def _rows(words: list[Word], horizontal: list[tuple], vertical: list[tuple], pag
     cells: list[Word] = []
     by_cell: dict[tuple, list[Word]] = {}
     if horizontal and vertical:
+        words = [piece for word in words for piece in _split_at_rulings(word, vertical)]
         for word in words:
             key = _cell_of(word, horizontal, vertical)
             if key is None:
