@@ -237,12 +237,15 @@ def read_proactive(rows: list[Row], year: int | None) -> TableResult:
     markers = _proactive_markers()
     votes = {"2021": 0, "2019": 0}
     evidence: list[str] = []
+    header_x: dict[str, list[float]] = {}  # column key -> x centres of its header (PDF)
     for unit in (u for row in rows for u in to_units(row)):
         for tok in unit.labels:
             for kind in ("cols", "rows"):
                 m = match_label(tok.text, "proactive", kind)
                 if m is None or m.score < 0.9:
                     continue
+                if kind == "cols" and tok.x0 is not None:
+                    header_x.setdefault(m.key, []).append((tok.x0 + tok.x1) / 2)
                 for version in votes:
                     if m.key in markers[version]:
                         votes[version] += 1
@@ -270,7 +273,8 @@ def read_proactive(rows: list[Row], year: int | None) -> TableResult:
                 result.problems.append(Problem("row_repeated", f"row {m.key} of 二 printed twice; first kept", "proactive"))
             continue
         seen.add(m.key)
-        _cells_for_row(table, m.key, cols, frag, None, result)
+        centers = [statistics.median(header_x[c.key]) for c in cols] if all(c.key in header_x for c in cols) else None
+        _cells_for_row(table, m.key, cols, frag, centers, result)
     if result.cells or seen:
         result.info = TableInfo(version, evidence)
     return result
