@@ -132,6 +132,8 @@ def _missing_tables(report: Report, regions: dict, doc: Document) -> None:
             where = "its heading is there but no row of it could be read" if table in regions else "neither its heading nor its rows were found"
             if no_text:
                 where += f"; pages {', '.join(map(str, no_text))} have no text layer"
+            elif doc.images and table not in regions:
+                where += f"; the page shows {doc.images} images, which may be pictures of the tables"
             report.problems.append(Problem("table_missing", f"{spec.section} {spec.title}: {where}", table))
             continue
         version = report.tables[table].form_version

@@ -38,6 +38,7 @@ class Document:
     problems: list[tuple[str, str, list[int] | None]] = field(default_factory=list)  # (code, message, pages)
     published_date: str | None = None
     title_hint: str | None = None
+    images: int = 0  # pictures in an HTML article: tables published as images are not text
 
     def add_line(self, text: str, page: int | None = None) -> None:
         text = text.strip()

@@ -38,6 +38,7 @@ def read_html(data: bytes) -> Document:
     if title is not None and title.text:
         doc.title_hint = title.text.strip()
     body = root.find("body")
+    doc.images = len(root.findall(".//img"))
     buffer: list[str] = []
     _walk(body if body is not None else root, doc, buffer)
     _flush(doc, buffer)
