@@ -30,7 +30,7 @@ _TITLE_YEAR_AFTER = re.compile(rf"(?P<pre>.*?){_CORE}{_TAIL}\(?(?P<year>{_YEAR})
 _YEARLESS = re.compile(rf"(?P<pre>.*?){_CORE}{_TAIL}")
 _DATE = r"\[?\(?\d{4}[-./]\d{1,2}[-./]\d{1,2}\)?\]?"
 _DECORATION = re.compile(
-    rf"(?:\((?:全文|正文|修订版?|终稿)\)|的通知|\.(?:pdf|docx?|wps|xlsx?|html?)|{_DATE})$", re.I
+    rf"(?:\((?:全文|正文|修订版?|终稿)\)|(?<=报告|年报)\((?![^()]*\d{{4}})[^()]{{1,16}}\)|的通知|\.(?:pdf|docx?|wps|xlsx?|html?)|{_DATE})$", re.I
 )
 _LEADING_DATE = re.compile(rf"^{_DATE}")
 _INTERPRETATION = re.compile(r"解读|图解|一图读懂|一图看懂|一图了解|图说")
