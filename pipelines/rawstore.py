@@ -61,6 +61,7 @@ class RawStore:
         self._db.execute(f"CREATE TABLE IF NOT EXISTS fetches (id INTEGER PRIMARY KEY, {cols})")
         self._db.execute("CREATE INDEX IF NOT EXISTS fetches_url ON fetches(url)")
         self._db.execute("CREATE INDEX IF NOT EXISTS fetches_sha ON fetches(sha256)")
+        self._db.execute("CREATE INDEX IF NOT EXISTS fetches_page ON fetches(page_url)")
         self._db.commit()
 
     # blobs -------------------------------------------------------------------------
@@ -107,6 +108,34 @@ class RawStore:
         )
         found = cur.fetchone()
         return None if found is None else _to_record(found)
+
+    def last_checked(self, url: str) -> FetchRecord | None:
+        """The last fetch of ``url`` whatever it gave (a 304 counts: it proves the bytes current)."""
+        cur = self._db.execute(
+            f"SELECT {', '.join(_COLUMNS)} FROM fetches WHERE url = ? AND status IN (200, 203, 304) "
+            "ORDER BY id DESC LIMIT 1",
+            (url,),
+        )
+        found = cur.fetchone()
+        return None if found is None else _to_record(found)
+
+    def attachments_of(self, page_url: str) -> list[FetchRecord]:
+        """The current version of each attachment last seen on ``page_url`` (for incremental crawls)."""
+        cur = self._db.execute(
+            f"SELECT {', '.join(_COLUMNS)} FROM fetches WHERE id IN ("
+            "SELECT MAX(id) FROM fetches WHERE sha256 IS NOT NULL AND kind = 'attachment' AND page_url = ? "
+            "GROUP BY url) ORDER BY id",
+            (page_url,),
+        )
+        return [_to_record(found) for found in cur]
+
+    def attachment_urls(self, page_url: str) -> list[str]:
+        """Every attachment URL ever seen on ``page_url``, stored or failed (a failed one is retried)."""
+        cur = self._db.execute(
+            "SELECT url FROM fetches WHERE kind = 'attachment' AND page_url = ? GROUP BY url ORDER BY MIN(id)",
+            (page_url,),
+        )
+        return [row[0] for row in cur]
 
     def fetches(self) -> Iterator[FetchRecord]:
         cur = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM fetches ORDER BY id")

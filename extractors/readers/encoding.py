@@ -14,6 +14,11 @@ _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re
 _ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030", "utf8": "utf-8"}
 
 
+def python_codec(name: str | None) -> str | None:
+    """A declared charset as the Python codec that really decodes such pages (GBK → GB18030)."""
+    return _ALIASES.get(name.lower(), name.lower()) if name else None
+
+
 def declared_charset(data: bytes) -> str | None:
     found = _META.search(data[:4096])
     return found.group(1).decode("ascii").lower() if found else None
@@ -24,13 +29,13 @@ def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
     for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             return data.decode(name, errors="replace"), name
+    if declared and data.isascii():
+        return data.decode("ascii"), python_codec(declared) or "ascii"  # any codec reads ASCII; keep the declared one
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    candidates = []
-    if declared:
-        candidates.append(_ALIASES.get(declared.lower(), declared.lower()))
+    candidates = [python_codec(declared)] if declared else []
     candidates.append("gb18030")
     for name in candidates:
         try:

@@ -1,0 +1,99 @@
+"""What every CMS family shares: anchors with their listing context, attachment links.
+
+A family overrides ``extra_links`` (links the page hides in scripts or XML),
+``pagination`` (the other pages of a listing) and ``is_attachment_url``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from parsel import Selector
+
+from spiders.sniff import ATTACHMENT_EXTENSIONS
+from spiders.titles import find_date, normalise
+
+_SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "#", "data:")
+_ATTACHMENT_PATH = re.compile(r"\.(" + "|".join(e.lstrip(".") for e in ATTACHMENT_EXTENSIONS) + r")$", re.I)
+_ATTACHMENT_TEXT = re.compile(r"\.(" + "|".join(e.lstrip(".") for e in ATTACHMENT_EXTENSIONS) + r")\s*$", re.I)
+_ROW = "./ancestor::*[self::li or self::tr or self::dd or self::dt or self::p or self::td][1]"
+
+
+@dataclass(frozen=True)
+class Link:
+    """One link as a listing shows it: where it goes, what it says, the date beside it."""
+
+    url: str
+    text: str
+    title: str | None = None
+    date: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The fullest label: the title attribute when the text is cut short (…)."""
+        title = normalise(self.title)
+        text = normalise(self.text)
+        if not title or title == "iframe":
+            return text
+        if not text or len(title) >= len(text) or text.endswith(("…", "...", "..")):
+            return title
+        # malformed markup (unclosed <a>) glues the following rows onto the text; the title
+        # attribute still holds this row's full label when both start alike
+        if re.search(r"[\u4e00-\u9fff]", title) and (title[:6] in text or text[:6] in title):
+            return title
+        return text
+
+
+def anchor_links(sel: Selector, base_url: str) -> list[Link]:
+    """Every ``<a href>`` in ``sel`` with its text, title attribute and row date, absolute URLs."""
+    out: list[Link] = []
+    for a in sel.xpath("//a[@href]"):
+        href = (a.attrib.get("href") or "").strip()
+        if not href or href.lower().startswith(_SKIP_SCHEMES):
+            continue
+        url = urljoin(base_url, href)
+        text = " ".join(t.strip() for t in a.xpath(".//text()").getall() if t.strip())
+        title = a.attrib.get("title")
+        row = a.xpath(_ROW)
+        date = find_date(" ".join(row[0].xpath(".//text()").getall())) if row else None
+        if date is None:
+            date = find_date(" ".join(a.xpath("following-sibling::*[1]//text()").getall()))
+        out.append(Link(url=url.split("#")[0], text=text, title=title, date=date))
+    return out
+
+
+def selector_for(response) -> Selector:
+    return Selector(text=response.text, type="html")
+
+
+class CmsFamily:
+    """The generic behaviour; families refine it."""
+
+    name = "base"
+
+    def matches(self, response) -> bool:
+        return False
+
+    def links(self, response) -> list[Link]:
+        """Anchors in the page plus the family's hidden ones."""
+        return [*anchor_links(selector_for(response), response.url), *self.extra_links(response)]
+
+    def extra_links(self, response) -> list[Link]:
+        return []
+
+    def pagination(self, response) -> list[str]:
+        """URLs of the listing's other pages (absolute, may include ones already seen)."""
+        return []
+
+    def request_kwargs(self, url: str) -> dict:
+        """Extra ``Request`` arguments for a page URL this family produced (e.g. a POST body)."""
+        return {}
+
+    def is_attachment_url(self, url: str) -> bool:
+        path = urlsplit(url).path
+        return bool(_ATTACHMENT_PATH.search(path))
+
+    def is_attachment(self, link: Link) -> bool:
+        return self.is_attachment_url(link.url) or bool(_ATTACHMENT_TEXT.search(link.text or ""))

@@ -1,0 +1,51 @@
+"""The one item the spiders yield: a document (inline report page or attachment) with provenance.
+
+Why one item kind: the raw store, the crawl report and ``ogi crawl --json`` all key on
+documents; a listing entry's context (organ, year, link text, date) travels with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class DocumentItem:
+    source_id: str
+    jurisdiction_code: str | None
+    kind: str  # page | attachment
+    url: str  # the document URL as linked (downfile.jsp links keep their own URL)
+    organ: str | None = None
+    report_year: int | None = None
+    year_inferred: bool = False  # year from the publication date, not the title
+    title: str | None = None
+    listing_url: str | None = None
+    page_url: str | None = None
+    link_text: str | None = None
+    published_date: str | None = None
+    final_url: str | None = None
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    fetched_at: str | None = None
+    body: bytes | None = None  # None: not downloaded (known and fresh, or 304)
+    format: str | None = None
+    sha256: str | None = None
+    size: int | None = None
+    change: str | None = None  # new | changed | unchanged (set by the store pipeline)
+    crawl_id: str | None = None
+
+    def json_line(self) -> dict[str, Any]:
+        """The ``ogi crawl --json`` contract (architecture.md): one object per document."""
+        return {
+            "source": self.source_id,
+            "jurisdiction_code": self.jurisdiction_code,
+            "organ": self.organ,
+            "report_year": self.report_year,
+            "title": self.title,
+            "page_url": self.page_url,
+            "document_url": self.url,
+            "format": self.format,
+            "sha256": self.sha256,
+            "status": self.change,
+        }
