@@ -29,5 +29,13 @@ from flows import cmd_extract  # noqa: E402
 
 cmd_extract.register(app)
 
+from flows import cmd_crawl  # noqa: E402
+
+cmd_crawl.register(app)
+
+from flows import cmd_flows  # noqa: E402
+
+cmd_flows.register(app)
+
 if __name__ == "__main__":
     app()

@@ -1,0 +1,78 @@
+"""``ogi demo``: the bundled county sites on 127.0.0.1 → the nightly flow → datasets → a summary.
+
+Why fixed ports: document URLs include the port, so a second demo on the same ports
+re-crawls incrementally (conditional GET) and changes nothing in the datasets.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+
+from flows.settings import TELEMETRY_OFF
+
+REPO = Path(__file__).resolve().parent.parent
+console = Console()
+
+
+class DemoSites:
+    """``python -m spiders.demo_sites serve`` as a context manager: yields (ports, registry dir)."""
+
+    def __init__(self, port: int, registry_out: Path, faults: bool = True, timeout: float = 90):
+        self.cmd = [sys.executable, "-m", "spiders.demo_sites", "serve", "--port", str(port),
+                    "--registry-out", str(registry_out)] + (["--faults"] if faults else [])
+        self.timeout = timeout
+        self.proc: subprocess.Popen | None = None
+
+    def __enter__(self) -> tuple[dict[str, int], str]:
+        self.proc = subprocess.Popen(self.cmd, cwd=REPO, env={**os.environ, **TELEMETRY_OFF}, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + self.timeout
+        line = ""
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline() if self.proc.stdout else ""
+            if line.strip().startswith("{"):
+                info = json.loads(line)
+                return info["ports"], info["registry"]
+            if self.proc.poll() is not None:
+                break
+        err = self.proc.stderr.read() if self.proc.stderr and self.proc.poll() is not None else ""
+        self.__exit__()
+        raise RuntimeError(f"the demo sites did not start ({' '.join(self.cmd[1:])}): {err[-800:] or line}")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def run_demo(data_dir: Path, port: int, faults: bool, jobs: int) -> dict:
+    from flows.cmd_flows import _execute
+    from flows.summary import print_run
+
+    t0 = time.perf_counter()
+    registry_out = data_dir / "state" / "demo-registry"
+    with console.status("starting the demo county sites on 127.0.0.1 …"):
+        sites = DemoSites(port, registry_out, faults)
+        ports, registry = sites.__enter__()
+    try:
+        console.print(f"demo sites: {len(ports)} on 127.0.0.1 ports {min(ports.values())}–{max(ports.values())}")
+        result = _execute("nightly", dict(data_dir=str(data_dir), warehouse=None, sources=None, registry_dir=registry,
+                                          shards=max(2, jobs), fast=True), jobs, None, False)
+    finally:
+        sites.__exit__()
+    print_run(result)
+    console.print(f"\ndemo done in {time.perf_counter() - t0:.0f}s; datasets under {result['warehouse']} "
+                  "(docs/datasets.md says what every column means).")
+    return result

@@ -1,0 +1,218 @@
+"""The Prefect 3 flows: ``nightly``, ``backfill`` and ``reextract``.
+
+Why three flows over one path: every run is crawl (maybe) → extract what the
+extraction store lacks → load; they differ only in what they crawl and what they
+re-extract. The task runner is chosen by the caller (``flow.with_options``): a local
+process pool by default, ``DaskTaskRunner`` for a local or an existing Dask cluster
+(:func:`task_runner`).
+
+    from flows.pipeline import nightly, task_runner
+    nightly.with_options(task_runner=task_runner(jobs=4, dask_address="tcp://sched:8786"))(data_dir="data")
+"""
+
+from __future__ import annotations
+
+from flows.settings import configure_prefect
+
+configure_prefect()  # telemetry off before prefect is imported
+
+import math  # noqa: E402
+import time  # noqa: E402
+from datetime import datetime, timezone  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any, Callable, Iterable  # noqa: E402
+
+from prefect import flow, get_run_logger  # noqa: E402
+from prefect.futures import as_completed  # noqa: E402
+from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner  # noqa: E402
+
+from flows.settings import Paths  # noqa: E402
+from flows.shards import shard_sources  # noqa: E402
+from flows.tasks import coverage_picture, crawl_shard, extract_chunk, load_task, write_run_summary  # noqa: E402
+from pipelines.datasets import WarehouseLock  # noqa: E402
+from pipelines.extracted import ExtractionStore  # noqa: E402
+from pipelines.rawstore import RawStore  # noqa: E402
+
+
+PROGRESS: list[Callable[[str, int, int], None]] = []  # hooks the CLI sets to draw progress bars
+
+
+def _progress(stage: str, done: int, total: int) -> None:
+    for hook in PROGRESS:
+        hook(stage, done, total)
+
+
+def task_runner(jobs: int = 2, dask_address: str | None = None, dask_local: bool = False, threads: bool = False):
+    """A process pool (default), a Dask cluster (existing: ``dask_address``; new local one: ``dask_local``), or threads."""
+    if dask_address or dask_local:
+        from prefect_dask import DaskTaskRunner
+
+        if dask_address:
+            return DaskTaskRunner(address=dask_address)
+        return DaskTaskRunner(cluster_kwargs={"n_workers": jobs, "threads_per_worker": 1, "processes": True,
+                                              "dashboard_address": None})
+    if threads:
+        return ThreadPoolTaskRunner(max_workers=jobs)
+    return ProcessPoolTaskRunner(max_workers=jobs)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _registry(registry_dir: str | None, sources: Iterable[str] | None):
+    from spiders.registry import load_registry
+
+    registry = load_registry(registry_dir)
+    if sources:
+        missing = sorted(set(sources) - set(registry))
+        if missing:
+            raise ValueError(f"unknown source id(s): {', '.join(missing)}")
+        registry = {k: v for k, v in registry.items() if k in set(sources)}
+    return registry
+
+
+def _crawl(paths: Paths, registry: dict, shards: int, registry_dir: str | None, fast: bool,
+           refresh: str | None) -> list[dict[str, Any]]:
+    hosts = {sid: src.allowed_hosts for sid, src in registry.items()}
+    extra = (["--registry-dir", registry_dir] if registry_dir else []) + (["--fast"] if fast else [])
+    extra += ["--refresh", refresh] if refresh else []
+    futures = [crawl_shard.submit(str(paths.data_dir), shard, extra, label=f"{i + 1}/{shards}: {','.join(shard)[:60]}")
+               for i, shard in enumerate(shard_sources(hosts, shards))]
+    out = []
+    _progress("crawl", 0, len(futures))
+    for fut in as_completed(futures):
+        try:
+            out.append(fut.result())
+        except Exception as exc:  # a broken shard is reported; the other shards still load
+            out.append({"error": f"{type(exc).__name__}: {exc}"})
+        _progress("crawl", len(out), len(futures))
+    return out
+
+
+def todo_documents(paths: Paths, version: str, years: set[int] | None = None, sources: set[str] | None = None,
+                   force: bool = False) -> list[tuple[str, str]]:
+    """(sha256, file name) of current documents with no extraction at ``version`` (all when ``force``)."""
+    store = ExtractionStore(paths.extracted)
+    seen: set[str] = set()
+    todo = []
+    with RawStore(paths.raw) as raw:
+        for rec in raw.documents(years=years, sources=sources):
+            sha = rec.sha256
+            if sha is None or sha in seen:
+                continue
+            seen.add(sha)
+            if force or not store.has(sha, version):
+                name = (rec.final_url or rec.url).rstrip("/").rsplit("/", 1)[-1].split("?")[0] or "document"
+                todo.append((sha, name))
+    return todo
+
+
+def _extract(paths: Paths, docs: list[tuple[str, str]], version: str, jobs: int, force: bool) -> dict[str, int]:
+    if not docs:
+        return {"extracted": 0, "skipped": 0, "failed": 0, "chunks": 0}
+    size = max(10, min(400, math.ceil(len(docs) / (max(1, jobs) * 4))))
+    chunks = [docs[i : i + size] for i in range(0, len(docs), size)]
+    futures = [extract_chunk.submit(str(paths.data_dir), chunk, version, force, label=f"{i + 1}/{len(chunks)}")
+               for i, chunk in enumerate(chunks)]
+    totals = {"extracted": 0, "skipped": 0, "failed": 0, "chunks": len(chunks)}
+    done = 0
+    _progress("extract", 0, len(docs))
+    for fut in as_completed(futures):
+        result = fut.result()
+        for key in ("extracted", "skipped", "failed"):
+            totals[key] += result[key]
+        done += result["extracted"] + result["skipped"]
+        _progress("extract", done, len(docs))
+    return totals
+
+
+def _run(name: str, paths: Paths, crawl: list[dict] | None, docs: list[tuple[str, str]], version: str, jobs: int,
+         force: bool, started: str, t0: float) -> dict[str, Any]:
+    extracted = _extract(paths, docs, version, jobs, force)
+    load = load_task(str(paths.data_dir), paths.warehouse_url, version)
+    picture = coverage_picture(paths.warehouse_url, str(paths.reports / "coverage.png"))
+    summary = {"flow": name, "started_at": started, "finished_at": _now(), "seconds": round(time.perf_counter() - t0, 2),
+               "data_dir": str(paths.data_dir), "warehouse": paths.warehouse_url, "extractor_version": version,
+               "crawl": crawl, "extract": extracted, "load": load, "coverage_png": picture}
+    summary["summary_path"] = str(write_run_summary(paths.runs, summary))
+    get_run_logger().info("%s: %s reports, %s files written, %s deleted", name, load["reports"], load["written"], load["deleted"])
+    return summary
+
+
+class _RunLock:
+    """One ogi run per data dir at a time (the warehouse has its own lock for the load)."""
+
+    def __init__(self, paths: Paths):
+        from fsspec.implementations.local import LocalFileSystem
+
+        paths.run_lock.parent.mkdir(parents=True, exist_ok=True)
+        self.lock = WarehouseLock(LocalFileSystem(), str(paths.run_lock))
+
+    def __enter__(self):
+        self.lock.acquire(timeout=0)
+        return self
+
+    def __exit__(self, *exc):
+        self.lock.release()
+
+
+def _version() -> str:
+    from extractors import EXTRACTOR_VERSION
+
+    return EXTRACTOR_VERSION
+
+
+@flow(name="ogi-nightly", task_runner=ProcessPoolTaskRunner(max_workers=2))
+def nightly(data_dir: str = "data", warehouse: str | None = None, sources: list[str] | None = None,
+            registry_dir: str | None = None, shards: int = 2, jobs: int = 2, fast: bool = False,
+            crawl: bool = True) -> dict[str, Any]:
+    """Crawl the sources → extract new or changed documents → check → load the warehouse."""
+    paths, started, t0 = Paths.of(data_dir, warehouse), _now(), time.perf_counter()
+    registry = _registry(registry_dir, sources)
+    with _RunLock(paths):
+        crawled = _crawl(paths, registry, shards, registry_dir, fast, None) if crawl and registry else None
+        version = _version()
+        docs = todo_documents(paths, version, sources=set(registry) if sources else None)
+        return _run("nightly", paths, crawled, docs, version, jobs, False, started, t0)
+
+
+@flow(name="ogi-backfill", task_runner=ProcessPoolTaskRunner(max_workers=2))
+def backfill(years: list[int], sources: list[str] | None = None, data_dir: str = "data", warehouse: str | None = None,
+             registry_dir: str | None = None, refetch: bool = False, shards: int = 2, jobs: int = 2,
+             fast: bool = False) -> dict[str, Any]:
+    """Past years: from the raw store where the documents are there; crawl sources that have none (or all, with ``refetch``)."""
+    paths, started, t0 = Paths.of(data_dir, warehouse), _now(), time.perf_counter()
+    wanted = set(years)
+    with _RunLock(paths):
+        with RawStore(paths.raw) as raw:
+            held: dict[str, set[int]] = {}
+            for rec in raw.documents(years=wanted, sources=set(sources) if sources else None):
+                held.setdefault(rec.source_id or "", set()).add(rec.report_year)
+        try:
+            registry = _registry(registry_dir, sources)
+        except ValueError:
+            if not sources or not set(sources) <= set(held):
+                raise
+            registry = {}
+        to_crawl = {sid: src for sid, src in registry.items() if refetch or not wanted <= held.get(sid, set())}
+        if not sources:  # without --source, sources already complete in the raw store are not crawled
+            to_crawl = {sid: src for sid, src in to_crawl.items() if refetch or sid not in held}
+        crawled = _crawl(paths, to_crawl, shards, registry_dir, fast, "refetch" if refetch else None) if to_crawl else None
+        version = _version()
+        docs = todo_documents(paths, version, years=wanted, sources=set(sources) if sources else None)
+        summary = _run("backfill", paths, crawled, docs, version, jobs, False, started, t0)
+        summary["crawled_sources"] = sorted(to_crawl)
+        return summary
+
+
+@flow(name="ogi-reextract", task_runner=ProcessPoolTaskRunner(max_workers=2))
+def reextract(data_dir: str = "data", warehouse: str | None = None, years: list[int] | None = None,
+              sources: list[str] | None = None, force: bool = False, jobs: int = 2) -> dict[str, Any]:
+    """Re-run extraction over the raw store (documents without an extraction at this extractor version, or all with
+    ``force``), then load: only partitions whose rows changed are rewritten."""
+    paths, started, t0 = Paths.of(data_dir, warehouse), _now(), time.perf_counter()
+    with _RunLock(paths):
+        version = _version()
+        docs = todo_documents(paths, version, set(years) if years else None, set(sources) if sources else None, force)
+        return _run("reextract", paths, None, docs, version, jobs, force, started, t0)

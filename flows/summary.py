@@ -1,0 +1,183 @@
+"""What the CLI prints after a run, for ``ogi status`` and ``ogi coverage``: read from the stores, never from memory.
+
+Why from the warehouse: the summary must say what a researcher will find, so it
+queries the tables just written (DuckDB over Arrow), the crawl reports and the flow
+run summaries.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from pipelines.crawl_reports import crawl_report_paths, read_crawl_report, source_health
+
+console = Console()
+SYMBOLS = {"checked": "[green]✓[/]", "extracted": "[yellow]~[/]", "fetched": "[dark_orange]•[/]", "not_found": "[dim]·[/]"}
+
+
+def duckdb_hint(warehouse_url: str) -> str:
+    """A query to paste into DuckDB: requests granted by province and year."""
+    base = warehouse_url.rstrip("/")
+    return (f"duckdb -c \"SELECT province, report_year, sum(value) AS granted FROM read_parquet('{base}/cells/**/*.parquet', "
+            "hive_partitioning=true) WHERE table_key='requests' AND row_key='granted' AND col_key='total' "
+            "GROUP BY ALL ORDER BY ALL\"")
+
+
+def _query(sql: str, **tables: Any) -> list[tuple]:
+    import duckdb
+
+    con = duckdb.connect()
+    for name, table in tables.items():
+        con.register(name, table)
+    return con.execute(sql).fetchall()
+
+
+def print_warehouse(warehouse_url: str, max_rows: int = 15) -> dict[str, Any]:
+    """Reports by year and jurisdiction, failed checks, broken sources; returns the same as data."""
+    from pipelines.datasets import Warehouse
+
+    wh = Warehouse(warehouse_url)
+    reports, checks, crawl = wh.read("reports"), wh.read("checks"), wh.read("crawl_log")
+    by = _query("SELECT coalesce(jurisdiction_name, jurisdiction_code, '?') AS j, report_year, count(*) FROM reports "
+                "GROUP BY ALL ORDER BY ALL", reports=reports)
+    years = sorted({y for _, y, _ in by})
+    grid = Table(title="Reports by jurisdiction and year", title_justify="left")
+    grid.add_column("jurisdiction")
+    for y in years:
+        grid.add_column(str(y), justify="right")
+    names = sorted({j for j, _, _ in by})
+    counts = {(j, y): n for j, y, n in by}
+    for j in names[:max_rows * 2]:
+        grid.add_row(j, *[str(counts.get((j, y), "")) for y in years])
+    console.print(grid if names else "[yellow]No reports in the warehouse yet.[/]")
+    failed = _query("SELECT c.report_id, r.jurisdiction_name, r.organ, c.report_year, c.check_id, c.row_key, c.col_key, "
+                    "c.expected, c.found FROM checks c JOIN reports r USING (report_id) WHERE NOT c.ok AND c.severity='error' "
+                    "ORDER BY c.report_year, r.jurisdiction_name, c.check_id", checks=checks, reports=reports)
+    warn = _query("SELECT count(*) FROM checks WHERE NOT ok AND severity='warning'", checks=checks)[0][0]
+    if failed:
+        t = Table(title=f"Checks that failed ({len(failed)}; identities recorded, never repaired)", title_justify="left")
+        for col in ("jurisdiction · organ", "year", "check", "row / col", "expected", "found"):
+            t.add_column(col)
+        for _, name, organ, year, cid, row, col, exp, found in failed[:max_rows]:
+            t.add_row(f"{name or '?'} · {organ}", str(year), cid, f"{row or '*'} / {col or '*'}", f"{exp:g}" if exp is not None else "",
+                      f"{found:g}" if found is not None else "")
+        console.print(t)
+        if len(failed) > max_rows:
+            console.print(f"  … and {len(failed) - max_rows} more (table `checks`)")
+    else:
+        console.print("[green]Every identity check holds.[/]")
+    if warn:
+        console.print(f"[yellow]{warn} cross-year warnings[/] (carried_over ≠ last year's carried_forward; `checks` where severity='warning')")
+    latest = _query("SELECT source_id, status, message FROM (SELECT *, row_number() OVER (PARTITION BY source_id "
+                    "ORDER BY finished_at DESC, crawl_id DESC) AS n FROM crawl) WHERE n = 1 AND status <> 'ok' ORDER BY source_id",
+                    crawl=crawl) if crawl.num_rows else []
+    if latest:
+        t = Table(title="Sources that broke or degraded (latest crawl)", title_justify="left")
+        for col in ("source", "status", "why"):
+            t.add_column(col)
+        for sid, status, msg in latest:
+            t.add_row(sid, f"[red]{status}[/]" if status == "broken" else f"[yellow]{status}[/]", (msg or "")[:100])
+        console.print(t)
+    elif crawl.num_rows:
+        console.print("[green]No source broke in the latest crawl.[/]")
+    return {"reports_by_jurisdiction_year": by, "failed_checks": len(failed), "cross_year_warnings": warn,
+            "broken_sources": [s for s, _, _ in latest]}
+
+
+def print_run(result: dict[str, Any]) -> None:
+    load, ext = result["load"], result["extract"]
+    crawl = result.get("crawl") or []
+    lines = [f"[bold]{result['flow']}[/] finished in {result['seconds']:.1f}s"]
+    if crawl:
+        failed = [c for c in crawl if "error" in c]
+        lines.append(f"crawl: {len(crawl)} shard(s), {sum(len(c.get('sources', [])) for c in crawl)} source(s)"
+                     + (f", [red]{len(failed)} shard(s) failed[/]" if failed else ""))
+    lines.append(f"extract: {ext['extracted']} document(s) extracted, {ext['failed']} unreadable, "
+                 f"{load['documents'] - ext['extracted']} already extracted")
+    data_tables = [t for t in load.get("tables_written", []) if t != "crawl_log"]
+    if not data_tables and not load["deleted"]:
+        change = f"[green]no data changed[/] ({load['unchanged']} files up to date" + (
+            "; crawl_log records this crawl)" if load["written"] else ")")
+    else:
+        change = f"{load['written']} file(s) written, {load['deleted']} deleted, {load['unchanged']} unchanged"
+    lines.append(f"load: {load['reports']} report(s) from {load['documents']} document(s); {change}")
+    if load.get("recovered"):
+        lines.append(f"[yellow]completed the interrupted load {load['recovered']}[/]")
+    for line in lines:
+        console.print(line)
+    print_warehouse(result["warehouse"])
+    if result.get("coverage_png"):
+        console.print(f"coverage picture: {result['coverage_png']}")
+    console.print(f"\nTry:\n  {duckdb_hint(result['warehouse'])}")
+
+
+def status(data_dir: Path, last: int = 5) -> dict[str, Any]:
+    runs_dir = data_dir / "runs"
+    flows = []
+    for path in sorted(runs_dir.glob("flow-*.json"), reverse=True)[:last]:
+        try:
+            flows.append(json.loads(path.read_text("utf-8")))
+        except (OSError, ValueError):
+            continue
+    sources: dict[str, dict[str, Any]] = {}
+    for path in reversed(crawl_report_paths(runs_dir)):
+        report = read_crawl_report(path)
+        if report is None:
+            continue
+        for sid, entry in (report.get("sources") or {}).items():
+            if sid in sources:
+                if sources[sid]["health"] != "ok" and source_health(entry) == "ok" and not sources[sid].get("last_ok"):
+                    sources[sid]["last_ok"] = report.get("finished_at")
+                continue
+            health = source_health(entry)
+            sources[sid] = {"health": health, "crawled_at": report.get("finished_at"), "reports_found": entry.get("reports_found"),
+                            "errors": sum((entry.get("errors") or {}).values()), "warnings": entry.get("warnings") or [],
+                            "last_ok": report.get("finished_at") if health == "ok" else None}
+    return {"runs": [{k: f.get(k) for k in ("flow", "started_at", "seconds", "load", "extract")} for f in flows],
+            "sources": dict(sorted(sources.items()))}
+
+
+def print_status(data: dict[str, Any]) -> None:
+    t = Table(title="Last runs", title_justify="left")
+    for col in ("flow", "started", "seconds", "reports", "files written", "checks failed"):
+        t.add_column(col)
+    for r in data["runs"]:
+        load = r.get("load") or {}
+        t.add_row(r["flow"], (r.get("started_at") or "")[:16].replace("T", " "), f"{r.get('seconds') or 0:.0f}", str(load.get("reports", "")),
+                  str(load.get("written", "")), str(load.get("checks_failed", "")))
+    console.print(t if data["runs"] else "No flow runs yet (`ogi run`, `ogi demo`).")
+    s = Table(title="Sources (latest crawl)", title_justify="left")
+    for col in ("source", "health", "crawled", "reports", "errors", "last ok"):
+        s.add_column(col, no_wrap=True)
+    s.add_column("why", overflow="ellipsis", no_wrap=True, max_width=48)
+    short = lambda t: (t or "")[:16].replace("T", " ")  # noqa: E731
+    colour = {"ok": "green", "degraded": "yellow", "broken": "red"}
+    for sid, e in data["sources"].items():
+        s.add_row(sid, f"[{colour.get(e['health'], 'white')}]{e['health']}[/]", short(e["crawled_at"]), str(e["reports_found"]),
+                  str(e["errors"]), short(e.get("last_ok")) or "never", "; ".join(e["warnings"]))
+    console.print(s if data["sources"] else "No crawl reports yet.")
+
+
+def print_coverage(rows: list[dict[str, Any]], max_rows: int = 60) -> None:
+    from pipelines.coverage import summarize
+
+    years = sorted({r["year"] for r in rows})
+    t = Table(title="Coverage (✓ checked  ~ extracted  • fetched  · not found)", title_justify="left")
+    t.add_column("jurisdiction · organ")
+    for y in years:
+        t.add_column(str(y)[2:], justify="center")
+    lines: dict[tuple, dict[int, str]] = {}
+    for r in rows:
+        key = (r["province"] or "", r["jurisdiction_code"] or "", r["jurisdiction_name"] or "?", r["organ"])
+        lines.setdefault(key, {})[r["year"]] = r["status"]
+    for (_, code, name, organ), by_year in sorted(lines.items())[:max_rows]:
+        t.add_row(f"{code} {name} · {organ}", *[SYMBOLS[by_year.get(y, "not_found")] for y in years])
+    console.print(t)
+    if len(lines) > max_rows:
+        console.print(f"… {len(lines) - max_rows} more lines (table `coverage`)")
+    console.print("  ".join(f"{k}: {v}" for k, v in summarize(rows).items()))

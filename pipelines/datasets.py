@@ -1,0 +1,373 @@
+"""The one Parquet writer: hive-partitioned tables under ``<warehouse>/`` on any fsspec filesystem.
+
+Why this shape:
+
+* **A run replaces exactly the files it owns.** Each partition is one file,
+  ``<table>/report_year=YYYY/province=NAME/part-0.parquet``, whose content is a pure
+  function of the reports in it. A load hands over every partition of the tables it
+  rebuilds; a file is rewritten only when its content hash changed, files no longer
+  produced are deleted, and nothing else under the warehouse is touched. A rerun
+  therefore writes nothing and keeps every row's ``load_id``.
+* **Atomic, and a killed run is completed by the next one.** New files are written
+  to ``_staging/<load_id>/`` first; then a journal listing every move and delete is
+  written atomically (temp + rename); then the moves are applied (a rename on a local
+  disk). Killed before the journal: the dataset is the previous one and the staging is
+  swept. Killed after it: the next load replays the journal first (roll forward).
+* **One load at a time.** ``_lock`` is an OS lock (``flock``) on a local disk, released by
+  the kernel if the holder dies; on object stores it is an advisory lock file with an
+  owner token and a time-to-live.
+
+Every file carries ``ogi.schema_version``, ``ogi.load_id`` and ``ogi.content_sha256``
+in its Parquet metadata; every row carries ``load_id`` (the dlt convention), and each
+load leaves ``_loads/<load_id>.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Iterator, Mapping, Sequence
+
+import fsspec
+import pyarrow as pa
+import pyarrow.parquet as pq
+from fsspec.implementations.local import LocalFileSystem
+
+from pipelines.tables import PARTITION_KEYS, SCHEMA_VERSION, TABLES, TableSpec
+
+FILE_NAME = "part-0.parquet"
+JOURNAL = "_journal.json"
+LOCK = "_lock"
+STAGING = "_staging"
+LOADS = "_loads"
+
+
+class LockHeld(RuntimeError):
+    """Another load holds the warehouse lock."""
+
+
+def new_load_id() -> str:
+    """A dlt-style load id: the load's start as a Unix timestamp string (sorts by time)."""
+    return f"{time.time():.6f}"
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def partition_dir(spec: TableSpec, partition: Mapping[str, Any] | None) -> str:
+    """``cells/report_year=2023/province=陕西省`` (or just the table for unpartitioned tables)."""
+    if not spec.partitioned:
+        return spec.name
+    if partition is None or set(partition) != set(PARTITION_KEYS):
+        raise ValueError(f"{spec.name} is partitioned by {PARTITION_KEYS}, got {partition}")
+    parts = [spec.name]
+    for key in PARTITION_KEYS:
+        value = str(partition[key])
+        if not value or any(ch in value for ch in "/=%\\") or value.startswith((".", "_")):
+            raise ValueError(f"unsafe partition value {key}={value!r}")
+        parts.append(f"{key}={value}")
+    return "/".join(parts)
+
+
+def to_arrow(spec: TableSpec, rows: Sequence[Mapping[str, Any]]) -> pa.Table:
+    """Rows → a table in the spec's file schema (missing keys are null, extra keys dropped)."""
+    return pa.Table.from_pylist(list(rows), schema=spec.arrow_schema())
+
+
+def content_hash(table: pa.Table) -> str:
+    """SHA-256 of the rows and schema, ignoring ``load_id`` (so an unchanged partition hashes the same)."""
+    if "load_id" in table.column_names:
+        table = table.drop_columns(["load_id"])
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
+
+
+class WarehouseLock:
+    """One load at a time; see the module docstring for the two kinds."""
+
+    def __init__(self, fs: fsspec.AbstractFileSystem, path: str, ttl: float = 6 * 3600):
+        self.fs, self.path, self.ttl = fs, path, ttl
+        self._fd: int | None = None
+        self._token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}"
+
+    @property
+    def local(self) -> bool:
+        return isinstance(self.fs, LocalFileSystem)
+
+    def acquire(self, timeout: float = 0.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not self._try():
+            if time.monotonic() >= deadline:
+                raise LockHeld(f"another ogi load holds {self.path} ({self._holder() or 'unknown holder'})")
+            time.sleep(0.1)
+
+    def _try(self) -> bool:
+        if self.local:
+            import fcntl
+
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                return False
+            os.ftruncate(fd, 0)
+            os.write(fd, self._token.encode())
+            self._fd = fd
+            return True
+        if self.fs.exists(self.path):
+            try:
+                held = json.loads(self.fs.cat_file(self.path))
+            except (FileNotFoundError, ValueError):
+                held = {}
+            if time.time() - float(held.get("at", 0)) < self.ttl:
+                return False
+        self.fs.pipe_file(self.path, json.dumps({"token": self._token, "at": time.time()}).encode())
+        time.sleep(0.05)
+        try:
+            return json.loads(self.fs.cat_file(self.path)).get("token") == self._token
+        except (FileNotFoundError, ValueError):
+            return False
+
+    def _holder(self) -> str | None:
+        try:
+            raw = self.fs.cat_file(self.path).decode("utf-8", "replace")
+        except (FileNotFoundError, OSError):
+            return None
+        if raw.startswith("{"):
+            raw = json.loads(raw).get("token", "")
+        host, _, rest = raw.partition(":")
+        return f"host {host}, pid {rest.split(':')[0]}" if rest else None
+
+    def release(self) -> None:
+        if self.local and self._fd is not None:
+            import fcntl
+
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+        elif not self.local:
+            try:
+                if json.loads(self.fs.cat_file(self.path)).get("token") == self._token:
+                    self.fs.rm_file(self.path)
+            except (FileNotFoundError, ValueError):
+                pass
+
+
+@dataclass
+class CommitResult:
+    load_id: str
+    written: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    recovered: str | None = None  # load id of an interrupted load this one completed
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.written or self.deleted)
+
+
+class Warehouse:
+    """A warehouse root on any fsspec filesystem (``data/warehouse``, ``s3://bucket/ogi``, ``memory://wh``)."""
+
+    def __init__(self, url: str | os.PathLike[str]):
+        self.url = str(url)
+        self.fs, self.root = fsspec.core.url_to_fs(self.url)
+        self.root = self.root.rstrip("/")
+        self.fs.makedirs(self.root, exist_ok=True)
+
+    def _p(self, rel: str) -> str:
+        return f"{self.root}/{rel}"
+
+    def table_url(self, table: str) -> str:
+        """Where a table lives, as a URL readers (pandas, DuckDB, Polars) accept."""
+        return f"{self.url.rstrip('/')}/{table}"
+
+    # reading back ---------------------------------------------------------------------
+    def files(self, table: str | None = None) -> dict[str, str]:
+        """Relative path → content hash of every data file ogi owns (optionally of one table)."""
+        out = {}
+        for name in [table] if table else list(TABLES):
+            base = self._p(name)
+            if not self.fs.exists(base):
+                continue
+            for path in self.fs.find(base):
+                if path.endswith("/" + FILE_NAME):
+                    rel = path[len(self.root) + 1 :]
+                    out[rel] = self._file_hash(path)
+        return out
+
+    def _file_hash(self, path: str) -> str:
+        with self.fs.open(path, "rb") as f:
+            meta = pq.ParquetFile(f).schema_arrow.metadata or {}
+        return meta.get(b"ogi.content_sha256", b"").decode()
+
+    def read(self, table: str) -> pa.Table:
+        """A whole table with its partition columns (for tests and small summaries)."""
+        import pyarrow.dataset as ds
+
+        base = self._p(table)
+        if not self.fs.exists(base) or not self.files(table):
+            return TABLES[table].arrow_schema().empty_table()
+        spec = TABLES[table]
+        part = ds.partitioning(pa.schema([pa.field("report_year", pa.int16()), pa.field("province", pa.string())]), flavor="hive") if spec.partitioned else None
+        return ds.dataset(base, filesystem=self.fs, format="parquet", partitioning=part).to_table()
+
+    def loads(self) -> list[dict[str, Any]]:
+        base = self._p(LOADS)
+        if not self.fs.exists(base):
+            return []
+        return sorted(
+            (json.loads(self.fs.cat_file(p)) for p in self.fs.find(base) if p.endswith(".json")),
+            key=lambda r: r["load_id"],
+        )
+
+    # writing --------------------------------------------------------------------------
+    @contextmanager
+    def load(self, load_id: str | None = None, lock_timeout: float = 600.0) -> Iterator["Load"]:
+        """Hold the lock, finish any interrupted load, sweep stale staging, then let a load write."""
+        lock = WarehouseLock(self.fs, self._p(LOCK))
+        lock.acquire(lock_timeout)
+        try:
+            recovered = self.recover()
+            self._sweep_staging()
+            yield Load(self, load_id or new_load_id(), recovered)
+        finally:
+            lock.release()
+
+    def recover(self) -> str | None:
+        """Replay an interrupted load's journal (roll forward); return its load id."""
+        path = self._p(JOURNAL)
+        if not self.fs.exists(path):
+            return None
+        journal = json.loads(self.fs.cat_file(path))
+        self._apply(journal)
+        return journal["load_id"]
+
+    def _sweep_staging(self) -> None:
+        base = self._p(STAGING)
+        if self.fs.exists(base):
+            self.fs.rm(base, recursive=True)
+
+    def _apply(self, journal: dict[str, Any]) -> None:
+        for staged, final in journal["moves"]:
+            src, dst = self._p(staged), self._p(final)
+            if self.fs.exists(src):
+                self.fs.makedirs(dst.rsplit("/", 1)[0], exist_ok=True)
+                if isinstance(self.fs, LocalFileSystem):
+                    os.replace(src, dst)  # atomic on one filesystem
+                else:
+                    self.fs.mv(src, dst)
+        for rel in journal["deletes"]:
+            path = self._p(rel)
+            if self.fs.exists(path):
+                self.fs.rm_file(path)
+                self._prune(path.rsplit("/", 1)[0])
+        self.fs.makedirs(self._p(LOADS), exist_ok=True)
+        self._write_atomic(f"{LOADS}/{journal['load_id']}.json", json.dumps(journal["record"], ensure_ascii=False, indent=1).encode())
+        self.fs.rm_file(self._p(JOURNAL))
+        self._sweep_staging()  # we hold the lock: nothing else is staging
+
+    def _prune(self, folder: str) -> None:
+        """Remove partition folders left empty (local disks; object stores have none)."""
+        if not isinstance(self.fs, LocalFileSystem):
+            return
+        while folder.startswith(self.root + "/") and os.path.isdir(folder) and not os.listdir(folder):
+            os.rmdir(folder)
+            folder = folder.rsplit("/", 1)[0]
+
+    def _write_atomic(self, rel: str, data: bytes) -> None:
+        path = self._p(rel)
+        tmp = f"{path}.tmp-{uuid.uuid4().hex[:8]}"
+        self.fs.pipe_file(tmp, data)
+        if isinstance(self.fs, LocalFileSystem):
+            os.replace(tmp, path)
+        else:
+            self.fs.mv(tmp, path)
+
+
+class Load:
+    """One load's writes: stage changed partitions, then commit them all at once."""
+
+    def __init__(self, warehouse: Warehouse, load_id: str, recovered: str | None):
+        self.wh = warehouse
+        self.load_id = load_id
+        self.recovered = recovered
+        self.started_at = _now()
+        self._existing = warehouse.files()
+        self._produced: set[str] = set()
+        self._owned: set[str] = set()
+        self._moves: list[tuple[str, str]] = []
+        self._rows: dict[str, int] = {}
+
+    def own(self, table: str) -> None:
+        """Declare that this load rebuilds ``table`` entirely (its files not written are deleted)."""
+        self._owned.add(table)
+
+    def write(self, table: str, partition: Mapping[str, Any] | None, rows: Sequence[Mapping[str, Any]] | pa.Table) -> bool:
+        """Stage one partition's rows if they differ from the file in place; True when staged."""
+        spec = TABLES[table]
+        self.own(table)
+        rel = f"{partition_dir(spec, partition)}/{FILE_NAME}"
+        if rel in self._produced:
+            raise ValueError(f"partition written twice in one load: {rel}")
+        data = rows if isinstance(rows, pa.Table) else to_arrow(spec, rows)
+        self._rows[table] = self._rows.get(table, 0) + data.num_rows
+        self._produced.add(rel)
+        if data.num_rows == 0:
+            self._produced.discard(rel)  # an empty partition is no file
+            return False
+        digest = content_hash(data)
+        if self._existing.get(rel) == digest:
+            return False
+        data = data.set_column(data.schema.get_field_index("load_id"), "load_id", pa.array([self.load_id] * data.num_rows, pa.string()))
+        meta = dict(data.schema.metadata or {})
+        meta.update({b"ogi.content_sha256": digest.encode(), b"ogi.load_id": self.load_id.encode(), b"ogi.schema_version": SCHEMA_VERSION.encode()})
+        data = data.replace_schema_metadata(meta)
+        staged = f"{STAGING}/{self.load_id}/{rel}"
+        path = self.wh._p(staged)
+        self.wh.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+        with self.wh.fs.open(path, "wb") as out:
+            pq.write_table(data, out, compression="zstd")
+        self._moves.append((staged, rel))
+        return True
+
+    def commit(self) -> CommitResult:
+        """Write the journal (the commit point), apply it, record the load."""
+        deletes = sorted(
+            rel for rel in self._existing if rel.split("/", 1)[0] in self._owned and rel not in self._produced
+        )
+        result = CommitResult(
+            self.load_id,
+            written=[final for _, final in self._moves],
+            deleted=deletes,
+            unchanged=len(self._produced) - len(self._moves),
+            recovered=self.recovered,
+        )
+        if not result.changed:
+            self.wh._sweep_staging()
+            return result
+        record = {
+            "load_id": self.load_id,
+            "schema_version": SCHEMA_VERSION,
+            "started_at": self.started_at,
+            "finished_at": _now(),
+            "written": result.written,
+            "deleted": deletes,
+            "unchanged": result.unchanged,
+            "rows": self._rows,
+        }
+        journal = {"load_id": self.load_id, "moves": self._moves, "deletes": deletes, "record": record}
+        self.wh._write_atomic(JOURNAL, json.dumps(journal, ensure_ascii=False).encode())
+        self.wh._apply(journal)
+        return result

@@ -1,0 +1,38 @@
+"""Division names for a code, from ``extractors.jurisdictions`` (the dated GB/T 2260 list).
+
+Why a wrapper: the warehouse needs names and the province (its partition key) for
+every report, and must still load when a code is unknown (development zones have none).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from pipelines.tables import UNKNOWN_PROVINCE
+
+FIELDS = ("name", "level", "prefecture_code", "prefecture", "province_code", "province")
+
+
+@lru_cache(maxsize=8192)
+def describe(code: str | None) -> dict[str, Any]:
+    """``{name, level, prefecture_code, prefecture, province_code, province}``; ``province`` is never empty."""
+    out: dict[str, Any] = dict.fromkeys(FIELDS)
+    found = None
+    if code:
+        try:
+            from extractors.jurisdictions import lookup
+        except ImportError:
+            lookup = None
+        if lookup is not None:
+            try:
+                found = lookup(code)
+            except (KeyError, ValueError, LookupError):
+                found = None
+    if found is not None:
+        for key in FIELDS:
+            value = found.get(key) if isinstance(found, dict) else getattr(found, key, None)
+            out[key] = None if value is None else str(value)
+    if not out["province"]:
+        out["province"] = UNKNOWN_PROVINCE
+    return out

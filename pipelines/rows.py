@@ -1,0 +1,175 @@
+"""Pure functions from one extracted report (``Report.to_dict()``) to the rows of each table.
+
+Why pure and per report: the loader streams reports partition by partition and the
+same report must always give the same rows (reruns are byte-for-byte identical).
+Which columns exist is decided by ``pipelines.tables`` (from the form schema), never here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from typing import Any
+
+from extractors.schema import SCHEMA
+from pipelines.tables import APPEALS, PROACTIVE, REQUESTS, column_name
+
+Row = dict[str, Any]
+
+_ROW_ORDER = {r.key: i for i, r in enumerate(SCHEMA["requests"].rows)}
+_ROW_LABEL = {r.key: r.label for r in SCHEMA["requests"].rows}
+_INT_COLUMNS = {
+    spec.name: {c.name for c in spec.columns if str(c.type) == "int64"} for spec in (REQUESTS, PROACTIVE, APPEALS)
+}
+
+
+def report_id(jurisdiction_code: str | None, organ: str, year: int) -> str:
+    """Stable across runs and documents: the same organ's report for the same year has one id."""
+    key = f"{jurisdiction_code or ''}|{organ}|{year}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def organ_key(issuing_body: str | None, fallback: str | None) -> str:
+    """The publishing organ, whitespace removed (titles often break it over two lines)."""
+    for name in (issuing_body, fallback):
+        if name and "".join(name.split()):
+            return "".join(name.split())
+    return "unknown"
+
+
+def form_version(report: dict[str, Any], table: str) -> str | None:
+    info = report.get("tables", {}).get(table)
+    return info.get("form_version") if info else None
+
+
+def _number(value: Any, integer: bool) -> int | float | None:
+    if value is None:
+        return None
+    if integer:
+        return int(value) if float(value).is_integer() else None
+    return float(value)
+
+
+def cell_rows(report: dict[str, Any], base: Row) -> list[Row]:
+    """Every printed cell, then every added row's cells (``row_key='extra'``)."""
+    versions = {t: form_version(report, t) for t in SCHEMA.tables}
+    out = [
+        {
+            **base,
+            "table_key": c["table"],
+            "row_key": c["row"],
+            "col_key": c["col"],
+            "form_version": versions.get(c["table"]),
+            "value": None if c.get("value") is None else float(c["value"]),
+            "raw": c.get("raw"),
+            "unit": c.get("unit"),
+            "flags": list(c.get("flags") or ()),
+            "page": c.get("page"),
+            "row_label": None,
+        }
+        for c in report.get("cells", ())
+    ]
+    for extra in report.get("extra_rows", ()):
+        for i, raw in enumerate(extra.get("raw") or (), start=1):
+            out.append(
+                {
+                    **base,
+                    "table_key": extra["table"],
+                    "row_key": "extra",
+                    "col_key": f"c{i}",
+                    "form_version": versions.get(extra["table"]),
+                    "value": None,
+                    "raw": raw,
+                    "unit": None,
+                    "flags": ["extra_row"],
+                    "page": extra.get("page"),
+                    "row_label": extra.get("label"),
+                }
+            )
+    return out
+
+
+def _cells_of(report: dict[str, Any], table: str) -> dict[tuple[str, str], Any]:
+    return {(c["row"], c["col"]): c.get("value") for c in report.get("cells", ()) if c["table"] == table}
+
+
+def _has_table(report: dict[str, Any], table: str, cells: dict) -> bool:
+    return bool(cells) or table in report.get("tables", {})
+
+
+def requests_rows(report: dict[str, Any], base: Row) -> list[Row]:
+    """The rows of 三 the report's form version prints, plus any other row it fills."""
+    cells = _cells_of(report, "requests")
+    if not _has_table(report, "requests", cells):
+        return []
+    version = form_version(report, "requests")
+    keys = [r.key for r in SCHEMA["requests"].rows_for(version)] if version in ("2021", "2019") else []
+    keys += sorted({r for r, _ in cells} - set(keys), key=lambda k: _ROW_ORDER.get(k, 999))
+    ints = _INT_COLUMNS["requests"]
+    return [
+        {
+            **base,
+            "form_version": version,
+            "row_key": key,
+            "row_order": _ROW_ORDER.get(key),
+            "row_label": _ROW_LABEL.get(key),
+            **{c.key: _number(cells.get((key, c.key)), c.key in ints) for c in SCHEMA["requests"].cols},
+        }
+        for key in keys
+    ]
+
+
+@cache
+def _wide_map(table: str) -> tuple[tuple[str, str, str], ...]:
+    spec = PROACTIVE if table == "proactive" else APPEALS
+    names = {c.name for c in spec.columns}
+    out: dict[str, tuple[str, str, str]] = {}
+    for version in ("2021", "2019"):
+        for row, col in SCHEMA[table].cells_for(version):
+            name = column_name(row, col)
+            if name in names:
+                out.setdefault(name, (row, col, name))
+    return tuple(out.values())
+
+
+def wide_row(report: dict[str, Any], table: str, base: Row) -> list[Row]:
+    """One row per report for ``proactive``/``appeals``: a column per form cell."""
+    cells = _cells_of(report, table)
+    if not _has_table(report, table, cells):
+        return []
+    ints = _INT_COLUMNS[table]
+    row = {**base, "form_version": form_version(report, table)}
+    for r, c, name in _wide_map(table):
+        row[name] = _number(cells.get((r, c)), name in ints)
+    return [row]
+
+
+def check_rows(report: dict[str, Any], base: Row) -> list[Row]:
+    return [
+        {
+            **base,
+            "check_id": c["id"],
+            "severity": "error",
+            "row_key": c.get("row"),
+            "col_key": c.get("col"),
+            "ok": bool(c["ok"]),
+            "expected": None if c.get("expected") is None else float(c["expected"]),
+            "found": None if c.get("found") is None else float(c["found"]),
+            "missing": list(c.get("missing") or ()),
+        }
+        for c in report.get("checks", ())
+    ]
+
+
+def cells_found(report: dict[str, Any]) -> int:
+    return sum(1 for c in report.get("cells", ()) if c.get("value") is not None)
+
+
+def carried(report: dict[str, Any]) -> dict[str, tuple[float | None, float | None]]:
+    """Per applicant column: (carried_over, carried_forward), for the cross-year check."""
+    cells = _cells_of(report, "requests")
+    return {
+        c.key: (cells.get(("carried_over", c.key)), cells.get(("carried_forward", c.key)))
+        for c in SCHEMA["requests"].cols
+        if ("carried_over", c.key) in cells or ("carried_forward", c.key) in cells
+    }
