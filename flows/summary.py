@@ -21,11 +21,13 @@ SYMBOLS = {"checked": "[green]✓[/]", "extracted": "[yellow]~[/]", "fetched": "
 
 
 def duckdb_hint(warehouse_url: str) -> str:
-    """A query to paste into DuckDB: requests granted by province and year."""
+    """A query to paste into a shell: requests granted by province and year (DuckDB from the venv,
+    so no separate DuckDB binary is needed)."""
     base = warehouse_url.rstrip("/")
-    return (f"duckdb -c \"SELECT province, report_year, sum(value) AS granted FROM read_parquet('{base}/cells/**/*.parquet', "
-            "hive_partitioning=true) WHERE table_key='requests' AND row_key='granted' AND col_key='total' "
-            "GROUP BY ALL ORDER BY ALL\"")
+    sql = (f"SELECT province, report_year, sum(value) AS granted FROM read_parquet('{base}/cells/**/*.parquet', "
+           "hive_partitioning=true) WHERE table_key='requests' AND row_key='granted' AND col_key='total' "
+           "GROUP BY ALL ORDER BY ALL")
+    return f".venv/bin/python -c \"import duckdb; duckdb.sql(\\\"{sql}\\\").show()\""
 
 
 def _query(sql: str, **tables: Any) -> list[tuple]:
