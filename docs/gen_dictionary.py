@@ -105,8 +105,9 @@ def render() -> str:
         "form-spec §3 (`row_key = 'withheld.state_secret'`).",
         "- Values are what the report prints: a blank, `—`, `/`, `无` or `不涉及` is null (its text is in `cells.raw`); "
         "counts are integers, money is a decimal in the unit given; nothing is repaired, failed identities are in `checks`.",
-        "- `cells.flags`: how a value was read (e.g. `fullwidth`, `thousands_sep`, `note` for `22（其中修订16件）`, "
-        "`unit_inline` for `251000元`, `blank`, `extra_row` for a row the report adds to the form).",
+        "- `cells.flags`: how a value was read (e.g. `fullwidth`, `thousands_separator`, `note` for `22（其中修订16件）`, "
+        "`unit:元` for `251000元`, `blank`, `no_value` for a dash, `extra_row` for a row the report adds to the form); "
+        "every flag and problem code is listed in `docs/extraction.md`.",
         "- Every row has `load_id` (the load that last wrote its file; `_loads/<load_id>.json` lists what each load wrote). "
         "Every file has `ogi.schema_version`, `ogi.load_id` and `ogi.content_sha256` in its Parquet metadata.",
         "- A load rewrites only files whose content changed, atomically (staging + journal + rename), under a lock; "

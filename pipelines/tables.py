@@ -197,7 +197,7 @@ CELLS = TableSpec(
         Column("value", pa.float64(), "Parsed value; null when blank, a dash, 无 or 不涉及 (see raw)."),
         Column("raw", pa.string(), "The cell exactly as printed."),
         Column("unit", pa.string(), "Unit of value when it has one (万元, 元)."),
-        Column("flags", STR_LIST, "Parsing flags, e.g. fullwidth, thousands_sep, note, unit_inline, blank."),
+        Column("flags", STR_LIST, "Parsing flags (docs/extraction.md), e.g. fullwidth, thousands_separator, note, unit:元, blank, no_value."),
         Column("page", pa.int32(), "Page (1-based) the cell was read from, for PDFs and Word files."),
         Column("row_label", pa.string(), "Printed label of an added (`extra`) row."),
         LOAD_ID,
