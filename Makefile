@@ -41,6 +41,8 @@ demo: install
 
 bench: install
 	$(BIN)/python benchmarks/extract.py
+	$(BIN)/python benchmarks/crawl.py
+	$(BIN)/python benchmarks/pipeline.py
 
 clean:
 	rm -rf $(VENV) data/raw data/warehouse data/runs data/state data/cache
