@@ -123,7 +123,7 @@ class Report:
                 "path": self.path,
                 "sha256": self.sha256,
                 "format": self.format,
-                "error": {"code": self.error.code, "message": self.error.message},
+                "error": self.error.to_dict(),
             }
         return {
             "path": self.path,

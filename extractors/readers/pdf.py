@@ -79,13 +79,18 @@ def read_pdf(data: bytes, stop: Callable[[list[Row]], bool] | None = None) -> Do
         if not doc.rows:
             raise ExtractError(
                 "no_text_layer",
-                f"no text layer on any of its {len(empty_pages)} pages: a scanned report needs OCR, which ogi does not do",
+                f"no text layer on any page (pages {_page_list(empty_pages)}): "
+                "a scanned report needs OCR, which ogi does not do",
                 empty_pages,
             )
-        doc.problems.append(("no_text_layer", f"pages without a text layer (scanned?): {empty_pages}", empty_pages))
+        doc.problems.append(("no_text_layer", f"pages without a text layer (scanned?): {_page_list(empty_pages)}", empty_pages))
     if b"%%EOF" not in data[-4096:]:
         doc.problems.append(("truncated_file", "the PDF has no end marker (%%EOF): it may be cut short", None))
     return doc
+
+
+def _page_list(pages: list[int]) -> str:
+    return ", ".join(map(str, pages[:20])) + (f" … ({len(pages)} pages)" if len(pages) > 20 else "")
 
 
 def _page_rows(page, number: int) -> list[Row] | None:
