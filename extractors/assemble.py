@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
+from functools import cache
 
 from extractors.document import Row
 from extractors.fragments import Fragment, Token, build_fragments, to_units
@@ -218,17 +219,12 @@ def _extra(result: TableResult, table: str, frag: Fragment) -> None:
     result.extra_rows.append(ExtraRow(table, label, [v.text for v in frag.values], frag.page))
 
 
-_PROACTIVE_ONLY: dict[str, set[str]] = {}
-
-
-def _proactive_markers() -> dict[str, set[str]]:
+@cache
+def _proactive_markers() -> dict[str, frozenset[str]]:
     """Column and row keys printed by only one version of 二 (the evidence for its version)."""
-    if not _PROACTIVE_ONLY:
-        table = SCHEMA["proactive"]
-        keys = {v: {c.key for c in table.cols_for(v)} | {r.key for r in table.rows_for(v)} for v in ("2021", "2019")}
-        _PROACTIVE_ONLY["2021"] = keys["2021"] - keys["2019"]
-        _PROACTIVE_ONLY["2019"] = keys["2019"] - keys["2021"]
-    return _PROACTIVE_ONLY
+    table = SCHEMA["proactive"]
+    keys = {v: {c.key for c in table.cols_for(v)} | {r.key for r in table.rows_for(v)} for v in FORM_VERSIONS}
+    return {"2021": frozenset(keys["2021"] - keys["2019"]), "2019": frozenset(keys["2019"] - keys["2021"])}
 
 
 def read_proactive(rows: list[Row], year: int | None) -> TableResult:
