@@ -60,6 +60,12 @@ class ReportSpec:
                 "values": self.values}
 
 
+def carried_forward(organ: str, year: int, col: str) -> int:
+    """Requests an organ carries into the next year: a function of (organ, year) alone, so
+    every site that prints the same organ's reports keeps them consistent across years."""
+    return random.Random(f"{organ}-{year}-forward").randint(0, 2) if col == "natural_person" else 0
+
+
 def make_report(organ: str, year: int, seed: int) -> ReportSpec:
     rng = random.Random(f"{organ}-{year}-{seed}")
     spec = ReportSpec(organ, year, seed)
@@ -87,8 +93,8 @@ def make_report(organ: str, year: int, seed: int) -> ReportSpec:
     for col in APPLICANT_COLS:
         heavy = col == "natural_person"
         new = rng.randint(2, 30) if heavy else rng.choice([0, 0, 0, 1, 2])
-        carried_over = rng.randint(0, 2) if heavy else 0
-        forward = rng.randint(0, min(2, new + carried_over))
+        # Last year's carried_forward is this year's carried_over (the soft cross-year check holds).
+        carried_over, forward = carried_forward(organ, year - 1, col), carried_forward(organ, year, col)
         processed = new + carried_over - forward
         split = {r: 0 for r in outcomes}
         likely = [r for r in outcomes if r in ("granted", "partially_granted", "unable.not_held")] or list(outcomes)
