@@ -30,7 +30,7 @@ class Token:
 
 @dataclass
 class Unit:
-    """One row split into label tokens and the value tokens after the last label."""
+    """One label/value group of a row: its label tokens and the value tokens after them."""
 
     labels: list[Token]
     values: list[Token]
@@ -40,7 +40,7 @@ class Unit:
 
 @dataclass
 class Fragment:
-    labels: list[str]  # candidate label texts, nearest to the values last
+    labels: list[str]  # candidate label texts, the most specific (nearest the values) first
     values: list[Token] = field(default_factory=list)
     page: int | None = None
     own_label: bool = True  # the label was on the values' own row
