@@ -16,6 +16,7 @@ from extractors.document import Document
 from extractors.metadata import is_interpretation, read_metadata
 from extractors.model import ExtractError, Problem, Report
 from extractors.readers import read_document
+from extractors.schema import FORM_VERSIONS, SCHEMA, TABLES
 from extractors.sections import PastLastTable, find_regions, uncovered
 from extractors.sniff import sniff
 
@@ -73,11 +74,11 @@ def extract_bytes(data: bytes, name: str | None = None, published_date: str | No
         return _failed(path, sha, fmt, ExtractError("too_large", f"{len(data)} bytes is over the {MAX_BYTES}-byte limit"))
     try:
         doc = read_document(data, fmt, name, stop=PastLastTable())
+        report = interpret(doc, published_date)
     except ExtractError as exc:
         return _failed(path, sha, fmt, exc)
-    except Exception as exc:  # a reader bug must not stop a batch: say what broke
-        return _failed(path, sha, fmt, ExtractError("reader_failed", f"{type(exc).__name__}: {exc}"))
-    report = interpret(doc, published_date)
+    except Exception as exc:  # a bug must not stop a batch: say what broke, keep going
+        return _failed(path, sha, fmt, ExtractError("extractor_failed", f"{type(exc).__name__}: {exc} (please report it)"))
     report.path, report.sha256 = path, sha
     return report
 
@@ -123,10 +124,8 @@ def interpret(doc: Document, published_date: str | None = None) -> Report:
 
 
 def _missing_tables(report: Report, regions: dict, doc: Document) -> None:
-    from extractors.schema import FORM_VERSIONS, SCHEMA
-
     no_text = [p for code, _, pages in doc.problems if code == "no_text_layer" for p in (pages or [])]
-    for table in ("proactive", "requests", "appeals"):
+    for table in TABLES:
         spec = SCHEMA[table]
         if table not in report.tables:
             where = "its heading is there but no row of it could be read" if table in regions else "neither its heading nor its rows were found"
