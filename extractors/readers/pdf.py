@@ -12,6 +12,7 @@ read one at a time and reading stops once the form's last table is behind us, so
 from __future__ import annotations
 
 import ctypes
+import math
 import re
 import statistics
 from dataclasses import dataclass
@@ -94,15 +95,16 @@ def _page_list(pages: list[int]) -> str:
 
 
 def _page_rows(page, number: int) -> list[Row] | None:
+    import pypdfium2.raw as raw
+
     textpage = page.get_textpage()
     try:
         count = textpage.count_chars()
         text = textpage.get_text_range(0, count) if count else ""
         if not text.strip():
             return None
-        width, height = page.get_size()
-        rotation = page.get_rotation() % 360
-        chars = []
+        raw_chars = []
+        angles: list[float] = []
         for i, ch in enumerate(text[:count]):
             if ch in _BREAK:
                 continue
@@ -110,28 +112,55 @@ def _page_rows(page, number: int) -> list[Row] | None:
             if box[3] - box[1] > 40:  # a broken font box (seen in WPS PDFs): trust the glyph's own box
                 left, bottom, right, top = textpage.get_charbox(i)
                 box = (left, (bottom + top) / 2 - 6, right, (bottom + top) / 2 + 6)
-            chars.append((ch, *_rotate(box, rotation, width, height)))
+            raw_chars.append((ch, box))
+            if ch not in _SPACE and len(angles) < 400:
+                angles.append(raw.FPDFText_GetCharAngle(textpage.raw, i))
     finally:
         textpage.close()
-    page_height = width if rotation in (90, 270) else height
+    frame = _reading_frame(angles)
+    chars = [(ch, *_to_frame(box, frame)) for ch, box in raw_chars]
+    width, height = page.get_size()
+    if page.get_rotation() % 180:
+        width, height = height, width  # get_size() is the displayed size; boxes are in page space
+    _, page_bottom, _, page_top = _to_frame((0.0, 0.0, width, height), frame)
     words = _words(chars)
     if not words:
         return []
     numeric = sum(1 for w in words if _NUMERIC.match(w.text))
     # Ruling lines matter only where a table is: pages of prose skip the path walk.
-    horizontal, vertical = _rulings(page, rotation, width, height) if numeric >= 3 else ([], [])
-    return _rows(words, horizontal, vertical, number, page_height)
+    horizontal, vertical = _rulings(page, frame) if numeric >= 3 else ([], [])
+    return _rows(words, horizontal, vertical, number, (page_bottom, page_top))
 
 
-def _rotate(box: tuple, rotation: int, width: float, height: float) -> tuple[float, float, float, float]:
+Frame = tuple[tuple[int, int], tuple[int, int]]  # (reading direction, "up"), unit vectors in page space
+UPRIGHT: Frame = ((1, 0), (0, 1))
+
+
+def _reading_frame(angles: list[float]) -> Frame:
+    """The direction text runs in page space, from the characters' own rotation.
+
+    Why not the page's /Rotate: a landscape page may be drawn upright and turned for display,
+    or drawn turned and shown upright; the glyphs say which way they read, and every box is
+    then expressed in that frame (lines horizontal, top up).
+    """
+    votes: dict[int, int] = {}
+    for angle in angles:
+        quarter = round(math.degrees(angle) / 90) % 4
+        votes[quarter] = votes.get(quarter, 0) + 1
+    quarter = max(votes, key=votes.get) if votes else 0
+    flow = ((1, 0), (0, -1), (-1, 0), (0, 1))[quarter]  # PDFium measures angles clockwise
+    return flow, (-flow[1], flow[0])
+
+
+def _to_frame(box: tuple[float, float, float, float], frame: Frame) -> tuple[float, float, float, float]:
+    if frame == UPRIGHT:
+        return box
+    (fx, fy), (ux, uy) = frame
     left, bottom, right, top = box
-    if rotation == 90:
-        return bottom, width - right, top, width - left
-    if rotation == 270:
-        return height - top, left, height - bottom, right
-    if rotation == 180:
-        return width - right, height - top, width - left, height - bottom
-    return left, bottom, right, top
+    corners = ((left, bottom), (right, top))
+    xs = [x * fx + y * fy for x, y in corners]
+    ys = [x * ux + y * uy for x, y in corners]
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 def _words(chars: list[tuple[str, float, float, float, float]]) -> list[Word]:
@@ -187,7 +216,7 @@ def _split_at_rulings(word: Word, vertical: list[tuple]) -> list[Word]:
     return pieces
 
 
-def _rulings(page, rotation: int, width: float, height: float) -> tuple[list[tuple], list[tuple]]:
+def _rulings(page, frame: Frame) -> tuple[list[tuple], list[tuple]]:
     """Horizontal (y, x0, x1) and vertical (x, y0, y1) ruling segments of the page's paths."""
     import pypdfium2.raw as raw
 
@@ -195,7 +224,7 @@ def _rulings(page, rotation: int, width: float, height: float) -> tuple[list[tup
     vertical: list[tuple[float, float, float]] = []
 
     def add(x0: float, y0: float, x1: float, y1: float) -> None:
-        x0, y0, x1, y1 = _rotate((min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)), rotation, width, height)
+        x0, y0, x1, y1 = _to_frame((min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)), frame)
         if y1 - y0 <= _SNAP and x1 - x0 > _SNAP:
             horizontal.append(((y0 + y1) / 2, x0, x1))
         elif x1 - x0 <= _SNAP and y1 - y0 > _SNAP:
@@ -271,7 +300,8 @@ def _cell_of(word: Word, horizontal: list[tuple], vertical: list[tuple]) -> tupl
     return round(above, 1), round(below, 1), round(left, 1), round(right, 1)
 
 
-def _rows(words: list[Word], horizontal: list[tuple], vertical: list[tuple], page: int, page_height: float) -> list[Row]:
+def _rows(words: list[Word], horizontal: list[tuple], vertical: list[tuple], page: int,
+          extent: tuple[float, float]) -> list[Row]:
     """Words → cells (joined within a ruled cell) → rows of cells by vertical centre."""
     cells: list[Word] = []
     by_cell: dict[tuple, list[Word]] = {}
@@ -308,7 +338,8 @@ def _rows(words: list[Word], horizontal: list[tuple], vertical: list[tuple], pag
     for line in lines:
         line.sort(key=lambda w: w.x0)
         top = max(w.top for w in line)
-        if len(line) == 1 and _LONE_NUMBER.match(line[0].text) and (top < page_height * 0.1 or top > page_height * 0.93):
+        height = (top - extent[0]) / max(extent[1] - extent[0], 1.0)
+        if len(line) == 1 and _LONE_NUMBER.match(line[0].text) and (height < 0.1 or height > 0.93):
             continue  # a page number in the footer or header
         rows.append(Row([TextCell(w.text, w.x0, w.x1) for w in line], page, grid=len(line) > 1))
     return rows
