@@ -57,3 +57,17 @@ def test_html_with_no_form_says_which_tables_are_missing(tmp_path):
     missing = {p.table: p.message for p in report.problems if p.code == "table_missing"}
     assert set(missing) == {"proactive", "requests", "appeals"}
     assert "2 images" in missing["requests"]  # tables published as pictures are pointed out
+
+
+def test_text_layer_of_private_use_characters_is_garbled_not_empty(tmp_path):
+    """A PDF whose fonts map glyphs to private-use code points (no ToUnicode): made by LibreOffice."""
+    import shutil
+    import subprocess
+
+    html = tmp_path / "pua.html"
+    html.write_text("<html><body><p>" + "".join(chr(0xE000 + i % 200) for i in range(600)) + "</p></body></html>", "utf-8")
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(html)], capture_output=True, timeout=180, check=True)
+    report = extract(tmp_path / "pua.pdf")
+    assert report.error.code == "garbled_text_layer" and report.error.pages

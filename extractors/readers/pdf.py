@@ -61,6 +61,7 @@ def read_pdf(data: bytes, stop: Callable[[list[Row]], bool] | None = None) -> Do
         raise ExtractError("corrupt_file", f"PDFium cannot open it: {message}") from exc
     doc = Document("pdf", pages=len(pdf))
     empty_pages: list[int] = []
+    garbled_pages: list[int] = []
     try:
         for index in range(len(pdf)):
             page = pdf[index]
@@ -71,11 +72,21 @@ def read_pdf(data: bytes, stop: Callable[[list[Row]], bool] | None = None) -> Do
             if rows is None:
                 empty_pages.append(index + 1)
                 continue
+            if rows is GARBLED:
+                garbled_pages.append(index + 1)
+                continue
             doc.rows.extend(rows)
             if stop is not None and stop(rows):
                 break
     finally:
         pdf.close()
+    if garbled_pages:
+        why = ("its fonts carry no usable character map (no ToUnicode): the text is not the characters shown; "
+               "it needs OCR")
+        if not doc.rows:
+            raise ExtractError("garbled_text_layer", f"the text layer is unreadable on every page with text "
+                               f"(pages {_page_list(garbled_pages)}): {why}", garbled_pages)
+        doc.problems.append(("garbled_text_layer", f"pages {_page_list(garbled_pages)}: {why}", garbled_pages))
     if empty_pages:
         if not doc.rows:
             raise ExtractError(
@@ -88,6 +99,18 @@ def read_pdf(data: bytes, stop: Callable[[list[Row]], bool] | None = None) -> Do
     if b"%%EOF" not in data[-4096:]:
         doc.problems.append(("truncated_file", "the PDF has no end marker (%%EOF): it may be cut short", None))
     return doc
+
+
+GARBLED: list[Row] = []  # sentinel: a page whose text layer is not its characters
+
+
+def _garbled(text: str) -> bool:
+    """Mostly private-use, replacement or control characters: fonts without a ToUnicode map."""
+    visible = [ch for ch in text if not ch.isspace()]
+    if not visible:
+        return False
+    bad = sum(1 for ch in visible if "\ue000" <= ch <= "\uf8ff" or ch == "\ufffd" or (ord(ch) < 32 and ch not in _BREAK))
+    return bad / len(visible) > 0.3
 
 
 def _page_list(pages: list[int]) -> str:
@@ -103,6 +126,8 @@ def _page_rows(page, number: int) -> list[Row] | None:
         text = textpage.get_text_range(0, count) if count else ""
         if not text.strip():
             return None
+        if _garbled(text):
+            return GARBLED
         raw_chars = []
         angles: list[float] = []
         for i, ch in enumerate(text[:count]):
