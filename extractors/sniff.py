@@ -16,7 +16,7 @@ _HTML = re.compile(rb"<(?:!doctype\s+html|html|head|body|table|div|p|meta|title)
 
 
 def sniff(data: bytes, name: str | None = None) -> str:
-    """One of: pdf docx xlsx doc wps xls html text rtf image zip ole empty unknown."""
+    """One of: pdf docx xlsx doc wps xls html text rtf ofd image zip corrupt_zip ole empty unknown."""
     if not data:
         return "empty"
     head = data[:2048]
@@ -49,6 +49,8 @@ def _zip_kind(data: bytes) -> str:
         return "docx"
     if "xl/workbook.xml" in names:
         return "xlsx"
+    if "OFD.xml" in names:
+        return "ofd"
     return "zip"
 
 

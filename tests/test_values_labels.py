@@ -9,6 +9,17 @@ from extractors.sniff import sniff
 from extractors.values import parse_value
 
 
+def _zip(members: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize(
     "raw, kind, value, flag",
     [
@@ -87,6 +98,7 @@ def test_labels_match_only_within_their_table():
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "WordDocument".encode("utf-16-le"), "a.wps", "wps"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "WordDocument".encode("utf-16-le"), "a.doc", "doc"),
         (b"PK\x03\x04garbage", "a.docx", "corrupt_zip"),
+        (_zip({"OFD.xml": b"<ofd:OFD/>", "Doc_0/Document.xml": b"<x/>"}), "report.ofd", "ofd"),
     ],
 )
 def test_format_is_sniffed_from_bytes(data, name, fmt):

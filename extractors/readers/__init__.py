@@ -40,6 +40,9 @@ def read_document(
         return read_text(data)
     if fmt == "image":
         raise ExtractError("no_text_layer", "an image, not a document: a scanned report needs OCR, which ogi does not do")
+    if fmt == "ofd":
+        raise ExtractError("unsupported_format", "an OFD document (China's fixed-layout format), which ogi cannot read "
+                           "yet; look for a PDF copy of the report on the same page")
     if fmt == "corrupt_zip":
         raise ExtractError("corrupt_file", "a damaged ZIP container (a DOCX/XLSX cut short or overwritten); fetch it again")
     if fmt == "zip":
