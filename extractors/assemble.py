@@ -52,14 +52,16 @@ def _cells_for_row(
     if len(values) == len(cols):
         placed = list(zip(cols, values))
     elif centers and all(v.x0 is not None for v in values if clean(v.text)):
+        gaps = [b - a for a, b in zip(centers, centers[1:])]
+        reach = statistics.median(gaps) * 0.6 if gaps else float("inf")
         for tok in values:
             if not clean(tok.text):
                 continue
             mid = (tok.x0 + tok.x1) / 2  # type: ignore[operator]
             idx = min(range(len(centers)), key=lambda k: abs(centers[k] - mid))
-            placed.append((cols[idx], tok))
-        taken = {c.key for c, _ in placed}
-        if len(taken) != len(placed):
+            placed.append((cols[idx], tok) if abs(centers[idx] - mid) <= reach else (None, tok))
+        taken = {c.key for c, _ in placed if c is not None}
+        if len(taken) != len(placed):  # two numbers under one column, or one under none
             placed = []
         else:
             placed += [(c, Token("", True)) for c in cols if c.key not in taken]
