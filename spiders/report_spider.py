@@ -474,11 +474,17 @@ class ReportSpider(scrapy.Spider):
         if sid:
             self.ledger[sid].error("parse_error", response.url, f"{type(failure.value).__name__}: {failure.value}")
 
-    def on_error(self, failure) -> None:
+    def on_error(self, failure) -> list[Request] | None:
         request = failure.request
         sid = self._source_of(request)
         if not sid:
-            return
+            return None
+        status = getattr(getattr(failure.value, "response", None), "status", 0)
+        ctx = request.meta.get("ogi", {})
+        if request.method == "POST" and status in (400, 404, 405, 411, 501) and ctx.get("url"):
+            # A site (or a proxy in front of it) that takes the record-set query only as a GET:
+            # ask again with every parameter in the URL, once.
+            return [request.replace(url=ctx["url"], method="GET", body=b"", headers={}, dont_filter=True)]
         kind, message = classify_failure(failure)
         led = self.ledger[sid]
         if kind == "robots":
@@ -486,9 +492,9 @@ class ReportSpider(scrapy.Spider):
             return
         led.error(kind, request.url, message)
         self.events.emit("error", source=sid, kind=kind, url=request.url, message=message[:200])
-        ctx = request.meta.get("ogi", {})
         if ctx.get("role") in ("page", "doc"):
-            self._remember_failure(ctx, kind, getattr(getattr(failure.value, "response", None), "status", 0))
+            self._remember_failure(ctx, kind, status)
+        return None
 
     def _remember_failure(self, ctx: dict[str, Any], kind: str, status: int) -> None:
         """A failed document goes into the manifest (no bytes), so the next crawl retries it."""
