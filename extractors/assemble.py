@@ -93,6 +93,37 @@ def _column_centers(frags: list[Fragment], width: int) -> list[float] | None:
     return [statistics.median((f.values[k].x0 + f.values[k].x1) / 2 for f in full) for k in range(width)]  # type: ignore[operator]
 
 
+def _header_centers(rows: list[Row], table: str, count: int) -> list[float] | None:
+    """x-centres of a table's leaf column headers (PDF), left to right, when all ``count`` are there."""
+    centers = []
+    for unit in (u for row in rows for u in to_units(row)):
+        for tok in unit.labels:
+            if tok.x0 is None:
+                continue
+            m = match_label(tok.text, table, "cols")
+            if m is not None and m.score >= 0.9:
+                centers.append((tok.x0 + tok.x1) / 2)
+    centers.sort()
+    return centers if len(centers) == count else None
+
+
+def _place_by_header(values: list[Token], centers: list[float] | None) -> list[Token] | None:
+    """Values under their header columns (blank where nothing sits), or None if any is ambiguous."""
+    if not centers or any(v.x0 is None for v in values if clean(v.text)):
+        return None
+    reach = statistics.median(b - a for a, b in zip(centers, centers[1:])) * 0.6
+    slots: list[Token | None] = [None] * len(centers)
+    for tok in values:
+        if not clean(tok.text):
+            continue
+        mid = (tok.x0 + tok.x1) / 2  # type: ignore[operator]
+        k = min(range(len(centers)), key=lambda i: abs(centers[i] - mid))
+        if abs(centers[k] - mid) > reach or slots[k] is not None:
+            return None
+        slots[k] = tok
+    return [tok or Token("", True) for tok in slots]
+
+
 def _monotonic_anchors(matched: list[tuple[int, int, float]]) -> list[tuple[int, int]]:
     """Best-scoring subsequence of (fragment index, row position) increasing in both."""
     n = len(matched)
@@ -169,7 +200,7 @@ def _place_requests(frags: list[Fragment], rows: list[Row], year: int | None, ow
             for i in between:
                 if frags[i].labels and frags[i].own_label or i in complete:
                     _extra(result, "requests", frags[i])
-    centers = _column_centers(frags, width)
+    centers = _column_centers(frags, width) or _header_centers(rows, "requests", width)
     for i in sorted(keys, key=lambda i: version_rows.index(keys[i])):
         _cells_for_row(table, keys[i], table.cols, frags[i], centers, result)
     return result
@@ -311,6 +342,10 @@ def read_appeals(rows: list[Row], year: int | None, version_hint: str | None) ->
                     + " ".join(t.text for t in sequence[15:]), "appeals"))
             for i, row in enumerate(table.rows):
                 frag = Fragment([row.label], sequence[i * 5 : i * 5 + 5], page)
+                _cells_for_row(table, row.key, table.cols, frag, None, result)
+        elif sequence and (slots := _place_by_header(sequence, _header_centers(rows, "appeals", 15))):
+            for i, row in enumerate(table.rows):
+                frag = Fragment([row.label], slots[i * 5 : i * 5 + 5], page)
                 _cells_for_row(table, row.key, table.cols, frag, None, result)
         elif sequence:
             result.problems.append(Problem(

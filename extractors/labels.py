@@ -84,6 +84,8 @@ def match_label(text: str, table: str, kind: str = "rows", minimum: float = 0.78
         return None
     if kind == "rows" and probe in _col_words(table) and probe == normalize(text):
         return None  # 总计 / 其他 without their list marker are column headers, not rows
+    if kind == "cols" and probe != normalize(text):
+        return None  # （七）总计 / 3.其他 with a list marker are rows, not column headers
     exact = _exact(table, kind).get(probe)
     if exact is not None:
         return Match(exact, 1.0)

@@ -72,6 +72,8 @@ def read_pdf(data: bytes, stop: Callable[[list[Row]], bool] | None = None) -> Do
             if rows is None:
                 empty_pages.append(index + 1)
                 continue
+            if rows is BLANK:
+                continue
             if rows is GARBLED:
                 garbled_pages.append(index + 1)
                 continue
@@ -102,6 +104,14 @@ def read_pdf(data: bytes, stop: Callable[[list[Row]], bool] | None = None) -> Do
 
 
 GARBLED: list[Row] = []  # sentinel: a page whose text layer is not its characters
+BLANK: list[Row] = []  # sentinel: a page with neither text nor pictures (not a scan)
+
+
+def _has_images(page) -> bool:
+    import pypdfium2.raw as raw
+
+    return any(raw.FPDFPageObj_GetType(raw.FPDFPage_GetObject(page.raw, i)) in (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM)
+               for i in range(raw.FPDFPage_CountObjects(page.raw)))
 
 
 def _garbled(text: str) -> bool:
@@ -125,7 +135,7 @@ def _page_rows(page, number: int) -> list[Row] | None:
         count = textpage.count_chars()
         text = textpage.get_text_range(0, count) if count else ""
         if not text.strip():
-            return None
+            return None if _has_images(page) else BLANK
         if _garbled(text):
             return GARBLED
         raw_chars = []
