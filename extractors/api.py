@@ -133,6 +133,10 @@ def _missing_tables(report: Report, regions: dict, doc: Document) -> None:
                 where += f"; pages {', '.join(map(str, no_text))} have no text layer"
             elif doc.images and table not in regions:
                 where += f"; the page shows {doc.images} images, which may be pictures of the tables"
+            year = report.meta.report_year
+            if year is not None and year < 2019:
+                where += (f"; a {year} report predates the 2019 form (2014–2018 statistics table or free text), "
+                          "which is not forced into the 2019/2021 grid")
             report.problems.append(Problem("table_missing", f"{spec.section} {spec.title}: {where}", table))
             continue
         version = report.tables[table].form_version
