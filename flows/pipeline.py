@@ -19,7 +19,6 @@ configure_prefect()  # telemetry off before prefect is imported
 import math  # noqa: E402
 import time  # noqa: E402
 from datetime import datetime, timezone  # noqa: E402
-from pathlib import Path  # noqa: E402
 from typing import Any, Callable, Iterable  # noqa: E402
 
 from prefect import flow, get_run_logger  # noqa: E402

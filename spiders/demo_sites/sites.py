@@ -374,7 +374,7 @@ def build_fengxian(ports: dict[str, int]) -> Site:
             else:
                 items = "".join(f'<li><a href="{h}" title="{escape(t)}">{escape(t)}</a><span>[{d}]</span></li>'
                                 for h, t, d in chunk)
-            pager = [f'<a href="list.shtml">首页</a>']
+            pager = ['<a href="list.shtml">首页</a>']
             pager += [f'<a href="{"list.shtml" if k == 0 else f"list_{k + 1}.shtml"}">{k + 1}</a>' for k in range(len(pages))]
             if i + 1 < len(pages):
                 pager.append(f'<a href="list_{i + 2}.shtml">下一页</a>')
