@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
-from extractors import jurisdictions
 from extractors.jurisdictions import Division, divisions, lookup, resolve
 
 
@@ -137,10 +135,3 @@ def test_every_division_resolves_by_its_full_name_in_its_years():
         if d.level == "county":
             prefix += d.prefecture or ""
         assert resolve(prefix + d.name + "人民政府", year) == d.code, (d, year)
-
-
-def test_loading_is_fast():
-    jurisdictions._table.cache_clear()
-    start = time.perf_counter()
-    jurisdictions._table()
-    assert time.perf_counter() - start < 0.1
