@@ -201,3 +201,9 @@ def test_link_classification(text, kind):
     from spiders.links import classify
 
     assert classify(text, "http://x.gov.cn/a.html", in_listing=True).value == kind
+
+
+def test_trs_page_count_in_both_script_signatures():
+    assert page_count('createPageHTML(4, 0, "index", "html");') == (4, "index", "html")
+    assert page_count("createPageHTML('page_div',7, 1,'index','shtml',68);") == (7, "index", "shtml")
+    assert page_count("var countPage = 3; var prefix = 'list';") == (3, "list", "html")

@@ -15,8 +15,9 @@ from parsel import Selector
 
 from spiders.cms.base import CmsFamily, Link
 
+# createPageHTML(4, 0, "index", "html") and the newer createPageHTML('page_div', 4, 0, 'index', 'html', 68)
 _CREATE_PAGE = re.compile(
-    r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w\-]+)['\"]\s*,\s*['\"](\w+)['\"]")
+    r"createPageHTML\(\s*(?:['\"][A-Za-z_][\w\-]*['\"]\s*,\s*)?['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w\-]+)['\"]\s*,\s*['\"](\w+)['\"]")
 _COUNT_VARS = re.compile(r"var\s+countPage\s*=\s*['\"]?(\d+)", re.I)
 _PREFIX_VARS = re.compile(r"var\s+(?:prefix|sPrefix)\s*=\s*['\"]([\w\-]+)['\"]", re.I)
 _SUFFIX_VARS = re.compile(r"var\s+(?:suffix|sSuffix)\s*=\s*['\"](\w+)['\"]", re.I)
