@@ -115,7 +115,7 @@ def print_run(result: dict[str, Any]) -> None:
     print_warehouse(result["warehouse"])
     if result.get("coverage_png"):
         console.print(f"coverage picture: {result['coverage_png']}")
-    console.print(f"\nTry:\n  {duckdb_hint(result['warehouse'])}")
+    console.print(f"\nTry:\n  {duckdb_hint(result['warehouse'])}", soft_wrap=True, markup=False, highlight=False)
 
 
 def status(data_dir: Path, last: int = 5) -> dict[str, Any]:
