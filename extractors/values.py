@@ -35,10 +35,6 @@ def clean(raw: str) -> str:
     return _SPACES.sub("", unicodedata.normalize("NFKC", raw))
 
 
-def is_null_marker(raw: str) -> bool:
-    return clean(raw) in NULL_MARKERS
-
-
 def is_value(raw: str) -> bool:
     """Could this cell text be a value of the form (a number, or a blank/dash marker)?"""
     text = clean(raw)

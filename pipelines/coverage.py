@@ -30,10 +30,6 @@ class Observation:
     cross_year_warnings: int = 0
 
 
-def best_status(statuses: Iterable[str]) -> str:
-    return max(statuses, key=STATUS_ORDER.index, default="not_found")
-
-
 def cross_year_checks(
     reports: Iterable[tuple[str, str | None, str, int, Mapping[str, tuple[Any, Any]]]],
 ) -> dict[str, list[dict[str, Any]]]:

@@ -189,10 +189,6 @@ class Warehouse:
     def _p(self, rel: str) -> str:
         return f"{self.root}/{rel}"
 
-    def table_url(self, table: str) -> str:
-        """Where a table lives, as a URL readers (pandas, DuckDB, Polars) accept."""
-        return f"{self.url.rstrip('/')}/{table}"
-
     # reading back ---------------------------------------------------------------------
     def files(self, table: str | None = None) -> dict[str, str]:
         """Relative path → content hash of every data file ogi owns (optionally of one table)."""

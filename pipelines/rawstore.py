@@ -119,16 +119,6 @@ class RawStore:
         found = cur.fetchone()
         return None if found is None else _to_record(found)
 
-    def attachments_of(self, page_url: str) -> list[FetchRecord]:
-        """The current version of each attachment last seen on ``page_url`` (for incremental crawls)."""
-        cur = self._db.execute(
-            f"SELECT {', '.join(_COLUMNS)} FROM fetches WHERE id IN ("
-            "SELECT MAX(id) FROM fetches WHERE sha256 IS NOT NULL AND kind = 'attachment' AND page_url = ? "
-            "GROUP BY url) ORDER BY id",
-            (page_url,),
-        )
-        return [_to_record(found) for found in cur]
-
     def attachment_urls(self, page_url: str) -> list[str]:
         """Every attachment URL ever seen on ``page_url``, stored or failed (a failed one is retried)."""
         cur = self._db.execute(

@@ -14,7 +14,6 @@ from functools import cache
 from pathlib import Path
 
 FORM_VERSIONS = ("2021", "2019")
-ALL_VERSION_VALUES = ("2021", "2019", "stat2014", "pre2014", "unknown")
 TABLES = ("proactive", "requests", "appeals")
 
 

@@ -39,6 +39,3 @@ class GenericFamily(CmsFamily):
                 out.append(link.url)
         return out[:cap_pages]
 
-    def next_links(self, response) -> list[str]:
-        """Only the "next page" anchors (used to tell an endless chain from a numbered one)."""
-        return [l.url for l in anchor_links(selector_for(response), response.url) if normalise(l.text) in _NEXT_TEXT]

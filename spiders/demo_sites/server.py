@@ -152,9 +152,6 @@ class DemoServer:
         if content_type:
             res.content_type = content_type
 
-    def add_fault(self, name: str, path: str, kind: str) -> None:
-        self.sites[name].faults.append(Fault(path, kind))
-
     # HTTP ----------------------------------------------------------------------------------
     def _handler(self, name: str):
         demo = self
