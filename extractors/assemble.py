@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from extractors.document import Row
-from extractors.fragments import Fragment, Token, build_fragments, to_units
+from extractors.fragments import Fragment, Token, Unit, build_fragments, units_of
 from extractors.labels import Match, match_label
 from extractors.model import Cell, ExtraRow, Problem, TableInfo
 from extractors.schema import FORM_VERSIONS, SCHEMA, Item, Table
@@ -93,10 +93,10 @@ def _column_centers(frags: list[Fragment], width: int) -> list[float] | None:
     return [statistics.median((f.values[k].x0 + f.values[k].x1) / 2 for f in full) for k in range(width)]  # type: ignore[operator]
 
 
-def _header_centers(rows: list[Row], table: str, count: int) -> list[float] | None:
+def _header_centers(units: list[Unit], table: str, count: int) -> list[float] | None:
     """x-centres of a table's leaf column headers (PDF), left to right, when all ``count`` are there."""
     centers = []
-    for unit in (u for row in rows for u in to_units(row)):
+    for unit in units:
         for tok in unit.labels:
             if tok.x0 is None:
                 continue
@@ -150,10 +150,11 @@ def read_requests(rows: list[Row], year: int | None) -> TableResult:
     that places more rows without ambiguity wins; a tie keeps the first."""
     table = SCHEMA["requests"]
     cut = TableResult()
-    frags = _cut_repeat([f for f in build_fragments(rows, len(table.cols)) if f.values], cut)
+    units = units_of(rows)
+    frags = _cut_repeat([f for f in build_fragments(units, len(table.cols)) if f.values], cut)
     best: TableResult | None = None
     for own_only in (False, True):
-        result = _place_requests(frags, rows, year, own_only)
+        result = _place_requests(frags, units, year, own_only)
         if best is None or _quality(result) > _quality(best):
             best = result
     best.problems[:0] = cut.problems
@@ -164,7 +165,7 @@ def _quality(result: TableResult) -> tuple[int, int]:
     return len(result.cells), -len(result.problems)
 
 
-def _place_requests(frags: list[Fragment], rows: list[Row], year: int | None, own_only: bool) -> TableResult:
+def _place_requests(frags: list[Fragment], units: list[Unit], year: int | None, own_only: bool) -> TableResult:
     table = SCHEMA["requests"]
     result = TableResult()
     order = {r.key: i for i, r in enumerate(table.rows)}
@@ -177,7 +178,7 @@ def _place_requests(frags: list[Fragment], rows: list[Row], year: int | None, ow
             matched.append((i, order[m.key], m.score))
     keys = {i: table.rows[pos].key for i, pos in _monotonic_anchors(matched)}  # fragment -> row
 
-    version, evidence = _requests_version(set(keys.values()), rows, year)
+    version, evidence = _requests_version(set(keys.values()), units, year)
     result.info = TableInfo(version, evidence)
     version_rows = [r.key for r in (table.rows_for(version) if version in FORM_VERSIONS else table.rows)]
     keys = {i: k for i, k in keys.items() if k in version_rows}
@@ -200,7 +201,7 @@ def _place_requests(frags: list[Fragment], rows: list[Row], year: int | None, ow
             for i in between:
                 if frags[i].labels and frags[i].own_label or i in complete:
                     _extra(result, "requests", frags[i])
-    centers = _column_centers(frags, width) or _header_centers(rows, "requests", width)
+    centers = _column_centers(frags, width) or _header_centers(units, "requests", width)
     for i in sorted(keys, key=lambda i: version_rows.index(keys[i])):
         _cells_for_row(table, keys[i], table.cols, frags[i], centers, result)
     return result
@@ -223,13 +224,13 @@ def _cut_repeat(frags: list[Fragment], result: TableResult) -> list[Fragment]:
     return frags
 
 
-def _requests_version(keys: set[str], rows: list[Row], year: int | None) -> tuple[str, list[str]]:
+def _requests_version(keys: set[str], units: list[Unit], year: int | None) -> tuple[str, list[str]]:
     sub_rows = {k for k in keys if k.startswith("other_handling.")}
     if sub_rows:
         return "2021", [f"（六）其他处理 split into rows: {', '.join(sorted(sub_rows))}"]
     if "other_handling" in keys:
         return "2019", ["（六）其他处理 printed as a single row"]
-    for unit in (u for row in rows for u in to_units(row)):
+    for unit in units:
         for tok in unit.labels:
             m = match_label(tok.text, "requests")
             if m is not None and m.score >= 0.9 and m.key.startswith("other_handling."):
@@ -267,7 +268,8 @@ def read_proactive(rows: list[Row], year: int | None) -> TableResult:
     votes = {"2021": 0, "2019": 0}
     evidence: list[str] = []
     header_x: dict[str, list[float]] = {}  # column key -> x centres of its header (PDF)
-    for unit in (u for row in rows for u in to_units(row)):
+    units = units_of(rows)
+    for unit in units:
         for tok in unit.labels:
             for kind in ("cols", "rows"):
                 m = match_label(tok.text, "proactive", kind)
@@ -284,7 +286,7 @@ def read_proactive(rows: list[Row], year: int | None) -> TableResult:
         version = "2021" if votes["2021"] >= votes["2019"] else "2019"
     else:
         version, evidence = _version_from_year(year)
-    frags = [f for f in build_fragments(rows, 3) if f.values]
+    frags = [f for f in build_fragments(units, 3) if f.values]
     seen: set[str] = set()
     for frag in frags:
         m = _best_match(frag, "proactive")
@@ -312,7 +314,8 @@ def read_proactive(rows: list[Row], year: int | None) -> TableResult:
 def read_appeals(rows: list[Row], year: int | None, version_hint: str | None) -> TableResult:
     table = SCHEMA["appeals"]
     result = TableResult()
-    frags = [f for f in build_fragments(rows, 15) if f.values]
+    units = units_of(rows)
+    frags = [f for f in build_fragments(units, 15) if f.values]
     by_row: dict[str, Fragment] = {}
     for frag in frags:
         m = _best_match(frag, "appeals")
@@ -343,7 +346,7 @@ def read_appeals(rows: list[Row], year: int | None, version_hint: str | None) ->
             for i, row in enumerate(table.rows):
                 frag = Fragment([row.label], sequence[i * 5 : i * 5 + 5], page)
                 _cells_for_row(table, row.key, table.cols, frag, None, result)
-        elif sequence and (slots := _place_by_header(sequence, _header_centers(rows, "appeals", 15))):
+        elif sequence and (slots := _place_by_header(sequence, _header_centers(units, "appeals", 15))):
             for i, row in enumerate(table.rows):
                 frag = Fragment([row.label], slots[i * 5 : i * 5 + 5], page)
                 _cells_for_row(table, row.key, table.cols, frag, None, result)

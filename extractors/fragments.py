@@ -120,12 +120,17 @@ def to_units(row: Row) -> list[Unit]:
     return units
 
 
-def build_fragments(rows: list[Row], width: int) -> list[Fragment]:
+def units_of(rows: list[Row]) -> list[Unit]:
+    """Every label/value group of a table region, parsed once and shared by all readers of it."""
+    return [unit for row in rows for unit in to_units(row)]
+
+
+def build_fragments(units: list[Unit], width: int) -> list[Fragment]:
     """Group units into fragments. ``width`` is the widest row the table has (7 for 三)."""
     fragments: list[Fragment] = []
     pending: list[str] = []
     current: Fragment | None = None
-    for unit in (u for row in rows for u in to_units(row)):
+    for unit in units:
         has_values = bool(unit.values)
         if unit.labels and has_values:
             own = [t.text for t in unit.labels]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from extractors.document import Row
 from extractors.labels import key_text
@@ -36,8 +37,11 @@ def _heading_text(row: Row) -> str | None:
     return text if len(text) <= _MAX_HEADING else None
 
 
+@cache
 def heading_kind(text: str) -> str | None:
-    """Which table (or "end" for 五/六) a short heading line opens, if any."""
+    """Which table (or "end" for 五/六) a short heading line opens, if any.
+
+    Cached: the PDF reader's stop rule and the section finder ask about the same lines."""
     probe = key_text(text)
     if not probe or any(ch.isdigit() for ch in probe):
         return None  # headings carry no figures; "…主动公开政府信息1136条" is a sentence
