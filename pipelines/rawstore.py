@@ -101,20 +101,15 @@ class RawStore:
 
     def latest(self, url: str) -> FetchRecord | None:
         """The last fetch of ``url`` that stored bytes (for conditional GET and change detection)."""
-        cur = self._db.execute(
-            f"SELECT {', '.join(_COLUMNS)} FROM fetches WHERE url = ? AND sha256 IS NOT NULL "
-            "ORDER BY id DESC LIMIT 1",
-            (url,),
-        )
-        found = cur.fetchone()
-        return None if found is None else _to_record(found)
+        return self._last(url, "sha256 IS NOT NULL")
 
     def last_checked(self, url: str) -> FetchRecord | None:
         """The last fetch of ``url`` whatever it gave (a 304 counts: it proves the bytes current)."""
+        return self._last(url, "status IN (200, 203, 304)")
+
+    def _last(self, url: str, condition: str) -> FetchRecord | None:
         cur = self._db.execute(
-            f"SELECT {', '.join(_COLUMNS)} FROM fetches WHERE url = ? AND status IN (200, 203, 304) "
-            "ORDER BY id DESC LIMIT 1",
-            (url,),
+            f"SELECT {', '.join(_COLUMNS)} FROM fetches WHERE url = ? AND {condition} ORDER BY id DESC LIMIT 1", (url,)
         )
         found = cur.fetchone()
         return None if found is None else _to_record(found)

@@ -8,9 +8,11 @@ URL's last stored bytes, so extraction can always re-run from the store.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
 from pipelines.rawstore import FetchRecord, RawStore
+from spiders.items import DocumentItem
 
 
 class RawStorePipeline:
@@ -53,29 +55,16 @@ class RawStorePipeline:
 
     @staticmethod
     def _record(item, sha256: str | None) -> FetchRecord:
+        """The manifest row of an item: its shared provenance fields, plus the cache headers."""
         headers = item.headers or {}
+        shared = {name: getattr(item, name) for name in _SHARED}
         return FetchRecord(
-            url=item.url,
-            sha256=sha256,
-            fetched_at=item.fetched_at,
-            status=item.status or 0,
-            kind=item.kind,
-            format=item.format,
-            size=item.size,
-            final_url=item.final_url,
-            source_id=item.source_id,
-            jurisdiction_code=item.jurisdiction_code,
-            organ=item.organ,
-            report_year=item.report_year,
-            title=item.title,
-            listing_url=item.listing_url,
-            page_url=item.page_url,
-            link_text=item.link_text,
-            published_date=item.published_date,
-            etag=headers.get("ETag"),
-            last_modified=headers.get("Last-Modified"),
-            content_type=headers.get("Content-Type"),
-            headers=headers,
-            change=item.change,
-            crawl_id=item.crawl_id,
+            **shared, sha256=sha256, status=item.status or 0, headers=headers,
+            etag=headers.get("ETag"), last_modified=headers.get("Last-Modified"), content_type=headers.get("Content-Type"),
         )
+
+
+_SHARED = tuple(
+    f.name for f in fields(FetchRecord)
+    if f.name in {g.name for g in fields(DocumentItem)} and f.name not in ("sha256", "status", "headers")
+)
