@@ -95,95 +95,16 @@ def _num(value: float) -> str:
     return f"{value:.2f}" if isinstance(value, float) and not float(value).is_integer() else str(int(value))
 
 
-def _td(text: str, rowspan: int = 1, colspan: int = 1) -> str:
-    span = (f' rowspan="{rowspan}"' if rowspan > 1 else "") + (f' colspan="{colspan}"' if colspan > 1 else "")
-    return f"<td{span}>{html.escape(text)}</td>"
-
-
-def _proactive(r: SampleReport) -> str:
-    out = []
-    for group in SCHEMA["proactive"].groups_for(r.form):
-        width = len(group.cols) + 1
-        out.append("<table border=\"1\">")
-        out.append(f"<tr>{_td(group.caption, colspan=width)}</tr>")
-        out.append("<tr>" + _td("信息内容") + "".join(_td(c.label) for c in group.cols) + "</tr>")
-        for row in group.rows:
-            cells = "".join(_td(_num(r.values[("proactive", row.key, c.key)])) for c in group.cols)
-            out.append(f"<tr>{_td(row.label)}{cells}</tr>")
-        out.append("</table>")
-    return "\n".join(out)
-
-
-def _requests(r: SampleReport) -> str:
-    spec = SCHEMA["requests"]
-    cols = spec.cols
-    org = [c for c in cols if c.group]
-    rows = spec.rows_for(r.form)
-    out = ['<table border="1">',
-           "<tr>" + _td("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", rowspan=3, colspan=3)
-           + _td("申请人情况", colspan=len(cols)) + "</tr>",
-           "<tr>" + _td(cols[0].label, rowspan=2) + _td(org[0].group or "", colspan=len(org)) + _td(cols[-1].label, rowspan=2) + "</tr>",
-           "<tr>" + "".join(_td(c.label) for c in org) + "</tr>"]
-    result_rows = [row for row in rows if row.group and row.key != "carried_forward"]
-    top = result_rows[0].group if result_rows else ""
-    sub_counts: dict[str, int] = {}
-    for row in result_rows:
-        if row.group != top:
-            sub_counts[row.group or ""] = sub_counts.get(row.group or "", 0) + 1
-    first_result = True
-    seen_sub: set[str] = set()
-    for row in rows:
-        cells = "".join(_td(_num(r.values[("requests", row.key, c.key)])) for c in cols)
-        if not row.group:
-            out.append(f"<tr>{_td(row.label, colspan=3)}{cells}</tr>")
-            continue
-        lead = _td(top, rowspan=len(result_rows)) if first_result else ""
-        first_result = False
-        if row.group == top:
-            out.append(f"<tr>{lead}{_td(row.label, colspan=2)}{cells}</tr>")
-        else:
-            sub = "" if row.group in seen_sub else _td(row.group or "", rowspan=sub_counts[row.group or ""])
-            seen_sub.add(row.group or "")
-            out.append(f"<tr>{lead}{sub}{_td(row.label)}{cells}</tr>")
-    out.append("</table>")
-    return "\n".join(out)
-
-
-def _appeals(r: SampleReport) -> str:
-    spec = SCHEMA["appeals"]
-    review, *litigation = spec.rows
-    cols = spec.cols
-    out = ['<table border="1">',
-           "<tr>" + _td(review.label, colspan=len(cols)) + _td(litigation[0].group or "", colspan=len(cols) * len(litigation)) + "</tr>",
-           "<tr>" + "".join(_td(c.label, rowspan=2) for c in cols) + "".join(_td(row.label, colspan=len(cols)) for row in litigation) + "</tr>",
-           "<tr>" + "".join(_td(c.label) for _ in litigation for c in cols) + "</tr>",
-           "<tr>" + "".join(_td(_num(r.values[("appeals", row.key, c.key)])) for row in spec.rows for c in cols) + "</tr>",
-           "</table>"]
-    return "\n".join(out)
-
-
 def render_html(r: SampleReport) -> str:
-    """The report as a government site's article page would show it."""
-    s = {k: v.title for k, v in SCHEMA.tables.items()}
-    return f"""<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>{html.escape(r.title)}</title></head>
-<body><div class="article">
-<h1>{html.escape(r.title)}</h1>
-<p>本报告根据《中华人民共和国政府信息公开条例》编制，数据统计时限为{r.year}年1月1日至12月31日。</p>
-<h2>一、总体情况</h2>
-<p>{r.year}年，{html.escape(r.organ)}认真贯彻落实政务公开工作部署，依法做好政府信息公开工作。</p>
-<h2>二、{s["proactive"]}</h2>
-{_proactive(r)}
-<h2>三、{s["requests"]}</h2>
-{_requests(r)}
-<h2>四、{s["appeals"]}</h2>
-{_appeals(r)}
-<h2>五、存在的主要问题及改进情况</h2>
-<p>公开内容的规范性有待提高，下一步将加强培训。</p>
-<h2>六、其他需要报告的事项</h2>
-<p>本年度未收取信息处理费。</p>
-</div></body></html>
-"""
+    """The report as a government site's article page would show it: the same form layout
+    the demo county sites print (``spiders.demo_sites.reports``), with this report's numbers."""
+    from spiders.demo_sites.reports import ReportSpec, report_html
+
+    spec = ReportSpec(r.organ, r.year, seed=0)
+    for (table, row, col), value in r.values.items():
+        spec.values.setdefault(table, {})[f"{row}|{col}"] = value
+    return (f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{html.escape(r.title)}</title></head>\n'
+            f'<body><div class="article">\n{report_html(spec)}\n</div></body></html>\n')
 
 
 def store_sample(raw, report: SampleReport, source_id: str, url: str, crawl_id: str = "generated") -> str:
