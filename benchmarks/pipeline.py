@@ -42,10 +42,11 @@ def generate_corpus(data_dir: Path, n: int) -> list[str]:
     with RawStore(data_dir / "raw") as raw:
         for d in counties:
             prev = None
-            sources.append(f"gen-{d.code}")
             for year in range(2019, 2025):
                 if made >= n:
                     return sources
+                if prev is None:
+                    sources.append(f"gen-{d.code}")  # a source is listed once it holds a report
                 s = generate(d.code, d.name, f"{d.name}人民政府", year, faulty=made % 50 == 0, previous=prev)
                 store_sample(raw, s, f"gen-{d.code}", f"http://{d.code}.example.gov.cn/ndbg/{year}.html", crawl_id="bench")
                 prev = s
