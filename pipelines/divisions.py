@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from extractors.jurisdictions import lookup
 from pipelines.tables import UNKNOWN_PROVINCE
 
 FIELDS = ("name", "level", "prefecture_code", "prefecture", "province_code", "province")
@@ -18,20 +19,10 @@ FIELDS = ("name", "level", "prefecture_code", "prefecture", "province_code", "pr
 def describe(code: str | None) -> dict[str, Any]:
     """``{name, level, prefecture_code, prefecture, province_code, province}``; ``province`` is never empty."""
     out: dict[str, Any] = dict.fromkeys(FIELDS)
-    found = None
-    if code:
-        try:
-            from extractors.jurisdictions import lookup
-        except ImportError:
-            lookup = None
-        if lookup is not None:
-            try:
-                found = lookup(code)
-            except (KeyError, ValueError, LookupError):
-                found = None
+    found = lookup(code) if code else None
     if found is not None:
         for key in FIELDS:
-            value = found.get(key) if isinstance(found, dict) else getattr(found, key, None)
+            value = getattr(found, key)
             out[key] = None if value is None else str(value)
     if not out["province"]:
         out["province"] = UNKNOWN_PROVINCE

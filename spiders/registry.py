@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from extractors.jurisdictions import lookup
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_REGISTRY = REPO / "data" / "sources"
 DEMO_REGISTRY = DEFAULT_REGISTRY / "demo"
@@ -219,17 +221,5 @@ def adhoc_source(url: str, jurisdiction_code: str | None = None, jurisdiction_na
 
 
 def _lookup_name(code: str) -> str | None:
-    """The division's name from ``extractors.jurisdictions.lookup`` when that module exists."""
-    try:
-        from extractors.jurisdictions import lookup  # type: ignore
-    except Exception:
-        return None
-    try:
-        found = lookup(code)
-    except Exception:
-        return None
-    if found is None:
-        return None
-    if isinstance(found, dict):
-        return found.get("name")
-    return getattr(found, "name", None) or (found if isinstance(found, str) else None)
+    found = lookup(code)
+    return found.name if found is not None else None
