@@ -133,19 +133,15 @@ def _missing_tables(report: Report, regions: dict, doc: Document) -> None:
                 where += f"; pages {', '.join(map(str, no_text))} have no text layer"
             elif doc.images and table not in regions:
                 where += f"; the page shows {doc.images} images, which may be pictures of the tables"
-            year = report.meta.report_year
-            if year is not None and year < 2019:
-                where += (f"; a {year} report predates the 2019 form (2014–2018 statistics table or free text), "
-                          "which is not forced into the 2019/2021 grid")
+            year, first = report.meta.report_year, min(SCHEMA.versions.values(), key=lambda v: v.year_start)
+            if year is not None and year < first.year_start:
+                where += (f"; a {year} report predates the {first.id} form (2014–2018 statistics table or free text), "
+                          f"which is not forced into the {'/'.join(sorted(FORM_VERSIONS))} grid")
             report.problems.append(Problem("table_missing", f"{spec.section} {spec.title}: {where}", table))
             continue
         version = report.tables[table].form_version
         have = {(c.row, c.col) for c in report.cells if c.table == table}
-        if version in FORM_VERSIONS:
-            expected = spec.cells_for(version)
-        else:  # unknown version: only what both forms print is surely missing
-            common = set(spec.cells_for("2019"))
-            expected = tuple(c for c in spec.cells_for("2021") if c in common)
+        expected = spec.cells_for(version) if version in FORM_VERSIONS else spec.common_cells()
         missing_rows = sorted({r for r, c in expected if (r, c) not in have}, key=[r for r, _ in expected].index)
         if missing_rows:
             total = len({r for r, _ in expected})

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
-from functools import cache
 
 from extractors.document import Row
 from extractors.fragments import Fragment, Token, Unit, build_fragments, units_of
 from extractors.labels import Match, match_label
+from extractors.layout import place_in_columns
 from extractors.model import Cell, ExtraRow, Problem, TableInfo
-from extractors.schema import FORM_VERSIONS, SCHEMA, Item, Table
+from extractors.schema import FORM_VERSIONS, SCHEMA, Item, Table, version_for_year
 from extractors.values import clean, parse_value
 
 ANCHOR_SCORE = 0.78
@@ -51,20 +51,9 @@ def _cells_for_row(
     placed: list[tuple[Item, Token]] = []
     if len(values) == len(cols):
         placed = list(zip(cols, values))
-    elif centers and all(v.x0 is not None for v in values if clean(v.text)):
-        gaps = [b - a for a, b in zip(centers, centers[1:])]
-        reach = statistics.median(gaps) * 0.6 if gaps else float("inf")
-        for tok in values:
-            if not clean(tok.text):
-                continue
-            mid = (tok.x0 + tok.x1) / 2  # type: ignore[operator]
-            idx = min(range(len(centers)), key=lambda k: abs(centers[k] - mid))
-            placed.append((cols[idx], tok) if abs(centers[idx] - mid) <= reach else (None, tok))
-        taken = {c.key for c, _ in placed if c is not None}
-        if len(taken) != len(placed):  # two numbers under one column, or one under none
-            placed = []
-        else:
-            placed += [(c, Token("", True)) for c in cols if c.key not in taken]
+    elif centers and _positioned(values):
+        slots = place_in_columns(values, centers)
+        placed = [(c, tok or Token("", True)) for c, tok in zip(cols, slots)] if slots is not None else []
     elif len(values) > len(cols):
         placed = list(zip(cols, values))
         extra = " ".join(v.text for v in values[len(cols) :])
@@ -78,8 +67,7 @@ def _cells_for_row(
             f"({raw}); which column each belongs to cannot be told, so none was recorded",
             table.key, [frag.page] if frag.page else None))
         return
-    order = {c.key: i for i, c in enumerate(cols)}
-    for col, tok in sorted(placed, key=lambda p: order[p[0].key]):
+    for col, tok in placed:
         parsed = parse_value(tok.text, col.kind, col.unit)
         result.cells.append(Cell(table.key, row_key, col.key, parsed.value, tok.text.strip(), parsed.flags,
                                  frag.page, parsed.unit))
@@ -107,21 +95,9 @@ def _header_centers(units: list[Unit], table: str, count: int) -> list[float] | 
     return centers if len(centers) == count else None
 
 
-def _place_by_header(values: list[Token], centers: list[float] | None) -> list[Token] | None:
-    """Values under their header columns (blank where nothing sits), or None if any is ambiguous."""
-    if not centers or any(v.x0 is None for v in values if clean(v.text)):
-        return None
-    reach = statistics.median(b - a for a, b in zip(centers, centers[1:])) * 0.6
-    slots: list[Token | None] = [None] * len(centers)
-    for tok in values:
-        if not clean(tok.text):
-            continue
-        mid = (tok.x0 + tok.x1) / 2  # type: ignore[operator]
-        k = min(range(len(centers)), key=lambda i: abs(centers[i] - mid))
-        if abs(centers[k] - mid) > reach or slots[k] is not None:
-            return None
-        slots[k] = tok
-    return [tok or Token("", True) for tok in slots]
+def _positioned(values: list[Token]) -> bool:
+    """Every printed value knows where it sits (PDF)."""
+    return all(v.x0 is not None for v in values if clean(v.text))
 
 
 def _monotonic_anchors(matched: list[tuple[int, int, float]]) -> list[tuple[int, int]]:
@@ -151,7 +127,7 @@ def read_requests(rows: list[Row], year: int | None) -> TableResult:
     table = SCHEMA["requests"]
     cut = TableResult()
     units = units_of(rows)
-    frags = _cut_repeat([f for f in build_fragments(units, len(table.cols)) if f.values], cut)
+    frags = _cut_repeat([f for f in build_fragments(units, table.line_width) if f.values], cut)
     best: TableResult | None = None
     for own_only in (False, True):
         result = _place_requests(frags, units, year, own_only)
@@ -225,25 +201,45 @@ def _cut_repeat(frags: list[Fragment], result: TableResult) -> list[Fragment]:
 
 
 def _requests_version(keys: set[str], units: list[Unit], year: int | None) -> tuple[str, list[str]]:
-    sub_rows = {k for k in keys if k.startswith("other_handling.")}
-    if sub_rows:
-        return "2021", [f"（六）其他处理 split into rows: {', '.join(sorted(sub_rows))}"]
-    if "other_handling" in keys:
-        return "2019", ["（六）其他处理 printed as a single row"]
+    """Rows read that only one version prints, else labels only one version prints, else the year."""
+    for version in SCHEMA.versions.values():
+        hits = keys & version.markers_for("requests").rows
+        if hits:
+            return version.id, [f"rows only the {version.id} form prints: {', '.join(sorted(hits))}"]
+    return _version_from_labels(units, "requests") or _version_from_year(year)
+
+
+def _version_from_labels(units: list[Unit], table: str) -> tuple[str, list[str]] | None:
+    """The version whose marker labels the table prints most often (ties: the newer), if any."""
+    votes = dict.fromkeys(FORM_VERSIONS, 0)
+    evidence: list[str] = []
+    for tok, _, key in _labels_printed(units, table):
+        for version in FORM_VERSIONS:
+            if key in SCHEMA.versions[version].markers_for(table).labels:
+                votes[version] += 1
+                if len(evidence) < 4:
+                    evidence.append(f"{tok.text.strip()} ({version} form)")
+    best = max(votes, key=votes.__getitem__)
+    return (best, evidence) if votes[best] else None
+
+
+def _labels_printed(units: list[Unit], table: str) -> list[tuple[Token, str, str]]:
+    """Every label token that surely names one of the table's columns or rows: (token, kind, key)."""
+    found = []
     for unit in units:
         for tok in unit.labels:
-            m = match_label(tok.text, "requests")
-            if m is not None and m.score >= 0.9 and m.key.startswith("other_handling."):
-                return "2021", [f"label of {m.key} present"]
-    return _version_from_year(year)
+            for kind in ("cols", "rows"):
+                m = match_label(tok.text, table, kind)
+                if m is not None and m.score >= 0.9:
+                    found.append((tok, kind, m.key))
+    return found
 
 
 def _version_from_year(year: int | None) -> tuple[str, list[str]]:
-    if year is not None and year >= 2021:
-        return "2021", [f"report year {year}"]
-    if year is not None and year >= 2019:
-        return "2019", [f"report year {year}"]
-    return "unknown", ["no row, column or year tells the form version"]
+    version = version_for_year(year)
+    if version is None:
+        return "unknown", ["no row, column or year tells the form version"]
+    return version, [f"report year {year}"]
 
 
 def _extra(result: TableResult, table: str, frag: Fragment) -> None:
@@ -253,40 +249,16 @@ def _extra(result: TableResult, table: str, frag: Fragment) -> None:
     result.extra_rows.append(ExtraRow(table, label, [v.text for v in frag.values], frag.page))
 
 
-@cache
-def _proactive_markers() -> dict[str, frozenset[str]]:
-    """Column and row keys printed by only one version of 二 (the evidence for its version)."""
-    table = SCHEMA["proactive"]
-    keys = {v: {c.key for c in table.cols_for(v)} | {r.key for r in table.rows_for(v)} for v in FORM_VERSIONS}
-    return {"2021": frozenset(keys["2021"] - keys["2019"]), "2019": frozenset(keys["2019"] - keys["2021"])}
-
-
 def read_proactive(rows: list[Row], year: int | None) -> TableResult:
     table = SCHEMA["proactive"]
     result = TableResult()
-    markers = _proactive_markers()
-    votes = {"2021": 0, "2019": 0}
-    evidence: list[str] = []
-    header_x: dict[str, list[float]] = {}  # column key -> x centres of its header (PDF)
     units = units_of(rows)
-    for unit in units:
-        for tok in unit.labels:
-            for kind in ("cols", "rows"):
-                m = match_label(tok.text, "proactive", kind)
-                if m is None or m.score < 0.9:
-                    continue
-                if kind == "cols" and tok.x0 is not None:
-                    header_x.setdefault(m.key, []).append((tok.x0 + tok.x1) / 2)
-                for version in votes:
-                    if m.key in markers[version]:
-                        votes[version] += 1
-                        if len(evidence) < 4:
-                            evidence.append(f"{tok.text.strip()} ({version} form)")
-    if votes["2021"] or votes["2019"]:
-        version = "2021" if votes["2021"] >= votes["2019"] else "2019"
-    else:
-        version, evidence = _version_from_year(year)
-    frags = [f for f in build_fragments(units, 3) if f.values]
+    header_x: dict[str, list[float]] = {}  # column key -> x centres of its header (PDF)
+    for tok, kind, key in _labels_printed(units, "proactive"):
+        if kind == "cols" and tok.x0 is not None:
+            header_x.setdefault(key, []).append((tok.x0 + tok.x1) / 2)
+    version, evidence = _version_from_labels(units, "proactive") or _version_from_year(year)
+    frags = [f for f in build_fragments(units, table.line_width) if f.values]
     seen: set[str] = set()
     for frag in frags:
         m = _best_match(frag, "proactive")
@@ -312,49 +284,58 @@ def read_proactive(rows: list[Row], year: int | None) -> TableResult:
 
 
 def read_appeals(rows: list[Row], year: int | None, version_hint: str | None) -> TableResult:
+    """四 by its labelled rows, else as the form prints it: its rows side by side on one line,
+    one group of columns each (``layout = "column_groups"``)."""
     table = SCHEMA["appeals"]
     result = TableResult()
     units = units_of(rows)
-    frags = [f for f in build_fragments(units, 15) if f.values]
+    frags = [f for f in build_fragments(units, table.line_width) if f.values]
     by_row: dict[str, Fragment] = {}
     for frag in frags:
         m = _best_match(frag, "appeals")
         if m is not None and m.score >= 0.9 and len(frag.values) == len(table.cols):
             by_row.setdefault(m.key, frag)
-    cells_before = len(result.cells)
     if by_row:
         for row in table.rows:
             if row.key in by_row:
                 _cells_for_row(table, row.key, table.cols, by_row[row.key], None, result)
     else:
-        sequence: list[Token] = []
-        page = None
-        for frag in frags:
-            if not sequence and not any(clean(v.text) for v in frag.values):
-                continue
-            page = page or frag.page
-            sequence.extend(frag.values)
-        while len(sequence) > 15 and not clean(sequence[-1].text):
-            sequence.pop()
-        while len(sequence) > 15 and not clean(sequence[0].text):
-            sequence.pop(0)  # blank header cells flattened in front of the values
-        if len(sequence) >= 15:
-            if len(sequence) > 15:
-                result.problems.append(Problem(
-                    "extra_values", "numbers after the 15 cells of 四 ignored: "
-                    + " ".join(t.text for t in sequence[15:]), "appeals"))
-            for i, row in enumerate(table.rows):
-                frag = Fragment([row.label], sequence[i * 5 : i * 5 + 5], page)
-                _cells_for_row(table, row.key, table.cols, frag, None, result)
-        elif sequence and (slots := _place_by_header(sequence, _header_centers(units, "appeals", 15))):
-            for i, row in enumerate(table.rows):
-                frag = Fragment([row.label], slots[i * 5 : i * 5 + 5], page)
-                _cells_for_row(table, row.key, table.cols, frag, None, result)
-        elif sequence:
-            result.problems.append(Problem(
-                "row_short", f"四 prints {len(sequence)} values for its 15 cells "
-                f"({' '.join(t.text for t in sequence)}); none recorded", "appeals"))
-    if len(result.cells) > cells_before:
+        _read_column_groups(table, frags, units, result)
+    if result.cells:
         version = version_hint or _version_from_year(year)[0]
         result.info = TableInfo(version, ["same in both forms; version of the report's other tables"])
     return result
+
+
+def _read_column_groups(table: Table, frags: list[Fragment], units: list[Unit], result: TableResult) -> None:
+    """One line of values for every row side by side: split into one group of columns per row."""
+    width, group = table.line_width, len(table.cols)
+    sequence: list[Token] = []
+    page = None
+    for frag in frags:
+        if not sequence and not any(clean(v.text) for v in frag.values):
+            continue
+        page = page or frag.page
+        sequence.extend(frag.values)
+    while len(sequence) > width and not clean(sequence[-1].text):
+        sequence.pop()
+    while len(sequence) > width and not clean(sequence[0].text):
+        sequence.pop(0)  # blank header cells flattened in front of the values
+    slots: list[Token] | None = None
+    if len(sequence) >= width:
+        if len(sequence) > width:
+            result.problems.append(Problem(
+                "extra_values", f"numbers after the {width} cells of {table.section} ignored: "
+                + " ".join(t.text for t in sequence[width:]), table.key))
+        slots = sequence[:width]
+    elif sequence and _positioned(sequence) and (centers := _header_centers(units, table.key, width)):
+        placed = place_in_columns(sequence, centers)
+        slots = [tok or Token("", True) for tok in placed] if placed is not None else None
+    if slots is not None:
+        for i, row in enumerate(table.rows):
+            frag = Fragment([row.label], slots[i * group : i * group + group], page)
+            _cells_for_row(table, row.key, table.cols, frag, None, result)
+    elif sequence:
+        result.problems.append(Problem(
+            "row_short", f"{table.section} prints {len(sequence)} values for its {width} cells "
+            f"({' '.join(t.text for t in sequence)}); none recorded", table.key))

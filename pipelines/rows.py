@@ -11,7 +11,7 @@ import hashlib
 from functools import cache
 from typing import Any
 
-from extractors.schema import SCHEMA
+from extractors.schema import FORM_VERSIONS, SCHEMA
 from pipelines.tables import APPEALS, PROACTIVE, REQUESTS, column_name
 
 Row = dict[str, Any]
@@ -103,7 +103,7 @@ def requests_rows(report: dict[str, Any], base: Row) -> list[Row]:
     if not _has_table(report, "requests", cells):
         return []
     version = form_version(report, "requests")
-    keys = [r.key for r in SCHEMA["requests"].rows_for(version)] if version in ("2021", "2019") else []
+    keys = [r.key for r in SCHEMA["requests"].rows_for(version)] if version in FORM_VERSIONS else []
     keys += sorted({r for r, _ in cells} - set(keys), key=lambda k: _ROW_ORDER.get(k, 999))
     ints = _INT_COLUMNS["requests"]
     return [
@@ -124,7 +124,7 @@ def _wide_map(table: str) -> tuple[tuple[str, str, str], ...]:
     spec = PROACTIVE if table == "proactive" else APPEALS
     names = {c.name for c in spec.columns}
     out: dict[str, tuple[str, str, str]] = {}
-    for version in ("2021", "2019"):
+    for version in FORM_VERSIONS:
         for row, col in SCHEMA[table].cells_for(version):
             name = column_name(row, col)
             if name in names:

@@ -3,7 +3,9 @@
 Why data and not code: the form changes by State Council notice (2019, 2021, ...);
 a new version must be a new block in one file, read by matching, checks, datasets
 and docs alike (the IRSx approach: every printed line mapped onto one canonical
-variable set).
+variable set, each version a row with its first and last year). The loader refuses
+an item that does not say which versions print it: a silent "every version" default
+would put a new version's rows into the old ones.
 """
 
 from __future__ import annotations
@@ -13,8 +15,36 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-FORM_VERSIONS = ("2021", "2019")
-TABLES = ("proactive", "requests", "appeals")
+LAYOUTS = ("groups", "rows", "column_groups")
+
+
+class SchemaError(ValueError):
+    """form.toml contradicts itself: caught when the schema loads, not while reading a report."""
+
+
+@dataclass(frozen=True)
+class Markers:
+    """Keys of one table that only one version prints: read as a row of numbers, or printed as a label."""
+
+    rows: frozenset[str] = frozenset()
+    labels: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Version:
+    """One form version and the report years due on it (IRSx's version_start/version_end)."""
+
+    id: str
+    notice: str
+    year_start: int
+    year_end: int | None = None  # None: still in use
+    markers: dict[str, Markers] = field(default_factory=dict)
+
+    def covers(self, year: int) -> bool:
+        return self.year_start <= year and (self.year_end is None or year <= self.year_end)
+
+    def markers_for(self, table: str) -> Markers:
+        return self.markers.get(table, Markers())
 
 
 @dataclass(frozen=True)
@@ -26,7 +56,7 @@ class Item:
     variants: tuple[str, ...] = ()
     group: str | None = None
     outcome: bool = False
-    versions: tuple[str, ...] = FORM_VERSIONS
+    versions: tuple[str, ...] = ()
     kind: str = "count"
     unit: str | None = None
 
@@ -51,6 +81,7 @@ class Table:
     section: str
     title: str
     variants: tuple[str, ...]
+    layout: str  # one of LAYOUTS: how the form prints the table (form.toml explains each)
     rows: tuple[Item, ...] = ()
     cols: tuple[Item, ...] = ()
     groups: tuple[Group, ...] = ()
@@ -58,6 +89,15 @@ class Table:
     @property
     def titles(self) -> tuple[str, ...]:
         return (self.title, *self.variants)
+
+    @property
+    def line_width(self) -> int:
+        """The most values one printed line of the table carries."""
+        if self.layout == "groups":
+            return max(len(g.cols) for g in self.groups)
+        if self.layout == "column_groups":
+            return len(self.rows) * len(self.cols)
+        return len(self.cols)
 
     def rows_for(self, version: str) -> tuple[Item, ...]:
         if self.groups:
@@ -89,6 +129,12 @@ class Table:
             )
         return tuple((r.key, c.key) for r in self.rows_for(version) for c in self.cols)
 
+    def common_cells(self) -> tuple[tuple[str, str], ...]:
+        """The cells every version prints, in the first version's order: all that is surely
+        missing when a table's version cannot be told."""
+        first, *others = (self.cells_for(v) for v in FORM_VERSIONS)
+        return tuple(c for c in first if all(c in set(o) for o in others))
+
     def col(self, version: str, key: str) -> Item | None:
         return next((c for c in self.cols_for(version) if c.key == key), None)
 
@@ -108,6 +154,7 @@ class Identity:
 
 @dataclass(frozen=True)
 class FormSchema:
+    versions: dict[str, Version] = field(default_factory=dict)  # newest first, as declared
     tables: dict[str, Table] = field(default_factory=dict)
     identities: tuple[Identity, ...] = ()
 
@@ -115,41 +162,89 @@ class FormSchema:
         return self.tables[key]
 
 
-def _item(raw: dict) -> Item:
+def _versions_of(raw: dict, where: str, known: tuple[str, ...]) -> tuple[str, ...]:
+    if "versions" not in raw:
+        raise SchemaError(f"{where} does not say which form versions print it (versions = [...])")
+    versions = tuple(raw["versions"])
+    unknown = [v for v in versions if v not in known]
+    if not versions or unknown:
+        raise SchemaError(f"{where}: versions {list(versions)} must be among {list(known)}")
+    return versions
+
+
+def _item(raw: dict, where: str, known: tuple[str, ...], versions: tuple[str, ...] | None = None) -> Item:
+    """An item; one inside a group is printed by the group's versions and says none itself."""
+    where = f"{where} item {raw.get('key')!r}"
+    if versions is not None and "versions" in raw:
+        raise SchemaError(f"{where}: a group's items take the group's versions")
     return Item(
         key=raw["key"],
         label=raw["label"],
         variants=tuple(raw.get("variants", ())),
         group=raw.get("group"),
         outcome=raw.get("outcome", False),
-        versions=tuple(raw.get("versions", FORM_VERSIONS)),
+        versions=versions if versions is not None else _versions_of(raw, where, known),
         kind=raw.get("kind", "count"),
         unit=raw.get("unit"),
     )
 
 
+def _version(raw: dict) -> Version:
+    markers = {
+        table: Markers(frozenset(m.get("rows", ())), frozenset(m.get("labels", ())))
+        for table, m in raw.get("markers", {}).items()
+    }
+    return Version(raw["id"], raw["notice"], raw["year_start"], raw.get("year_end"), markers)
+
+
+def _table(key: str, spec: dict, known: tuple[str, ...]) -> Table:
+    where = f"tables.{key}"
+    layout = spec["layout"]
+    if layout not in LAYOUTS or (layout == "groups") != bool(spec.get("groups")):
+        raise SchemaError(f"{where}: layout {layout!r} must be one of {LAYOUTS}, and 'groups' exactly when it has groups")
+    groups = []
+    for g in spec.get("groups", ()):
+        versions = _versions_of(g, f"{where} group {g['caption']}", known)
+        groups.append(Group(
+            caption=g["caption"],
+            versions=versions,
+            rows=tuple(_item(r, where, known, versions) for r in g["rows"]),
+            cols=tuple(_item(c, where, known, versions) for c in g["cols"]),
+        ))
+    return Table(
+        key=key,
+        section=spec["section"],
+        title=spec["title"],
+        variants=tuple(spec.get("variants", ())),
+        layout=layout,
+        rows=tuple(_item(r, where, known) for r in spec.get("rows", ())),
+        cols=tuple(_item(c, where, known) for c in spec.get("cols", ())),
+        groups=tuple(groups),
+    )
+
+
+def _check_markers(schema: FormSchema) -> None:
+    """A marker must be a key its version prints and no other version does, or it proves nothing."""
+    for version in schema.versions.values():
+        for table_key, markers in version.markers.items():
+            table = schema[table_key]
+            for key in markers.rows | markers.labels:
+                printed_by = [v for v in schema.versions if key in _keys(table, v)]
+                if printed_by != [version.id]:
+                    raise SchemaError(f"versions.{version.id}.markers.{table_key}: {key!r} is printed by {printed_by}")
+
+
+def _keys(table: Table, version: str) -> set[str]:
+    return {r.key for r in table.rows_for(version)} | {
+        c.key for c in table.cols_for(version) if version in c.versions}
+
+
 @cache
 def load_schema(path: Path | None = None) -> FormSchema:
     raw = tomllib.loads((path or Path(__file__).with_name("form.toml")).read_text("utf-8"))
-    tables = {}
-    for key, spec in raw["tables"].items():
-        tables[key] = Table(
-            key=key,
-            section=spec["section"],
-            title=spec["title"],
-            variants=tuple(spec.get("variants", ())),
-            rows=tuple(_item(r) for r in spec.get("rows", ())),
-            cols=tuple(_item(c) for c in spec.get("cols", ())),
-            groups=tuple(
-                Group(
-                    caption=g["caption"],
-                    versions=tuple(g["versions"]),
-                    rows=tuple(_item(r) for r in g["rows"]),
-                    cols=tuple(_item(c) for c in g["cols"]),
-                )
-                for g in spec.get("groups", ())
-            ),
-        )
+    versions = {v["id"]: _version(v) for v in raw["versions"]}
+    known = tuple(versions)
+    tables = {key: _table(key, spec, known) for key, spec in raw["tables"].items()}
     identities = tuple(
         Identity(
             id=i["id"],
@@ -161,7 +256,18 @@ def load_schema(path: Path | None = None) -> FormSchema:
         )
         for i in raw.get("identities", ())
     )
-    return FormSchema(tables=tables, identities=identities)
+    schema = FormSchema(versions=versions, tables=tables, identities=identities)
+    _check_markers(schema)
+    return schema
 
 
 SCHEMA = load_schema()
+FORM_VERSIONS: tuple[str, ...] = tuple(SCHEMA.versions)  # newest first
+TABLES: tuple[str, ...] = tuple(SCHEMA.tables)
+
+
+def version_for_year(year: int | None) -> str | None:
+    """The form version reports of ``year`` were due on, or None when no version covers it."""
+    if year is None:
+        return None
+    return next((v.id for v in SCHEMA.versions.values() if v.covers(year)), None)

@@ -1,0 +1,51 @@
+"""The form schema as data: versions and their years, explicit item versions, markers, shapes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from extractors.schema import FORM_VERSIONS, SCHEMA, SchemaError, load_schema, version_for_year
+
+FORM = Path(__file__).resolve().parents[1] / "extractors" / "schema" / "form.toml"
+
+
+def test_versions_cover_their_report_years():
+    assert FORM_VERSIONS == ("2021", "2019")
+    assert [version_for_year(y) for y in (2014, 2018, 2019, 2020, 2021, 2024, None)] == [
+        None, None, "2019", "2019", "2021", "2021", None]
+
+
+def test_table_shapes_come_from_the_schema():
+    assert [SCHEMA[t].layout for t in ("proactive", "requests", "appeals")] == ["groups", "rows", "column_groups"]
+    assert SCHEMA["appeals"].line_width == 15 and len(SCHEMA["appeals"].cols) == 5
+    assert SCHEMA["requests"].line_width == 7 and SCHEMA["proactive"].line_width == 3
+
+
+def _variant(tmp_path: Path, old: str, new: str) -> Path:
+    text = FORM.read_text("utf-8")
+    assert old in text
+    path = tmp_path / "form.toml"
+    path.write_text(text.replace(old, new, 1), "utf-8")
+    return path
+
+
+def test_an_item_without_versions_is_refused(tmp_path):
+    path = _variant(tmp_path, '{ key = "natural_person", label = "自然人", versions = ["2021", "2019"] }',
+                    '{ key = "natural_person", label = "自然人" }')
+    with pytest.raises(SchemaError, match="natural_person"):
+        load_schema(path)
+
+
+def test_a_marker_printed_by_both_versions_is_refused(tmp_path):
+    path = _variant(tmp_path, 'markers.requests.rows = ["other_handling"]', 'markers.requests.rows = ["granted"]')
+    with pytest.raises(SchemaError, match="granted"):
+        load_schema(path)
+
+
+def test_a_version_unknown_to_the_versions_table_is_refused(tmp_path):
+    path = _variant(tmp_path, 'caption = "第二十条第（九）项"\nversions = ["2019"]',
+                    'caption = "第二十条第（九）项"\nversions = ["2018"]')
+    with pytest.raises(SchemaError, match="2018"):
+        load_schema(path)
