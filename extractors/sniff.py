@@ -12,7 +12,15 @@ import re
 import zipfile
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# How far from the end a PDF's %%EOF may sit: writers append whitespace, comments or a
+# trailing NUL block after it; 4 KiB covers what real reports carry, a cut download has none.
+EOF_WINDOW = 4096
 _HTML = re.compile(rb"<(?:!doctype\s+html|html|head|body|table|div|p|meta|title)[\s>/]", re.I)
+
+
+def pdf_has_eof(data: bytes) -> bool:
+    """The PDF ends with its end marker: false for a download cut short (the crawler and the reader ask alike)."""
+    return b"%%EOF" in data[-EOF_WINDOW:]
 
 
 def sniff(data: bytes, name: str | None = None) -> str:

@@ -27,6 +27,7 @@ from parsel import Selector
 from scrapy import signals
 from scrapy.http import Request, Response, TextResponse
 
+from extractors.sniff import pdf_has_eof
 from pipelines.rawstore import FetchRecord, RawStore
 from spiders import crawl_report
 from spiders.cms import anchor_links, families_for
@@ -367,7 +368,7 @@ class ReportSpider(scrapy.Spider):
         body = response.body
         disposition = (response.headers.get("Content-Disposition") or b"").decode("latin-1")
         fmt = sniff_format(body, file_name(response.url, disposition) or file_name(ctx["url"]))
-        if fmt == "pdf" and b"%%EOF" not in body[-2048:]:
+        if fmt == "pdf" and not pdf_has_eof(body):
             led.error("truncated", ctx["url"], f"PDF without %%EOF ({len(body)} bytes)")
             self._remember_failure(ctx, "truncated", response.status)
             return

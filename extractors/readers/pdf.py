@@ -16,17 +16,17 @@ import math
 import re
 import statistics
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from extractors.document import Document, Row, TextCell
+from extractors.layout import PDF_SETTINGS, PdfSettings, group_lines
 from extractors.model import ExtractError
+from extractors.sniff import pdf_has_eof
 
 _NUMERIC = re.compile(r"^[\d,.，]+$")
 _LONE_NUMBER = re.compile(r"^[-—–－\s]*\d{1,3}[-—–－\s]*$")
 _SPACE = {" ", "\u3000", "\xa0", "\t"}
 _BREAK = {"\r", "\n", "\x02", "\ufffe", "\x00"}
-_SNAP = 2.0  # points: ruling lines closer than this are one line
-_MAX_CELL_CHARS = 80  # more text than this in one "cell" means a page frame, not a form cell
 
 
 @dataclass(slots=True)
@@ -47,7 +47,16 @@ class Word:
         return (self.x0 + self.x1) / 2
 
 
-def read_pdf(data: bytes, stop: Callable[[list[Row]], bool] | None = None) -> Document:
+class Char(NamedTuple):
+    text: str
+    x0: float
+    bottom: float
+    x1: float
+    top: float
+
+
+def read_pdf(data: bytes, stop: Callable[[list[Row]], bool] | None = None,
+             settings: PdfSettings = PDF_SETTINGS) -> Document:
     import pypdfium2 as pdfium
 
     try:
@@ -56,7 +65,7 @@ def read_pdf(data: bytes, stop: Callable[[list[Row]], bool] | None = None) -> Do
         message = str(exc)
         if "password" in message.lower():
             raise ExtractError("encrypted", "the PDF is password-protected; ask the publisher for an open copy") from exc
-        if b"%%EOF" not in data[-4096:]:
+        if not pdf_has_eof(data):
             raise ExtractError("truncated_file", "the PDF ends before its end marker (%%EOF): the download was cut; fetch it again") from exc
         raise ExtractError("corrupt_file", f"PDFium cannot open it: {message}") from exc
     doc = Document("pdf", pages=len(pdf))
@@ -66,7 +75,7 @@ def read_pdf(data: bytes, stop: Callable[[list[Row]], bool] | None = None) -> Do
         for index in range(len(pdf)):
             page = pdf[index]
             try:
-                rows = _page_rows(page, index + 1)
+                rows = _page_rows(page, index + 1, settings)
             finally:
                 page.close()
             if rows is None:
@@ -98,7 +107,7 @@ def read_pdf(data: bytes, stop: Callable[[list[Row]], bool] | None = None) -> Do
                 empty_pages,
             )
         doc.problems.append(("no_text_layer", f"pages without a text layer (scanned?): {_page_list(empty_pages)}", empty_pages))
-    if b"%%EOF" not in data[-4096:]:
+    if not pdf_has_eof(data):
         doc.problems.append(("truncated_file", "the PDF has no end marker (%%EOF): it may be cut short", None))
     return doc
 
@@ -127,7 +136,7 @@ def _page_list(pages: list[int]) -> str:
     return ", ".join(map(str, pages[:20])) + (f" … ({len(pages)} pages)" if len(pages) > 20 else "")
 
 
-def _page_rows(page, number: int) -> list[Row] | None:
+def _page_rows(page, number: int, settings: PdfSettings) -> list[Row] | None:
     import pypdfium2.raw as raw
 
     textpage = page.get_textpage()
@@ -144,27 +153,28 @@ def _page_rows(page, number: int) -> list[Row] | None:
             if ch in _BREAK:
                 continue
             box = textpage.get_charbox(i, loose=True)
-            if box[3] - box[1] > 40:  # a broken font box (seen in WPS PDFs): trust the glyph's own box
+            if box[3] - box[1] > settings.broken_box_height:  # a broken font box (WPS PDFs): trust the glyph's own
                 left, bottom, right, top = textpage.get_charbox(i)
-                box = (left, (bottom + top) / 2 - 6, right, (bottom + top) / 2 + 6)
+                half = settings.glyph_half_height
+                box = (left, (bottom + top) / 2 - half, right, (bottom + top) / 2 + half)
             raw_chars.append((ch, box))
             if ch not in _SPACE and len(angles) < 400:
                 angles.append(raw.FPDFText_GetCharAngle(textpage.raw, i))
     finally:
         textpage.close()
     frame = _reading_frame(angles)
-    chars = [(ch, *_to_frame(box, frame)) for ch, box in raw_chars]
+    chars = [Char(ch, *_to_frame(box, frame)) for ch, box in raw_chars]
     width, height = page.get_size()
     if page.get_rotation() % 180:
         width, height = height, width  # get_size() is the displayed size; boxes are in page space
     _, page_bottom, _, page_top = _to_frame((0.0, 0.0, width, height), frame)
-    words = _words(chars)
+    words = _words(chars, settings)
     if not words:
         return []
     numeric = sum(1 for w in words if _NUMERIC.match(w.text))
     # Ruling lines matter only where a table is: pages of prose skip the path walk.
-    horizontal, vertical = _rulings(page, frame) if numeric >= 3 else ([], [])
-    return _rows(words, horizontal, vertical, number, (page_bottom, page_top))
+    horizontal, vertical = _rulings(page, frame, settings.snap) if numeric >= 3 else ([], [])
+    return _rows(words, horizontal, vertical, number, (page_bottom, page_top), settings)
 
 
 Frame = tuple[tuple[int, int], tuple[int, int]]  # (reading direction, "up"), unit vectors in page space
@@ -198,27 +208,17 @@ def _to_frame(box: tuple[float, float, float, float], frame: Frame) -> tuple[flo
     return min(xs), min(ys), max(xs), max(ys)
 
 
-def _words(chars: list[tuple[str, float, float, float, float]]) -> list[Word]:
+def _words(chars: list[Char], settings: PdfSettings) -> list[Word]:
     """Characters → lines by vertical centre → words by horizontal gaps."""
-    chars.sort(key=lambda c: (-(c[2] + c[4]) / 2, c[1]))
-    lines: list[list[tuple]] = []
-    centre = tolerance = 0.0
-    for ch in chars:
-        mid = (ch[2] + ch[4]) / 2
-        if lines and abs(mid - centre) <= tolerance:
-            lines[-1].append(ch)
-        else:
-            lines.append([ch])
-            centre, tolerance = mid, max(ch[4] - ch[2], 1.0) * 0.45
     words: list[Word] = []
-    for line in lines:
-        line.sort(key=lambda c: c[1])
-        size = statistics.median(max(c[4] - c[2], 1.0) for c in line)
-        current: list[tuple] = []
+    for line in group_lines(chars, settings.line_tolerance):
+        line.sort(key=lambda c: c.x0)
+        size = statistics.median(max(c.top - c.bottom, 1.0) for c in line)
+        current: list[Char] = []
         for ch in line:
-            if ch[0] in _SPACE:
+            if ch.text in _SPACE:
                 continue
-            if current and ch[1] - current[-1][3] > size * 0.75:
+            if current and ch.x0 - current[-1].x1 > size * settings.word_gap:
                 words.append(_word(current))
                 current = []
             current.append(ch)
@@ -227,18 +227,18 @@ def _words(chars: list[tuple[str, float, float, float, float]]) -> list[Word]:
     return words
 
 
-def _word(chars: list[tuple]) -> Word:
-    return Word("".join(c[0] for c in chars), chars[0][1], chars[-1][3],
-                min(c[2] for c in chars), max(c[4] for c in chars), tuple((c[1], c[3]) for c in chars))
+def _word(chars: list[Char]) -> Word:
+    return Word("".join(c.text for c in chars), chars[0].x0, chars[-1].x1,
+                min(c.bottom for c in chars), max(c.top for c in chars), tuple((c.x0, c.x1) for c in chars))
 
 
-def _split_at_rulings(word: Word, vertical: list[tuple]) -> list[Word]:
+def _split_at_rulings(word: Word, vertical: list[tuple], snap: float) -> list[Word]:
     """A word that runs across a vertical ruling line is two cells' text (行政规范性文件|1)."""
     cuts = []
     for i in range(1, len(word.spans)):
         gap_left, gap_right = word.spans[i - 1][1], word.spans[i][0]
         for xv, y0, y1 in vertical:
-            if gap_left - 0.5 <= xv <= gap_right + 0.5 and y0 - _SNAP <= word.mid_y <= y1 + _SNAP:
+            if gap_left - 0.5 <= xv <= gap_right + 0.5 and y0 - snap <= word.mid_y <= y1 + snap:
                 cuts.append(i)
                 break
     if not cuts:
@@ -251,7 +251,7 @@ def _split_at_rulings(word: Word, vertical: list[tuple]) -> list[Word]:
     return pieces
 
 
-def _rulings(page, frame: Frame) -> tuple[list[tuple], list[tuple]]:
+def _rulings(page, frame: Frame, snap: float) -> tuple[list[tuple], list[tuple]]:
     """Horizontal (y, x0, x1) and vertical (x, y0, y1) ruling segments of the page's paths."""
     import pypdfium2.raw as raw
 
@@ -260,11 +260,11 @@ def _rulings(page, frame: Frame) -> tuple[list[tuple], list[tuple]]:
 
     def add(x0: float, y0: float, x1: float, y1: float) -> None:
         x0, y0, x1, y1 = _to_frame((min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)), frame)
-        if y1 - y0 <= _SNAP and x1 - x0 > _SNAP:
+        if y1 - y0 <= snap and x1 - x0 > snap:
             horizontal.append(((y0 + y1) / 2, x0, x1))
-        elif x1 - x0 <= _SNAP and y1 - y0 > _SNAP:
+        elif x1 - x0 <= snap and y1 - y0 > snap:
             vertical.append(((x0 + x1) / 2, y0, y1))
-        elif x1 - x0 > _SNAP and y1 - y0 > _SNAP:  # a rectangle: its four edges
+        elif x1 - x0 > snap and y1 - y0 > snap:  # a rectangle: its four edges
             horizontal.extend(((y0, x0, x1), (y1, x0, x1)))
             vertical.extend(((x0, y0, y1), (x1, y0, y1)))
 
@@ -312,12 +312,12 @@ def _path_objects(page):
                 stack.append((handle, raw.FPDFFormObj_CountObjects(handle)))
 
 
-def _cell_of(word: Word, horizontal: list[tuple], vertical: list[tuple]) -> tuple | None:
+def _cell_of(word: Word, horizontal: list[tuple], vertical: list[tuple], snap: float) -> tuple | None:
     """The ruled cell around a word: nearest lines above, below, left and right of it."""
     above = below = left = right = None
     mx, my = word.mid_x, word.mid_y
     for y, x0, x1 in horizontal:
-        if x0 - _SNAP <= mx <= x1 + _SNAP:
+        if x0 - snap <= mx <= x1 + snap:
             if y >= my and (above is None or y < above):
                 above = y
             elif y < my and (below is None or y > below):
@@ -325,7 +325,7 @@ def _cell_of(word: Word, horizontal: list[tuple], vertical: list[tuple]) -> tupl
     if above is None or below is None:
         return None
     for xv, y0, y1 in vertical:
-        if y0 - _SNAP <= my <= y1 + _SNAP:
+        if y0 - snap <= my <= y1 + snap:
             if xv <= mx and (left is None or xv > left):
                 left = xv
             elif xv > mx and (right is None or xv < right):
@@ -336,20 +336,20 @@ def _cell_of(word: Word, horizontal: list[tuple], vertical: list[tuple]) -> tupl
 
 
 def _rows(words: list[Word], horizontal: list[tuple], vertical: list[tuple], page: int,
-          extent: tuple[float, float]) -> list[Row]:
+          extent: tuple[float, float], settings: PdfSettings) -> list[Row]:
     """Words → cells (joined within a ruled cell) → rows of cells by vertical centre."""
     cells: list[Word] = []
     by_cell: dict[tuple, list[Word]] = {}
     if horizontal and vertical:
-        words = [piece for word in words for piece in _split_at_rulings(word, vertical)]
+        words = [piece for word in words for piece in _split_at_rulings(word, vertical, settings.snap)]
         for word in words:
-            key = _cell_of(word, horizontal, vertical)
+            key = _cell_of(word, horizontal, vertical, settings.snap)
             if key is None:
                 cells.append(word)
             else:
                 by_cell.setdefault(key, []).append(word)
         for (above, below, _, _), members in by_cell.items():
-            if sum(len(w.text) for w in members) > _MAX_CELL_CHARS:
+            if sum(len(w.text) for w in members) > settings.max_cell_chars:
                 cells.extend(members)  # a frame around the page or a text box, not a table cell
                 continue
             members.sort(key=lambda w: (-w.mid_y, w.x0))
@@ -360,21 +360,13 @@ def _rows(words: list[Word], horizontal: list[tuple], vertical: list[tuple], pag
                               centre - size / 2, centre + size / 2))
     else:
         cells = list(words)
-    cells.sort(key=lambda w: (-w.mid_y, w.x0))
-    lines: list[list[Word]] = []
-    centre = tolerance = 0.0
-    for cell in cells:
-        if lines and abs(cell.mid_y - centre) <= tolerance:
-            lines[-1].append(cell)
-        else:
-            lines.append([cell])
-            centre, tolerance = cell.mid_y, max(cell.top - cell.bottom, 1.0) * 0.45
     rows: list[Row] = []
-    for line in lines:
+    for line in group_lines(cells, settings.line_tolerance):
         line.sort(key=lambda w: w.x0)
         top = max(w.top for w in line)
         height = (top - extent[0]) / max(extent[1] - extent[0], 1.0)
-        if len(line) == 1 and _LONE_NUMBER.match(line[0].text) and (height < 0.1 or height > 0.93):
+        margin = height < settings.page_margin_bottom or height > settings.page_margin_top
+        if len(line) == 1 and _LONE_NUMBER.match(line[0].text) and margin:
             continue  # a page number in the footer or header
         rows.append(Row([TextCell(w.text, w.x0, w.x1) for w in line], page, grid=len(line) > 1))
     return rows
