@@ -5,6 +5,7 @@
 """
 
 from extractors.api import extract, extract_bytes
-from extractors.model import EXTRACTOR_VERSION, Report
+from extractors.model import Report
+from extractors.versions import EXTRACTOR_VERSION
 
 __all__ = ["extract", "extract_bytes", "Report", "EXTRACTOR_VERSION"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-EXTRACTOR_VERSION = "0.1.0"
+from extractors.versions import EXTRACTOR_VERSION
 
 
 @dataclass

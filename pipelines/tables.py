@@ -3,7 +3,8 @@
 Why here and generated: the form's keys live once in ``extractors/schema/form.toml``;
 the wide tables (``requests``, ``proactive``, ``appeals``) and the data dictionary
 (``docs/datasets.md``) are derived from it, so a new form version is one TOML block and
-never a hand-edited column list. Bump ``SCHEMA_VERSION`` whenever a column changes.
+never a hand-edited column list. Bump ``DATASET_SCHEMA_VERSION`` (``extractors/versions.py``)
+whenever a column changes.
 
 Column-safe names: a cell ``(row, col)`` of a wide table becomes ``{row}__{col}`` with
 every ``.`` in a key replaced by ``_`` (``withheld.state_secret`` → ``withheld_state_secret``);
@@ -17,8 +18,9 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from extractors.schema import FORM_VERSIONS, SCHEMA, Item
+from extractors.versions import DATASET_SCHEMA_VERSION
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = DATASET_SCHEMA_VERSION
 PARTITION_KEYS = ("report_year", "province")
 UNKNOWN_PROVINCE = "unknown"
 

@@ -12,9 +12,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+from extractors.versions import OGI_VERSION
 from spiders.registry import Source
 
-VERSION = "0.1"
+VERSION = OGI_VERSION
 CONTACT_URL = os.environ.get("OGI_CONTACT_URL", "https://github.com/ogi-data/ogi/blob/main/docs/crawling.md")
 USER_AGENT = f"ogi-crawler/{VERSION} (+{CONTACT_URL}; research archive of 政府信息公开工作年度报告)"
 
