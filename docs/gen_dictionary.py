@@ -102,7 +102,7 @@ def render() -> str:
         "six-digit `jurisdiction_code`. Join every table to `reports` on `report_id`.",
         "- Column-safe names: a wide-table cell `(row, col)` is the column `{row}__{col}` with `.` replaced by `_` "
         "(`withheld.state_secret` × `total` → `withheld_state_secret__total`). `cells` keeps the keys as printed in "
-        "form-spec §3 (`row_key = 'withheld.state_secret'`).",
+        "docs/form.md#tables-and-keys (`row_key = 'withheld.state_secret'`).",
         "- Values are what the report prints: a blank, `—`, `/`, `无` or `不涉及` is null (its text is in `cells.raw`); "
         "counts are integers, money is a decimal in the unit given; nothing is repaired, failed identities are in `checks`.",
         "- `cells.flags`: how a value was read (e.g. `fullwidth`, `thousands_separator`, `note` for `22（其中修订16件）`, "

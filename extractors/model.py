@@ -38,7 +38,7 @@ class ExtraRow:
 
 @dataclass
 class CheckResult:
-    """One identity evaluated on one row or column (form-spec §4)."""
+    """One identity evaluated on one row or column (docs/form.md#identities)."""
 
     id: str
     ok: bool | None  # None: a blank cell makes the identity undecidable

@@ -87,9 +87,10 @@ PARTITION_COLUMNS = (
 )
 
 REPORT_ID = Column("report_id", pa.string(), "Stable id of the report: hash of (jurisdiction_code, organ, report_year).")
-JURISDICTION = Column("jurisdiction_code", pa.string(), "GB/T 2260 six-digit division code (form-spec §8).")
+JURISDICTION = Column("jurisdiction_code", pa.string(), "GB/T 2260 six-digit division code (docs/form.md#jurisdiction-codes).")
 LOAD_ID = Column("load_id", pa.string(), "The load that last wrote this row's file (a `_loads/<load_id>.json` record).")
-FORM_VERSION = Column("form_version", pa.string(), "Form version detected for this table: 2021, 2019, stat2014, pre2014, unknown.")
+FORM_VERSION = Column("form_version", pa.string(), f"Form version detected for this table: {', '.join(FORM_VERSIONS)}, "
+                      "or unknown when nothing tells (docs/form.md#versions).")
 
 
 def _wide_cells(table: str) -> list[tuple[Item, Item, str | None]]:
@@ -143,7 +144,7 @@ def applicant_columns() -> tuple[Column, ...]:
 
 def form_version_columns() -> tuple[Column, ...]:
     return tuple(
-        Column(f"form_version_{t}", pa.string(), f"Form version of table `{t}` (二/三/四 detected per table, form-spec §1).")
+        Column(f"form_version_{t}", pa.string(), f"Form version of table `{t}` (二/三/四 detected per table, docs/form.md#telling-versions-apart).")
         for t in SCHEMA.tables
     )
 
@@ -165,7 +166,7 @@ REPORTS = TableSpec(
         Column("province_code", pa.string(), "Two-digit province code + `0000`, e.g. 610000."),
         Column("organ", pa.string(), "Publishing organ key used for grouping (issuing body, else the source's organ)."),
         Column("issuing_body", pa.string(), "Issuing body as printed, e.g. 麟游县人民政府."),
-        Column("publisher_kind", pa.string(), "government, office, department, township, zone or summary (form-spec §5)."),
+        Column("publisher_kind", pa.string(), "government, office, department, township, zone or summary (docs/form.md#titles-years-and-publishers)."),
         Column("year_source", pa.string(), "Where the year came from: title, preamble, published_date (flagged), or listing."),
         *form_version_columns(),
         Column("title", pa.string(), "Report title as printed."),
@@ -176,7 +177,7 @@ REPORTS = TableSpec(
         Column("format", pa.string(), "Format of the chosen document: html, pdf, docx, doc, wps, xls, text."),
         Column("extractor_version", pa.string(), "Version of the extractor that produced the rows."),
         Column("cells_found", pa.int32(), "How many canonical cells carry a value."),
-        Column("checks_passed", pa.int32(), "Identity checks that hold (form-spec §4)."),
+        Column("checks_passed", pa.int32(), "Identity checks that hold (docs/form.md#identities)."),
         Column("checks_failed", pa.int32(), "Identity checks that fail (recorded, never repaired)."),
         Column("problems", STR_LIST, "Problem codes the extractor raised (e.g. table_missing)."),
         Column("schema_version", pa.string(), "Version of this dataset schema."),
@@ -193,7 +194,7 @@ CELLS = TableSpec(
         REPORT_ID,
         JURISDICTION,
         Column("table_key", pa.string(), "Form table: proactive (二), requests (三), appeals (四)."),
-        Column("row_key", pa.string(), "Canonical row key (form-spec §3), or `extra` for an added row."),
+        Column("row_key", pa.string(), "Canonical row key (docs/form.md#tables-and-keys), or `extra` for an added row."),
         Column("col_key", pa.string(), "Canonical column key, or `c1`, `c2`… for an added row's cells."),
         FORM_VERSION,
         Column("value", pa.float64(), "Parsed value; null when blank, a dash, 无 or 不涉及 (see raw)."),
@@ -210,7 +211,7 @@ REQUESTS = TableSpec(
     "requests",
     "one row of table 三 of one report",
     "Table 三 (requests received and how they were handled) with one column per applicant type. "
-    "`row_key` is the canonical key (form-spec §3.3); rows a form version does not print are absent.",
+    "`row_key` is the canonical key (docs/form.md#requests); rows a form version does not print are absent.",
     (
         REPORT_ID,
         JURISDICTION,

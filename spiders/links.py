@@ -2,7 +2,7 @@
 
 Why labels first: the 年报 column, the 信息公开 portal and the organ sub-sites are
 named the same way on every CMS (国办公开办函〔2019〕61号 standardised the column), while
-their URLs differ per family. URL slugs (form-spec §7) are the second signal.
+their URLs differ per family. URL slugs (docs/form.md#where-reports-are-published) are the second signal.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Is this link a report, which body issued it, for which year (form-spec §5 titles).
+"""Is this link a report, which body issued it, for which year (docs/form.md#titles-years-and-publishers).
 
 The title grammar itself is ``extractors.metadata`` (one definition for spiders and
 extractors alike); this module adds what only crawling needs: columns, per-year

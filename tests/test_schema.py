@@ -49,3 +49,15 @@ def test_a_version_unknown_to_the_versions_table_is_refused(tmp_path):
                     'caption = "第二十条第（九）项"\nversions = ["2018"]')
     with pytest.raises(SchemaError, match="2018"):
         load_schema(path)
+
+
+def test_docs_form_names_every_version_table_and_key():
+    text = (FORM.parents[2] / "docs" / "form.md").read_text("utf-8")
+    for version in SCHEMA.versions.values():
+        assert f"`{version.id}`" in text and version.notice in text
+    for table in SCHEMA.tables.values():
+        assert f"### {table.key}" in text and f'layout = "{table.layout}"' in text
+        for item in (*table.rows, *table.cols, *(i for g in table.groups for i in (*g.rows, *g.cols))):
+            assert f"`{item.key}`" in text, item.key
+    for identity in SCHEMA.identities:
+        assert f"`{identity.id}`" in text

@@ -1,4 +1,4 @@
-"""Cell values and label matching: the quirks of form-spec §5, one by one."""
+"""Cell values and label matching: the quirks of docs/form.md#what-real-documents-do, one by one."""
 
 from __future__ import annotations
 
