@@ -87,7 +87,8 @@ PARTITION_COLUMNS = (
 )
 
 REPORT_ID = Column("report_id", pa.string(), "Stable id of the report: hash of (jurisdiction_code, organ, report_year).")
-JURISDICTION = Column("jurisdiction_code", pa.string(), "GB/T 2260 six-digit division code (docs/form.md#jurisdiction-codes).")
+JURISDICTION = Column("jurisdiction_code", pa.string(),
+                      "GB/T 2260 six-digit division code (docs/form.md#jurisdiction-codes).")
 LOAD_ID = Column("load_id", pa.string(), "The load that last wrote this row's file (a `_loads/<load_id>.json` record).")
 FORM_VERSION = Column("form_version", pa.string(), f"Form version detected for this table: {', '.join(FORM_VERSIONS)}, "
                       "or unknown when nothing tells (docs/form.md#versions).")
@@ -144,7 +145,8 @@ def applicant_columns() -> tuple[Column, ...]:
 
 def form_version_columns() -> tuple[Column, ...]:
     return tuple(
-        Column(f"form_version_{t}", pa.string(), f"Form version of table `{t}` (二/三/四 detected per table, docs/form.md#telling-versions-apart).")
+        Column(f"form_version_{t}", pa.string(),
+               f"Form version of table `{t}` (二/三/四 detected per table, docs/form.md#telling-versions-apart).")
         for t in SCHEMA.tables
     )
 
@@ -166,7 +168,8 @@ REPORTS = TableSpec(
         Column("province_code", pa.string(), "Two-digit province code + `0000`, e.g. 610000."),
         Column("organ", pa.string(), "Publishing organ key used for grouping (issuing body, else the source's organ)."),
         Column("issuing_body", pa.string(), "Issuing body as printed, e.g. 麟游县人民政府."),
-        Column("publisher_kind", pa.string(), "government, office, department, township, zone or summary (docs/form.md#titles-years-and-publishers)."),
+        Column("publisher_kind", pa.string(),
+               "government, office, department, township, zone or summary (docs/form.md#titles-years-and-publishers)."),
         Column("year_source", pa.string(), "Where the year came from: title, preamble, published_date (flagged), or listing."),
         *form_version_columns(),
         Column("title", pa.string(), "Report title as printed."),
@@ -194,7 +197,8 @@ CELLS = TableSpec(
         REPORT_ID,
         JURISDICTION,
         Column("table_key", pa.string(), "Form table: proactive (二), requests (三), appeals (四)."),
-        Column("row_key", pa.string(), "Canonical row key (docs/form.md#tables-and-keys), or `extra` for an added row."),
+        Column("row_key", pa.string(),
+               "Canonical row key (docs/form.md#tables-and-keys), or `extra` for an added row."),
         Column("col_key", pa.string(), "Canonical column key, or `c1`, `c2`… for an added row's cells."),
         FORM_VERSION,
         Column("value", pa.float64(), "Parsed value; null when blank, a dash, 无 or 不涉及 (see raw)."),

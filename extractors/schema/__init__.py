@@ -201,7 +201,8 @@ def _table(key: str, spec: dict, known: tuple[str, ...]) -> Table:
     where = f"tables.{key}"
     layout = spec["layout"]
     if layout not in LAYOUTS or (layout == "groups") != bool(spec.get("groups")):
-        raise SchemaError(f"{where}: layout {layout!r} must be one of {LAYOUTS}, and 'groups' exactly when it has groups")
+        raise SchemaError(f"{where}: layout {layout!r} must be one of {LAYOUTS}, "
+                          "and 'groups' exactly when the table has groups")
     groups = []
     for g in spec.get("groups", ()):
         versions = _versions_of(g, f"{where} group {g['caption']}", known)
