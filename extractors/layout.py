@@ -22,6 +22,7 @@ class PdfSettings:
     line_tolerance: float = 0.45  # × first glyph's height: centres this close are one line
     word_gap: float = 0.75  # × the line's median glyph size: a wider gap starts a new word
     snap: float = 2.0  # points: ruling lines closer than this are one line
+    ruling_slack: float = 0.5  # points: a vertical ruling this far outside a gap between two glyphs still cuts it
     max_cell_chars: int = 80  # more text than this in one "cell" means a page frame, not a form cell
     broken_box_height: float = 40.0  # points: a taller character box is a broken font box (WPS PDFs)
     glyph_half_height: float = 6.0  # points: half the height given to a character whose box was broken

@@ -232,13 +232,14 @@ def _word(chars: list[Char]) -> Word:
                 min(c.bottom for c in chars), max(c.top for c in chars), tuple((c.x0, c.x1) for c in chars))
 
 
-def _split_at_rulings(word: Word, vertical: list[tuple], snap: float) -> list[Word]:
+def _split_at_rulings(word: Word, vertical: list[tuple], settings: PdfSettings) -> list[Word]:
     """A word that runs across a vertical ruling line is two cells' text (行政规范性文件|1)."""
+    snap, slack = settings.snap, settings.ruling_slack
     cuts = []
     for i in range(1, len(word.spans)):
         gap_left, gap_right = word.spans[i - 1][1], word.spans[i][0]
         for xv, y0, y1 in vertical:
-            if gap_left - 0.5 <= xv <= gap_right + 0.5 and y0 - snap <= word.mid_y <= y1 + snap:
+            if gap_left - slack <= xv <= gap_right + slack and y0 - snap <= word.mid_y <= y1 + snap:
                 cuts.append(i)
                 break
     if not cuts:
@@ -341,7 +342,7 @@ def _rows(words: list[Word], horizontal: list[tuple], vertical: list[tuple], pag
     cells: list[Word] = []
     by_cell: dict[tuple, list[Word]] = {}
     if horizontal and vertical:
-        words = [piece for word in words for piece in _split_at_rulings(word, vertical, settings.snap)]
+        words = [piece for word in words for piece in _split_at_rulings(word, vertical, settings)]
         for word in words:
             key = _cell_of(word, horizontal, vertical, settings.snap)
             if key is None:
