@@ -142,7 +142,7 @@ def _missing_tables(report: Report, regions: dict, doc: Document) -> None:
             continue
         version = report.tables[table].form_version
         have = {(c.row, c.col) for c in report.cells if c.table == table}
-        expected = spec.cells_for(version) if version in FORM_VERSIONS else spec.common_cells()
+        expected = spec.cells_for(version) if version in FORM_VERSIONS else spec.common_cells(FORM_VERSIONS)
         missing_rows = sorted({r for r, c in expected if (r, c) not in have}, key=[r for r, _ in expected].index)
         if missing_rows:
             total = len({r for r, _ in expected})

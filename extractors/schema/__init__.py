@@ -129,10 +129,10 @@ class Table:
             )
         return tuple((r.key, c.key) for r in self.rows_for(version) for c in self.cols)
 
-    def common_cells(self) -> tuple[tuple[str, str], ...]:
-        """The cells every version prints, in the first version's order: all that is surely
-        missing when a table's version cannot be told."""
-        first, *others = (self.cells_for(v) for v in FORM_VERSIONS)
+    def common_cells(self, versions: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+        """The cells every one of ``versions`` prints, in the first one's order: all that is
+        surely missing when a table's version cannot be told."""
+        first, *others = (self.cells_for(v) for v in versions)
         return tuple(c for c in first if all(c in set(o) for o in others))
 
     def col(self, version: str, key: str) -> Item | None:
@@ -228,7 +228,9 @@ def _check_markers(schema: FormSchema) -> None:
     """A marker must be a key its version prints and no other version does, or it proves nothing."""
     for version in schema.versions.values():
         for table_key, markers in version.markers.items():
-            table = schema[table_key]
+            table = schema.tables.get(table_key)
+            if table is None:
+                raise SchemaError(f"versions.{version.id}.markers: no table {table_key!r}")
             for key in markers.rows | markers.labels:
                 printed_by = [v for v in schema.versions if key in _keys(table, v)]
                 if printed_by != [version.id]:
