@@ -37,5 +37,9 @@ from flows import cmd_flows  # noqa: E402
 
 cmd_flows.register(app)
 
+from flows import cmd_release  # noqa: E402
+
+cmd_release.register(app)
+
 if __name__ == "__main__":
     app()
