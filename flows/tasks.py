@@ -140,6 +140,14 @@ def coverage_picture(warehouse: str, out: str) -> str | None:
     return str(plot(rows, out))
 
 
+@task(task_run_name="dashboard")
+def dashboard_page(warehouse: str, out_dir: str) -> str:
+    """Write the static dashboard (``pipelines.dashboard``): ``<data_dir>/reports/index.html``."""
+    from pipelines.dashboard import write_dashboard
+
+    return str(write_dashboard(warehouse, out_dir))
+
+
 def write_run_summary(runs: Path, summary: dict[str, Any]) -> Path:
     """``runs/flow-<time>-<name>.json``: what ``ogi status`` shows (atomic write)."""
     runs.mkdir(parents=True, exist_ok=True)
