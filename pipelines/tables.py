@@ -70,7 +70,7 @@ def _value_type(item: Item) -> pa.DataType:
 def _unit(item: Item) -> str:
     if item.unit:
         return item.unit
-    return {"count": "件 (count)", "signed": "件 (signed change)", "amount": "as printed (元 or 万元; see cells.unit)"}.get(
+    return {"count": "件 (count)", "signed": "件 (signed change)", "amount": "万元 (scaled from the unit printed in the cell, header or table; null when none is printed)"}.get(
         item.kind, "count"
     )
 
