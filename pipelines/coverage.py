@@ -28,6 +28,7 @@ class Observation:
     report_id: str | None = None
     checks_failed: int = 0
     cross_year_warnings: int = 0
+    checks_undecided: int = 0
 
 
 def cross_year_checks(
@@ -106,6 +107,7 @@ def coverage_rows(
                     "documents": obs.documents if obs else 0,
                     "report_id": obs.report_id if obs else None,
                     "checks_failed": obs.checks_failed if obs else 0,
+                    "checks_undecided": obs.checks_undecided if obs else 0,
                     "cross_year_warnings": obs.cross_year_warnings if obs else 0,
                 }
             )

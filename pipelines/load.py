@@ -44,6 +44,7 @@ class DocSummary:
     organ: str = "unknown"
     cells_found: int = 0
     checks_failed: int = 0
+    checks_undecided: int = 0
     carried: dict[str, tuple[Any, Any]] = field(default_factory=dict)
 
     @property
@@ -76,6 +77,7 @@ class LoadSummary:
     errors: int
     reports: int
     checks_failed: int
+    checks_undecided: int
     warnings: int
 
 
@@ -93,7 +95,8 @@ def summarize_document(fetch: FetchRecord, fetched_at: str, entry: tuple[str, di
     doc.year_source = meta.get("year_source") or ("listing" if fetch.report_year else None)
     if doc.error is None:
         doc.cells_found = R.cells_found(report)
-        doc.checks_failed = sum(1 for c in report.get("checks", ()) if not c.get("ok"))
+        doc.checks_failed = sum(1 for c in report.get("checks", ()) if c.get("ok") is False)
+        doc.checks_undecided = sum(1 for c in report.get("checks", ()) if c.get("ok") is None)
         doc.carried = R.carried(report)
     return doc
 
@@ -152,8 +155,9 @@ def report_row(group: ReportGroup, report: dict[str, Any]) -> dict[str, Any]:
         "format": report.get("format") or chosen.fetch.format,
         "extractor_version": chosen.version,
         "cells_found": chosen.cells_found,
-        "checks_passed": sum(1 for c in checks if c.get("ok")),
-        "checks_failed": sum(1 for c in checks if not c.get("ok")),
+        "checks_passed": sum(1 for c in checks if c.get("ok") is True),
+        "checks_failed": sum(1 for c in checks if c.get("ok") is False),
+        "checks_undecided": sum(1 for c in checks if c.get("ok") is None),
         "problems": sorted({p["code"] for p in report.get("problems", ()) if p.get("code")}),
         "schema_version": SCHEMA_VERSION,
     }
@@ -206,7 +210,7 @@ def observations(docs: list[DocSummary], groups: dict[str, ReportGroup],
         failed = g.chosen.checks_failed
         warned = sum(1 for w in warnings.get(g.report_id, ()) if not w["ok"])
         out.append(Observation(g.code, g.organ, g.year, "checked" if failed == 0 else "extracted",
-                               len(g.docs), g.report_id, failed, warned))
+                               len(g.docs), g.report_id, failed, warned, g.chosen.checks_undecided))
     for d in docs:
         year = d.year or d.fetch.report_year
         if d.status != "ok" and year is not None:
@@ -235,13 +239,14 @@ def load_warehouse(
     for g in groups.values():
         partitions[(g.year, describe(g.code)["province"])].append(g)
     warehouse = Warehouse(warehouse_url or data_dir / "warehouse")
-    checks_failed = 0
+    checks_failed = checks_undecided = 0
     with warehouse.load(load_id, lock_timeout=lock_timeout) as load:
         for table in REPORT_TABLES:
             load.own(table)
         for i, key in enumerate(sorted(partitions)):
             tables = partition_rows(partitions[key], store, extractor_version, warnings)
             checks_failed += sum(r["checks_failed"] for r in tables["reports"])
+            checks_undecided += sum(r["checks_undecided"] for r in tables["reports"])
             for name, rows in tables.items():
                 load.write(name, {"report_year": key[0], "province": key[1]}, rows)
             if progress:
@@ -266,5 +271,6 @@ def load_warehouse(
         errors=sum(1 for d in docs if d.status == "error"),
         reports=len(groups),
         checks_failed=checks_failed,
+        checks_undecided=checks_undecided,
         warnings=sum(1 for ws in warnings.values() for w in ws if not w["ok"]),
     )

@@ -152,7 +152,7 @@ def check_rows(report: dict[str, Any], base: Row) -> list[Row]:
             "severity": "error",
             "row_key": c.get("row"),
             "col_key": c.get("col"),
-            "ok": bool(c["ok"]),
+            "ok": c["ok"],  # None: a blank cell makes the identity undecidable
             "expected": None if c.get("expected") is None else float(c["expected"]),
             "found": None if c.get("found") is None else float(c["found"]),
             "missing": list(c.get("missing") or ()),

@@ -176,6 +176,8 @@ REPORTS = TableSpec(
         Column("cells_found", pa.int32(), "How many canonical cells carry a value."),
         Column("checks_passed", pa.int32(), "Identity checks that hold (form-spec §4)."),
         Column("checks_failed", pa.int32(), "Identity checks that fail (recorded, never repaired)."),
+        Column("checks_undecided", pa.int32(), "Identity checks a blank cell leaves undecidable (`checks.ok` null), "
+               "counted apart from failures."),
         Column("problems", STR_LIST, "Problem codes the extractor raised (e.g. table_missing)."),
         Column("schema_version", pa.string(), "Version of this dataset schema."),
         LOAD_ID,
@@ -248,9 +250,12 @@ CHECKS = TableSpec(
         Column("severity", pa.string(), "error (a form identity) or warning (a soft cross-year check)."),
         Column("row_key", pa.string(), "Row the check ran on (row identities)."),
         Column("col_key", pa.string(), "Column the check ran on (column identities)."),
-        Column("ok", pa.bool_(), "Whether the identity holds."),
-        Column("expected", pa.float64(), "Left-hand side (or last year's carried_forward)."),
-        Column("found", pa.float64(), "Right-hand side (or this year's carried_over)."),
+        Column("ok", pa.bool_(), "true when the identity holds, false when it fails, null when a blank cell makes it "
+               "undecidable (`missing` names the cells)."),
+        Column("expected", pa.float64(), "What the parts add up to: the sum of the identity's right side as printed "
+               "(for cross_year: last year's carried_forward)."),
+        Column("found", pa.float64(), "The total the report prints: the identity's left side "
+               "(for cross_year: this year's carried_over)."),
         Column("missing", STR_LIST, "Cells the check needed but the report leaves blank."),
         LOAD_ID,
     ),
@@ -337,6 +342,7 @@ COVERAGE = TableSpec(
         Column("documents", pa.int32(), "Documents stored for this cell."),
         Column("report_id", pa.string(), "Report id when extracted."),
         Column("checks_failed", pa.int32(), "Failed identity checks of the report."),
+        Column("checks_undecided", pa.int32(), "Identity checks of the report a blank cell leaves undecidable."),
         Column("cross_year_warnings", pa.int32(), "Failed cross-year checks (carried_over vs last year's carried_forward)."),
         LOAD_ID,
     ),
