@@ -38,6 +38,7 @@ class DocSummary:
     fetched_at: str
     version: str | None = None
     error: str | None = None
+    not_a_report: str | None = None  # what a not_a_report document is instead
     year: int | None = None
     year_source: str | None = None
     code: str | None = None
@@ -89,6 +90,7 @@ def summarize_document(fetch: FetchRecord, fetched_at: str, entry: tuple[str, di
     doc.version, report = entry
     meta = report.get("report") or {}
     doc.error = (report.get("error") or {}).get("code") if report.get("error") else None
+    doc.not_a_report = (report.get("error") or {}).get("reason")
     doc.code = meta.get("jurisdiction_code") or fetch.jurisdiction_code
     doc.organ = R.organ_key(meta.get("issuing_body"), fetch.organ)
     doc.year = meta.get("report_year") or fetch.report_year
@@ -196,7 +198,7 @@ def document_rows(docs: list[DocSummary], groups: dict[str, ReportGroup]) -> lis
                 "title": f.title, "listing_url": f.listing_url, "page_url": f.page_url, "link_text": f.link_text,
                 "published_date": f.published_date, "etag": f.etag, "last_modified": f.last_modified,
                 "content_type": f.content_type, "crawl_id": f.crawl_id, "extract_status": d.status,
-                "extract_error": d.error, "extractor_version": d.version, "report_id": rid,
+                "extract_error": d.error, "not_a_report": d.not_a_report, "extractor_version": d.version, "report_id": rid,
                 "chosen": rid is not None and chosen.get(f.sha256) == rid,
             }
         )

@@ -289,7 +289,9 @@ DOCUMENTS = TableSpec(
         Column("content_type", pa.string(), "Content-Type the server gave."),
         Column("crawl_id", pa.string(), "Crawl that fetched these bytes."),
         Column("extract_status", pa.string(), "ok, error (see extract_error) or pending (not extracted yet)."),
-        Column("extract_error", pa.string(), "Error code when extraction failed."),
+        Column("extract_error", pa.string(), "Error code when extraction failed (`not_a_report` for a document that is not one)."),
+        Column("not_a_report", pa.string(), "What a `not_a_report` document is instead: notice, news, bulletin, template, "
+               "interpretation, graphic or other_report. Such documents never become rows of `reports`."),
         Column("extractor_version", pa.string(), "Extractor version of the extraction used."),
         Column("report_id", pa.string(), "Report this document carries (null when not extracted or no year)."),
         Column("chosen", pa.bool_(), "Whether this document is the one the report's rows come from."),
