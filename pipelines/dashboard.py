@@ -54,10 +54,10 @@ def dashboard_data(warehouse: Warehouse) -> tuple[dict[str, Any], dict[str, dict
     # grid: jurisdiction × year, the best status of any organ; organs on demand
     grid: dict[str, dict[str, Any]] = {}
     details: dict[str, dict[str, Any]] = defaultdict(lambda: {"cells": {}, "reports": {}})
-    for row in coverage:
-        code = row["jurisdiction_code"] or "unknown"
-        entry = grid.setdefault(code, {"code": code, "name": row["jurisdiction_name"] or code,
-                                       "province": row["province"] or "unknown", "years": {}})
+    for row in sorted(coverage, key=lambda r: r["year"]):
+        code = row["jurisdiction_code_current"] or row["jurisdiction_code"] or "unknown"  # one line through renames
+        entry = grid.setdefault(code, {"code": code, "province": row["province"] or "unknown", "years": {}})
+        entry["name"] = row["jurisdiction_name"] or code  # the latest year's name
         year = str(row["year"])
         if _rank(row["status"]) > _rank(entry["years"].get(year, "")):
             entry["years"][year] = row["status"]
@@ -76,7 +76,7 @@ def dashboard_data(warehouse: Warehouse) -> tuple[dict[str, Any], dict[str, dict
     for r in reports:
         doc = chosen.get(r["report_id"], {})
         code = r["jurisdiction_code"] or "unknown"
-        details[code[:2]]["reports"][r["report_id"]] = {
+        details[(r["jurisdiction_code_current"] or code)[:2]]["reports"][r["report_id"]] = {
             "title": r["title"], "organ": r["organ"], "year": r["report_year"], "code": code,
             "name": r["jurisdiction_name"], "format": r["format"], "sha256": r["sha256"],
             "blob": blob_link(r["sha256"]), "url": doc.get("url") or (r["source_urls"] or [None])[0],

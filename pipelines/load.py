@@ -19,7 +19,8 @@ from pipelines import rows as R
 from pipelines.coverage import Observation, cross_year_checks, coverage_rows
 from pipelines.crawl_reports import crawl_log_rows
 from pipelines.datasets import CommitResult, Warehouse
-from pipelines.divisions import describe
+from extractors.jurisdictions import code_in_force, current_code
+from pipelines.divisions import describe, division_rows
 from pipelines.extracted import ExtractionStore
 from pipelines.rawstore import FetchRecord, RawStore
 from pipelines.tables import SCHEMA_VERSION
@@ -91,9 +92,10 @@ def summarize_document(fetch: FetchRecord, fetched_at: str, entry: tuple[str, di
     meta = report.get("report") or {}
     doc.error = (report.get("error") or {}).get("code") if report.get("error") else None
     doc.not_a_report = (report.get("error") or {}).get("reason")
-    doc.code = meta.get("jurisdiction_code") or fetch.jurisdiction_code
-    doc.organ = R.organ_key(meta.get("issuing_body"), fetch.organ)
     doc.year = meta.get("report_year") or fetch.report_year
+    # the code in force that year (a 2019 report found on 凤翔区's site is 凤翔县's), and one organ key across renames
+    doc.code = code_in_force(meta.get("jurisdiction_code") or fetch.jurisdiction_code, doc.year)
+    doc.organ = R.organ_across_renames(R.organ_key(meta.get("issuing_body"), fetch.organ), doc.code)
     doc.year_source = meta.get("year_source") or ("listing" if fetch.report_year else None)
     if doc.error is None:
         doc.cells_found = R.cells_found(report)
@@ -139,6 +141,7 @@ def report_row(group: ReportGroup, report: dict[str, Any]) -> dict[str, Any]:
     return {
         "report_id": group.report_id,
         "jurisdiction_code": group.code,
+        "jurisdiction_code_current": current_code(group.code),
         "jurisdiction_name": div["name"],
         "jurisdiction_level": div["level"],
         "prefecture_code": div["prefecture_code"],
@@ -211,12 +214,13 @@ def observations(docs: list[DocSummary], groups: dict[str, ReportGroup],
     for g in groups.values():
         failed = g.chosen.checks_failed
         warned = sum(1 for w in warnings.get(g.report_id, ()) if not w["ok"])
-        out.append(Observation(g.code, g.organ, g.year, "checked" if failed == 0 else "extracted",
+        out.append(Observation(current_code(g.code) or g.code, g.organ, g.year, "checked" if failed == 0 else "extracted",
                                len(g.docs), g.report_id, failed, warned, g.chosen.checks_undecided))
     for d in docs:
         year = d.year or d.fetch.report_year
         if d.status != "ok" and year is not None:
-            out.append(Observation(d.code or d.fetch.jurisdiction_code, d.organ, year, "fetched"))
+            code = d.code or d.fetch.jurisdiction_code
+            out.append(Observation(current_code(code) or code, d.organ, year, "fetched"))
     return out
 
 
@@ -236,7 +240,8 @@ def load_warehouse(
     with RawStore(data_dir / "raw") as raw:
         docs = scan_documents(raw, store, extractor_version, progress)
     groups = group_reports(docs)
-    warnings = cross_year_checks((g.report_id, g.code, g.organ, g.year, g.chosen.carried) for g in groups.values())
+    warnings = cross_year_checks((g.report_id, current_code(g.code) or g.code, g.organ, g.year, g.chosen.carried)
+                                 for g in groups.values())  # across renames: one place, one organ
     partitions: dict[tuple[int, str], list[ReportGroup]] = defaultdict(list)
     for g in groups.values():
         partitions[(g.year, describe(g.code)["province"])].append(g)
@@ -257,6 +262,7 @@ def load_warehouse(
         names.update({d.fetch.jurisdiction_code: (describe(d.fetch.jurisdiction_code)["name"],
                                                   describe(d.fetch.jurisdiction_code)["province"]) for d in docs})
         load.write("documents", None, document_rows(docs, groups))
+        load.write("divisions", None, division_rows())
         crawl_log = list(crawl_log_rows(data_dir / "runs"))
         load.write("crawl_log", None, crawl_log)
         obs = observations(docs, groups, warnings)

@@ -85,7 +85,11 @@ PARTITION_COLUMNS = (
 )
 
 REPORT_ID = Column("report_id", pa.string(), "Stable id of the report: hash of (jurisdiction_code, organ, report_year).")
-JURISDICTION = Column("jurisdiction_code", pa.string(), "GB/T 2260 six-digit division code (form-spec §8).")
+JURISDICTION = Column("jurisdiction_code", pa.string(), "GB/T 2260 six-digit division code in force at the end of the "
+                      "report year (凤翔县 610322 for 2019–2020, 凤翔区 610305 from 2021).")
+JURISDICTION_CURRENT = Column("jurisdiction_code_current", pa.string(), "Today's code for the same place (its successor "
+                              "under the current list; 610305 for both 凤翔县 and 凤翔区): group by it to follow a "
+                              "county through renames. Null for an unknown code.")
 LOAD_ID = Column("load_id", pa.string(), "The load that last wrote this row's file (a `_loads/<load_id>.json` record).")
 FORM_VERSION = Column("form_version", pa.string(), "Form version detected for this table: 2021, 2019, stat2014, pre2014, unknown.")
 
@@ -156,12 +160,14 @@ REPORTS = TableSpec(
     (
         REPORT_ID,
         JURISDICTION,
+        JURISDICTION_CURRENT,
         Column("jurisdiction_name", pa.string(), "Division name, e.g. 麟游县."),
         Column("jurisdiction_level", pa.string(), "Division level (province, prefecture, county)."),
         Column("prefecture_code", pa.string(), "Four-digit prefecture code + `00`, e.g. 610300."),
         Column("prefecture", pa.string(), "Prefecture name, e.g. 宝鸡市."),
         Column("province_code", pa.string(), "Two-digit province code + `0000`, e.g. 610000."),
-        Column("organ", pa.string(), "Publishing organ key used for grouping (issuing body, else the source's organ)."),
+        Column("organ", pa.string(), "Publishing organ key used for grouping: the issuing body (else the source's organ), its "
+               "jurisdiction's former name replaced by today's so one organ keeps one key through a rename."),
         Column("issuing_body", pa.string(), "Issuing body as printed, e.g. 麟游县人民政府."),
         Column("publisher_kind", pa.string(), "government, office, department, township, zone or summary (form-spec §5)."),
         Column("year_source", pa.string(), "Where the year came from: title, preamble, published_date (flagged), or listing."),
@@ -331,7 +337,8 @@ COVERAGE = TableSpec(
     "gaps are seen, not guessed. Status order: not_found < fetched < extracted < checked. Not partitioned.",
     (
         JURISDICTION,
-        Column("jurisdiction_name", pa.string(), "Division name."),
+        JURISDICTION_CURRENT,
+        Column("jurisdiction_name", pa.string(), "Division name in force that year."),
         Column("province", pa.string(), "Province name."),
         Column("organ", pa.string(), "Publishing organ; `(none)` for a crawled jurisdiction with no report at all."),
         Column("year", pa.int16(), "Report year."),
@@ -351,8 +358,32 @@ COVERAGE = TableSpec(
     partitioned=False,
 )
 
+DIVISIONS = TableSpec(
+    "divisions",
+    "one GB/T 2260 code for one period",
+    "Every division code ogi knows, current and retired, with when it was in force and what replaced it, so a "
+    "county is followed through renames and re-codings. Not partitioned.",
+    (
+        Column("code", pa.string(), "Six-digit code."),
+        Column("name", pa.string(), "Name under this code."),
+        Column("level", pa.string(), "province, prefecture or county."),
+        Column("kind", pa.string(), "The list's own type: 市辖区, 县, 县级市, 自治县, 地级市…"),
+        Column("prefecture_code", pa.string(), "Parent prefecture's code."),
+        Column("province_code", pa.string(), "Province's code."),
+        Column("province", pa.string(), "Province name."),
+        Column("valid_from", pa.int16(), "First year-end list with this code; null when listed before 2008."),
+        Column("valid_to", pa.int16(), "Year of the change that retired it; null while in force."),
+        Column("successor", pa.string(), "Main successor code (its own code for a rename that kept it)."),
+        Column("successors", STR_LIST, "Every successor code (a county split between several)."),
+        Column("current_code", pa.string(), "Today's code for the place (the successor chain followed to the end)."),
+        LOAD_ID,
+    ),
+    partitioned=False,
+)
+
 TABLES: dict[str, TableSpec] = {
-    t.name: t for t in (REPORTS, CELLS, REQUESTS, PROACTIVE, APPEALS, CHECKS, DOCUMENTS, CRAWL_LOG, COVERAGE)
+    t.name: t
+    for t in (REPORTS, CELLS, REQUESTS, PROACTIVE, APPEALS, CHECKS, DOCUMENTS, CRAWL_LOG, COVERAGE, DIVISIONS)
 }
 
 STATUS_ORDER = ("not_found", "fetched", "extracted", "checked")
