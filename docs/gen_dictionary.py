@@ -15,8 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from extractors.schema import SCHEMA  # noqa: E402
-from pipelines.tables import PARTITION_KEYS, SCHEMA_VERSION, TABLES, UNKNOWN_PROVINCE, column_name  # noqa: E402
+from pipelines.codebook import form_keys_markdown, table_markdown  # noqa: E402
+from pipelines.tables import PARTITION_KEYS, SCHEMA_VERSION, TABLES, UNKNOWN_PROVINCE  # noqa: E402
 
 OUT = ROOT / "docs" / "datasets.md"
 
@@ -37,48 +37,6 @@ EXAMPLES = {
         'pl.read_parquet("{wh}/reports/**/*.parquet", hive_partitioning=True).select("jurisdiction_name", "report_year", "checks_failed")',
     ],
 }
-
-
-def _md(text: str | None) -> str:
-    return (text or "").replace("|", "\\|").replace("\n", " ")
-
-
-def _table(spec) -> list[str]:
-    lines = [f"### `{spec.name}`", "", f"One row per {spec.grain}. {spec.doc}", ""]
-    if spec.partitioned:
-        lines += [f"Path: `warehouse/{spec.name}/report_year=YYYY/province=NAME/part-0.parquet`.", ""]
-    else:
-        lines += [f"Path: `warehouse/{spec.name}/part-0.parquet`.", ""]
-    lines += ["| column | type | meaning | unit | 中文 label |", "|---|---|---|---|---|"]
-    for c in spec.all_columns:
-        lines.append(f"| `{c.name}` | {c.type} | {_md(c.doc)} | {_md(c.unit)} | {_md(c.label)} |")
-    return lines + [""]
-
-
-def _keys() -> list[str]:
-    lines = ["## Form keys and their Chinese labels", "",
-             "Every canonical key of the form (`cells.table_key/row_key/col_key`), its printed label, and its "
-             "column-safe name in the wide tables.", ""]
-    for key, table in SCHEMA.tables.items():
-        lines += [f"### {table.section}、{table.title} (`{key}`)", ""]
-        if table.groups:
-            lines += ["| caption | row | row label | col | col label | form versions | wide column | unit |", "|---|---|---|---|---|---|---|---|"]
-            for g in table.groups:
-                for r in g.rows:
-                    for c in g.cols:
-                        lines.append(f"| {g.caption} | `{r.key}` | {r.label} | `{c.key}` | {_md(c.label)} | {', '.join(g.versions)} "
-                                     f"| `{column_name(r.key, c.key)}` | {_md(c.unit or c.kind)} |")
-        else:
-            lines += ["| kind | key | label | parent | form versions |", "|---|---|---|---|---|"]
-            for r in table.rows:
-                lines.append(f"| row | `{r.key}` | {_md(r.label)} | {_md(r.group)} | {', '.join(r.versions)} |")
-            for c in table.cols:
-                lines.append(f"| col | `{c.key}` | {_md(c.label)} | {_md(c.group)} | {', '.join(c.versions)} |")
-        lines.append("")
-    lines += ["### Identities (table `checks`)", "", "| check_id | rule |", "|---|---|"]
-    lines += [f"| `{i.id}` | {_md(i.rule)} |" for i in SCHEMA.identities]
-    lines += ["| `cross_year.carried_over` | carried_over(N) = carried_forward(N−1), same organ, per column (warning) |", ""]
-    return lines
 
 
 def render() -> str:
@@ -122,8 +80,8 @@ def render() -> str:
         lines += ["```", ""]
     lines += ["## Tables", ""]
     for spec in TABLES.values():
-        lines += _table(spec)
-    lines += _keys()
+        lines += table_markdown(spec)
+    lines += form_keys_markdown()
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -7,13 +7,15 @@ file (and, for DOC/WPS, the cached LibreOffice conversion).
 from __future__ import annotations
 
 import hashlib
+import re
 import os
 from pathlib import Path
 
 from extractors import assemble
 from extractors.checks import run_checks
 from extractors.document import Document
-from extractors.metadata import is_interpretation, read_metadata
+from extractors.classify import classify
+from extractors.metadata import read_metadata
 from extractors.model import ExtractError, Problem, Report
 from extractors.readers import read_document
 from extractors.schema import FORM_VERSIONS, SCHEMA, TABLES
@@ -114,10 +116,13 @@ def interpret(doc: Document, published_date: str | None = None) -> Report:
         report.extra_rows.extend(result.extra_rows)
         report.problems.extend(result.problems)
     headings = [doc.title_hint or "", report.meta.title or ""] + [
-        r.text for r in rows[:6] if len(r.text) < 80 and ("报告" in r.text or "年报" in r.text)]
-    if not report.cells and any(is_interpretation(h) for h in headings):
-        title = next(h for h in headings if is_interpretation(h))
-        return _failed("", "", doc.format, ExtractError("not_a_report", f"an interpretation page (解读/图解), not a report: {title}"))
+        r.text for r in rows[:6] if len(r.text) < 80 and not _SENTENCE.search(r.text)]
+    values = sum(1 for c in report.cells if c.value is not None)
+    reason = classify(headings, [r.text for r in rows[:60]], len(report.cells), values)
+    if reason is not None:
+        title = next((h for h in headings if h.strip()), "(untitled)")
+        return _failed("", "", doc.format, ExtractError(
+            "not_a_report", f"{NOT_A_REPORT[reason]}, not a report: {title[:80]}", reason=reason))
     _missing_tables(report, regions, doc)
     report.checks = run_checks(report.cells, report.tables)
     return report
@@ -153,4 +158,17 @@ def _missing_tables(report: Report, regions: dict, doc: Document) -> None:
 
 
 def _failed(path: str, sha: str, fmt: str, exc: ExtractError) -> Report:
-    return Report(path=path, sha256=sha, format=fmt, error=Problem(exc.code, exc.message, pages=exc.pages))
+    return Report(path=path, sha256=sha, format=fmt,
+                  error=Problem(exc.code, exc.message, pages=exc.pages, reason=getattr(exc, "reason", None)))
+
+
+_SENTENCE = re.compile(r"[。，；：:;,]")  # a line with these is prose, not a heading
+NOT_A_REPORT = {
+    "notice": "a notice (通知) about the reports",
+    "news": "news of a meeting or training about the reports",
+    "bulletin": "a bulletin (通报) on publishing or assessing the reports",
+    "template": "a blank form template: the form is there but every cell is empty or a placeholder",
+    "interpretation": "an interpretation page (解读)",
+    "graphic": "a graphic reading aid (图解/一图读懂)",
+    "other_report": "another kind of annual report (法治政府建设, 网站年度报表…)",
+}

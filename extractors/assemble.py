@@ -16,6 +16,7 @@ from extractors.fragments import Fragment, Token, Unit, build_fragments, units_o
 from extractors.labels import Match, match_label
 from extractors.layout import place_in_columns
 from extractors.model import Cell, ExtraRow, Problem, TableInfo
+from extractors.money import MONEY_KINDS, printed_units, to_wan
 from extractors.schema import FORM_VERSIONS, SCHEMA, Item, Table, version_for_year
 from extractors.values import clean, parse_value
 
@@ -278,6 +279,10 @@ def read_proactive(rows: list[Row], year: int | None) -> TableResult:
         seen.add(m.key)
         centers = [statistics.median(header_x[c.key]) for c in cols] if all(c.key in header_x for c in cols) else None
         _cells_for_row(table, m.key, cols, frag, centers, result)
+    money = {c.key: c for c in table.cols_for(version) if c.kind in MONEY_KINDS}
+    if money:
+        units = printed_units(rows, "proactive")
+        result.cells = [to_wan(c, money[c.col].unit, units) if c.col in money else c for c in result.cells]
     if result.cells or seen:
         result.info = TableInfo(version, evidence)
     return result

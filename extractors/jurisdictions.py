@@ -132,6 +132,59 @@ def lookup(code: str, year: int | None = None) -> Division | None:
     return rows[-1]
 
 
+def current_code(code: str | None) -> str | None:
+    """Today's code for a place: ``code`` itself while in force, else its main successor's, followed
+    to the end (凤翔县 610322 → 凤翔区 610305). None for an unknown code."""
+    seen: set[str] = set()
+    while code and code not in seen:
+        seen.add(code)
+        rows = _table()[1].get(code)
+        if not rows:
+            return None if len(seen) == 1 else code
+        latest = rows[-1]
+        if latest.valid_to is None or not latest.successor:
+            return code
+        code = latest.successor
+    return code
+
+
+@cache
+def _predecessors() -> dict[str, tuple[str, ...]]:
+    back: dict[str, list[str]] = defaultdict(list)
+    for d in _table()[0]:
+        for succ in d.successors:
+            if succ != d.code:
+                back[succ].append(d.code)
+    return {k: tuple(sorted(set(v))) for k, v in back.items()}
+
+
+def code_in_force(code: str | None, year: int | None) -> str | None:
+    """The code the place of ``code`` had at the end of ``year``: a successor's code is taken back to
+    its one predecessor in force then (a report of 2019 from 凤翔区's site is 610322), and an old
+    code forward to its successor. ``code`` unchanged when that is ambiguous (a merger) or unknown."""
+    if not code or year is None:
+        return code
+    rows = _table()[1].get(code)
+    if not rows or any(d.valid_in(year) for d in rows):
+        return code
+    frontier, seen = [code], {code}
+    for _ in range(6):  # codes change a few times at most
+        nxt: list[str] = []
+        for c in frontier:
+            first = _table()[1].get(c, ())
+            before = first and first[0].valid_from is not None and year < first[0].valid_from
+            nxt += _predecessors().get(c, ()) if before else [s for d in first for s in d.successors]
+        nxt = [c for c in dict.fromkeys(nxt) if c not in seen]
+        valid = [c for c in nxt if any(d.valid_in(year) for d in _table()[1].get(c, ()))]
+        if len(valid) == 1:
+            return valid[0]
+        if len(valid) > 1 or not nxt:
+            return code
+        seen.update(nxt)
+        frontier = nxt
+    return code
+
+
 def _normalise(name: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
 

@@ -68,6 +68,7 @@ class Problem:
     message: str
     table: str | None = None
     pages: list[int] | None = None
+    reason: str | None = None  # not_a_report: what the document is instead (extractors.classify.REASONS)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}
@@ -142,8 +143,9 @@ class Report:
 class ExtractError(Exception):
     """A document that cannot be read at all; ``code`` is stable, ``message`` says what to do."""
 
-    def __init__(self, code: str, message: str, pages: list[int] | None = None):
+    def __init__(self, code: str, message: str, pages: list[int] | None = None, reason: str | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
         self.pages = pages
+        self.reason = reason  # for not_a_report: notice, news, bulletin, template, interpretation, graphic, other_report

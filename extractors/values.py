@@ -16,7 +16,7 @@ _NUMBER = re.compile(
     r"""^(?P<sign>[+\-]|增加?|减少?)?
         (?P<int>\d{1,3}(?:,\d{3})+|\d+)
         (?P<frac>\.\d+)?
-        (?P<unit>万元|亿元|元|件|个|项|条|次|人|家|份)?
+        (?P<unit>百万元|万元|千元|亿元|元|件|个|项|条|次|人|家|份)?
         (?P<note>[(（\[].*[)）\]])?$""",
     re.VERBOSE,
 )
@@ -27,7 +27,7 @@ _FULLWIDTH_DIGIT = re.compile(r"[０-９]")
 class Value:
     value: int | float | None
     flags: list[str] = field(default_factory=list)
-    unit: str | None = None
+    unit: str | None = None  # a money unit printed in the cell itself (元, 万元…), else None
 
 
 def clean(raw: str) -> str:
@@ -74,4 +74,5 @@ def parse_value(raw: str, kind: str = "count", unit: str | None = None) -> Value
         flags.append("non_integer")
     if kind in ("decimal", "amount"):
         number = float(number)
-    return Value(number, flags, printed_unit if printed_unit in ("元", "万元", "亿元") else unit)
+    money_unit = printed_unit if printed_unit and printed_unit.endswith("元") else None
+    return Value(number, flags, money_unit)  # the unit printed in the cell; extractors.money scales it

@@ -37,5 +37,13 @@ from flows import cmd_flows  # noqa: E402
 
 cmd_flows.register(app)
 
+from flows import cmd_release  # noqa: E402
+
+cmd_release.register(app)
+
+from flows import cmd_import  # noqa: E402
+
+cmd_import.register(app)
+
 if __name__ == "__main__":
     app()

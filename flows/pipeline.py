@@ -27,7 +27,7 @@ from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner  # 
 
 from flows.settings import Paths  # noqa: E402
 from flows.shards import shard_sources  # noqa: E402
-from flows.tasks import coverage_picture, crawl_shard, extract_chunk, load_task, write_run_summary  # noqa: E402
+from flows.tasks import coverage_picture, crawl_shard, dashboard_page, extract_chunk, load_task, write_run_summary  # noqa: E402
 from pipelines.datasets import WarehouseLock  # noqa: E402
 from pipelines.extracted import ExtractionStore  # noqa: E402
 from pipelines.rawstore import RawStore  # noqa: E402
@@ -131,9 +131,11 @@ def _run(name: str, paths: Paths, crawl: list[dict] | None, docs: list[tuple[str
     extracted = _extract(paths, docs, version, jobs, force)
     load = load_task(str(paths.data_dir), paths.warehouse_url, version)
     picture = coverage_picture(paths.warehouse_url, str(paths.reports / "coverage.png"))
+    dashboard = dashboard_page(paths.warehouse_url, str(paths.reports))
     summary = {"flow": name, "started_at": started, "finished_at": _now(), "seconds": round(time.perf_counter() - t0, 2),
                "data_dir": str(paths.data_dir), "warehouse": paths.warehouse_url, "extractor_version": version,
-               "crawl": crawl, "extract": extracted, "load": load, "coverage_png": picture}
+               "crawl": crawl, "extract": extracted, "load": load, "coverage_png": picture,
+               "dashboard": dashboard}
     summary["summary_path"] = str(write_run_summary(paths.runs, summary))
     get_run_logger().info("%s: %s reports, %s files written, %s deleted", name, load["reports"], load["written"], load["deleted"])
     return summary

@@ -124,6 +124,7 @@ def load_task(data_dir: str, warehouse: str, version: str, coverage_years: list[
         "load_id": c.load_id, "written": len(c.written), "deleted": len(c.deleted), "unchanged": c.unchanged,
         "recovered": c.recovered, "documents": summary.documents, "pending": summary.pending,
         "errors": summary.errors, "reports": summary.reports, "checks_failed": summary.checks_failed,
+        "checks_undecided": summary.checks_undecided,
         "cross_year_warnings": summary.warnings, "tables_written": sorted({p.split("/", 1)[0] for p in c.written}),
     }
 
@@ -138,6 +139,14 @@ def coverage_picture(warehouse: str, out: str) -> str | None:
     if not rows:
         return None
     return str(plot(rows, out))
+
+
+@task(task_run_name="dashboard")
+def dashboard_page(warehouse: str, out_dir: str) -> str:
+    """Write the static dashboard (``pipelines.dashboard``): ``<data_dir>/reports/index.html``."""
+    from pipelines.dashboard import write_dashboard
+
+    return str(write_dashboard(warehouse, out_dir))
 
 
 def write_run_summary(runs: Path, summary: dict[str, Any]) -> Path:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from extractors.jurisdictions import code_in_force, lookup
+from pipelines.divisions import describe
 from pipelines.tables import STATUS_ORDER
 
 CROSS_YEAR_CHECK = "cross_year.carried_over"
@@ -28,6 +30,7 @@ class Observation:
     report_id: str | None = None
     checks_failed: int = 0
     cross_year_warnings: int = 0
+    checks_undecided: int = 0
 
 
 def cross_year_checks(
@@ -92,13 +95,16 @@ def coverage_rows(
     organs = sorted({(c, o) for c, o, _ in cells} | set(expected), key=lambda k: (k[0] or "", k[1]))
     rows = []
     for code, organ in organs:
-        name, province = names.get(code, (None, "unknown"))
+        name, province = names.get(code) or (describe(code)["name"], describe(code)["province"])
         for year in span:
             obs = cells.get((code, organ, year))
+            in_force = code_in_force(code, year)  # 凤翔区 610305 followed back to 凤翔县 610322 before 2021
+            division = lookup(in_force, year) if in_force else None
             rows.append(
                 {
-                    "jurisdiction_code": code,
-                    "jurisdiction_name": name,
+                    "jurisdiction_code": in_force,
+                    "jurisdiction_code_current": code,
+                    "jurisdiction_name": division.name if division else name,
                     "province": province,
                     "organ": organ,
                     "year": year,
@@ -106,6 +112,7 @@ def coverage_rows(
                     "documents": obs.documents if obs else 0,
                     "report_id": obs.report_id if obs else None,
                     "checks_failed": obs.checks_failed if obs else 0,
+                    "checks_undecided": obs.checks_undecided if obs else 0,
                     "cross_year_warnings": obs.cross_year_warnings if obs else 0,
                 }
             )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from extractors.jurisdictions import lookup
+from extractors.jurisdictions import current_code, divisions, lookup
 from pipelines.tables import UNKNOWN_PROVINCE
 
 FIELDS = ("name", "level", "prefecture_code", "prefecture", "province_code", "province")
@@ -27,3 +27,16 @@ def describe(code: str | None) -> dict[str, Any]:
     if not out["province"]:
         out["province"] = UNKNOWN_PROVINCE
     return out
+
+
+def division_rows() -> list[dict[str, Any]]:
+    """The ``divisions`` table: every code with its validity, successor and today's code."""
+    return [
+        {
+            "code": d.code, "name": d.name, "level": d.level, "kind": d.kind,
+            "prefecture_code": d.prefecture_code, "province_code": d.province_code, "province": d.province,
+            "valid_from": d.valid_from, "valid_to": d.valid_to, "successor": d.successor,
+            "successors": list(d.successors), "current_code": current_code(d.code),
+        }
+        for d in divisions()
+    ]

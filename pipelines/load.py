@@ -19,7 +19,8 @@ from pipelines import rows as R
 from pipelines.coverage import Observation, cross_year_checks, coverage_rows
 from pipelines.crawl_reports import crawl_log_rows
 from pipelines.datasets import CommitResult, Warehouse
-from pipelines.divisions import describe
+from extractors.jurisdictions import code_in_force, current_code
+from pipelines.divisions import describe, division_rows
 from pipelines.extracted import ExtractionStore
 from pipelines.rawstore import FetchRecord, RawStore
 from pipelines.tables import SCHEMA_VERSION
@@ -38,12 +39,14 @@ class DocSummary:
     fetched_at: str
     version: str | None = None
     error: str | None = None
+    not_a_report: str | None = None  # what a not_a_report document is instead
     year: int | None = None
     year_source: str | None = None
     code: str | None = None
     organ: str = "unknown"
     cells_found: int = 0
     checks_failed: int = 0
+    checks_undecided: int = 0
     carried: dict[str, tuple[Any, Any]] = field(default_factory=dict)
 
     @property
@@ -76,6 +79,7 @@ class LoadSummary:
     errors: int
     reports: int
     checks_failed: int
+    checks_undecided: int
     warnings: int
 
 
@@ -87,13 +91,16 @@ def summarize_document(fetch: FetchRecord, fetched_at: str, entry: tuple[str, di
     doc.version, report = entry
     meta = report.get("report") or {}
     doc.error = (report.get("error") or {}).get("code") if report.get("error") else None
-    doc.code = meta.get("jurisdiction_code") or fetch.jurisdiction_code
-    doc.organ = R.organ_key(meta.get("issuing_body"), fetch.organ)
+    doc.not_a_report = (report.get("error") or {}).get("reason")
     doc.year = meta.get("report_year") or fetch.report_year
+    # the code in force that year (a 2019 report found on 凤翔区's site is 凤翔县's), and one organ key across renames
+    doc.code = code_in_force(meta.get("jurisdiction_code") or fetch.jurisdiction_code, doc.year)
+    doc.organ = R.organ_across_renames(R.organ_key(meta.get("issuing_body"), fetch.organ), doc.code)
     doc.year_source = meta.get("year_source") or ("listing" if fetch.report_year else None)
     if doc.error is None:
         doc.cells_found = R.cells_found(report)
-        doc.checks_failed = sum(1 for c in report.get("checks", ()) if not c.get("ok"))
+        doc.checks_failed = sum(1 for c in report.get("checks", ()) if c.get("ok") is False)
+        doc.checks_undecided = sum(1 for c in report.get("checks", ()) if c.get("ok") is None)
         doc.carried = R.carried(report)
     return doc
 
@@ -134,6 +141,7 @@ def report_row(group: ReportGroup, report: dict[str, Any]) -> dict[str, Any]:
     return {
         "report_id": group.report_id,
         "jurisdiction_code": group.code,
+        "jurisdiction_code_current": current_code(group.code),
         "jurisdiction_name": div["name"],
         "jurisdiction_level": div["level"],
         "prefecture_code": div["prefecture_code"],
@@ -152,8 +160,9 @@ def report_row(group: ReportGroup, report: dict[str, Any]) -> dict[str, Any]:
         "format": report.get("format") or chosen.fetch.format,
         "extractor_version": chosen.version,
         "cells_found": chosen.cells_found,
-        "checks_passed": sum(1 for c in checks if c.get("ok")),
-        "checks_failed": sum(1 for c in checks if not c.get("ok")),
+        "checks_passed": sum(1 for c in checks if c.get("ok") is True),
+        "checks_failed": sum(1 for c in checks if c.get("ok") is False),
+        "checks_undecided": sum(1 for c in checks if c.get("ok") is None),
         "problems": sorted({p["code"] for p in report.get("problems", ()) if p.get("code")}),
         "schema_version": SCHEMA_VERSION,
     }
@@ -192,7 +201,7 @@ def document_rows(docs: list[DocSummary], groups: dict[str, ReportGroup]) -> lis
                 "title": f.title, "listing_url": f.listing_url, "page_url": f.page_url, "link_text": f.link_text,
                 "published_date": f.published_date, "etag": f.etag, "last_modified": f.last_modified,
                 "content_type": f.content_type, "crawl_id": f.crawl_id, "extract_status": d.status,
-                "extract_error": d.error, "extractor_version": d.version, "report_id": rid,
+                "extract_error": d.error, "not_a_report": d.not_a_report, "extractor_version": d.version, "report_id": rid,
                 "chosen": rid is not None and chosen.get(f.sha256) == rid,
             }
         )
@@ -205,12 +214,13 @@ def observations(docs: list[DocSummary], groups: dict[str, ReportGroup],
     for g in groups.values():
         failed = g.chosen.checks_failed
         warned = sum(1 for w in warnings.get(g.report_id, ()) if not w["ok"])
-        out.append(Observation(g.code, g.organ, g.year, "checked" if failed == 0 else "extracted",
-                               len(g.docs), g.report_id, failed, warned))
+        out.append(Observation(current_code(g.code) or g.code, g.organ, g.year, "checked" if failed == 0 else "extracted",
+                               len(g.docs), g.report_id, failed, warned, g.chosen.checks_undecided))
     for d in docs:
         year = d.year or d.fetch.report_year
         if d.status != "ok" and year is not None:
-            out.append(Observation(d.code or d.fetch.jurisdiction_code, d.organ, year, "fetched"))
+            code = d.code or d.fetch.jurisdiction_code
+            out.append(Observation(current_code(code) or code, d.organ, year, "fetched"))
     return out
 
 
@@ -230,18 +240,20 @@ def load_warehouse(
     with RawStore(data_dir / "raw") as raw:
         docs = scan_documents(raw, store, extractor_version, progress)
     groups = group_reports(docs)
-    warnings = cross_year_checks((g.report_id, g.code, g.organ, g.year, g.chosen.carried) for g in groups.values())
+    warnings = cross_year_checks((g.report_id, current_code(g.code) or g.code, g.organ, g.year, g.chosen.carried)
+                                 for g in groups.values())  # across renames: one place, one organ
     partitions: dict[tuple[int, str], list[ReportGroup]] = defaultdict(list)
     for g in groups.values():
         partitions[(g.year, describe(g.code)["province"])].append(g)
     warehouse = Warehouse(warehouse_url or data_dir / "warehouse")
-    checks_failed = 0
+    checks_failed = checks_undecided = 0
     with warehouse.load(load_id, lock_timeout=lock_timeout) as load:
         for table in REPORT_TABLES:
             load.own(table)
         for i, key in enumerate(sorted(partitions)):
             tables = partition_rows(partitions[key], store, extractor_version, warnings)
             checks_failed += sum(r["checks_failed"] for r in tables["reports"])
+            checks_undecided += sum(r["checks_undecided"] for r in tables["reports"])
             for name, rows in tables.items():
                 load.write(name, {"report_year": key[0], "province": key[1]}, rows)
             if progress:
@@ -250,6 +262,7 @@ def load_warehouse(
         names.update({d.fetch.jurisdiction_code: (describe(d.fetch.jurisdiction_code)["name"],
                                                   describe(d.fetch.jurisdiction_code)["province"]) for d in docs})
         load.write("documents", None, document_rows(docs, groups))
+        load.write("divisions", None, division_rows())
         crawl_log = list(crawl_log_rows(data_dir / "runs"))
         load.write("crawl_log", None, crawl_log)
         obs = observations(docs, groups, warnings)
@@ -266,5 +279,6 @@ def load_warehouse(
         errors=sum(1 for d in docs if d.status == "error"),
         reports=len(groups),
         checks_failed=checks_failed,
+        checks_undecided=checks_undecided,
         warnings=sum(1 for ws in warnings.values() for w in ws if not w["ok"]),
     )

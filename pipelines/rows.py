@@ -11,6 +11,7 @@ import hashlib
 from functools import cache
 from typing import Any
 
+from extractors.jurisdictions import current_code, lookup
 from extractors.schema import FORM_VERSIONS, SCHEMA
 from pipelines.tables import APPEALS, PROACTIVE, REQUESTS, column_name
 
@@ -27,6 +28,18 @@ def report_id(jurisdiction_code: str | None, organ: str, year: int) -> str:
     """Stable across runs and documents: the same organ's report for the same year has one id."""
     key = f"{jurisdiction_code or ''}|{organ}|{year}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def organ_across_renames(organ: str, code: str | None) -> str:
+    """The organ under today's name of its jurisdiction (凤翔县人民政府 → 凤翔区人民政府), so one organ
+    keeps one key through a rename; the printed name stays in ``issuing_body``."""
+    current = current_code(code)
+    if not code or not current or current == code:
+        return organ
+    old, new = lookup(code), lookup(current)
+    if old and new and old.name != new.name and organ.startswith(old.name):
+        return new.name + organ[len(old.name):]
+    return organ
 
 
 def organ_key(issuing_body: str | None, fallback: str | None) -> str:
@@ -152,7 +165,7 @@ def check_rows(report: dict[str, Any], base: Row) -> list[Row]:
             "severity": "error",
             "row_key": c.get("row"),
             "col_key": c.get("col"),
-            "ok": bool(c["ok"]),
+            "ok": c["ok"],  # None: a blank cell makes the identity undecidable
             "expected": None if c.get("expected") is None else float(c["expected"]),
             "found": None if c.get("found") is None else float(c["found"]),
             "missing": list(c.get("missing") or ()),

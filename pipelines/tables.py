@@ -72,7 +72,7 @@ def _value_type(item: Item) -> pa.DataType:
 def _unit(item: Item) -> str:
     if item.unit:
         return item.unit
-    return {"count": "件 (count)", "signed": "件 (signed change)", "amount": "as printed (元 or 万元; see cells.unit)"}.get(
+    return {"count": "件 (count)", "signed": "件 (signed change)", "amount": "万元 (scaled from the unit printed in the cell, header or table; null when none is printed)"}.get(
         item.kind, "count"
     )
 
@@ -87,8 +87,11 @@ PARTITION_COLUMNS = (
 )
 
 REPORT_ID = Column("report_id", pa.string(), "Stable id of the report: hash of (jurisdiction_code, organ, report_year).")
-JURISDICTION = Column("jurisdiction_code", pa.string(),
-                      "GB/T 2260 six-digit division code (docs/form.md#jurisdiction-codes).")
+JURISDICTION = Column("jurisdiction_code", pa.string(), "GB/T 2260 six-digit division code in force at the end of the "
+                      "report year (凤翔县 610322 for 2019–2020, 凤翔区 610305 from 2021; docs/form.md#jurisdiction-codes).")
+JURISDICTION_CURRENT = Column("jurisdiction_code_current", pa.string(), "Today's code for the same place (its successor "
+                              "under the current list; 610305 for both 凤翔县 and 凤翔区): group by it to follow a "
+                              "county through renames. Null for an unknown code.")
 LOAD_ID = Column("load_id", pa.string(), "The load that last wrote this row's file (a `_loads/<load_id>.json` record).")
 FORM_VERSION = Column("form_version", pa.string(), f"Form version detected for this table: {', '.join(FORM_VERSIONS)}, "
                       "or unknown when nothing tells (docs/form.md#versions).")
@@ -161,12 +164,14 @@ REPORTS = TableSpec(
     (
         REPORT_ID,
         JURISDICTION,
+        JURISDICTION_CURRENT,
         Column("jurisdiction_name", pa.string(), "Division name, e.g. 麟游县."),
         Column("jurisdiction_level", pa.string(), "Division level (province, prefecture, county)."),
         Column("prefecture_code", pa.string(), "Four-digit prefecture code + `00`, e.g. 610300."),
         Column("prefecture", pa.string(), "Prefecture name, e.g. 宝鸡市."),
         Column("province_code", pa.string(), "Two-digit province code + `0000`, e.g. 610000."),
-        Column("organ", pa.string(), "Publishing organ key used for grouping (issuing body, else the source's organ)."),
+        Column("organ", pa.string(), "Publishing organ key used for grouping: the issuing body (else the source's organ), its "
+               "jurisdiction's former name replaced by today's so one organ keeps one key through a rename."),
         Column("issuing_body", pa.string(), "Issuing body as printed, e.g. 麟游县人民政府."),
         Column("publisher_kind", pa.string(),
                "government, office, department, township, zone or summary (docs/form.md#titles-years-and-publishers)."),
@@ -182,6 +187,8 @@ REPORTS = TableSpec(
         Column("cells_found", pa.int32(), "How many canonical cells carry a value."),
         Column("checks_passed", pa.int32(), "Identity checks that hold (docs/form.md#identities)."),
         Column("checks_failed", pa.int32(), "Identity checks that fail (recorded, never repaired)."),
+        Column("checks_undecided", pa.int32(), "Identity checks a blank cell leaves undecidable (`checks.ok` null), "
+               "counted apart from failures."),
         Column("problems", STR_LIST, "Problem codes the extractor raised (e.g. table_missing)."),
         Column("schema_version", pa.string(), "Version of this dataset schema."),
         LOAD_ID,
@@ -255,9 +262,12 @@ CHECKS = TableSpec(
         Column("severity", pa.string(), "error (a form identity) or warning (a soft cross-year check)."),
         Column("row_key", pa.string(), "Row the check ran on (row identities)."),
         Column("col_key", pa.string(), "Column the check ran on (column identities)."),
-        Column("ok", pa.bool_(), "Whether the identity holds."),
-        Column("expected", pa.float64(), "Left-hand side (or last year's carried_forward)."),
-        Column("found", pa.float64(), "Right-hand side (or this year's carried_over)."),
+        Column("ok", pa.bool_(), "true when the identity holds, false when it fails, null when a blank cell makes it "
+               "undecidable (`missing` names the cells)."),
+        Column("expected", pa.float64(), "What the parts add up to: the sum of the identity's right side as printed "
+               "(for cross_year: last year's carried_forward)."),
+        Column("found", pa.float64(), "The total the report prints: the identity's left side "
+               "(for cross_year: this year's carried_over)."),
         Column("missing", STR_LIST, "Cells the check needed but the report leaves blank."),
         LOAD_ID,
     ),
@@ -291,7 +301,9 @@ DOCUMENTS = TableSpec(
         Column("content_type", pa.string(), "Content-Type the server gave."),
         Column("crawl_id", pa.string(), "Crawl that fetched these bytes."),
         Column("extract_status", pa.string(), "ok, error (see extract_error) or pending (not extracted yet)."),
-        Column("extract_error", pa.string(), "Error code when extraction failed."),
+        Column("extract_error", pa.string(), "Error code when extraction failed (`not_a_report` for a document that is not one)."),
+        Column("not_a_report", pa.string(), "What a `not_a_report` document is instead: notice, news, bulletin, template, "
+               "interpretation, graphic or other_report. Such documents never become rows of `reports`."),
         Column("extractor_version", pa.string(), "Extractor version of the extraction used."),
         Column("report_id", pa.string(), "Report this document carries (null when not extracted or no year)."),
         Column("chosen", pa.bool_(), "Whether this document is the one the report's rows come from."),
@@ -331,7 +343,8 @@ COVERAGE = TableSpec(
     "gaps are seen, not guessed. Status order: not_found < fetched < extracted < checked. Not partitioned.",
     (
         JURISDICTION,
-        Column("jurisdiction_name", pa.string(), "Division name."),
+        JURISDICTION_CURRENT,
+        Column("jurisdiction_name", pa.string(), "Division name in force that year."),
         Column("province", pa.string(), "Province name."),
         Column("organ", pa.string(), "Publishing organ; `(none)` for a crawled jurisdiction with no report at all."),
         Column("year", pa.int16(), "Report year."),
@@ -344,14 +357,39 @@ COVERAGE = TableSpec(
         Column("documents", pa.int32(), "Documents stored for this cell."),
         Column("report_id", pa.string(), "Report id when extracted."),
         Column("checks_failed", pa.int32(), "Failed identity checks of the report."),
+        Column("checks_undecided", pa.int32(), "Identity checks of the report a blank cell leaves undecidable."),
         Column("cross_year_warnings", pa.int32(), "Failed cross-year checks (carried_over vs last year's carried_forward)."),
         LOAD_ID,
     ),
     partitioned=False,
 )
 
+DIVISIONS = TableSpec(
+    "divisions",
+    "one GB/T 2260 code for one period",
+    "Every division code ogi knows, current and retired, with when it was in force and what replaced it, so a "
+    "county is followed through renames and re-codings. Not partitioned.",
+    (
+        Column("code", pa.string(), "Six-digit code."),
+        Column("name", pa.string(), "Name under this code."),
+        Column("level", pa.string(), "province, prefecture or county."),
+        Column("kind", pa.string(), "The list's own type: 市辖区, 县, 县级市, 自治县, 地级市…"),
+        Column("prefecture_code", pa.string(), "Parent prefecture's code."),
+        Column("province_code", pa.string(), "Province's code."),
+        Column("province", pa.string(), "Province name."),
+        Column("valid_from", pa.int16(), "First year-end list with this code; null when listed before 2008."),
+        Column("valid_to", pa.int16(), "Year of the change that retired it; null while in force."),
+        Column("successor", pa.string(), "Main successor code (its own code for a rename that kept it)."),
+        Column("successors", STR_LIST, "Every successor code (a county split between several)."),
+        Column("current_code", pa.string(), "Today's code for the place (the successor chain followed to the end)."),
+        LOAD_ID,
+    ),
+    partitioned=False,
+)
+
 TABLES: dict[str, TableSpec] = {
-    t.name: t for t in (REPORTS, CELLS, REQUESTS, PROACTIVE, APPEALS, CHECKS, DOCUMENTS, CRAWL_LOG, COVERAGE)
+    t.name: t
+    for t in (REPORTS, CELLS, REQUESTS, PROACTIVE, APPEALS, CHECKS, DOCUMENTS, CRAWL_LOG, COVERAGE, DIVISIONS)
 }
 
 STATUS_ORDER = ("not_found", "fetched", "extracted", "checked")

@@ -35,7 +35,7 @@ def test_grid_fills_gaps_and_keeps_the_best_status():
     assert grid[("610329", 2021)]["status"] == "checked" and grid[("610329", 2021)]["documents"] == 2
     assert grid[("610329", 2022)]["status"] == "not_found"
     assert grid[("610329", 2023)]["checks_failed"] == 2
-    assert grid[("320813", 2022)]["status"] == "not_found" and grid[("320813", 2022)]["province"] == "unknown"
+    assert grid[("320813", 2022)]["status"] == "not_found" and grid[("320813", 2022)]["province"] == "江苏省"
 
 
 def test_coverage_table_and_picture_from_a_load(tmp_path):

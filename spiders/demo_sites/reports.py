@@ -123,12 +123,17 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _header(col) -> str:
+    """A column header as these counties print it: an amount says its unit (the form does not)."""
+    return f"{col.label}（万元）" if col.kind == "amount" else col.label
+
+
 def proactive_grids(spec: ReportSpec) -> list[Grid]:
     out = []
     for group in SCHEMA["proactive"].groups_for(spec.version):
         n = 1 + len(group.cols)
         rows = [[Cell(group.caption, colspan=n, header=True)],
-                [Cell("信息内容", header=True), *(Cell(c.label, header=True) for c in group.cols)]]
+                [Cell("信息内容", header=True), *(Cell(_header(c), header=True) for c in group.cols)]]
         for row in group.rows:
             cells = [Cell(row.label)]
             for col in group.cols:

@@ -8,10 +8,11 @@ here names a key or a label of the form.
 from __future__ import annotations
 
 import random
+from decimal import Decimal
 import unicodedata
 from dataclasses import dataclass, field
 
-from extractors.schema import SCHEMA
+from extractors.schema import FORM_VERSIONS, SCHEMA
 
 TABLES = ("proactive", "requests", "appeals")
 NULL_TEXTS = ("", "—", "-", "－", "/", "无", "不涉及")
@@ -247,9 +248,34 @@ class CellTruth:
 
     def to_json(self) -> dict:
         value = self.value
-        if value is not None and self.kind in ("decimal", "amount"):
-            value = float(value)
+        if self.kind in ("decimal", "amount"):
+            value = money_in_wan(self.raw, value, form_unit(self.table, self.col))
         return {"table": self.table, "row": self.row, "col": self.col, "value": value, "raw": self.raw}
+
+
+MONEY_SCALE = {"元": Decimal("0.0001"), "千元": Decimal("0.1"), "万元": Decimal(1), "亿元": Decimal(10000)}
+
+
+def form_unit(table: str, col: str) -> str | None:
+    """The unit the form itself prints for a column (万元 for fees; none for procurement)."""
+    for version in FORM_VERSIONS:
+        item = SCHEMA[table].col(version, col)
+        if item is not None:
+            return item.unit
+    return None
+
+
+def money_in_wan(raw: str, value, unit_of_form: str | None):
+    """Truth of a money cell: its printed number in 万元, from the cell's own unit, else the form's;
+    None when neither prints one (the scale cannot be known), 0.0 for nought."""
+    if value is None:
+        return None
+    text = "".join(unicodedata.normalize("NFKC", raw).split())
+    printed = next((u for u in ("万元", "千元", "亿元", "元") if text.endswith(u)), None)
+    unit = printed or unit_of_form
+    if unit is None:
+        return 0.0 if value == 0 else None
+    return float(Decimal(str(value)) * MONEY_SCALE[unit])
 
 
 def nfkc_key(text: str) -> str:
