@@ -173,8 +173,11 @@ REPORTS = TableSpec(
         Column("organ", pa.string(), "Publishing organ key used for grouping: the issuing body (else the source's organ), its "
                "jurisdiction's former name replaced by today's so one organ keeps one key through a rename."),
         Column("issuing_body", pa.string(), "Issuing body as printed, e.g. 麟游县人民政府."),
-        Column("publisher_kind", pa.string(),
-               "government, office, department, township, zone or summary (docs/form.md#titles-years-and-publishers)."),
+        Column("publisher_kind", pa.string(), "Who issued it: government (a county's, city's or province's 人民政府), "
+               "government_office (its 办公室 as an organ), department, township, development_zone or unknown "
+               "(docs/form.md#titles-years-and-publishers)."),
+        Column("is_primary", pa.bool_(), "True for the jurisdiction government's own report for the year (at most one "
+               "per jurisdiction and year). Sum counties over primary reports: departments and towns publish their own."),
         Column("year_source", pa.string(), "Where the year came from: title, preamble, published_date (flagged), or listing."),
         *form_version_columns(),
         Column("title", pa.string(), "Report title as printed."),
