@@ -23,6 +23,7 @@ OUT = ROOT / "docs" / "datasets.md"
 # One line each, run by tests/test_docs_examples.py against a warehouse it writes ({wh} is its path).
 EXAMPLES = {
     "pandas": [
+        'read_table("requests", "{wh}", filters=[("report_year", "=", 2022), ("row_key", "=", "granted")])',
         'pd.read_parquet("{wh}/reports")',
         'pd.read_parquet("{wh}/requests", filters=[("province", "=", "陕西省"), ("row_key", "=", "granted")])',
         'pd.read_parquet("{wh}/appeals")[["report_id", "review__total", "litigation_direct__total"]]',
@@ -78,6 +79,10 @@ def render() -> str:
     lines += ["Sums over counties use `reports.is_primary` (the jurisdiction government's own report, one per county "
               "and year): departments and towns publish reports of their own, and summing every report double-counts. "
               "To follow a county through a rename (凤翔县 610322 → 凤翔区 610305), group by `jurisdiction_code_current`.", ""]
+    lines += ["Types: counts are integers, money is 万元 as a double, dates are `date32`, timestamps `timestamp[us, UTC]`, "
+              "`report_year` an int64. `read_table` (`from pipelines.reader import read_table`) gives pandas exactly those "
+              "(pyarrow dtypes: a count with a null stays an integer); plain `pd.read_parquet` turns such counts into floats "
+              "unless given `dtype_backend=\"pyarrow\"`, and reads the `report_year` partition as a category.", ""]
     for lib, examples in EXAMPLES.items():
         lines += [f"{lib}:", "", "```python"]
         lines += [e.replace("{wh}", "data/warehouse") for e in examples]
