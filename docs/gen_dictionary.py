@@ -23,12 +23,14 @@ OUT = ROOT / "docs" / "datasets.md"
 # One line each, run by tests/test_docs_examples.py against a warehouse it writes ({wh} is its path).
 EXAMPLES = {
     "pandas": [
+        'read_table("requests", "{wh}", filters=[("report_year", "=", 2022), ("row_key", "=", "granted")])',
         'pd.read_parquet("{wh}/reports")',
         'pd.read_parquet("{wh}/requests", filters=[("province", "=", "陕西省"), ("row_key", "=", "granted")])',
         'pd.read_parquet("{wh}/appeals")[["report_id", "review__total", "litigation_direct__total"]]',
     ],
     "duckdb": [
-        "duckdb.sql(\"SELECT province, report_year, sum(value) AS granted FROM read_parquet('{wh}/cells/**/*.parquet', hive_partitioning=true) WHERE table_key='requests' AND row_key='granted' AND col_key='total' GROUP BY ALL ORDER BY ALL\").df()",
+        "duckdb.sql(\"SELECT c.province, c.report_year, sum(c.value) AS granted FROM read_parquet('{wh}/cells/**/*.parquet', hive_partitioning=true) c JOIN read_parquet('{wh}/reports/**/*.parquet', hive_partitioning=true) r USING (report_id) WHERE r.is_primary AND c.table_key='requests' AND c.row_key='granted' AND c.col_key='total' GROUP BY ALL ORDER BY ALL\").df()",
+        "duckdb.sql(\"SELECT jurisdiction_code_current, report_year, jurisdiction_code, jurisdiction_name, checks_failed FROM read_parquet('{wh}/reports/**/*.parquet', hive_partitioning=true) WHERE is_primary ORDER BY ALL\").df()",
         "duckdb.sql(\"SELECT r.jurisdiction_name, r.report_year, c.check_id, c.expected, c.found FROM read_parquet('{wh}/checks/**/*.parquet', hive_partitioning=true) c JOIN read_parquet('{wh}/reports/**/*.parquet', hive_partitioning=true) r USING (report_id) WHERE NOT c.ok\").df()",
         "duckdb.sql(\"SELECT status, count(*) FROM read_parquet('{wh}/coverage/*.parquet') GROUP BY ALL\").df()",
     ],
@@ -74,6 +76,13 @@ def render() -> str:
         "## Reading it",
         "",
     ]
+    lines += ["Sums over counties use `reports.is_primary` (the jurisdiction government's own report, one per county "
+              "and year): departments and towns publish reports of their own, and summing every report double-counts. "
+              "To follow a county through a rename (凤翔县 610322 → 凤翔区 610305), group by `jurisdiction_code_current`.", ""]
+    lines += ["Types: counts are integers, money is 万元 as a double, dates are `date32`, timestamps `timestamp[us, UTC]`, "
+              "`report_year` an int64. `read_table` (`from pipelines.reader import read_table`) gives pandas exactly those "
+              "(pyarrow dtypes: a count with a null stays an integer); plain `pd.read_parquet` turns such counts into floats "
+              "unless given `dtype_backend=\"pyarrow\"`, and reads the `report_year` partition as a category.", ""]
     for lib, examples in EXAMPLES.items():
         lines += [f"{lib}:", "", "```python"]
         lines += [e.replace("{wh}", "data/warehouse") for e in examples]

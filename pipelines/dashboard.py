@@ -101,9 +101,8 @@ def dashboard_data(warehouse: Warehouse) -> tuple[dict[str, Any], dict[str, dict
         })
 
     latest: dict[str, dict[str, Any]] = {}
-    for row in crawl_log:
-        if row["source_id"] not in latest or (row["started_at"] or "") > (latest[row["source_id"]]["started_at"] or ""):
-            latest[row["source_id"]] = row
+    for row in sorted(crawl_log, key=lambda r: (r["started_at"] is not None, r["started_at"] or 0)):
+        latest[row["source_id"]] = row  # the last crawl of each source wins
     sources = [{"source": s["source_id"], "code": s["jurisdiction_code"], "status": s["status"],
                 "message": s["message"], "requests": s["requests"], "documents": s["documents"],
                 "errors": s["errors"], "when": s["finished_at"]}

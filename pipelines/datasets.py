@@ -32,7 +32,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any, Iterator, Mapping, Sequence
 
 import fsspec
@@ -40,7 +40,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from fsspec.implementations.local import LocalFileSystem
 
-from pipelines.tables import PARTITION_KEYS, SCHEMA_VERSION, TABLES, TableSpec
+from pipelines.tables import PARTITION_COLUMNS, PARTITION_KEYS, SCHEMA_VERSION, TABLES, TableSpec
 
 FILE_NAME = "part-0.parquet"
 JOURNAL = "_journal.json"
@@ -78,8 +78,27 @@ def partition_dir(spec: TableSpec, partition: Mapping[str, Any] | None) -> str:
 
 
 def to_arrow(spec: TableSpec, rows: Sequence[Mapping[str, Any]]) -> pa.Table:
-    """Rows → a table in the spec's file schema (missing keys are null, extra keys dropped)."""
+    """Rows → a table in the spec's file schema (missing keys are null, extra keys dropped).
+
+    Dates and timestamps arrive as ISO 8601 text from the manifest and crawl reports; they are
+    parsed here, once, into ``date32`` and ``timestamp[us, UTC]`` (a naive time is taken as UTC,
+    text that is not a date becomes null rather than a wrong date)."""
+    temporal = {c.name: c.type for c in spec.columns if pa.types.is_date(c.type) or pa.types.is_timestamp(c.type)}
+    if temporal:
+        rows = [{**r, **{k: _temporal(r.get(k), t) for k, t in temporal.items()}} for r in rows]
     return pa.Table.from_pylist(list(rows), schema=spec.arrow_schema())
+
+
+def _temporal(value: Any, dtype: pa.DataType) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        if pa.types.is_date(dtype):
+            return date.fromisoformat(value.strip()[:10])
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
 def content_hash(table: pa.Table) -> str:
@@ -216,7 +235,8 @@ class Warehouse:
         if not self.fs.exists(base) or not self.files(table):
             return TABLES[table].arrow_schema().empty_table()
         spec = TABLES[table]
-        part = ds.partitioning(pa.schema([pa.field("report_year", pa.int16()), pa.field("province", pa.string())]), flavor="hive") if spec.partitioned else None
+        part = ds.partitioning(pa.schema([pa.field(c.name, c.type) for c in PARTITION_COLUMNS]), flavor="hive") \
+            if spec.partitioned else None
         return ds.dataset(base, filesystem=self.fs, format="parquet", partitioning=part).to_table()
 
     def loads(self) -> list[dict[str, Any]]:

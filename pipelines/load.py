@@ -44,6 +44,8 @@ class DocSummary:
     year_source: str | None = None
     code: str | None = None
     organ: str = "unknown"
+    publisher_kind: str = "unknown"
+    speaks_for: str | None = None  # the jurisdiction whose own government issued it, when one did
     cells_found: int = 0
     checks_failed: int = 0
     checks_undecided: int = 0
@@ -61,6 +63,7 @@ class ReportGroup:
     organ: str
     year: int
     docs: list[DocSummary]
+    is_primary: bool = False
 
     @property
     def chosen(self) -> DocSummary:
@@ -96,6 +99,9 @@ def summarize_document(fetch: FetchRecord, fetched_at: str, entry: tuple[str, di
     # the code in force that year (a 2019 report found on 凤翔区's site is 凤翔县's), and one organ key across renames
     doc.code = code_in_force(meta.get("jurisdiction_code") or fetch.jurisdiction_code, doc.year)
     doc.organ = R.organ_across_renames(R.organ_key(meta.get("issuing_body"), fetch.organ), doc.code)
+    doc.publisher_kind = meta.get("publisher_kind") or "unknown"
+    if doc.publisher_kind == "government" and meta.get("jurisdiction_code"):
+        doc.speaks_for = code_in_force(meta["jurisdiction_code"], doc.year)
     doc.year_source = meta.get("year_source") or ("listing" if fetch.report_year else None)
     if doc.error is None:
         doc.cells_found = R.cells_found(report)
@@ -130,7 +136,23 @@ def group_reports(docs: Iterable[DocSummary]) -> dict[str, ReportGroup]:
             continue
         rid = R.report_id(doc.code, doc.organ, doc.year)
         groups.setdefault(rid, ReportGroup(rid, doc.code, doc.organ, doc.year, [])).docs.append(doc)
+    mark_primary(groups.values())
     return groups
+
+
+def mark_primary(groups: Iterable[ReportGroup]) -> None:
+    """``is_primary``: the jurisdiction government's own report for the year (麟游县人民政府's, not its
+    departments' or towns'), at most one per jurisdiction and year: the richest when two qualify."""
+    best: dict[tuple[str, int], ReportGroup] = {}
+    for g in groups:
+        chosen = g.chosen
+        if chosen.speaks_for is None or chosen.speaks_for != g.code:
+            continue
+        key = (g.code, g.year)
+        if key not in best or (-chosen.cells_found, g.report_id) < (-best[key].chosen.cells_found, best[key].report_id):
+            best[key] = g
+    for g in best.values():
+        g.is_primary = True
 
 
 def report_row(group: ReportGroup, report: dict[str, Any]) -> dict[str, Any]:
@@ -149,7 +171,8 @@ def report_row(group: ReportGroup, report: dict[str, Any]) -> dict[str, Any]:
         "province_code": div["province_code"],
         "organ": group.organ,
         "issuing_body": meta.get("issuing_body"),
-        "publisher_kind": meta.get("publisher_kind"),
+        "publisher_kind": meta.get("publisher_kind") or "unknown",
+        "is_primary": group.is_primary,
         "year_source": chosen.year_source,
         **{f"form_version_{t}": R.form_version(report, t) for t in ("proactive", "requests", "appeals")},
         "title": meta.get("title") or chosen.fetch.title,

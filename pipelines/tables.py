@@ -78,7 +78,9 @@ def _unit(item: Item) -> str:
 
 
 PARTITION_COLUMNS = (
-    Column("report_year", pa.int16(), "Year the report covers (hive partition `report_year=`)."),
+    Column("report_year", pa.int64(), "Year the report covers (hive partition `report_year=`): a 64-bit integer, as "
+           "DuckDB and Polars read it and `pipelines.reader.read_table` gives it in pandas (plain `pd.read_parquet` "
+           "returns the partition as a category: use the reader, or `.astype('int64')`)."),
     Column(
         "province",
         pa.string(),
@@ -155,6 +157,7 @@ def form_version_columns() -> tuple[Column, ...]:
 
 
 STR_LIST = pa.list_(pa.string())
+TIMESTAMP = pa.timestamp("us", tz="UTC")
 
 REPORTS = TableSpec(
     "reports",
@@ -173,12 +176,15 @@ REPORTS = TableSpec(
         Column("organ", pa.string(), "Publishing organ key used for grouping: the issuing body (else the source's organ), its "
                "jurisdiction's former name replaced by today's so one organ keeps one key through a rename."),
         Column("issuing_body", pa.string(), "Issuing body as printed, e.g. 麟游县人民政府."),
-        Column("publisher_kind", pa.string(),
-               "government, office, department, township, zone or summary (docs/form.md#titles-years-and-publishers)."),
+        Column("publisher_kind", pa.string(), "Who issued it: government (a county's, city's or province's 人民政府), "
+               "government_office (its 办公室 as an organ), department, township, development_zone or unknown "
+               "(docs/form.md#titles-years-and-publishers)."),
+        Column("is_primary", pa.bool_(), "True for the jurisdiction government's own report for the year (at most one "
+               "per jurisdiction and year). Sum counties over primary reports: departments and towns publish their own."),
         Column("year_source", pa.string(), "Where the year came from: title, preamble, published_date (flagged), or listing."),
         *form_version_columns(),
         Column("title", pa.string(), "Report title as printed."),
-        Column("published_date", pa.string(), "Publication date on the listing page (ISO 8601), when known."),
+        Column("published_date", pa.date32(), "Publication date on the listing page, when known."),
         Column("source_urls", STR_LIST, "Every URL that served a document of this report."),
         Column("document_count", pa.int32(), "How many distinct documents carry this report."),
         Column("sha256", pa.string(), "SHA-256 of the chosen document (the raw store's blob name)."),
@@ -285,7 +291,7 @@ DOCUMENTS = TableSpec(
         Column("kind", pa.string(), "page (an inline HTML report) or attachment."),
         Column("format", pa.string(), "Format sniffed from the bytes."),
         Column("size", pa.int64(), "Size in bytes.", unit="bytes"),
-        Column("fetched_at", pa.string(), "When these bytes were first fetched from this URL (ISO 8601, UTC)."),
+        Column("fetched_at", TIMESTAMP, "When these bytes were first fetched from this URL (UTC)."),
         Column("http_status", pa.int32(), "HTTP status of that fetch."),
         Column("source_id", pa.string(), "Registry id of the site (data/sources/)."),
         Column("jurisdiction_code", pa.string(), "Division code of the source."),
@@ -295,7 +301,7 @@ DOCUMENTS = TableSpec(
         Column("listing_url", pa.string(), "Listing page the link was found on."),
         Column("page_url", pa.string(), "Article page an attachment hangs off."),
         Column("link_text", pa.string(), "Text of the link."),
-        Column("published_date", pa.string(), "Publication date on the listing."),
+        Column("published_date", pa.date32(), "Publication date on the listing."),
         Column("etag", pa.string(), "ETag the server gave (for conditional GET)."),
         Column("last_modified", pa.string(), "Last-Modified the server gave."),
         Column("content_type", pa.string(), "Content-Type the server gave."),
@@ -320,8 +326,8 @@ CRAWL_LOG = TableSpec(
         Column("crawl_id", pa.string(), "Crawl id."),
         Column("source_id", pa.string(), "Registry id of the site."),
         Column("jurisdiction_code", pa.string(), "Division code of the source."),
-        Column("started_at", pa.string(), "Crawl start (ISO 8601)."),
-        Column("finished_at", pa.string(), "Crawl end (ISO 8601)."),
+        Column("started_at", TIMESTAMP, "Crawl start (UTC)."),
+        Column("finished_at", TIMESTAMP, "Crawl end (UTC)."),
         Column("status", pa.string(), "ok, degraded or broken, as the crawl report says."),
         Column("requests", pa.int64(), "HTTP requests made."),
         Column("documents", pa.int64(), "Documents seen (new + changed + unchanged)."),

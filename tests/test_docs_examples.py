@@ -11,6 +11,8 @@ import pandas as pd  # noqa: F401
 import polars as pl  # noqa: F401
 import pytest
 
+from pipelines.reader import read_table  # noqa: F401  (used by the documented examples)
+
 from extractors import EXTRACTOR_VERSION
 from extractors.schema import SCHEMA
 from pipelines.load import load_warehouse
