@@ -1,6 +1,6 @@
 """CMS families on saved pages (city-scrapers style): a response in, requests and items out.
 
-No network: each test builds a Scrapy response from a file in ``spiders/fixtures/`` with
+No network: each test builds a Scrapy response from a file in ``tests/files/spiders/`` with
 the request context the spider would have given it, and checks what comes out.
 """
 
@@ -18,7 +18,7 @@ from spiders.items import DocumentItem
 from spiders.registry import parse_entry
 from spiders.report_spider import ReportSpider
 
-FIXTURES = Path(__file__).resolve().parent.parent / "spiders" / "fixtures"
+FIXTURES = Path(__file__).resolve().parent / "files" / "spiders"
 
 
 def _source(host: str, cms: str | None = None):
