@@ -24,7 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from spiders.demo_sites import DemoServer  # noqa: E402
+from demo import DemoServer  # noqa: E402
 
 
 def crawl(registry: Path, data: Path) -> tuple[dict, float]:

@@ -31,9 +31,9 @@ QUERY = ("SELECT province, report_year, sum(value) AS granted FROM read_parquet(
 
 def generate_corpus(data_dir: Path, n: int) -> list[str]:
     """``n`` small HTML reports (counties across every province × 2019–2024) into a raw store."""
+    from demo.samples import generate, store_sample
     from extractors.jurisdictions import divisions
     from pipelines.rawstore import RawStore
-    from pipelines.samples import generate, store_sample
 
     counties = [d for d in divisions() if d.level == "county" and d.valid_to is None]
     counties = counties[:: max(1, len(counties) // (n // 6 + 1))]

@@ -23,10 +23,10 @@ console = Console()
 
 
 class DemoSites:
-    """``python -m spiders.demo_sites serve`` as a context manager: yields (ports, registry dir)."""
+    """``python -m demo serve`` as a context manager: yields (ports, registry dir)."""
 
     def __init__(self, port: int, registry_out: Path, faults: bool = True, timeout: float = 90):
-        self.cmd = [sys.executable, "-m", "spiders.demo_sites", "serve", "--port", str(port),
+        self.cmd = [sys.executable, "-m", "demo", "serve", "--port", str(port),
                     "--registry-out", str(registry_out)] + (["--faults"] if faults else [])
         self.timeout = timeout
         self.proc: subprocess.Popen | None = None

@@ -8,9 +8,9 @@ government IP): spam mirrors that re-host reports are never trusted.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import tomllib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,9 +19,17 @@ from extractors.jurisdictions import lookup
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_REGISTRY = REPO / "data" / "sources"
-DEMO_REGISTRY = DEFAULT_REGISTRY / "demo"
 GOVERNMENT_IPS_FILE = "government_ips.toml"
 CMS_FAMILIES = ("hanweb", "trs", "generic")
+
+
+def registered_families() -> Collection[str]:
+    """The CMS family names a source's ``cms`` may name.
+
+    The one place the registry learns them. TODO(issue 7): return the names the families
+    register in ``spiders.cms`` (helper "spiders" is adding that listing) and drop ``CMS_FAMILIES``.
+    """
+    return CMS_FAMILIES
 
 
 class RegistryError(ValueError):
@@ -49,7 +57,6 @@ class Source:
     allowed_hosts: tuple[str, ...] = ()
     politeness: Politeness = field(default_factory=Politeness)
     confirmed: bool = False
-    demo: bool = False
     notes: str = ""
     path: str | None = None
 
@@ -79,19 +86,10 @@ class Source:
         return tuple(out)
 
 
-def is_government_host(host: str, government_ips: frozenset[str] = frozenset(), demo: bool = False) -> bool:
-    """``*.gov.cn``, a listed government IP, or (demo entries only) loopback."""
+def is_government_host(host: str, government_ips: frozenset[str] = frozenset()) -> bool:
+    """``*.gov.cn`` or a listed government IP (``government_ips.toml`` of the registry folder)."""
     name = host.split(":")[0].lower().strip(".")
-    if name == "gov.cn" or name.endswith(".gov.cn"):
-        return True
-    if name in government_ips:
-        return True
-    if demo:
-        try:
-            return ipaddress.ip_address(name).is_loopback
-        except ValueError:
-            return name == "localhost"
-    return False
+    return name == "gov.cn" or name.endswith(".gov.cn") or name in government_ips
 
 
 def load_government_ips(registry_dir: Path) -> frozenset[str]:
@@ -105,15 +103,13 @@ def load_government_ips(registry_dir: Path) -> frozenset[str]:
 
 
 def parse_entry(raw: dict, path: str | None = None, government_ips: frozenset[str] = frozenset(),
-                ports: dict[str, int] | None = None) -> Source:
-    """One registry entry (a parsed TOML table) → a validated ``Source``."""
+                known_families: Collection[str] | None = None) -> Source:
+    """One registry entry (a parsed TOML table) → a validated ``Source``.
+
+    ``known_families``: the CMS family names ``cms`` may take (default: ``registered_families()``).
+    """
     where = path or raw.get("id", "?")
-    demo = bool(raw.get("demo", False))
-    if demo and ports is not None:
-        port = ports.get(raw.get("demo_site", raw.get("id")))
-        if port is None:
-            raise RegistryError(f"{where}: no port for demo site {raw.get('demo_site')!r}")
-        raw = _fill_port(raw, port)
+    families = tuple(registered_families() if known_families is None else known_families)
     for key in ("id", "homepage"):
         if not raw.get(key):
             raise RegistryError(f"{where}: missing {key!r}")
@@ -123,13 +119,13 @@ def parse_entry(raw: dict, path: str | None = None, government_ips: frozenset[st
     if code is not None and not re.fullmatch(r"\d{6}", str(code)):
         raise RegistryError(f"{where}: jurisdiction_code must be six digits (GB/T 2260)")
     cms = raw.get("cms")
-    if cms is not None and cms not in CMS_FAMILIES:
-        raise RegistryError(f"{where}: cms must be one of {CMS_FAMILIES}")
+    if cms is not None and cms not in families:
+        raise RegistryError(f"{where}: cms must be one of {families}")
     homepage = raw["homepage"]
     columns = tuple(raw.get("columns", ()))
     hosts = tuple(h.lower() for h in raw.get("allowed_hosts", ())) or (urlsplit(homepage).netloc.lower(),)
     for host in hosts:
-        if not is_government_host(host, government_ips, demo):
+        if not is_government_host(host, government_ips):
             raise RegistryError(f"{where}: {host} is not a government host (*.gov.cn or a listed IP)")
     for url in (homepage, *columns):
         netloc = urlsplit(url).netloc.lower()
@@ -151,40 +147,19 @@ def parse_entry(raw: dict, path: str | None = None, government_ips: frozenset[st
             refresh_days=pol.get("refresh_days"),
         ),
         confirmed=bool(raw.get("confirmed", False)),
-        demo=demo,
         notes=raw.get("notes", ""),
         path=path,
     )
 
 
-def _fill_port(raw: dict, port: int) -> dict:
-    def fill(value):
-        if isinstance(value, str):
-            return value.replace("{port}", str(port))
-        if isinstance(value, list):
-            return [fill(v) for v in value]
-        if isinstance(value, dict):
-            return {k: fill(v) for k, v in value.items()}
-        return value
-
-    return fill(dict(raw))
-
-
-def load_registry(registry_dir: str | Path | None = None, ports: dict[str, int] | None = None,
-                  include_demo: bool = False) -> dict[str, Source]:
-    """Every entry under ``registry_dir`` (default ``data/sources/``), by id.
-
-    The demo templates under ``data/sources/demo/`` hold ``{port}`` placeholders and are
-    read only with ``include_demo`` or when they are the directory asked for.
-    """
+def load_registry(registry_dir: str | Path | None = None,
+                  known_families: Collection[str] | None = None) -> dict[str, Source]:
+    """Every entry under ``registry_dir`` (default ``data/sources/``), by id."""
     root = Path(registry_dir) if registry_dir else DEFAULT_REGISTRY
     gov_ips = load_government_ips(root)
     sources: dict[str, Source] = {}
     for path in sorted(root.rglob("*.toml")):
         if path.name == GOVERNMENT_IPS_FILE:
-            continue
-        rel = path.relative_to(root)
-        if rel.parts[0] == "demo" and not include_demo and root != DEMO_REGISTRY:
             continue
         try:
             raw = tomllib.loads(path.read_text("utf-8"))
@@ -192,7 +167,7 @@ def load_registry(registry_dir: str | Path | None = None, ports: dict[str, int] 
             raise RegistryError(f"{path}: {exc}") from exc
         entries = raw.get("source", [raw]) if "source" in raw else [raw]
         for entry in entries:
-            src = parse_entry(entry, str(path), gov_ips, ports)
+            src = parse_entry(entry, str(path), gov_ips, known_families)
             if src.id in sources:
                 raise RegistryError(f"{path}: duplicate source id {src.id!r} (also in {sources[src.id].path})")
             sources[src.id] = src

@@ -8,7 +8,7 @@ from extractors import EXTRACTOR_VERSION
 from pipelines.coverage import CROSS_YEAR_CHECK, Observation, coverage_rows, cross_year_checks, plot
 from pipelines.load import load_warehouse
 from pipelines.rawstore import FetchRecord, RawStore
-from pipelines.samples import generate, store_sample
+from demo.samples import generate, store_sample
 from tests.warehouse_helpers import extract_all
 
 

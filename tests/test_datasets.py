@@ -17,7 +17,7 @@ from extractors.schema import SCHEMA
 from pipelines.datasets import LockHeld, Warehouse, WarehouseLock
 from pipelines.extracted import ExtractionStore
 from pipelines.load import load_warehouse
-from pipelines.samples import to_report
+from demo.samples import to_report
 from pipelines.tables import APPEALS, PROACTIVE, REQUESTS, SCHEMA_VERSION, TABLES, column_name
 from tests.warehouse_helpers import add_real_sample, extract_all, fill, mtimes, snapshot
 

@@ -17,7 +17,7 @@ from pipelines.datasets import JOURNAL, STAGING, Warehouse
 from pipelines.extracted import ExtractionStore
 from pipelines.load import load_warehouse
 from pipelines.rawstore import RawStore
-from pipelines.samples import generate, store_sample, to_report
+from demo.samples import generate, store_sample, to_report
 from tests.warehouse_helpers import snapshot
 
 REPO = Path(__file__).resolve().parents[1]

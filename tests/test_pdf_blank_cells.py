@@ -9,7 +9,7 @@ import shutil
 import subprocess
 
 from extractors import extract
-from spiders.demo_sites.reports import make_report, report_html
+from demo.reports import make_report, report_html
 
 BLANK_APPEALS = {"review|corrected", "review|pending", "litigation_direct|upheld", "litigation_after_review|total"}
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import duckdb
 
+from demo.samples import generate, store_sample
 from extractors import EXTRACTOR_VERSION
 from pipelines.load import load_warehouse
 from pipelines.rawstore import RawStore
-from pipelines.samples import generate, store_sample
 from tests.warehouse_helpers import extract_all
 
 

@@ -1,4 +1,4 @@
-"""Real Scrapy crawls of the demo county sites on 127.0.0.1 (``spiders/demo_sites``).
+"""Real Scrapy crawls of the demo county sites on 127.0.0.1 (``demo/``).
 
 One server (all sites, faults included) for the module; each crawl runs as
 ``python -m spiders.run`` in its own process, politeness off (``--fast``). The crawls
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.rawstore import RawStore
-from spiders.demo_sites import DemoServer
+from demo import DemoServer
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parent.parent

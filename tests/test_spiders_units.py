@@ -24,7 +24,7 @@ def test_shipped_registry_loads_and_is_government_only():
     assert linyou.allows("http://xxgk.linyou.gov.cn/col/col2/index.html")  # the county's own sub-domain
     assert not linyou.allows("http://www.baoji.gov.cn/") and not linyou.allows("http://linyou.gov.cn.evil.com/")
     assert all(h.endswith(".gov.cn") for s in registry.values() for h in s.allowed_hosts)
-    assert not any(s.demo for s in registry.values())  # demo templates are never in the default registry
+    assert not any(s.id.startswith(("demo-", "fault-")) for s in registry.values())  # the demo's entries never are
     assert registry["fengxiang"].jurisdiction_code == "610305"
 
 
@@ -40,10 +40,14 @@ def test_registry_rejects_mirrors_and_bad_entries():
     ip = parse_entry({"id": "stats", "homepage": "http://61.150.65.235/tjj/"}, government_ips=frozenset({"61.150.65.235"}))
     assert ip.allowed_hosts == ("61.150.65.235",)
     assert is_government_host("www.gov.cn") and not is_government_host("gov.cn.example.com")
+    with pytest.raises(RegistryError, match="cms must be one of"):  # only registered CMS families
+        parse_entry({"id": "x", "homepage": "http://www.x.gov.cn/", "cms": "hanweb"}, known_families=("trs",))
+    with pytest.raises(RegistryError, match="cms must be one of"):
+        parse_entry({"id": "x", "homepage": "http://www.x.gov.cn/", "cms": "wordpress"})
 
 
 def test_demo_templates_fill_ports(tmp_path):
-    from spiders.demo_sites.registry import demo_sources
+    from demo.registry import demo_sources
 
     sources = demo_sources({"linyou": 8001, "qianyang": 8002, "fengxian": 8003, "fengxiang": 8004}, out_dir=tmp_path)
     assert sorted(sources) == ["demo-fengxian", "demo-fengxiang", "demo-linyou", "demo-qianyang"]
@@ -146,7 +150,7 @@ def test_settings_are_polite_by_default():
 
 def test_demo_reports_hold_the_form_identities():
     from extractors.schema import SCHEMA
-    from spiders.demo_sites.reports import APPLICANT_COLS, make_report
+    from demo.reports import APPLICANT_COLS, make_report
 
     for year in (2019, 2020, 2021, 2024):
         spec = make_report("麟游县人民政府", year, 1)
@@ -190,12 +194,13 @@ def test_crawl_report_warns_on_fewer_reports_than_last_time(tmp_path):
     assert json.loads(path.read_text("utf-8"))["crawl_id"] == "x" and (runs / "crawl-latest.json").exists()
 
 
-def test_registry_codes_match_the_jurisdictions_table():
+def test_registry_codes_match_the_jurisdictions_table(tmp_path):
+    from demo.registry import demo_sources
     from extractors import jurisdictions as jur
 
-    for src in [*load_registry().values(), *load_registry(include_demo=True, ports=dict.fromkeys(
+    for src in [*load_registry().values(), *demo_sources(dict.fromkeys(
             ("linyou", "qianyang", "fengxian", "fengxiang", "waf", "err500", "slow", "loop", "truncated", "endless",
-             "missing", "flaky", "down"), 1)).values()]:
+             "missing", "flaky", "down"), 1), faults=True, out_dir=tmp_path).values()]:
         division = jur.lookup(src.jurisdiction_code)
         assert division is not None, src.id
         assert division.name == src.jurisdiction_name, (src.id, division.name)

@@ -7,7 +7,7 @@ from pathlib import Path
 from extractors import EXTRACTOR_VERSION, extract_bytes
 from pipelines.extracted import ExtractionStore
 from pipelines.rawstore import FetchRecord, RawStore
-from pipelines.samples import SampleReport, generate, store_sample
+from demo.samples import SampleReport, generate, store_sample
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 COUNTIES = [("610329", "麟游县"), ("320813", "洪泽区"), ("220621", "抚松县"), ("370826", "微山县")]

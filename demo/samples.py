@@ -97,8 +97,8 @@ def _num(value: float) -> str:
 
 def render_html(r: SampleReport) -> str:
     """The report as a government site's article page would show it: the same form layout
-    the demo county sites print (``spiders.demo_sites.reports``), with this report's numbers."""
-    from spiders.demo_sites.reports import ReportSpec, report_html
+    the demo county sites print (``demo.reports``), with this report's numbers."""
+    from demo.reports import ReportSpec, report_html
 
     spec = ReportSpec(r.organ, r.year, seed=0)
     for (table, row, col), value in r.values.items():

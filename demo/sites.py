@@ -24,7 +24,7 @@ from html import escape
 from typing import Any, Callable
 from urllib.parse import quote
 
-from spiders.demo_sites.reports import ReportSpec, make_report, report_html
+from demo.reports import ReportSpec, make_report, report_html
 
 LAST_MODIFIED = "Mon, 20 Jan 2025 08:00:00 GMT"
 

@@ -1,4 +1,4 @@
-"""``python -m spiders.demo_sites serve|build``: run the demo sites, or just build their documents.
+"""``python -m demo serve|build``: run the demo sites, or just build their documents.
 
 serve  --port N (sites on N, N+1, …; 0 = ephemeral) --faults --registry-out DIR --truth-out FILE
        prints one JSON line {"ports": …, "registry": …} once serving, then serves until killed.
@@ -15,11 +15,11 @@ import tempfile
 import threading
 from pathlib import Path
 
-from spiders.demo_sites.server import DemoServer
+from demo.server import DemoServer
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m spiders.demo_sites")
+    ap = argparse.ArgumentParser(prog="python -m demo")
     sub = ap.add_subparsers(dest="cmd", required=True)
     serve = sub.add_parser("serve", help="serve the demo sites on 127.0.0.1")
     serve.add_argument("--port", type=int, default=0, help="first port (sites on consecutive ports); 0: ephemeral")

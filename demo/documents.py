@@ -17,8 +17,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from spiders.demo_sites.reports import ReportSpec, report_docx, report_xlsx
-from spiders.registry import REPO
+from demo.reports import ReportSpec, report_docx, report_xlsx
+
+REPO = Path(__file__).resolve().parent.parent
 
 RENDER_VERSION = "1"
 FORMATS = ("pdf", "docx", "doc", "wps", "xls", "xlsx")

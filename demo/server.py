@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from spiders.demo_sites import documents
-from spiders.demo_sites.sites import (FAULT_SITES, GOOD_SITES, LAST_MODIFIED, Fault, Pending, Resource, Site,
-                                      build_fault_site, build_mirror)
+from demo import documents
+from demo.sites import (FAULT_SITES, GOOD_SITES, LAST_MODIFIED, Fault, Pending, Resource, Site, build_fault_site,
+                        build_mirror)
 
 ALL_SITES = (*GOOD_SITES, "mirror")
 
@@ -119,7 +119,7 @@ class DemoServer:
         return f"http://127.0.0.1:{self.ports[name]}"
 
     def write_registry(self, out_dir: str | Path) -> Path:
-        from spiders.demo_sites.registry import write_registry
+        from demo.registry import write_registry
 
         return write_registry(out_dir, self.ports, faults=self.with_faults)
 
