@@ -37,6 +37,10 @@ from flows import cmd_flows  # noqa: E402
 
 cmd_flows.register(app)
 
+from flows import demo  # noqa: E402
+
+demo.register(app)
+
 from flows import cmd_release  # noqa: E402
 
 cmd_release.register(app)

@@ -1,4 +1,4 @@
-"""``ogi run | serve | backfill | reextract | status | coverage | demo``: the flows from a shell.
+"""``ogi run | serve | backfill | reextract | status | coverage``: the flows from a shell.
 
 Every heavy import (Prefect, pyarrow, DuckDB, Scrapy) happens inside the command that
 needs it, so ``ogi --help`` stays instant.
@@ -20,7 +20,6 @@ JOBS = typer.Option(2, "--jobs", "-j", min=1, help="Worker processes for extract
 DASK = typer.Option(None, "--dask-address", help="Run tasks on an existing Dask cluster (tcp://scheduler:8786).")
 DASK_LOCAL = typer.Option(False, "--dask-local", help="Run tasks on a new local Dask cluster of --jobs workers.")
 SOURCES = typer.Option(None, "--source", "-s", help="Registry source id (repeatable). Default: every source.")
-DEMO_PORT = 18760
 
 
 def register(app: typer.Typer) -> None:
@@ -30,7 +29,6 @@ def register(app: typer.Typer) -> None:
     app.command("reextract")(reextract_command)
     app.command("status")(status_command)
     app.command("coverage")(coverage_command)
-    app.command("demo")(demo_command)
 
 
 def parse_years(text: str) -> list[int]:
@@ -52,8 +50,10 @@ def parse_years(text: str) -> list[int]:
     return sorted(years)
 
 
-def _execute(flow_name: str, kwargs: dict, jobs: int, dask_address: str | None, dask_local: bool, quiet: bool = True) -> dict:
-    """Run one flow once, locally, under one temporary Prefect API (or $PREFECT_API_URL), with a progress bar."""
+def run_flow(flow_name: str, kwargs: dict, jobs: int, dask_address: str | None, dask_local: bool, quiet: bool = True) -> dict:
+    """Run one flow once, locally, under one temporary Prefect API (or $PREFECT_API_URL), with a progress bar.
+
+    Every command that runs a flow calls this (``ogi demo`` too, from ``flows.demo``)."""
     from flows.settings import configure_prefect
 
     configure_prefect(kwargs.get("data_dir"), quiet=quiet)
@@ -103,7 +103,7 @@ def run_command(
     """
     from flows.summary import print_run
 
-    result = _execute("nightly", dict(data_dir=str(data_dir or "data"), warehouse=warehouse, sources=sources or None,
+    result = run_flow("nightly", dict(data_dir=str(data_dir or "data"), warehouse=warehouse, sources=sources or None,
                                       registry_dir=str(registry_dir) if registry_dir else None, shards=shards,
                                       crawl=not no_crawl), jobs, dask_address, dask_local)
     print_run(result)
@@ -161,7 +161,7 @@ def backfill_command(
     """
     from flows.summary import print_run
 
-    result = _execute("backfill", dict(years=parse_years(years), sources=sources or None, refetch=refetch,
+    result = run_flow("backfill", dict(years=parse_years(years), sources=sources or None, refetch=refetch,
                                        data_dir=str(data_dir or "data"), warehouse=warehouse,
                                        registry_dir=str(registry_dir) if registry_dir else None), jobs, dask_address, dask_local)
     print_run(result)
@@ -180,7 +180,7 @@ def reextract_command(
     """Re-run extraction over the raw store after the extractor changed; only partitions whose rows changed are rewritten."""
     from flows.summary import print_run
 
-    result = _execute("reextract", dict(force=force, years=parse_years(years) if years else None, sources=sources or None,
+    result = run_flow("reextract", dict(force=force, years=parse_years(years) if years else None, sources=sources or None,
                                         data_dir=str(data_dir or "data"), warehouse=warehouse), jobs, dask_address, dask_local)
     print_run(result)
 
@@ -220,17 +220,3 @@ def coverage_command(
     print_coverage(rows)
     typer.echo(f"picture: {out}")
 
-
-def demo_command(
-    data_dir: Optional[Path] = DATA_DIR,
-    port: int = typer.Option(DEMO_PORT, "--port", help="First port of the demo sites on 127.0.0.1 (one site per port)."),
-    faults: bool = typer.Option(True, "--faults/--no-faults", help="Also serve the broken sites, to show how breakage is reported."),
-    jobs: int = JOBS,
-) -> None:
-    """Serve the bundled county sites on 127.0.0.1, run the nightly flow against them, load the datasets, summarise.
-
-    Offline. A second `ogi demo` re-crawls incrementally and changes nothing.
-    """
-    from flows.demo import run_demo
-
-    run_demo(Path(data_dir or "data"), port, faults, jobs)

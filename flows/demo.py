@@ -1,5 +1,6 @@
 """``ogi demo``: the bundled county sites on 127.0.0.1 → the nightly flow → datasets → a summary.
 
+The only product code that uses the ``demo`` package (run as ``python -m demo serve``).
 Why fixed ports: document URLs include the port, so a second demo on the same ports
 re-crawls incrementally (conditional GET) and changes nothing in the datasets.
 """
@@ -13,13 +14,34 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Optional
 
+import typer
 from rich.console import Console
 
+from flows.cmd_flows import DATA_DIR, JOBS, run_flow
 from flows.settings import TELEMETRY_OFF
 
 REPO = Path(__file__).resolve().parent.parent
+DEMO_PORT = 18760
 console = Console()
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo_command)
+
+
+def demo_command(
+    data_dir: Optional[Path] = DATA_DIR,
+    port: int = typer.Option(DEMO_PORT, "--port", help="First port of the demo sites on 127.0.0.1 (one site per port)."),
+    faults: bool = typer.Option(True, "--faults/--no-faults", help="Also serve the broken sites, to show how breakage is reported."),
+    jobs: int = JOBS,
+) -> None:
+    """Serve the bundled county sites on 127.0.0.1, run the nightly flow against them, load the datasets, summarise.
+
+    Offline. A second `ogi demo` re-crawls incrementally and changes nothing.
+    """
+    run_demo(Path(data_dir or "data"), port, faults, jobs)
 
 
 class DemoSites:
@@ -58,7 +80,6 @@ class DemoSites:
 
 
 def run_demo(data_dir: Path, port: int, faults: bool, jobs: int) -> dict:
-    from flows.cmd_flows import _execute
     from flows.summary import print_run
 
     t0 = time.perf_counter()
@@ -68,7 +89,7 @@ def run_demo(data_dir: Path, port: int, faults: bool, jobs: int) -> dict:
         ports, registry = sites.__enter__()
     try:
         console.print(f"demo sites: {len(ports)} on 127.0.0.1 ports {min(ports.values())}–{max(ports.values())}")
-        result = _execute("nightly", dict(data_dir=str(data_dir), warehouse=None, sources=None, registry_dir=registry,
+        result = run_flow("nightly", dict(data_dir=str(data_dir), warehouse=None, sources=None, registry_dir=registry,
                                           shards=max(2, jobs), fast=True), jobs, None, False)
     finally:
         sites.__exit__()
