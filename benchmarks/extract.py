@@ -13,6 +13,7 @@ Run on an otherwise idle machine; numbers are medians of --repeat runs.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -26,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from extractors import extract  # noqa: E402
 from extractors.sniff import sniff  # noqa: E402
 
-SAMPLES = ROOT.parent / "shared" / "samples"
+SAMPLES = Path(os.environ.get("OGI_SAMPLES_DIR") or ROOT.parent / "shared" / "samples")
 CORPUS = ROOT / "tests" / "corpus" / "files"
 SKIP = {".json", ".md"}
 
@@ -41,7 +42,6 @@ def documents() -> list[Path]:
 
 def _cold_conversions(docs: list[Path]) -> list[float]:
     """ms to extract each DOC/WPS with an empty conversion cache (what a new document costs)."""
-    import os
     import tempfile
 
     legacy = [p for p in docs if sniff(p.read_bytes(), p.name) in ("doc", "wps")]

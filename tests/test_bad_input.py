@@ -7,7 +7,6 @@ from pathlib import Path
 import pypdf
 
 from extractors import api, extract
-from tests.test_samples import SAMPLES
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "files"
 
@@ -26,10 +25,10 @@ def test_scanned_pdf_names_its_pages():
     assert report.to_dict()["error"]["pages"] == [1]
 
 
-def test_scanned_pages_inside_a_text_report_are_named_and_tables_still_read(tmp_path):
+def test_scanned_pages_inside_a_text_report_are_named_and_tables_still_read(tmp_path, samples_dir):
     # The real Huaian report with a scanned (image-only) page appended.
     scanned = pypdf.PdfReader(str(CORPUS / "bad-scanned-pdf.pdf"))
-    writer = pypdf.PdfWriter(clone_from=str(SAMPLES / "huaian-city-2024.pdf"))
+    writer = pypdf.PdfWriter(clone_from=str(samples_dir / "huaian-city-2024.pdf"))
     writer.insert_page(scanned.pages[0], 0)
     mixed = tmp_path / "mixed.pdf"
     with mixed.open("wb") as out:
@@ -40,8 +39,8 @@ def test_scanned_pages_inside_a_text_report_are_named_and_tables_still_read(tmp_
     assert len(no_text) == 1 and no_text[0].pages == [1]
 
 
-def test_a_pdf_cut_short_is_truncated_not_a_crash(tmp_path):
-    data = (SAMPLES / "hongze-district-2024.pdf").read_bytes()
+def test_a_pdf_cut_short_is_truncated_not_a_crash(tmp_path, samples_dir):
+    data = (samples_dir / "hongze-district-2024.pdf").read_bytes()
     cut = tmp_path / "cut.pdf"
     cut.write_bytes(data[: len(data) // 3])
     report = extract(cut)

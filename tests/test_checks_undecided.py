@@ -11,13 +11,12 @@ from extractors import EXTRACTOR_VERSION, extract
 from pipelines.load import load_warehouse
 from pipelines.local_import import import_files
 from pipelines.rawstore import RawStore
-from tests.warehouse_helpers import extract_all
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "files"
 TOTALS_ONLY = "html-pipe-cells-2021-total-only.html"  # applicant columns blank, only 总计 printed
 
 
-def test_blank_cells_make_checks_undecided_not_failed(tmp_path):
+def test_blank_cells_make_checks_undecided_not_failed(tmp_path, extract_all):
     report = extract(CORPUS / TOTALS_ONLY)
     undecided = [c for c in report.checks if c.ok is None]
     failed = [c for c in report.checks if c.ok is False]

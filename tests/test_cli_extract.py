@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.test_samples import SAMPLES
-
 OGI = [sys.executable, "-m", "flows.cli"]
 
 
@@ -17,9 +15,9 @@ def run(*args: str) -> subprocess.CompletedProcess:
                           cwd=Path(__file__).resolve().parents[1])
 
 
-def test_json_lines_one_per_file_and_failures_do_not_stop_the_batch(tmp_path):
+def test_json_lines_one_per_file_and_failures_do_not_stop_the_batch(tmp_path, samples_dir):
     (tmp_path / "empty.pdf").write_bytes(b"")
-    (tmp_path / "report.txt").write_bytes((SAMPLES / "linyou-county-2024.txt").read_bytes())
+    (tmp_path / "report.txt").write_bytes((samples_dir / "linyou-county-2024.txt").read_bytes())
     (tmp_path / "notes.json").write_text("{}")  # not a document: skipped when walking a folder
     done = run(str(tmp_path), "--json", "--jobs", "2")
     assert done.returncode == 1, done.stderr  # one file could not be read
@@ -42,8 +40,8 @@ def test_json_lines_one_per_file_and_failures_do_not_stop_the_batch(tmp_path):
     assert report["problems"] == [] and report["extra_rows"] == []
 
 
-def test_human_summary_names_failed_checks():
-    done = run(str(SAMPLES / "hongze-district-2023.pdf"))
+def test_human_summary_names_failed_checks(samples_dir):
+    done = run(str(samples_dir / "hongze-district-2023.pdf"))
     assert done.returncode == 0
     assert "淮安市洪泽区人民政府" in done.stdout and "2023" in done.stdout
     assert "appeals.total" in done.stdout and "parts give 11, printed 0" in done.stdout

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from demo.samples import generate, store_sample
 from extractors import EXTRACTOR_VERSION
 from pipelines.coverage import CROSS_YEAR_CHECK, Observation, coverage_rows, cross_year_checks, plot
 from pipelines.load import load_warehouse
 from pipelines.rawstore import FetchRecord, RawStore
-from demo.samples import generate, store_sample
-from tests.warehouse_helpers import extract_all
 
 
 def test_cross_year_check_compares_carried_over_with_last_years_carried_forward():
@@ -38,7 +37,7 @@ def test_grid_fills_gaps_and_keeps_the_best_status():
     assert grid[("320813", 2022)]["status"] == "not_found" and grid[("320813", 2022)]["province"] == "江苏省"
 
 
-def test_coverage_table_and_picture_from_a_load(tmp_path):
+def test_coverage_table_and_picture_from_a_load(tmp_path, extract_all):
     with RawStore(tmp_path / "raw") as raw:
         prev = None
         for year in (2020, 2021, 2023):  # 2022 is missing

@@ -12,13 +12,12 @@ from extractors import EXTRACTOR_VERSION
 from pipelines.dashboard import dashboard_data, write_dashboard
 from pipelines.datasets import Warehouse
 from pipelines.load import load_warehouse
-from tests.warehouse_helpers import extract_all, fill
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def built(tmp_path_factory, fill, extract_all):
     data = tmp_path_factory.mktemp("dash")
     fill(data, counties=[("610329", "麟游县"), ("320813", "洪泽区")], years=(2021, 2022), faulty={("320813", 2022)})
     extract_all(data)

@@ -12,18 +12,17 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from demo.samples import to_report
 from extractors import EXTRACTOR_VERSION
 from extractors.schema import SCHEMA
 from pipelines.datasets import LockHeld, Warehouse, WarehouseLock
 from pipelines.extracted import ExtractionStore
 from pipelines.load import load_warehouse
-from demo.samples import to_report
 from pipelines.tables import APPEALS, PROACTIVE, REQUESTS, SCHEMA_VERSION, TABLES, column_name
-from tests.warehouse_helpers import add_real_sample, extract_all, fill, mtimes, snapshot
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory):
+def loaded(tmp_path_factory, fill, add_real_sample, extract_all):
     """Four counties × three years through the real extractor, plus one real published PDF, loaded once."""
     data = tmp_path_factory.mktemp("wh")
     samples = fill(data, faulty={("320813", 2021)})
@@ -81,7 +80,7 @@ def test_tables_read_back_with_pandas_and_duckdb(loaded):
     assert len(docs) == summary.documents and docs.chosen.sum() == summary.reports
 
 
-def test_rerun_writes_nothing_and_keeps_rows_identical(loaded):
+def test_rerun_writes_nothing_and_keeps_rows_identical(loaded, snapshot, mtimes):
     data, _, _ = loaded
     wh = Warehouse(data / "warehouse")
     before = {t: snapshot(wh, t) for t in ("reports", "cells", "checks", "documents")}
@@ -95,7 +94,7 @@ def test_rerun_writes_nothing_and_keeps_rows_identical(loaded):
         == len([r for r in before["cells"] if r["row_key"] != "extra"]) and n > 0
 
 
-def test_a_changed_report_rewrites_only_its_partitions(tmp_path):
+def test_a_changed_report_rewrites_only_its_partitions(tmp_path, fill, mtimes):
     data = tmp_path
     samples = fill(data, counties=[("610329", "麟游县"), ("320813", "洪泽区")], years=(2021, 2022))
     store = ExtractionStore(data / "state" / "extracted")
@@ -129,7 +128,7 @@ def test_a_changed_report_rewrites_only_its_partitions(tmp_path):
     assert len(loads) == 2 and loads[-1]["deleted"] == second.commit.deleted
 
 
-def test_memory_filesystem_warehouse(tmp_path):
+def test_memory_filesystem_warehouse(tmp_path, fill, extract_all):
     fill(tmp_path, counties=[("610329", "麟游县")], years=(2022,))
     extract_all(tmp_path)
     summary = load_warehouse(tmp_path, "memory://ogi-test/wh", EXTRACTOR_VERSION)

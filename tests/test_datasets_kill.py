@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from demo.samples import generate, store_sample, to_report
 from extractors.jurisdictions import divisions
 from pipelines.datasets import JOURNAL, STAGING, Warehouse
 from pipelines.extracted import ExtractionStore
 from pipelines.load import load_warehouse
 from pipelines.rawstore import RawStore
-from demo.samples import generate, store_sample, to_report
-from tests.warehouse_helpers import snapshot
 
 REPO = Path(__file__).resolve().parents[1]
 TABLES = ("reports", "cells", "requests", "checks", "documents")
@@ -55,7 +54,7 @@ def _load_in_subprocess(data: Path, version: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", code], cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
 
 
-def test_killed_load_leaves_previous_dataset_and_next_load_completes(corpus, tmp_path):
+def test_killed_load_leaves_previous_dataset_and_next_load_completes(corpus, tmp_path, snapshot):
     data = corpus
     load_warehouse(data, None, "1")
     wh = Warehouse(data / "warehouse")
@@ -84,7 +83,7 @@ def test_killed_load_leaves_previous_dataset_and_next_load_completes(corpus, tmp
     assert clean.reports == finished.reports
 
 
-def test_a_load_killed_after_its_commit_point_is_rolled_forward(corpus):
+def test_a_load_killed_after_its_commit_point_is_rolled_forward(corpus, snapshot):
     """Killed between the journal (the commit point) and the renames: the next load finishes those renames first."""
     data = corpus
     load_warehouse(data, None, "1")

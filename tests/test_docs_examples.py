@@ -16,7 +16,6 @@ from pipelines.reader import read_table  # noqa: F401  (used by the documented e
 from extractors import EXTRACTOR_VERSION
 from extractors.schema import SCHEMA
 from pipelines.load import load_warehouse
-from tests.warehouse_helpers import extract_all, fill
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "docs"))
@@ -38,7 +37,7 @@ def test_dictionary_names_every_key_with_its_chinese_label():
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
+def warehouse(tmp_path_factory, fill, extract_all):
     data = tmp_path_factory.mktemp("docs")
     fill(data, counties=[("610329", "麟游县"), ("320813", "洪泽区")], years=(2021, 2022), faulty={("320813", 2022)})
     extract_all(data)

@@ -23,7 +23,6 @@ from flows.demo import DemoSites  # noqa: E402
 from flows.pipeline import backfill, nightly, reextract, task_runner  # noqa: E402
 from pipelines.datasets import Warehouse  # noqa: E402
 from spiders.registry import load_registry  # noqa: E402
-from tests.warehouse_helpers import add_real_sample, fill, mtimes  # noqa: E402
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
@@ -40,7 +39,7 @@ def prefect_api():
             os.environ.pop("PREFECT_API_URL", None)
 
 
-def test_backfill_from_raw_store_rerun_and_reextract(tmp_path, monkeypatch):
+def test_backfill_from_raw_store_rerun_and_reextract(tmp_path, monkeypatch, fill, add_real_sample, mtimes):
     samples = fill(tmp_path, counties=[("610329", "麟游县"), ("320813", "洪泽区")], years=(2021, 2022, 2023))
     add_real_sample(tmp_path, "hongze-district-2024.pdf", "320813", 2024, "淮安市洪泽区人民政府")
     sources = ["gen-610329", "gen-320813", "real-320813"]
@@ -83,7 +82,7 @@ def test_nightly_crawls_the_demo_sites_on_a_local_dask_cluster(tmp_path):
     assert {"checked"} <= set(cov.status)
 
 
-def test_ogi_demo_twice_changes_nothing(tmp_path):
+def test_ogi_demo_twice_changes_nothing(tmp_path, mtimes):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     cmd = [sys.executable, "-m", "flows.cli", "demo", "--data-dir", str(tmp_path), "--no-faults", "--port", "18960"]
     first = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=170)

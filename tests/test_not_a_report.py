@@ -15,7 +15,6 @@ from extractors.classify import classify
 from pipelines.load import load_warehouse
 from pipelines.local_import import import_files
 from pipelines.rawstore import RawStore
-from tests.warehouse_helpers import extract_all
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "files"
 FILLED = (CORPUS / "html-utf8-2021-rowspan.html").read_text("utf-8")
@@ -78,7 +77,7 @@ def test_classify_reads_content_before_titles():
     assert classify(["麟游县2023年政府信息公开工作年度报告"], [], form_cells=0, form_values=0) is None
 
 
-def test_non_reports_are_kept_as_documents_with_their_reason_and_never_loaded(tmp_path):
+def test_non_reports_are_kept_as_documents_with_their_reason_and_never_loaded(tmp_path, extract_all):
     folder = tmp_path / "mixed"
     folder.mkdir()
     for reason, data in CASES.items():

@@ -8,8 +8,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-from extractors import extract
 from demo.reports import make_report, report_html
+from extractors import extract
 
 BLANK_APPEALS = {"review|corrected", "review|pending", "litigation_direct|upheld", "litigation_after_review|total"}
 

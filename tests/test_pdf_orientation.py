@@ -10,9 +10,6 @@ import pytest
 from pypdf import Transformation
 
 from extractors import extract
-from tests.test_samples import SAMPLES
-
-SOURCE = SAMPLES / "huaian-city-2024.pdf"
 
 
 def _cells(path) -> dict:
@@ -20,15 +17,20 @@ def _cells(path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def upright() -> dict:
-    cells = _cells(SOURCE)
+def source(samples_dir):
+    return samples_dir / "huaian-city-2024.pdf"
+
+
+@pytest.fixture(scope="module")
+def upright(source) -> dict:
+    cells = _cells(source)
     assert len(cells) == 200
     return cells
 
 
 @pytest.mark.parametrize("degrees", [90, 180, 270])
-def test_rotate_flag_only(tmp_path, upright, degrees):
-    writer = pypdf.PdfWriter(clone_from=str(SOURCE))
+def test_rotate_flag_only(tmp_path, source, upright, degrees):
+    writer = pypdf.PdfWriter(clone_from=str(source))
     for page in writer.pages:
         page.rotate(degrees)
     path = tmp_path / f"rotated-{degrees}.pdf"
@@ -37,8 +39,8 @@ def test_rotate_flag_only(tmp_path, upright, degrees):
 
 
 @pytest.mark.parametrize("degrees, shown", [(90, 270), (270, 90)])
-def test_content_drawn_turned_on_a_landscape_page(tmp_path, upright, degrees, shown):
-    writer = pypdf.PdfWriter(clone_from=str(SOURCE))
+def test_content_drawn_turned_on_a_landscape_page(tmp_path, source, upright, degrees, shown):
+    writer = pypdf.PdfWriter(clone_from=str(source))
     for page in writer.pages:
         width, height = float(page.mediabox.width), float(page.mediabox.height)
         shift = (height, 0) if degrees == 90 else (0, width)

@@ -8,10 +8,9 @@ from demo.samples import generate, store_sample
 from extractors import EXTRACTOR_VERSION
 from pipelines.load import load_warehouse
 from pipelines.rawstore import RawStore
-from tests.warehouse_helpers import extract_all
 
 
-def test_only_the_governments_own_report_is_primary_and_sums_say_so(tmp_path):
+def test_only_the_governments_own_report_is_primary_and_sums_say_so(tmp_path, extract_all):
     organs = ["麟游县人民政府", "麟游县审计局", "麟游县两亭镇人民政府", "麟游县人民政府办公室"]
     samples = {}
     with RawStore(tmp_path / "raw") as raw:

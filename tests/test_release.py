@@ -13,7 +13,6 @@ from extractors import EXTRACTOR_VERSION
 from pipelines.load import load_warehouse
 from pipelines.release import Changelog, compare, frictionless_type
 from pipelines.tables import TABLES
-from tests.warehouse_helpers import extract_all, fill
 
 import pyarrow as pa
 
@@ -23,7 +22,7 @@ def ogi(*args: str, cwd=None) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def released(tmp_path_factory):
+def released(tmp_path_factory, fill, extract_all):
     data = tmp_path_factory.mktemp("rel")
     fill(data, counties=[("610329", "麟游县"), ("320813", "洪泽区")], years=(2021, 2022))
     extract_all(data)
@@ -90,7 +89,7 @@ def test_a_damaged_file_fails_the_sums(released, tmp_path):
     assert check.returncode != 0 and "data/reports.csv: FAILED" in check.stdout
 
 
-def test_second_release_lists_added_and_changed_reports_and_never_overwrites(released):
+def test_second_release_lists_added_and_changed_reports_and_never_overwrites(released, fill, extract_all):
     data, out, _ = released
     again = ogi("release", "--out", str(out), "--data-dir", str(data))
     assert again.returncode == 2 and "never overwritten" in again.stderr

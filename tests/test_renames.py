@@ -8,7 +8,6 @@ from extractors import EXTRACTOR_VERSION
 from extractors.jurisdictions import code_in_force, current_code
 from pipelines.load import load_warehouse
 from pipelines.rows import organ_across_renames
-from tests.warehouse_helpers import extract_all, fill
 
 
 def test_codes_in_force_and_today():
@@ -20,7 +19,7 @@ def test_codes_in_force_and_today():
     assert organ_across_renames("凤翔区农业农村局", "610305") == "凤翔区农业农村局"
 
 
-def test_warehouse_carries_both_codes_and_coverage_has_no_false_gap(tmp_path):
+def test_warehouse_carries_both_codes_and_coverage_has_no_false_gap(tmp_path, fill, extract_all):
     fill(tmp_path, counties=[("610322", "凤翔县")], years=(2019, 2020))
     fill(tmp_path, counties=[("610305", "凤翔区")], years=(2021, 2022))
     extract_all(tmp_path)

@@ -1,4 +1,4 @@
-"""Every cell of every real report in ../shared/samples, as read by a person.
+"""Every cell of every real report in ../shared/samples (or $OGI_SAMPLES_DIR), as read by a person.
 
 The expected values were read off the documents themselves (the PDFs rendered to PNG
 with pdftoppm, the text files as printed), not from the extractor's output. ``None``
@@ -7,14 +7,11 @@ is a cell printed blank. A report's rows not listed here must not be reported ei
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from extractors import extract
 from extractors.schema import SCHEMA
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 REQ_COLS = [c.key for c in SCHEMA["requests"].cols]
 APPEAL_COLS = [c.key for c in SCHEMA["appeals"].cols]
 
@@ -52,8 +49,8 @@ def form_2021(nonzero: dict[str, list], single_other: bool = False) -> dict[str,
     return {k: nonzero.get(k, Z7) for k in keys}
 
 
-def test_linyou_2024_text_from_docx():
-    report = extract(SAMPLES / "linyou-county-2024.txt")
+def test_linyou_2024_text_from_docx(samples_dir):
+    report = extract(samples_dir / "linyou-county-2024.txt")
     assert report.format == "text"
     assert report.meta.issuing_body == "麟游县人民政府"
     assert report.meta.report_year == 2024 and report.meta.year_source == "title"
@@ -80,8 +77,8 @@ def test_linyou_2024_text_from_docx():
     assert report.problems == [] and report.extra_rows == []
 
 
-def test_hongze_2023_pdf_hybrid_form_and_broken_appeals_totals():
-    report = extract(SAMPLES / "hongze-district-2023.pdf")
+def test_hongze_2023_pdf_hybrid_form_and_broken_appeals_totals(samples_dir):
+    report = extract(samples_dir / "hongze-district-2023.pdf")
     assert report.format == "pdf"
     assert report.meta.report_year == 2023
     assert report.meta.jurisdiction_code == "320813"
@@ -116,8 +113,8 @@ def test_hongze_2023_pdf_hybrid_form_and_broken_appeals_totals():
     assert report.value("appeals", "review", "total") == 0  # recorded, never repaired
 
 
-def test_hongze_2024_pdf():
-    report = extract(SAMPLES / "hongze-district-2024.pdf")
+def test_hongze_2024_pdf(samples_dir):
+    report = extract(samples_dir / "hongze-district-2024.pdf")
     assert report.meta.report_year == 2024
     expected = proactive({
         "regulations": {"issued": 0, "repealed": 0, "in_force": 0},
@@ -144,8 +141,8 @@ def test_hongze_2024_pdf():
     assert all(c.ok for c in report.checks)
 
 
-def test_huaian_city_2024_pdf_thousands():
-    report = extract(SAMPLES / "huaian-city-2024.pdf")
+def test_huaian_city_2024_pdf_thousands(samples_dir):
+    report = extract(samples_dir / "huaian-city-2024.pdf")
     assert report.meta.issuing_body == "淮安市人民政府"
     assert report.meta.jurisdiction_code == "320800"
     expected = proactive({
@@ -188,8 +185,8 @@ def test_huaian_city_2024_pdf_thousands():
     assert all(c.ok for c in report.checks) and report.problems == []
 
 
-def test_shanghai_science_commission_loose_labels_and_blank_total():
-    report = extract(SAMPLES / "shanghai-science-commission-2024.pdf.txt")
+def test_shanghai_science_commission_loose_labels_and_blank_total(samples_dir):
+    report = extract(samples_dir / "shanghai-science-commission-2024.pdf.txt")
     assert report.meta.report_year == 2024
     expected = proactive({
         "regulations": {"issued": 0, "repealed": 0, "in_force": 0},
@@ -220,8 +217,8 @@ def test_shanghai_science_commission_loose_labels_and_blank_total():
     assert check_ids(report, None) == {("requests.balance", "total"), ("requests.row_total", "carried_forward")}
 
 
-def test_shanghai_government_office_tables_split_across_pages():
-    report = extract(SAMPLES / "shanghai-government-office-2025.pdf.txt")
+def test_shanghai_government_office_tables_split_across_pages(samples_dir):
+    report = extract(samples_dir / "shanghai-government-office-2025.pdf.txt")
     assert report.meta.issuing_body == "上海市人民政府办公厅"
     assert report.meta.report_year == 2025
     expected = proactive({
@@ -266,8 +263,8 @@ def test_shanghai_government_office_tables_split_across_pages():
     assert all(c.ok for c in report.checks)
 
 
-def test_district_statistics_excerpt_slash_and_blank_applicant_cells():
-    report = extract(SAMPLES / "district-statistics-bureau-2023.excerpt.txt")
+def test_district_statistics_excerpt_slash_and_blank_applicant_cells(samples_dir):
+    report = extract(samples_dir / "district-statistics-bureau-2023.excerpt.txt")
     assert report.meta.report_year == 2023 and report.meta.year_source == "preamble"
     blank6 = [None] * 6
     expected = proactive({
@@ -290,8 +287,8 @@ def test_district_statistics_excerpt_slash_and_blank_applicant_cells():
     assert not any(c.ok is False for c in report.checks)
 
 
-def test_liangcheng_excerpt_2019_form_truncated_headers():
-    report = extract(SAMPLES / "liangcheng-town-2020.excerpt.txt")
+def test_liangcheng_excerpt_2019_form_truncated_headers(samples_dir):
+    report = extract(samples_dir / "liangcheng-town-2020.excerpt.txt")
     assert report.meta.report_year == 2020
     assert report.tables["proactive"].form_version == "2019"
     zero3 = {"prior_items": 0, "change": 0, "decisions": 0}
@@ -307,8 +304,8 @@ def test_liangcheng_excerpt_2019_form_truncated_headers():
     assert ("table_missing", "appeals") in {(p.code, p.table) for p in report.problems}
 
 
-def test_donggang_excerpt_procurement_without_unit_and_cut_row():
-    report = extract(SAMPLES / "donggang-town-2020.excerpt.txt")
+def test_donggang_excerpt_procurement_without_unit_and_cut_row(samples_dir):
+    report = extract(samples_dir / "donggang-town-2020.excerpt.txt")
     assert report.meta.issuing_body == "抚松县东岗镇人民政府"
     assert report.tables["proactive"].form_version == "2019"
     zero3 = {"prior_items": 0, "change": 0, "decisions": 0}
@@ -327,15 +324,14 @@ def test_donggang_excerpt_procurement_without_unit_and_cut_row():
     assert ("row_short", "requests") in {(p.code, p.table) for p in report.problems}
 
 
-def test_audit_bureau_page9_headers_one_character_per_line():
-    report = extract(SAMPLES / "audit-bureau-2020-page9.excerpt.txt")
+def test_audit_bureau_page9_headers_one_character_per_line(samples_dir):
+    report = extract(samples_dir / "audit-bureau-2020-page9.excerpt.txt")
     expected = requests_rows({"carried_forward": Z7}) | appeals_rows([0] * 15)
     assert_cells(report, expected)
     assert ("table_missing", "proactive") in {(p.code, p.table) for p in report.problems}
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in SAMPLES.iterdir() if p.name != "README.md"))
-def test_every_sample_reads_without_error(name):
-    report = extract(SAMPLES / name)
+def test_every_sample_reads_without_error(samples_dir, sample_name):
+    report = extract(samples_dir / sample_name)
     assert report.error is None
     assert report.cells

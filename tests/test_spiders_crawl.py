@@ -1,6 +1,6 @@
 """Real Scrapy crawls of the demo county sites on 127.0.0.1 (``demo/``).
 
-One server (all sites, faults included) for the module; each crawl runs as
+One server (all sites, faults included: ``demo_sites`` in conftest) for the module; each crawl runs as
 ``python -m spiders.run`` in its own process, politeness off (``--fast``). The crawls
 build on each other in file order: first crawl → no-change re-crawl → a changed document.
 """
@@ -8,55 +8,42 @@ build on each other in file order: first crawl → no-change re-crawl → a chan
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from pipelines.rawstore import RawStore
-from demo import DemoServer
 
 pytestmark = pytest.mark.slow
-REPO = Path(__file__).resolve().parent.parent
 GOOD = ("demo-linyou", "demo-qianyang", "demo-fengxian", "demo-fengxiang")
 SITE_OF = {"demo-linyou": "linyou", "demo-qianyang": "qianyang", "demo-fengxian": "fengxian",
            "demo-fengxiang": "fengxiang"}
 
 
-def run(args: list[str], module: str = "spiders.run", timeout: int = 120) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.run([sys.executable, "-m", module, *args], cwd=REPO, env=env, capture_output=True, text=True,
-                          timeout=timeout)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return proc
-
-
-def lines_of(proc: subprocess.CompletedProcess) -> list[dict]:
-    return [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+@pytest.fixture(scope="module")
+def demo(demo_sites, tmp_path_factory):
+    """The demo sites with this module's data folder, which the crawls share."""
+    demo_sites.data = tmp_path_factory.mktemp("crawl") / "data"
+    demo_sites.state = {}
+    return demo_sites
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    root = tmp_path_factory.mktemp("crawl")
-    with DemoServer(faults=True) as server:
-        server.registry = server.write_registry(root / "sources")
-        server.data = root / "data"
-        server.state = {}
-        yield server
+def crawl(demo, run_module, json_lines):
+    """Every demo source crawled into the module's data folder: (JSON lines, run report)."""
+    def crawl(*extra: str) -> tuple[list[dict], dict]:
+        proc = run_module(["--registry-dir", str(demo.registry), "--data-dir", str(demo.data), "--all", "--fast",
+                           "--json", *extra])
+        report_path = proc.stderr.strip().splitlines()[-1]
+        return json_lines(proc), json.loads(Path(report_path).read_text("utf-8"))
 
-
-def crawl(demo, *extra: str) -> tuple[list[dict], dict]:
-    proc = run(["--registry-dir", str(demo.registry), "--data-dir", str(demo.data), "--all", "--fast", "--json", *extra])
-    report_path = proc.stderr.strip().splitlines()[-1]
-    return lines_of(proc), json.loads(Path(report_path).read_text("utf-8"))
+    return crawl
 
 
 @pytest.fixture(scope="module")
-def first(demo):
-    return crawl(demo)
+def first(crawl):
+    return crawl()
 
 
 def test_first_crawl_finds_every_report_of_every_family(demo, first):
@@ -166,10 +153,10 @@ def test_each_fault_is_recorded_for_its_source(first):
     assert src["demo-linyou"]["requests_by_role"]["robots"] == 1
 
 
-def test_second_crawl_downloads_nothing_and_reports_all_unchanged(demo, first):
+def test_second_crawl_downloads_nothing_and_reports_all_unchanged(demo, first, crawl):
     lines1, _ = first
     doc_hits = {name: demo.hits_for(name, "/picture/") + demo.hits_for(name, "/art/") for name in ("linyou",)}
-    lines, report = crawl(demo)
+    lines, report = crawl()
     demo.state["second"] = report
     good = [l for l in lines if l["source"] in GOOD]
     assert len(good) == len([l for l in lines1 if l["source"] in GOOD])
@@ -184,7 +171,7 @@ def test_second_crawl_downloads_nothing_and_reports_all_unchanged(demo, first):
     assert report["sources"]["fault-truncated"]["errors"].get("truncated") == 1
 
 
-def test_changed_document_is_reported_changed(demo, first):
+def test_changed_document_is_reported_changed(demo, first, crawl):
     truth = demo.truth()
     page = next(r for r in truth["linyou"]["reports"] if r["year"] == 2022 and r["organ"] == "麟游县人民政府")
     path = page["page_path"]
@@ -193,7 +180,7 @@ def test_changed_document_is_reported_changed(demo, first):
     pdf_path = next(d["path"] for r in truth["qianyang"]["reports"] for d in r["documents"] if d["format"] == "pdf")
     pdf = demo.sites["qianyang"].files[pdf_path].body
     demo.replace("qianyang", pdf_path, pdf + b"\n% revised\n%%EOF\n")
-    lines, report = crawl(demo, "--refresh", "revalidate")
+    lines, report = crawl("--refresh", "revalidate")
     status = {l["document_url"]: l["status"] for l in lines}
     assert status[page["page_url"]] == "changed"
     assert status[demo.base_url("qianyang") + pdf_path] == "changed"
@@ -209,10 +196,10 @@ def test_changed_document_is_reported_changed(demo, first):
     store.close()
 
 
-def test_ogi_crawl_json_lines(demo, tmp_path):
-    proc = run(["crawl", "--registry-dir", str(demo.registry), "--data-dir", str(tmp_path), "--source", "demo-fengxiang",
-                "--fast", "--json"], module="flows.cli")
-    lines = lines_of(proc)
+def test_ogi_crawl_json_lines(demo, tmp_path, run_module, json_lines):
+    proc = run_module(["crawl", "--registry-dir", str(demo.registry), "--data-dir", str(tmp_path), "--source",
+                       "demo-fengxiang", "--fast", "--json"], module="flows.cli")
+    lines = json_lines(proc)
     truth = demo.truth()["fengxiang"]
     assert len(lines) == sum(len(r["documents"]) for r in truth["reports"])
     assert all(l["source"] == "demo-fengxiang" and l["status"] == "new" for l in lines)
@@ -221,11 +208,11 @@ def test_ogi_crawl_json_lines(demo, tmp_path):
     assert list((tmp_path / "runs").glob("crawl-*.json"))
 
 
-def test_ogi_crawl_url_for_a_site_not_in_the_registry(demo, tmp_path):
+def test_ogi_crawl_url_for_a_site_not_in_the_registry(demo, tmp_path, run_module, json_lines):
     url = demo.base_url("qianyang") + "/"
-    proc = run(["crawl", "--url", url, "--jurisdiction", "610328", "--data-dir", str(tmp_path), "--fast", "--json"],
-               module="flows.cli")
-    lines = lines_of(proc)
+    proc = run_module(["crawl", "--url", url, "--jurisdiction", "610328", "--data-dir", str(tmp_path), "--fast",
+                       "--json"], module="flows.cli")
+    lines = json_lines(proc)
     truth = demo.truth()["qianyang"]
     assert {l["document_url"] for l in lines} == {d["url"] for r in truth["reports"] for d in r["documents"]}
     assert {l["jurisdiction_code"] for l in lines} == {"610328"}

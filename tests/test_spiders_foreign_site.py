@@ -11,8 +11,6 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from tests.test_spiders_crawl import lines_of, run
-
 COLUMN = "/col/col1234/index.html"
 TITLES = {  # record number -> (article path, title)
     1: ("/art/2025/1/20/art_1234_9001.html", "麟游县人民政府2024年政府信息公开工作年度报告"),
@@ -77,9 +75,10 @@ def site():
     server.shutdown()
 
 
-def test_get_only_hanweb_site_yields_every_report(site, tmp_path):
-    proc = run(["--url", site + COLUMN, "--jurisdiction", "610329", "--data-dir", str(tmp_path), "--fast", "--json"])
-    found = {line["document_url"]: line for line in lines_of(proc)}
+def test_get_only_hanweb_site_yields_every_report(site, tmp_path, run_module, json_lines):
+    proc = run_module(["--url", site + COLUMN, "--jurisdiction", "610329", "--data-dir", str(tmp_path), "--fast",
+                       "--json"])
+    found = {line["document_url"]: line for line in json_lines(proc)}
     reports = {site + path for n, (path, title) in TITLES.items() if "图解" not in title}
     assert set(found) == reports
     assert sorted(line["report_year"] for line in found.values()) == [2019, 2020, 2021, 2022, 2023, 2024]

@@ -15,12 +15,11 @@ from pipelines.load import load_warehouse
 from pipelines.local_import import import_files
 from pipelines.rawstore import RawStore
 from pipelines.reader import read_table
-from tests.warehouse_helpers import extract_all, fill
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "files"
 
 
-def test_dates_timestamps_counts_and_report_year_keep_their_types(tmp_path):
+def test_dates_timestamps_counts_and_report_year_keep_their_types(tmp_path, fill, extract_all):
     fill(tmp_path, counties=[("610329", "麟游县")], years=(2022,))
     folder = tmp_path / "mine"
     folder.mkdir()
