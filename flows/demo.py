@@ -33,8 +33,10 @@ def register(app: typer.Typer) -> None:
 
 def demo_command(
     data_dir: Optional[Path] = DATA_DIR,
-    port: int = typer.Option(DEMO_PORT, "--port", help="First port of the demo sites on 127.0.0.1 (one site per port)."),
-    faults: bool = typer.Option(True, "--faults/--no-faults", help="Also serve the broken sites, to show how breakage is reported."),
+    port: int = typer.Option(DEMO_PORT, "--port",
+                             help="First port of the demo sites on 127.0.0.1 (one site per port)."),
+    faults: bool = typer.Option(True, "--faults/--no-faults",
+                                help="Also serve the broken sites, to show how breakage is reported."),
     jobs: int = JOBS,
 ) -> None:
     """Serve the bundled county sites on 127.0.0.1, run the nightly flow against them, load the datasets, summarise.

@@ -49,8 +49,8 @@ def samples_dir() -> Path:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """``sample_name``: one test per real report; one skipped test, with the reason, when there are none."""
     if "sample_name" in metafunc.fixturenames:
-        names = _sample_names()
-        metafunc.parametrize("sample_name", names or [pytest.param(None, marks=pytest.mark.skip(reason=SAMPLES_ABSENT))])
+        absent = pytest.param(None, marks=pytest.mark.skip(reason=SAMPLES_ABSENT))
+        metafunc.parametrize("sample_name", _sample_names() or [absent])
 
 
 # ---------------------------------------------------------------------------- the demo sites
