@@ -35,7 +35,7 @@ def test_registry_rejects_mirrors_and_bad_entries():
         parse_entry({"id": "x", "homepage": "http://www.x.gov.cn/", "jurisdiction_code": "6103"})
     with pytest.raises(RegistryError, match="allowed hosts"):
         parse_entry({"id": "x", "homepage": "http://www.x.gov.cn/", "columns": ["http://elsewhere.gov.cn/c"]})
-    with pytest.raises(RegistryError, match="not a government host"):  # loopback only for demo entries
+    with pytest.raises(RegistryError, match="not a government host"):  # loopback only where a registry lists it
         parse_entry({"id": "x", "homepage": "http://127.0.0.1:8000/"})
     ip = parse_entry({"id": "stats", "homepage": "http://61.150.65.235/tjj/"}, government_ips=frozenset({"61.150.65.235"}))
     assert ip.allowed_hosts == ("61.150.65.235",)
