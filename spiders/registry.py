@@ -26,8 +26,9 @@ CMS_FAMILIES = ("hanweb", "trs", "generic")
 def registered_families() -> Collection[str]:
     """The CMS family names a source's ``cms`` may name.
 
-    The one place the registry learns them. TODO(issue 7): return the names the families
-    register in ``spiders.cms`` (helper "spiders" is adding that listing) and drop ``CMS_FAMILIES``.
+    The one place the registry learns them. TODO(issue 7): once ``spiders.cms.family_names()``
+    (the families that registered themselves; helper "spiders") is on main, return it here
+    and drop ``CMS_FAMILIES``.
     """
     return CMS_FAMILIES
 
