@@ -14,7 +14,10 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from demo.reports import ReportSpec, report_html
+from extractors.model import Cell, Report, ReportMeta, TableInfo
 from extractors.schema import SCHEMA
+from pipelines.rawstore import FetchRecord
 
 Values = dict[tuple[str, str, str], float]  # (table, row, col) → value
 
@@ -98,8 +101,6 @@ def _num(value: float) -> str:
 def render_html(r: SampleReport) -> str:
     """The report as a government site's article page would show it: the same form layout
     the demo county sites print (``demo.reports``), with this report's numbers."""
-    from demo.reports import ReportSpec, report_html
-
     spec = ReportSpec(r.organ, r.year, seed=0)
     for (table, row, col), value in r.values.items():
         spec.values.setdefault(table, {})[f"{row}|{col}"] = value
@@ -109,8 +110,6 @@ def render_html(r: SampleReport) -> str:
 
 def store_sample(raw, report: SampleReport, source_id: str, url: str, crawl_id: str = "generated") -> str:
     """Put a generated report's HTML into a ``RawStore`` with a manifest record; return its sha256."""
-    from pipelines.rawstore import FetchRecord
-
     data = report.html().encode("utf-8")
     sha = raw.put(data)
     raw.record(
@@ -127,8 +126,6 @@ def store_sample(raw, report: SampleReport, source_id: str, url: str, crawl_id: 
 
 def to_report(sample: SampleReport, sha256: str, path: str = ""):
     """The ``Report`` a perfect extractor returns for a sample (for tests that skip extraction)."""
-    from extractors.model import Cell, Report, ReportMeta, TableInfo
-
     rep = Report(
         path=path, sha256=sha256, format="html",
         meta=ReportMeta(issuing_body=sample.organ, report_year=sample.year, year_source="title",
