@@ -21,12 +21,14 @@ SYMBOLS = {"checked": "[green]✓[/]", "extracted": "[yellow]~[/]", "fetched": "
 
 
 def duckdb_hint(warehouse_url: str) -> str:
-    """A query to paste into a shell: requests granted by province and year (DuckDB from the venv,
-    so no separate DuckDB binary is needed)."""
+    """A query to paste into a shell: requests granted by province and year, each county government's own
+    report counted once (``is_primary``; departments and towns publish their own). DuckDB from the venv,
+    so no separate DuckDB binary is needed."""
     base = warehouse_url.rstrip("/")
-    sql = (f"SELECT province, report_year, sum(value) AS granted FROM read_parquet('{base}/cells/**/*.parquet', "
-           "hive_partitioning=true) WHERE table_key='requests' AND row_key='granted' AND col_key='total' "
-           "GROUP BY ALL ORDER BY ALL")
+    sql = (f"SELECT c.province, c.report_year, sum(c.value) AS granted FROM read_parquet('{base}/cells/**/*.parquet', "
+           f"hive_partitioning=true) c JOIN read_parquet('{base}/reports/**/*.parquet', hive_partitioning=true) r "
+           "USING (report_id) WHERE r.is_primary AND c.table_key='requests' AND c.row_key='granted' "
+           "AND c.col_key='total' GROUP BY ALL ORDER BY ALL")
     return f".venv/bin/python -c \"import duckdb; duckdb.sql(\\\"{sql}\\\").show()\""
 
 
