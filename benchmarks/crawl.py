@@ -4,7 +4,7 @@
 
 Prints medians over the runs: documents per second on a first crawl (all documents new),
 and requests per site on a re-crawl of unchanged sites (goal: listing pages only, zero
-document downloads). Each crawl is ``python -m spiders.run`` in its own process, as in
+document downloads). Each crawl is ``python -m pipelines.crawl`` in its own process, as in
 production; docs/s is timed by the spider itself (``duration_s``, process start excluded)
 and by the wall clock (included).
 """
@@ -30,7 +30,7 @@ from demo import DemoServer  # noqa: E402
 def crawl(registry: Path, data: Path) -> tuple[dict, float]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "spiders.run", "--registry-dir", str(registry), "--data-dir", str(data),
+    proc = subprocess.run([sys.executable, "-m", "pipelines.crawl", "--registry-dir", str(registry), "--data-dir", str(data),
                            "--all", "--fast"], cwd=REPO, env=env, capture_output=True, text=True, check=True)
     wall = time.perf_counter() - t0
     return json.loads(Path(proc.stdout.strip().splitlines()[-1]).read_text("utf-8")), wall

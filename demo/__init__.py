@@ -6,7 +6,7 @@ Not product code: only ``ogi demo`` (``flows/demo.py``), the tests and the bench
     from demo import DemoServer
     with DemoServer(faults=True) as sites:
         registry = sites.write_registry(tmp / "sources")
-        ...  # python -m spiders.run --registry-dir {registry} --all --fast
+        ...  # python -m pipelines.crawl --registry-dir {registry} --all --fast
 
 or from a shell: ``python -m demo serve --port 8700 --registry-out DIR``.
 """

@@ -1,7 +1,7 @@
 """Registry entries for the running demo sites: the templates in ``demo/sources/`` with the ports filled in.
 
 Why generated entries: the demo sites are crawled through the same registry path as real
-counties (``spiders.run --registry-dir``), and the real registry has no demo logic. Only
+counties (``pipelines.crawl --registry-dir``), and the real registry has no demo logic. Only
 the ports are known at run time, so the demo writes concrete entries into its own folder,
 with a ``government_ips.toml`` naming 127.0.0.1: in that registry the local sites stand in
 for the county governments.

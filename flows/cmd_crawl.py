@@ -1,6 +1,6 @@
 """``ogi crawl``: crawl registered sources (or one URL) into the data directory.
 
-The crawl runs as ``python -m spiders.run --events`` in a child process (Scrapy's Twisted
+The crawl runs as ``python -m pipelines.crawl --events`` in a child process (Scrapy's Twisted
 reactor cannot restart inside one process); this command reads its JSON lines and shows
 per-source progress, or with ``--json`` passes on one line per document found.
 """
@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+
+from pipelines.crawl import command_line
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -42,17 +44,8 @@ def crawl_command(
     if not (source or all_sources or url or jurisdiction):
         typer.echo("Nothing to crawl: give --source ID, --all, --jurisdiction CODE or --url URL.", err=True)
         raise typer.Exit(2)
-    cmd = [sys.executable, "-m", "spiders.run", "--events"]
-    for sid in source or ():
-        cmd += ["--source", sid]
-    if all_sources:
-        cmd.append("--all")
-    for flag, value in (("--url", url), ("--jurisdiction", jurisdiction), ("--data-dir", data_dir),
-                        ("--registry-dir", registry_dir), ("--refresh", refresh)):
-        if value:
-            cmd += [flag, str(value)]
-    if fast:
-        cmd.append("--fast")
+    cmd = command_line(data_dir, source or (), all_sources, url, jurisdiction, registry_dir, refresh, fast=fast,
+                       events=True)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             encoding="utf-8")

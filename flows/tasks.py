@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Any
 from prefect import get_run_logger, task
 
 from flows.settings import TELEMETRY_OFF
+from pipelines.crawl import command_line
 from pipelines.extracted import ExtractionStore
 
 REPO = Path(__file__).resolve().parent.parent
@@ -86,20 +86,13 @@ def extract_chunk(data_dir: str, docs: list[tuple[str, str]], version: str, forc
     return {"extracted": done, "skipped": skipped, "failed": failed, "seconds": round(time.perf_counter() - started, 3)}
 
 
-def crawl_command(data_dir: str, sources: list[str], extra_args: list[str] | None = None) -> list[str]:
-    cmd = [sys.executable, "-m", "spiders.run", "--data-dir", str(data_dir)]
-    for sid in sources:
-        cmd += ["--source", sid]
-    return cmd + list(extra_args or ())
-
-
 @task(retries=1, retry_delay_seconds=5, task_run_name="crawl {label}")
 def crawl_shard(data_dir: str, sources: list[str], extra_args: list[str] | None = None,
                 timeout: float = 3600, label: str = "shard") -> dict[str, Any]:
     """Run one Scrapy crawl of ``sources`` in its own process; return where its report went."""
     runs = Path(data_dir) / "runs"
     before = set(runs.glob("crawl-*.json")) if runs.is_dir() else set()
-    cmd = crawl_command(data_dir, sources, extra_args)
+    cmd = command_line(data_dir, sources, extra_args=extra_args or ())
     env = {**os.environ, **TELEMETRY_OFF, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     started = time.perf_counter()
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout)

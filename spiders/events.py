@@ -1,6 +1,6 @@
 """Machine-readable progress on stdout, one JSON object per line.
 
-Why: ``spiders.run`` runs in its own process (the Twisted reactor cannot restart), so
+Why: the crawl (``pipelines.crawl``) runs in its own process (the Twisted reactor cannot restart), so
 the CLI and the Prefect flows learn what it finds by reading its stdout. Mode
 ``json`` prints exactly the ``ogi crawl --json`` document lines; mode ``events``
 tags every line with ``"event"`` (document, page, error, report) for progress displays.

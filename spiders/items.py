@@ -7,7 +7,13 @@ documents; a listing entry's context (organ, year, link text, date) travels with
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
+
+
+def now_iso() -> str:
+    """A fetch's timestamp as items and the manifest keep it: UTC, to the second."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 @dataclass

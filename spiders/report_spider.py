@@ -8,34 +8,32 @@ Roles of a page, carried in ``request.meta["ogi"]``:
   doc     an attachment
 One spider serves many sources at once, so Scrapy's scheduler keeps many hosts busy
 while the per-host download slots keep each one polite. Family quirks live in
-``spiders.cms``; labels are read by ``spiders.links``; the refresh policy by
-``spiders.incremental``.
+``spiders.cms``; labels are read by ``spiders.links``. The spider only yields requests and
+items: whether a known document is fetched again is ``spiders.incremental``'s middleware
+(its answer arrives in ``meta``), the books are ``spiders.extensions``', storage is the item
+pipelines'. What only parsing can see (pages parsed, reports found, links skipped) goes
+into ``self.ledger``, as a Scrapy spider writes into ``crawler.stats``.
 """
 
 from __future__ import annotations
 
-import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any, Iterator
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import scrapy
 from parsel import Selector
-from scrapy import signals
 from scrapy.http import Request, Response, TextResponse
 
 from extractors.sniff import pdf_has_eof
-from pipelines.rawstore import FetchRecord, RawStore
-from spiders import crawl_report
+from spiders import signals as ogi_signals
 from spiders.cms import anchor_links, families_for
 from spiders.cms.base import Link
-from spiders.events import EventSink
-from spiders.incremental import Planner, RefreshPolicy
-from spiders.items import DocumentItem
-from spiders.ledger import CrawlLedger, classify_failure
+from spiders.history import PriorFetch
+from spiders.items import DocumentItem, now_iso
+from spiders.ledger import CrawlLedger
 from spiders.links import LinkKind, classify
 from spiders.registry import Source
 from spiders.sniff import PAGE_FORMATS, file_name, sniff_format
@@ -53,10 +51,6 @@ class Chain:
     capped: bool = False
 
 
-def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
 def new_crawl_id() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
 
@@ -64,69 +58,44 @@ def new_crawl_id() -> str:
 class ReportSpider(scrapy.Spider):
     name = "reports"
 
-    def __init__(self, sources: list[Source] | None = None, crawl_id: str | None = None, **kwargs: Any):
+    def __init__(self, sources: list[Source] | None = None, crawl_id: str | None = None, max_hops: int = 6,
+                 max_pages: int = 50, **kwargs: Any):
         super().__init__(**kwargs)
         self.sources: dict[str, Source] = {s.id: s for s in (sources or [])}
         self.crawl_id = crawl_id or new_crawl_id()
+        self.max_hops = max_hops  # links from the homepage to a 年报 column, pagination not counted
+        self.max_pages = max_pages  # per listing chain
         self.ledger = CrawlLedger()
         self.chains: dict[str, Chain] = {}
         self.claimed: set[str] = set()
-        self.netloc_source: dict[str, str] = {}
-        for src in self.sources.values():
-            self.ledger[src.id].jurisdiction_code = src.jurisdiction_code
-            for host in src.allowed_hosts:
-                self.netloc_source.setdefault(host, src.id)
-        self.report_path: Path | None = None
-        self.started_at = now_iso()
-        self._t0 = time.monotonic()
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> "ReportSpider":
-        spider = super().from_crawler(crawler, *args, **kwargs)
         s = crawler.settings
-        spider.configure(s.get("OGI_DATA_DIR") or "data", s.getint("OGI_MAX_HOPS", 6),
-                         s.getint("OGI_MAX_LISTING_PAGES", 50),
-                         RefreshPolicy(s.get("OGI_REFRESH_MODE", "skip"), s.getfloat("OGI_REFRESH_DAYS", 30.0)),
-                         s.get("OGI_STDOUT"))
-        crawler.signals.connect(spider._on_request, signal=signals.request_reached_downloader)
-        crawler.signals.connect(spider._on_response, signal=signals.response_received)
-        crawler.signals.connect(spider._on_item, signal=signals.item_scraped)
-        crawler.signals.connect(spider._on_spider_error, signal=signals.spider_error)
-        return spider
-
-    def configure(self, data_dir: str | Path, max_hops: int = 6, max_pages: int = 50,
-                  policy: RefreshPolicy | None = None, stdout: str | None = None) -> "ReportSpider":
-        """Everything the spider reads from settings; called by ``from_crawler``, or directly
-        by parsing tests that feed saved responses without a crawl."""
-        self.data_dir = Path(data_dir)
-        self.max_hops = max_hops
-        self.max_pages = max_pages
-        self.policy = policy or RefreshPolicy()
-        self.store = RawStore(self.data_dir / "raw")
-        self.planner = Planner(self.store, self.policy)
-        self.events = EventSink(stdout)
-        return self
+        kwargs.setdefault("max_hops", s.getint("OGI_MAX_HOPS", 6))
+        kwargs.setdefault("max_pages", s.getint("OGI_MAX_LISTING_PAGES", 50))
+        return super().from_crawler(crawler, *args, **kwargs)
 
     # start ---------------------------------------------------------------------------
     async def start(self):
         for src in self.sources.values():
-            self.events.emit("source", source=src.id, jurisdiction_code=src.jurisdiction_code, url=src.homepage)
             if src.columns:
                 for url in src.columns:
                     yield self._request(url, self.parse_hub, src, role="listing", hops=0, chain=url)
             else:
                 yield self._request(src.homepage, self.parse_hub, src, role="home", hops=0)
 
-    def _request(self, url: str, callback, src: Source, role: str, headers: dict[str, str] | None = None,
-                 conditional: bool = False, http: dict[str, Any] | None = None, **ctx: Any) -> Request:
-        """A request with its context in ``meta["ogi"]``; ``http`` may change the wire form (a POST)."""
+    def _request(self, url: str, callback, src: Source, role: str, http: dict[str, Any] | None = None,
+                 **ctx: Any) -> Request:
+        """A request with its context in ``meta["ogi"]``; ``http`` may change the wire form (a POST).
+        Documents carry their source's ``refresh_days`` for the refresh middleware."""
         meta = {"ogi": {"source": src.id, "role": role, "url": url, **ctx}}
-        if conditional:
-            meta["handle_httpstatus_list"] = [304]
+        if role in ("page", "doc"):
+            meta["ogi"]["refresh_days"] = src.politeness.refresh_days
         priority = {"doc": 30, "page": 20, "listing": 10}.get(role, 0)
         http = dict(http or {})
         wire_url = http.pop("url", url)
-        headers = {**(headers or {}), **http.pop("headers", {})}
+        headers = http.pop("headers", None)
         return Request(wire_url, callback=callback, errback=self.on_error, headers=headers or None, meta=meta,
                        priority=priority, **http)
 
@@ -274,28 +243,24 @@ class ReportSpider(scrapy.Spider):
         return True
 
     def _page_request(self, url: str, src: Source, entry: dict[str, Any]) -> Iterator[Any]:
-        if not self._claim(url):
-            return
-        plan = self.planner.plan(url, entry.get("published_date"), src.politeness.refresh_days)
-        if plan.fetch:
-            yield self._request(url, self.parse_page, src, role="page", headers=plan.headers,
-                                conditional=bool(plan.headers), **entry)
-            return
-        self.ledger[src.id].report(url, entry.get("report_year") or plan.previous.report_year)
-        yield self._known_item(plan.previous, src, {**entry, "page_url": url, "kind": "page"})
-        for att in self.planner.attachments_of(url):
-            yield from self._document_request(att, src, {**entry, "page_url": url})
+        if self._claim(url):
+            yield self._request(url, self.parse_page, src, role="page", **entry)
 
     def parse_page(self, response: Response) -> Iterator[Any]:
         ctx = response.meta["ogi"]
         src = self.sources[ctx["source"]]
         led = self.ledger[src.id]
         url = ctx["url"]
-        if response.status == 304:
-            previous = self.store.latest(url)
-            led.report(url, ctx.get("report_year"))
-            yield self._not_modified_item(response, previous, src, {**ctx, "page_url": url, "kind": "page"})
-            for att in self.planner.attachments_of(url):
+        if response.meta.get("ogi_known") or response.status == 304:
+            # known and fresh, or not modified: announced from the manifest, with its attachments
+            prior = response.meta.get("ogi_prior")
+            if response.status == 304:
+                led.report(url, ctx.get("report_year"))
+                yield self._not_modified_item(response, prior, src, {**ctx, "page_url": url, "kind": "page"})
+            else:
+                led.report(url, ctx.get("report_year") or prior.report_year)
+                yield self._known_item(prior, src, {**ctx, "page_url": url, "kind": "page"})
+            for att in response.meta.get("ogi_attachments", ()):
                 yield from self._document_request(att, src, {**self._entry(ctx), "page_url": url})
             return
         if not isinstance(response, TextResponse) or sniff_format(response.body) not in PAGE_FORMATS:
@@ -339,22 +304,18 @@ class ReportSpider(scrapy.Spider):
 
     # attachments ---------------------------------------------------------------------
     def _document_request(self, url: str, src: Source, entry: dict[str, Any]) -> Iterator[Any]:
-        if not self._claim(url):
-            return
-        plan = self.planner.plan(url, None, src.politeness.refresh_days)
-        if plan.fetch:
-            yield self._request(url, self.parse_document, src, role="doc", headers=plan.headers,
-                                conditional=bool(plan.headers), kind="attachment", **entry)
-        else:
-            yield self._known_item(plan.previous, src, {**entry, "kind": "attachment"})
+        if self._claim(url):
+            yield self._request(url, self.parse_document, src, role="doc", kind="attachment", **entry)
 
     def parse_document(self, response: Response) -> Iterator[Any]:
         ctx = response.meta["ogi"]
         src = self.sources[ctx["source"]]
-        if response.status == 304:
-            yield self._not_modified_item(response, self.store.latest(ctx["url"]), src, ctx)
-            return
-        yield from self._document_item(response, ctx)
+        if response.meta.get("ogi_known"):
+            yield self._known_item(response.meta["ogi_prior"], src, ctx)
+        elif response.status == 304:
+            yield self._not_modified_item(response, response.meta.get("ogi_prior"), src, ctx)
+        else:
+            yield from self._document_item(response, ctx)
 
     # items ---------------------------------------------------------------------------
     @staticmethod
@@ -369,8 +330,9 @@ class ReportSpider(scrapy.Spider):
         disposition = (response.headers.get("Content-Disposition") or b"").decode("latin-1")
         fmt = sniff_format(body, file_name(response.url, disposition) or file_name(ctx["url"]))
         if fmt == "pdf" and not pdf_has_eof(body):
-            led.error("truncated", ctx["url"], f"PDF without %%EOF ({len(body)} bytes)")
-            self._remember_failure(ctx, "truncated", response.status)
+            self.crawler.signals.send_catch_log(ogi_signals.document_refused, request=response.request,
+                                                kind="truncated", message=f"PDF without %%EOF ({len(body)} bytes)",
+                                                status=response.status, spider=self)
             return
         led.documents_downloaded += 1
         led.bytes_downloaded += len(body)
@@ -397,7 +359,7 @@ class ReportSpider(scrapy.Spider):
             crawl_id=self.crawl_id,
         )
 
-    def _known_item(self, prev: FetchRecord, src: Source, ctx: dict[str, Any]) -> DocumentItem:
+    def _known_item(self, prev: PriorFetch, src: Source, ctx: dict[str, Any]) -> DocumentItem:
         """A known, fresh document re-announced from the manifest without a request."""
         return DocumentItem(
             source_id=src.id,
@@ -422,7 +384,7 @@ class ReportSpider(scrapy.Spider):
             crawl_id=self.crawl_id,
         )
 
-    def _not_modified_item(self, response: Response, prev: FetchRecord | None, src: Source,
+    def _not_modified_item(self, response: Response, prev: PriorFetch | None, src: Source,
                            ctx: dict[str, Any]) -> DocumentItem:
         item = self._known_item(prev, src, ctx) if prev else DocumentItem(src.id, src.jurisdiction_code,
                                                                            ctx.get("kind", "attachment"), ctx["url"])
@@ -441,88 +403,15 @@ class ReportSpider(scrapy.Spider):
                 out[name] = value.decode("latin-1")
         return out
 
-    # accounting ----------------------------------------------------------------------
-    def _source_of(self, request: Request) -> str | None:
-        ctx = request.meta.get("ogi")
-        if ctx:
-            return ctx["source"]
-        parts = urlsplit(request.url)
-        return self.netloc_source.get(parts.netloc.lower()) or self.netloc_source.get((parts.hostname or "").lower())
-
-    def _on_request(self, request: Request, spider: scrapy.Spider) -> None:
-        sid = self._source_of(request)
-        if sid:
-            role = request.meta.get("ogi", {}).get("role", "robots" if request.url.endswith("/robots.txt") else "other")
-            self.ledger[sid].requests[role] += 1
-
-    def _on_response(self, response: Response, request: Request, spider: scrapy.Spider) -> None:
-        sid = self._source_of(request)
-        if sid:
-            self.ledger[sid].responses[response.status] += 1
-            ctx = request.meta.get("ogi", {})
-            self.events.emit("page", source=sid, role=ctx.get("role", "robots"), url=request.url,
-                             status=response.status)
-
-    def _on_item(self, item: DocumentItem, response: Response | None, spider: scrapy.Spider) -> None:
-        led = self.ledger[item.source_id]
-        if item.change:
-            led.documents[item.change] += 1
-        if item.format:
-            led.formats[item.format] += 1
-
-    def _on_spider_error(self, failure, response: Response, spider: scrapy.Spider) -> None:
-        sid = self._source_of(response.request) if response is not None and response.request else None
-        if sid:
-            self.ledger[sid].error("parse_error", response.url, f"{type(failure.value).__name__}: {failure.value}")
-
+    # failures ------------------------------------------------------------------------
     def on_error(self, failure) -> list[Request] | None:
+        """Retry a refused POST as a GET; report every other failure to the crawl accounts."""
         request = failure.request
-        sid = self._source_of(request)
-        if not sid:
-            return None
         status = getattr(getattr(failure.value, "response", None), "status", 0)
         ctx = request.meta.get("ogi", {})
         if request.method == "POST" and status in (400, 404, 405, 411, 501) and ctx.get("url"):
             # A site (or a proxy in front of it) that takes the record-set query only as a GET:
             # ask again with every parameter in the URL, once.
             return [request.replace(url=ctx["url"], method="GET", body=b"", headers={}, dont_filter=True)]
-        kind, message = classify_failure(failure)
-        led = self.ledger[sid]
-        if kind == "robots":
-            led.skipped["robots"] += 1
-            return
-        led.error(kind, request.url, message)
-        self.events.emit("error", source=sid, kind=kind, url=request.url, message=message[:200])
-        if ctx.get("role") in ("page", "doc"):
-            self._remember_failure(ctx, kind, status)
+        self.crawler.signals.send_catch_log(ogi_signals.request_failed, failure=failure, request=request, spider=self)
         return None
-
-    def _remember_failure(self, ctx: dict[str, Any], kind: str, status: int) -> None:
-        """A failed document goes into the manifest (no bytes), so the next crawl retries it."""
-        sid = ctx["source"]
-        src = self.sources[sid]
-        self.store.record(FetchRecord(
-            url=ctx["url"], sha256=None, fetched_at=now_iso(), status=status,
-            kind="page" if ctx.get("role") == "page" else "attachment", source_id=sid,
-            jurisdiction_code=src.jurisdiction_code, organ=ctx.get("organ"), report_year=ctx.get("report_year"),
-            title=ctx.get("title"), listing_url=ctx.get("listing_url"), page_url=ctx.get("page_url"),
-            link_text=ctx.get("link_text"), published_date=ctx.get("published_date"),
-            headers={"error": kind}, crawl_id=self.crawl_id))
-
-    def closed(self, reason: str) -> None:
-        runs = self.data_dir / "runs"
-        filename = f"crawl-{self.crawl_id}.json"
-        meta = {
-            "crawl_id": self.crawl_id,
-            "started_at": self.started_at,
-            "finished_at": now_iso(),
-            "finish_reason": reason,
-            "duration_s": round(time.monotonic() - self._t0, 3),
-            "data_dir": str(self.data_dir),
-            "refresh": {"mode": self.policy.mode, "max_age_days": self.policy.max_age_days},
-        }
-        report = crawl_report.build(self.ledger, meta, runs, filename)
-        self.report_path = crawl_report.write(report, runs, filename)
-        self.report = report
-        self.events.emit("report", path=str(self.report_path))
-        self.store.close()

@@ -46,22 +46,22 @@ BASE: dict[str, Any] = {
     "LOG_LEVEL": "WARNING",
     "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
     "DOWNLOADER_MIDDLEWARES": {
+        # first: a known, fresh document is answered from the manifest before robots.txt or a slot
+        "spiders.incremental.RefreshMiddleware": 40,
         "spiders.middlewares.SlotPerHostMiddleware": 50,
         "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
         "spiders.middlewares.BackoffRetryMiddleware": 550,
         "spiders.middlewares.CharsetMiddleware": 585,
         "spiders.middlewares.RedirectLoopMiddleware": 610,
     },
-    "ITEM_PIPELINES": {
-        "pipelines.store.RawStorePipeline": 300,
-        "pipelines.feed.DocumentFeedPipeline": 800,
-    },
+    "EXTENSIONS": {"spiders.extensions.CrawlAccounts": 500},
     # ogi's own knobs
     "OGI_MAX_HOPS": 6,  # links from the homepage to a 年报 column, pagination not counted
     "OGI_MAX_LISTING_PAGES": 50,  # per listing chain: endless pagination stops here
     "OGI_REFRESH_MODE": "skip",  # skip | revalidate | refetch (spiders.incremental)
     "OGI_REFRESH_DAYS": 30.0,
     "OGI_STDOUT": None,  # None | json | events (spiders.events)
+    "OGI_FETCH_HISTORY": None,  # injected by the crawl process (spiders.history); None: fetch everything
 }
 
 # Politeness off: for the local demo sites, tests and benchmarks only.

@@ -136,7 +136,7 @@ def mtimes():
 
 
 # ---------------------------------------------------------------------------- commands
-def _run_module(args: list[str], module: str = "spiders.run", timeout: int = 120) -> subprocess.CompletedProcess:
+def _run_module(args: list[str], module: str = "pipelines.crawl", timeout: int = 120) -> subprocess.CompletedProcess:
     """``python -m module args`` from the repository root; it must succeed."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.run([sys.executable, "-m", module, *args], cwd=REPO, env=env, capture_output=True, text=True,

@@ -1,7 +1,7 @@
 """Real Scrapy crawls of the demo county sites on 127.0.0.1 (``demo/``).
 
 One server (all sites, faults included: ``demo_sites`` in conftest) for the module; each crawl runs as
-``python -m spiders.run`` in its own process, politeness off (``--fast``). The crawls
+``python -m pipelines.crawl`` in its own process, politeness off (``--fast``). The crawls
 build on each other in file order: first crawl → no-change re-crawl → a changed document.
 """
 

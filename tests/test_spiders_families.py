@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from scrapy.http import HtmlResponse, Request, XmlResponse
 
-from spiders.cms import FAMILIES, families_for
+from spiders.cms import families_for, family
 from spiders.cms.hanweb import proxy_ranges, records, total_records
 from spiders.cms.trs import page_count
 from spiders.items import DocumentItem
@@ -27,7 +27,7 @@ def _source(host: str, cms: str | None = None):
 
 
 def _spider(tmp_path, host: str, cms: str | None = None) -> ReportSpider:
-    return ReportSpider(sources=[_source(host, cms)]).configure(tmp_path)
+    return ReportSpider(sources=[_source(host, cms)])
 
 
 def _response(name: str, url: str, role: str, cls=HtmlResponse, headers=None, **ctx) -> HtmlResponse:
@@ -47,7 +47,7 @@ def test_hanweb_column_records_and_dataproxy_ranges(tmp_path):
     resp = _response("hanweb_column.html", url, "listing", chain=url)
     assert [f.name for f in families_for(resp, "hanweb")] == ["hanweb", "generic"]
     assert len(records(resp.text)) == 3 and total_records(resp.text) == 8
-    pages = FAMILIES["hanweb"].pagination(resp)
+    pages = family("hanweb").pagination(resp)
     assert [p.split("?")[1].split("&perpage")[0] for p in pages] == ["startrecord=4&endrecord=6", "startrecord=7&endrecord=8"]
     assert all("columnid=1234" in p and "unitid=31877" in p and "webid=72" in p for p in pages)
 
@@ -116,7 +116,7 @@ def test_trs_listing_gbk_and_create_page_html(tmp_path):
     resp = CharsetMiddleware().process_response(resp.request, resp)
     assert resp.encoding == "gb18030" and "千阳县人民政府" in resp.text and "王堃" in resp.text
     assert page_count(resp.text) == (4, "index", "html")
-    assert FAMILIES["trs"].pagination(resp) == [
+    assert family("trs").pagination(resp) == [
         "http://www.qianyang.gov.cn/zwgk/zfxxgknb/index.html", "http://www.qianyang.gov.cn/zwgk/zfxxgknb/index_1.html",
         "http://www.qianyang.gov.cn/zwgk/zfxxgknb/index_2.html", "http://www.qianyang.gov.cn/zwgk/zfxxgknb/index_3.html"]
     spider = _spider(tmp_path, "www.qianyang.gov.cn", "trs")
@@ -146,7 +146,7 @@ def test_trs_article_attachment_written_by_script(tmp_path):
 def test_generic_list_pages_and_interpretation(tmp_path):
     url = "http://www.fengxian.gov.cn/c100/list.shtml"
     resp = _response("generic_list.shtml", url, "listing", chain=url)
-    assert FAMILIES["generic"].pagination(resp) == [
+    assert family("generic").pagination(resp) == [
         "http://www.fengxian.gov.cn/c100/list_2.shtml", "http://www.fengxian.gov.cn/c100/list_3.shtml",
         "http://www.fengxian.gov.cn/c100/list_2.shtml", "http://www.fengxian.gov.cn/c100/list_3.shtml"]
     spider = _spider(tmp_path, "www.fengxian.gov.cn")

@@ -1,13 +1,13 @@
-"""What every CMS family shares: anchors with their listing context, attachment links.
-
-A family overrides ``extra_links`` (links the page hides in scripts or XML),
-``pagination`` (the other pages of a listing) and ``is_attachment_url``.
+"""What every CMS family shares: anchors with their listing context, attachment links, and the
+registry of families (a family registers itself by subclassing ``CmsFamily``).
 """
 
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from typing import ClassVar
 from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
@@ -68,22 +68,51 @@ def selector_for(response) -> Selector:
     return Selector(text=response.text, type="html")
 
 
-class CmsFamily:
-    """The generic behaviour; families refine it."""
+class CmsFamily(ABC):
+    """One CMS family (a platform many county sites run), registered by subclassing.
 
-    name = "base"
+    To add a family, write one module in ``spiders/cms/`` (it is imported automatically)
+    with a subclass that sets:
 
+    ``name``        the registry's ``cms`` value for sites of this family (unique);
+
+    and overrides:
+
+    ``matches(response)``     required: True when the family's markers are on the page
+                              (the spider then applies it besides the configured one);
+    ``extra_links(response)`` links the page hides in scripts or XML (default: none);
+    ``pagination(response, cap_pages)`` absolute URLs of the listing's other pages, at most
+                              ``cap_pages`` of them (default: none);
+    ``request_kwargs(url)``   extra ``Request`` arguments for a page URL it produced, e.g. a
+                              POST body (default: none);
+    ``is_attachment_url(url)`` whether a URL is a document download (default: a document
+                              file extension).
+
+    ``fallback = True`` marks the family applied to every page after the others (generic).
+    Each hook is pure: a response in, links out. Add a saved page under
+    ``spiders/fixtures/`` and its test in ``tests/test_spiders_families.py``.
+    """
+
+    name: ClassVar[str]
+    fallback: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("name")
+        if name is None:
+            return  # an intermediate base, not a family
+        if name in _REGISTRY:
+            raise ValueError(f"two CMS families named {name!r}: {type(_REGISTRY[name]).__name__}, {cls.__name__}")
+        _REGISTRY[name] = cls()
+
+    @abstractmethod
     def matches(self, response) -> bool:
-        return False
-
-    def links(self, response) -> list[Link]:
-        """Anchors in the page plus the family's hidden ones."""
-        return [*anchor_links(selector_for(response), response.url), *self.extra_links(response)]
+        """True when the page carries this family's markers."""
 
     def extra_links(self, response) -> list[Link]:
         return []
 
-    def pagination(self, response) -> list[str]:
+    def pagination(self, response, cap_pages: int = 100) -> list[str]:
         """URLs of the listing's other pages (absolute, may include ones already seen)."""
         return []
 
@@ -97,3 +126,11 @@ class CmsFamily:
 
     def is_attachment(self, link: Link) -> bool:
         return self.is_attachment_url(link.url) or bool(_ATTACHMENT_TEXT.search(link.text or ""))
+
+
+_REGISTRY: dict[str, CmsFamily] = {}
+
+
+def registered() -> dict[str, CmsFamily]:
+    """Every registered family by name (importing ``spiders.cms`` registers them all)."""
+    return dict(_REGISTRY)

@@ -20,6 +20,7 @@ _NEXT_TEXT = {"下一页", "下页", "后页", "下一頁", ">", "»", "›", ">
 
 class GenericFamily(CmsFamily):
     name = "generic"
+    fallback = True
 
     def matches(self, response) -> bool:
         return True

@@ -1,13 +1,16 @@
-"""Run a crawl: ``crawl(...)`` in Python, ``python -m spiders.run ...`` from a shell.
+"""Run a crawl: ``crawl(...)`` in Python, ``python -m pipelines.crawl ...`` from a shell.
 
-Why a process of its own: Scrapy runs on the Twisted reactor, which cannot be restarted
-in one process; callers (``ogi crawl``, the Prefect flows, tests) start
-``python -m spiders.run`` and read its stdout (JSON lines) and the crawl report it writes.
+The crawl process is where the spider meets the raw store: it adds the item pipelines and
+injects the store as the crawl's fetch history (``pipelines.refresh``), so ``spiders``
+never imports ``pipelines``. Why a process of its own: Scrapy runs on the Twisted reactor,
+which cannot be restarted in one process; callers (``ogi crawl``, the Prefect flows, tests)
+start the command ``command_line`` builds and read its stdout (JSON lines) and the crawl
+report it writes.
 
-    python -m spiders.run --all                        # every registry source
-    python -m spiders.run --source linyou --json       # one JSON line per document
-    python -m spiders.run --url http://… --jurisdiction 610329
-    python -m spiders.run --registry-dir DIR --all --fast   # local demo sites, politeness off
+    python -m pipelines.crawl --all                        # every registry source
+    python -m pipelines.crawl --source linyou --json       # one JSON line per document
+    python -m pipelines.crawl --url http://… --jurisdiction 610329
+    python -m pipelines.crawl --registry-dir DIR --all --fast   # local demo sites, politeness off
 """
 
 from __future__ import annotations
@@ -17,9 +20,18 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from spiders.registry import REPO, Source, adhoc_source, load_registry
+
+# What the crawl process adds to the spiders' defaults: storage, and the store as history.
+PROCESS_SETTINGS: dict[str, Any] = {
+    "ITEM_PIPELINES": {
+        "pipelines.store.RawStorePipeline": 300,
+        "pipelines.feed.DocumentFeedPipeline": 800,
+    },
+    "OGI_FETCH_HISTORY": "pipelines.refresh.open_history",
+}
 
 
 def default_data_dir() -> Path:
@@ -58,18 +70,19 @@ def crawl(data_dir: str | Path | None = None, source_ids: list[str] | None = Non
     """Crawl the selected sources into ``data_dir`` and return the crawl report.
 
     Runs Scrapy's CrawlerProcess: call it once per process. ``settings`` override the
-    defaults in ``spiders.settings``; ``fast`` turns politeness off (local sites only);
+    defaults in ``spiders.settings`` and ``PROCESS_SETTINGS``; ``fast`` turns politeness off (local sites only);
     ``stdout`` is ``json`` (document lines) or ``events`` (tagged progress lines).
     """
     from scrapy.crawler import CrawlerProcess
 
+    from spiders.extensions import CrawlAccounts
     from spiders.report_spider import ReportSpider, new_crawl_id
     from spiders.settings import crawl_settings
 
     data_dir = Path(data_dir) if data_dir else default_data_dir()
     sources = select_sources(source_ids, all_sources, url, jurisdiction, registry_dir)
     crawl_id = new_crawl_id()
-    overrides = dict(settings or {})
+    overrides = {**PROCESS_SETTINGS, **(settings or {})}
     if stdout:
         overrides["OGI_STDOUT"] = stdout
     if refresh:
@@ -82,12 +95,31 @@ def crawl(data_dir: str | Path | None = None, source_ids: list[str] | None = Non
     crawler = process.create_crawler(ReportSpider)
     process.crawl(crawler, sources=sources, crawl_id=crawl_id)
     process.start()
-    spider = crawler.spider
-    report = getattr(spider, "report", None)
-    if report is None:
+    accounts = next((e for e in crawler.extensions.middlewares if isinstance(e, CrawlAccounts)), None)
+    if accounts is None or accounts.report is None:
         raise RuntimeError(f"the crawl ended without a report; see {runs / f'crawl-{crawl_id}.log'}")
-    report["report_path"] = str(spider.report_path)
-    return report
+    return {**accounts.report, "report_path": str(accounts.report_path)}
+
+
+def command_line(data_dir: str | Path | None = None, sources: Sequence[str] = (), all_sources: bool = False,
+                 url: str | None = None, jurisdiction: str | None = None, registry_dir: str | Path | None = None,
+                 refresh: str | None = None, *, fast: bool = False, events: bool = False,
+                 extra_args: Sequence[str] = ()) -> list[str]:
+    """The command that runs one crawl in a child process (the flows and ``ogi crawl`` start it)."""
+    cmd = [sys.executable, "-m", "pipelines.crawl"]
+    if events:
+        cmd.append("--events")
+    for sid in sources:
+        cmd += ["--source", sid]
+    if all_sources:
+        cmd.append("--all")
+    for flag, value in (("--url", url), ("--jurisdiction", jurisdiction), ("--data-dir", data_dir),
+                        ("--registry-dir", registry_dir), ("--refresh", refresh)):
+        if value:
+            cmd += [flag, str(value)]
+    if fast:
+        cmd.append("--fast")
+    return cmd + list(extra_args)
 
 
 def _parse_setting(text: str) -> tuple[str, Any]:
@@ -99,7 +131,7 @@ def _parse_setting(text: str) -> tuple[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m spiders.run", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m pipelines.crawl", description=__doc__.split("\n\n")[0])
     ap.add_argument("--source", action="append", dest="sources", default=[], help="registry id (repeatable)")
     ap.add_argument("--all", action="store_true", help="every source in the registry")
     ap.add_argument("--url", help="crawl a site that is not in the registry")
