@@ -252,16 +252,7 @@ class ReportSpider(scrapy.Spider):
         led = self.ledger[src.id]
         url = ctx["url"]
         if response.meta.get("ogi_known") or response.status == 304:
-            # known and fresh, or not modified: announced from the manifest, with its attachments
-            prior = response.meta.get("ogi_prior")
-            if response.status == 304:
-                led.report(url, ctx.get("report_year"))
-                yield self._not_modified_item(response, prior, src, {**ctx, "page_url": url, "kind": "page"})
-            else:
-                led.report(url, ctx.get("report_year") or prior.report_year)
-                yield self._known_item(prior, src, {**ctx, "page_url": url, "kind": "page"})
-            for att in response.meta.get("ogi_attachments", ()):
-                yield from self._document_request(att, src, {**self._entry(ctx), "page_url": url})
+            yield from self._known_page(response, src, ctx)
             return
         if not isinstance(response, TextResponse) or sniff_format(response.body) not in PAGE_FORMATS:
             led.report(url, ctx.get("report_year"))
@@ -292,6 +283,20 @@ class ReportSpider(scrapy.Spider):
                                                               "link_text": link.text or link.title})
         # a "report" link that was really a listing (e.g. a per-year sub-column named like a report)
         yield from self._follow(response, src, {**ctx, "role": "listing"}, from_page=True)
+
+    def _known_page(self, response: Response, src: Source, ctx: dict[str, Any]) -> Iterator[Any]:
+        """A page known and fresh, or not modified: announced from the manifest, with the
+        attachments last seen on it (the refresh middleware put both in ``meta``)."""
+        url = ctx["url"]
+        prior = response.meta.get("ogi_prior")
+        if response.status == 304:
+            self.ledger[src.id].report(url, ctx.get("report_year"))
+            yield self._not_modified_item(response, prior, src, {**ctx, "page_url": url, "kind": "page"})
+        else:
+            self.ledger[src.id].report(url, ctx.get("report_year") or prior.report_year)
+            yield self._known_item(prior, src, {**ctx, "page_url": url, "kind": "page"})
+        for att in response.meta.get("ogi_attachments", ()):
+            yield from self._document_request(att, src, {**self._entry(ctx), "page_url": url})
 
     @staticmethod
     def _page_title(response: TextResponse) -> str | None:

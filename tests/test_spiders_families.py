@@ -183,6 +183,18 @@ def test_endless_pagination_stops_when_a_page_brings_nothing_new(tmp_path):
     assert spider.ledger["t"].errors["endless_pagination"] == 1
 
 
+def test_families_register_themselves_and_inherit_working_hooks():
+    from spiders.cms import CmsFamily, family_names
+
+    assert family_names() == ("generic", "hanweb", "trs")
+    url = "http://www.x.gov.cn/c100/list.shtml"
+    resp = _response("generic_list.shtml", url, "listing")
+    # a family that overrides only ``matches`` gets the base hooks the spider calls
+    assert CmsFamily.pagination(family("trs"), resp, cap_pages=3) == []
+    with pytest.raises(ValueError, match="two CMS families named 'trs'"):
+        type("Again", (CmsFamily,), {"name": "trs", "matches": lambda self, response: False})
+
+
 def test_proxy_ranges_are_bounded():
     assert proxy_ranges(10, 4, 4) == [(5, 8), (9, 10)]
     assert proxy_ranges(10_000_000, 15, 15, cap_pages=3) == [(16, 30), (31, 45), (46, 60)]

@@ -134,6 +134,39 @@ def test_refresh_policy(tmp_path):
         RefreshPolicy("sometimes")
 
 
+def test_refresh_middleware_answers_a_known_page_from_the_manifest(tmp_path):
+    """The spider never reads the store: the middleware hands it the prior fetch in ``meta``."""
+    from scrapy.http import Request
+
+    from pipelines.refresh import RawStoreHistory
+    from spiders.incremental import RefreshMiddleware
+    from spiders.items import DocumentItem, now_iso
+    from spiders.report_spider import ReportSpider
+
+    page, pdf = "http://www.a.gov.cn/art/1.html", "http://www.a.gov.cn/P01.pdf"
+    with RawStore(tmp_path) as store:
+        sha = store.put(b"<html>report</html>")
+        store.record(FetchRecord(url=page, sha256=sha, fetched_at=now_iso(), status=200, kind="page", format="html",
+                                 report_year=2024, etag='"e"', source_id="a"))
+        store.record(FetchRecord(url=pdf, sha256=None, fetched_at=now_iso(), status=0, page_url=page,
+                                 headers={"error": "truncated"}))
+        src = parse_entry({"id": "a", "homepage": "http://www.a.gov.cn/"})
+        spider = ReportSpider(sources=[src])
+        (request,) = spider._page_request(page, src, {"title": "a 2024年报", "report_year": None})
+        fresh = RefreshMiddleware(RawStoreHistory(store), RefreshPolicy("skip", 30))
+        response = fresh.process_request(request)
+        assert response is not None and request.meta["ogi_known"] and request.meta["ogi_attachments"] == [pdf]
+        out = list(spider.parse_page(response))
+        (item,) = [o for o in out if isinstance(o, DocumentItem)]
+        assert (item.url, item.sha256, item.change, item.report_year) == (page, sha, "unchanged", 2024)
+        assert [r.url for r in out if isinstance(r, Request)] == [pdf]  # the failed attachment is tried again
+        assert spider.ledger["a"].reports == {page: 2024}
+        again = ReportSpider(sources=[src])
+        (request,) = again._page_request(page, src, {})
+        assert RefreshMiddleware(RawStoreHistory(store), RefreshPolicy("revalidate")).process_request(request) is None
+        assert request.headers["If-None-Match"] == b'"e"' and request.meta["handle_httpstatus_list"] == [304]
+
+
 def test_settings_are_polite_by_default():
     from spiders.registry import parse_entry
     from spiders.settings import crawl_settings

@@ -90,7 +90,7 @@ class CmsFamily(ABC):
 
     ``fallback = True`` marks the family applied to every page after the others (generic).
     Each hook is pure: a response in, links out. Add a saved page under
-    ``spiders/fixtures/`` and its test in ``tests/test_spiders_families.py``.
+    ``tests/files/spiders/`` and its test in ``tests/test_spiders_families.py``.
     """
 
     name: ClassVar[str]
