@@ -186,7 +186,7 @@ def test_endless_pagination_stops_when_a_page_brings_nothing_new(tmp_path):
 def test_families_register_themselves_and_inherit_working_hooks():
     from spiders.cms import CmsFamily, family_names
 
-    assert family_names() == ("generic", "hanweb", "trs")
+    assert {"generic", "hanweb", "trs"} <= set(family_names())
     url = "http://www.x.gov.cn/c100/list.shtml"
     resp = _response("generic_list.shtml", url, "listing")
     # a family that overrides only ``matches`` gets the base hooks the spider calls
