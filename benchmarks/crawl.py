@@ -25,13 +25,14 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from demo import DemoServer  # noqa: E402
+from pipelines.crawl import command_line  # noqa: E402
 
 
 def crawl(registry: Path, data: Path) -> tuple[dict, float]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "pipelines.crawl", "--registry-dir", str(registry), "--data-dir", str(data),
-                           "--all", "--fast"], cwd=REPO, env=env, capture_output=True, text=True, check=True)
+    proc = subprocess.run(command_line(data, all_sources=True, registry_dir=registry, fast=True), cwd=REPO, env=env,
+                          capture_output=True, text=True, check=True)
     wall = time.perf_counter() - t0
     return json.loads(Path(proc.stdout.strip().splitlines()[-1]).read_text("utf-8")), wall
 
