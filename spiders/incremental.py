@@ -22,7 +22,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 
-from spiders.history import FetchHistory, PriorFetch, open_history
+from spiders.history import CrawlHistory, FetchHistory, PriorFetch, open_history
 
 MODES = ("skip", "revalidate", "refetch")
 
@@ -84,7 +84,7 @@ class Planner:
 class RefreshMiddleware:
     """Plans report page and attachment requests against the injected fetch history."""
 
-    def __init__(self, history: FetchHistory, policy: RefreshPolicy):
+    def __init__(self, history: CrawlHistory, policy: RefreshPolicy):
         self.history = history
         self.planner = Planner(history, policy)
 
@@ -124,6 +124,4 @@ class RefreshMiddleware:
             request.meta["ogi_attachments"] = self.history.attachment_urls(request.meta["ogi"]["url"])
 
     def spider_closed(self) -> None:
-        close = getattr(self.history, "close", None)
-        if close is not None:
-            close()
+        self.history.close()

@@ -158,26 +158,27 @@ class ReportSpider(scrapy.Spider):
                 yield from self._report_link(link, response, src, ctx, fams)
             elif kind is LinkKind.INTERPRETATION:
                 led.skipped["interpretation"] += 1
-            elif from_page:
-                continue
-            elif kind in (LinkKind.COLUMN, LinkKind.YEAR_COLUMN):
-                if src.allows(link.url) and hops < self.max_hops:
-                    year = parse_title(link.name)[1] if kind is LinkKind.YEAR_COLUMN else ctx.get("year_hint")
-                    yield self._request(link.url, self.parse_hub, src, role="listing", hops=hops + 1,
-                                        organ=ctx.get("organ"), year_hint=year, chain=link.url)
-            elif kind in (LinkKind.PORTAL, LinkKind.ORGAN_LIST):
-                if role in ("home", "hub") and src.allows(link.url) and hops < self.max_hops:
-                    organ = ctx.get("organ") if kind is LinkKind.PORTAL else None
-                    yield self._request(link.url, self.parse_hub, src, role="hub", hops=hops + 1, organ=organ,
-                                        organ_depth=ctx.get("organ_depth", 0))
-            elif kind is LinkKind.ORGAN:
-                if role == "hub" and ctx.get("organ_depth", 0) < 1 and src.allows(link.url) and hops < self.max_hops:
-                    yield self._request(link.url, self.parse_hub, src, role="hub", hops=hops + 1,
-                                        organ=normalise(link.name), organ_depth=1)
+            elif not from_page and src.allows(link.url) and hops < self.max_hops:
+                yield from self._navigate(link, kind, src, ctx)
         if from_page:
             return
         if in_listing or reports:
             yield from self._paginate(response, src, ctx, fams, content_links)
+
+    def _navigate(self, link: Link, kind: LinkKind, src: Source, ctx: dict[str, Any]) -> Iterator[Request]:
+        """A column, portal or organ link on an allowed host within the hop limit: one step further."""
+        role, hops = ctx["role"], ctx.get("hops", 0)
+        if kind in (LinkKind.COLUMN, LinkKind.YEAR_COLUMN):
+            year = parse_title(link.name)[1] if kind is LinkKind.YEAR_COLUMN else ctx.get("year_hint")
+            yield self._request(link.url, self.parse_hub, src, role="listing", hops=hops + 1,
+                                organ=ctx.get("organ"), year_hint=year, chain=link.url)
+        elif kind in (LinkKind.PORTAL, LinkKind.ORGAN_LIST) and role in ("home", "hub"):
+            organ = ctx.get("organ") if kind is LinkKind.PORTAL else None
+            yield self._request(link.url, self.parse_hub, src, role="hub", hops=hops + 1, organ=organ,
+                                organ_depth=ctx.get("organ_depth", 0))
+        elif kind is LinkKind.ORGAN and role == "hub" and ctx.get("organ_depth", 0) < 1:
+            yield self._request(link.url, self.parse_hub, src, role="hub", hops=hops + 1,
+                                organ=normalise(link.name), organ_depth=1)
 
     def _paginate(self, response: TextResponse, src: Source, ctx: dict[str, Any], fams: list,
                   content_links: set[str]) -> Iterator[Request]:
