@@ -19,8 +19,9 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from spiders.registry import REPO, Source, adhoc_source, load_registry
 

@@ -39,7 +39,7 @@ class CrawlAccounts:
         self.report_path: Path | None = None
 
     @classmethod
-    def from_crawler(cls, crawler) -> "CrawlAccounts":
+    def from_crawler(cls, crawler) -> CrawlAccounts:
         ext = cls(crawler)
         for handler, signal in ((ext.spider_opened, signals.spider_opened),
                                 (ext.on_request, signals.request_reached_downloader),

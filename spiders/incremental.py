@@ -89,7 +89,7 @@ class RefreshMiddleware:
         self.planner = Planner(history, policy)
 
     @classmethod
-    def from_crawler(cls, crawler) -> "RefreshMiddleware":
+    def from_crawler(cls, crawler) -> RefreshMiddleware:
         s = crawler.settings
         history = open_history(s)
         if history is None:
