@@ -16,21 +16,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from extractors.jurisdictions import lookup
+from spiders.cms import family_names
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_REGISTRY = REPO / "data" / "sources"
 GOVERNMENT_IPS_FILE = "government_ips.toml"
-CMS_FAMILIES = ("hanweb", "trs", "generic")
-
-
 def registered_families() -> Collection[str]:
-    """The CMS family names a source's ``cms`` may name.
-
-    The one place the registry learns them. TODO(issue 7): once ``spiders.cms.family_names()``
-    (the families that registered themselves; helper "spiders") is on main, return it here
-    and drop ``CMS_FAMILIES``.
-    """
-    return CMS_FAMILIES
+    """The CMS family names a source's ``cms`` may name: the families that registered themselves."""
+    return family_names()
 
 
 class RegistryError(ValueError):
