@@ -49,5 +49,9 @@ from flows import cmd_import  # noqa: E402
 
 cmd_import.register(app)
 
+from flows import cmd_sources  # noqa: E402
+
+cmd_sources.register(app)
+
 if __name__ == "__main__":
     app()

@@ -59,10 +59,10 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _registry(registry_dir: str | None, sources: Iterable[str] | None):
-    from spiders.registry import load_registry
+def _registry(paths: Paths, registry_dir: str | None, sources: Iterable[str] | None):
+    from pipelines.sources import load_sources
 
-    registry = load_registry(registry_dir)
+    registry = load_sources(paths.data_dir, registry_dir)  # the imported national table + the override files
     if sources:
         missing = sorted(set(sources) - set(registry))
         if missing:
@@ -170,7 +170,7 @@ def nightly(data_dir: str = "data", warehouse: str | None = None, sources: list[
             crawl: bool = True) -> dict[str, Any]:
     """Crawl the sources → extract new or changed documents → check → load the warehouse."""
     paths, started, t0 = Paths.of(data_dir, warehouse), _now(), time.perf_counter()
-    registry = _registry(registry_dir, sources)
+    registry = _registry(paths, registry_dir, sources)
     with _RunLock(paths):
         crawled = _crawl(paths, registry, shards, registry_dir, fast, None) if crawl and registry else None
         version = _version()
@@ -191,7 +191,7 @@ def backfill(years: list[int], sources: list[str] | None = None, data_dir: str =
             for rec in raw.documents(years=wanted, sources=set(sources) if sources else None):
                 held.setdefault(rec.source_id or "", set()).add(rec.report_year)
         try:
-            registry = _registry(registry_dir, sources)
+            registry = _registry(paths, registry_dir, sources)
         except ValueError:
             if not sources or not set(sources) <= set(held):
                 raise

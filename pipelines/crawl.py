@@ -23,7 +23,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from spiders.registry import REPO, Source, adhoc_source, load_registry
+from pipelines.sources import load_sources
+from spiders.registry import REPO, Source, adhoc_source
 
 # What the crawl process adds to the spiders' defaults: storage, and the store as history.
 PROCESS_SETTINGS: dict[str, Any] = {
@@ -40,13 +41,14 @@ def default_data_dir() -> Path:
 
 
 def select_sources(source_ids: list[str] | None = None, all_sources: bool = False, url: str | None = None,
-                   jurisdiction: str | None = None, registry_dir: str | Path | None = None) -> list[Source]:
+                   jurisdiction: str | None = None, registry_dir: str | Path | None = None,
+                   data_dir: str | Path | None = None) -> list[Source]:
     """The sources a run covers: ``--url`` (ad hoc), ``--source`` ids, ``--jurisdiction``, or ``--all``."""
     if url:
         return [adhoc_source(url, jurisdiction)]
     if registry_dir is not None and not Path(registry_dir).is_dir():
         raise SystemExit(f"registry folder not found: {registry_dir}")
-    registry = load_registry(registry_dir)
+    registry = load_sources(data_dir or default_data_dir(), registry_dir)  # imported national table + files
     if not registry:
         raise SystemExit(f"the registry is empty: {registry_dir or 'data/sources'}")
     if source_ids:
@@ -81,7 +83,7 @@ def crawl(data_dir: str | Path | None = None, source_ids: list[str] | None = Non
     from spiders.settings import crawl_settings
 
     data_dir = Path(data_dir) if data_dir else default_data_dir()
-    sources = select_sources(source_ids, all_sources, url, jurisdiction, registry_dir)
+    sources = select_sources(source_ids, all_sources, url, jurisdiction, registry_dir, data_dir)
     crawl_id = new_crawl_id()
     overrides = {**PROCESS_SETTINGS, **(settings or {})}
     if stdout:
