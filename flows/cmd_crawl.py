@@ -28,7 +28,13 @@ def register(app: typer.Typer) -> None:
 def crawl_command(
     source: Optional[List[str]] = typer.Option(None, "--source", "-s", help="Registry source id (repeatable)."),
     all_sources: bool = typer.Option(False, "--all", help="Every source in the registry."),
-    url: Optional[str] = typer.Option(None, "--url", help="Crawl a site that is not in the registry yet."),
+    url: Optional[str] = typer.Option(None, "--url", help="Try a site that is not in the registry yet (a trial)."),
+    urls: Optional[Path] = typer.Option(None, "--urls", exists=True, dir_okay=False,
+                                        help="Try many sites at once: a file of `URL [CODE]` lines."),
+    into: Optional[Path] = typer.Option(None, "--into", help="With --url/--urls: crawl into this data dir "
+                                        "(default: a new scratch dir under <data-dir>/trials/, never loaded)."),
+    allow_host: Optional[List[str]] = typer.Option(None, "--allow-host", help="With --url/--urls: try this "
+                                                   "non-government HOST[:PORT] too (repeatable)."),
     jurisdiction: Optional[str] = typer.Option(None, "--jurisdiction", help="GB/T 2260 code (with --url: the site's)."),
     data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Default: $OGI_DATA_DIR or data/."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per document found, a line each."),
@@ -41,11 +47,13 @@ def crawl_command(
     Every document (report page and attachment) goes into the raw store with its provenance;
     a crawl report per run lands in <data-dir>/runs/. Sites that fail are reported, never fatal.
     """
-    if not (source or all_sources or url or jurisdiction):
-        typer.echo("Nothing to crawl: give --source ID, --all, --jurisdiction CODE or --url URL.", err=True)
+    if not (source or all_sources or url or urls or jurisdiction):
+        typer.echo("Nothing to crawl: give --source ID, --all, --jurisdiction CODE, --url URL or --urls FILE.", err=True)
         raise typer.Exit(2)
+    if url or urls:
+        data_dir = _trial_dir(url, urls, jurisdiction, tuple(allow_host or ()), data_dir, into)
     cmd = command_line(data_dir, source or (), all_sources, url, jurisdiction, registry_dir, refresh, fast=fast,
-                       events=True)
+                       events=True, urls_file=urls, allow_hosts=tuple(allow_host or ()))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             encoding="utf-8")
@@ -59,6 +67,28 @@ def crawl_command(
         typer.echo(f"crawl report: {report_path}", err=True)
     else:
         _summary(Path(report_path))
+
+
+def _trial_dir(url: str | None, urls: Path | None, jurisdiction: str | None, allow_hosts: tuple[str, ...],
+               data_dir: Path | None, into: Path | None) -> Path:
+    """Check every site of a trial, then the data dir it crawls into (a scratch dir unless ``--into``)."""
+    from pipelines.crawl import default_data_dir
+    from pipelines.trials import TrialError, check_site, parse_url_list, scratch_dir
+
+    try:
+        sites = parse_url_list(urls.read_text("utf-8")) if urls else []
+        sites += [(url, jurisdiction)] if url else []
+        for site, code in sites:
+            check_site(site, code, allow_hosts)
+    except (OSError, TrialError) as exc:
+        typer.echo(f"ogi crawl: {exc}", err=True)
+        raise typer.Exit(2)
+    if into is not None:
+        return into
+    target = scratch_dir(data_dir or default_data_dir(), urls.stem if urls else (url or "trial").split("//")[-1])
+    typer.echo(f"trial crawl into {target} (a scratch dir that ogi run never loads; --into DIR keeps it elsewhere)",
+               err=True)
+    return target
 
 
 def _follow(proc: subprocess.Popen, as_json: bool) -> str | None:

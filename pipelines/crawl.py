@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.sources import load_sources
+from pipelines.trials import TrialError, check_site, parse_url_list
 from spiders.registry import REPO, Source, adhoc_source
 
 # What the crawl process adds to the spiders' defaults: storage, and the store as history.
@@ -36,16 +37,38 @@ PROCESS_SETTINGS: dict[str, Any] = {
 }
 
 
+def politeness_from_env() -> dict[str, Any]:
+    """``OGI_CRAWL_DELAY`` (seconds between requests to one host, default 1.0) and ``OGI_CRAWL_CONCURRENCY``
+    (requests in flight across hosts, default 32) as Scrapy settings; unset ones keep the defaults."""
+    out: dict[str, Any] = {}
+    for env, key, kind in (("OGI_CRAWL_DELAY", "DOWNLOAD_DELAY", float), ("OGI_CRAWL_CONCURRENCY", "CONCURRENT_REQUESTS", int)):
+        value = os.environ.get(env)
+        if value:
+            try:
+                out[key] = kind(value)
+            except ValueError as exc:
+                raise SystemExit(f"{env}={value!r} is not a number") from exc
+    return out
+
+
 def default_data_dir() -> Path:
     return Path(os.environ.get("OGI_DATA_DIR") or REPO / "data")
 
 
 def select_sources(source_ids: list[str] | None = None, all_sources: bool = False, url: str | None = None,
                    jurisdiction: str | None = None, registry_dir: str | Path | None = None,
-                   data_dir: str | Path | None = None) -> list[Source]:
-    """The sources a run covers: ``--url`` (ad hoc), ``--source`` ids, ``--jurisdiction``, or ``--all``."""
-    if url:
-        return [adhoc_source(url, jurisdiction)]
+                   data_dir: str | Path | None = None, urls: list[tuple[str, str | None]] | None = None,
+                   allow_hosts: tuple[str, ...] = ()) -> list[Source]:
+    """The sources a run covers: ``--url``/``--urls`` (trials), ``--source`` ids, ``--jurisdiction``, or ``--all``."""
+    trials = list(urls or ()) + ([(url, jurisdiction)] if url else [])
+    if trials:
+        try:
+            for site, code in trials:
+                check_site(site, code, allow_hosts)
+        except TrialError as exc:
+            raise SystemExit(str(exc)) from exc
+        sites = {adhoc_source(site, code).id: adhoc_source(site, code) for site, code in trials}
+        return list(sites.values())
     if registry_dir is not None and not Path(registry_dir).is_dir():
         raise SystemExit(f"registry folder not found: {registry_dir}")
     registry = load_sources(data_dir or default_data_dir(), registry_dir)  # imported national table + files
@@ -69,7 +92,8 @@ def select_sources(source_ids: list[str] | None = None, all_sources: bool = Fals
 def crawl(data_dir: str | Path | None = None, source_ids: list[str] | None = None, all_sources: bool = False,
           url: str | None = None, jurisdiction: str | None = None, registry_dir: str | Path | None = None,
           settings: dict[str, Any] | None = None, *, fast: bool = False, stdout: str | None = None,
-          refresh: str | None = None) -> dict[str, Any]:
+          refresh: str | None = None, urls: list[tuple[str, str | None]] | None = None,
+          allow_hosts: tuple[str, ...] = ()) -> dict[str, Any]:
     """Crawl the selected sources into ``data_dir`` and return the crawl report.
 
     Runs Scrapy's CrawlerProcess: call it once per process. ``settings`` override the
@@ -83,9 +107,11 @@ def crawl(data_dir: str | Path | None = None, source_ids: list[str] | None = Non
     from spiders.settings import crawl_settings
 
     data_dir = Path(data_dir) if data_dir else default_data_dir()
-    sources = select_sources(source_ids, all_sources, url, jurisdiction, registry_dir, data_dir)
+    sources = select_sources(source_ids, all_sources, url, jurisdiction, registry_dir, data_dir, urls, allow_hosts)
     crawl_id = new_crawl_id()
-    overrides = {**PROCESS_SETTINGS, **(settings or {})}
+    overrides = {**PROCESS_SETTINGS, **politeness_from_env(), **(settings or {})}
+    if allow_hosts:
+        overrides["OGI_ALLOW_HOSTS"] = list(allow_hosts)
     if stdout:
         overrides["OGI_STDOUT"] = stdout
     if refresh:
@@ -107,7 +133,8 @@ def crawl(data_dir: str | Path | None = None, source_ids: list[str] | None = Non
 def command_line(data_dir: str | Path | None = None, sources: Sequence[str] = (), all_sources: bool = False,
                  url: str | None = None, jurisdiction: str | None = None, registry_dir: str | Path | None = None,
                  refresh: str | None = None, *, fast: bool = False, events: bool = False,
-                 extra_args: Sequence[str] = ()) -> list[str]:
+                 extra_args: Sequence[str] = (), urls_file: str | Path | None = None,
+                 allow_hosts: Sequence[str] = ()) -> list[str]:
     """The command that runs one crawl in a child process (the flows and ``ogi crawl`` start it)."""
     cmd = [sys.executable, "-m", "pipelines.crawl"]
     if events:
@@ -117,9 +144,11 @@ def command_line(data_dir: str | Path | None = None, sources: Sequence[str] = ()
     if all_sources:
         cmd.append("--all")
     for flag, value in (("--url", url), ("--jurisdiction", jurisdiction), ("--data-dir", data_dir),
-                        ("--registry-dir", registry_dir), ("--refresh", refresh)):
+                        ("--registry-dir", registry_dir), ("--refresh", refresh), ("--urls", urls_file)):
         if value:
             cmd += [flag, str(value)]
+    for host in allow_hosts:
+        cmd += ["--allow-host", host]
     if fast:
         cmd.append("--fast")
     return cmd + list(extra_args)
@@ -138,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--source", action="append", dest="sources", default=[], help="registry id (repeatable)")
     ap.add_argument("--all", action="store_true", help="every source in the registry")
     ap.add_argument("--url", help="crawl a site that is not in the registry")
+    ap.add_argument("--urls", help="a file of `URL [CODE]` lines: try many sites at once")
+    ap.add_argument("--allow-host", action="append", default=[], help="try this non-government HOST[:PORT] too")
     ap.add_argument("--jurisdiction", help="GB/T 2260 code: with --url, the site's division; alone, its sources")
     ap.add_argument("--data-dir", help="default: $OGI_DATA_DIR or data/")
     ap.add_argument("--registry-dir", help="default: data/sources/")
@@ -148,8 +179,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a Scrapy/ogi setting")
     args = ap.parse_args(argv)
     stdout = "events" if args.events else "json" if args.json else None
+    try:
+        urls = parse_url_list(Path(args.urls).read_text("utf-8")) if args.urls else None
+    except (OSError, TrialError) as exc:
+        raise SystemExit(f"{args.urls}: {exc}") from exc
     report = crawl(args.data_dir, args.sources or None, args.all, args.url, args.jurisdiction, args.registry_dir,
-                   dict(_parse_setting(s) for s in args.set), fast=args.fast, stdout=stdout, refresh=args.refresh)
+                   dict(_parse_setting(s) for s in args.set), fast=args.fast, stdout=stdout, refresh=args.refresh,
+                   urls=urls, allow_hosts=tuple(args.allow_host))
     if stdout is None:
         print(report["report_path"])
     else:

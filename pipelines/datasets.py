@@ -232,8 +232,8 @@ class Warehouse:
         import pyarrow.dataset as ds
 
         base = self._p(table)
-        if not self.fs.exists(base) or not self.files(table):
-            return TABLES[table].arrow_schema().empty_table()
+        if not self.fs.exists(base) or not self.files(table):  # every column, partition columns included
+            return pa.schema([pa.field(c.name, c.type) for c in TABLES[table].all_columns]).empty_table()
         spec = TABLES[table]
         part = ds.partitioning(pa.schema([pa.field(c.name, c.type) for c in PARTITION_COLUMNS]), flavor="hive") \
             if spec.partitioned else None
