@@ -102,7 +102,7 @@ def summarize_document(fetch: FetchRecord, fetched_at: str, entry: tuple[str, di
     doc.publisher_kind = meta.get("publisher_kind") or "unknown"
     if doc.publisher_kind == "government" and meta.get("jurisdiction_code"):
         doc.speaks_for = code_in_force(meta["jurisdiction_code"], doc.year)
-    doc.year_source = meta.get("year_source") or ("listing" if fetch.report_year else None)
+    doc.year_source = meta.get("year_source") or fetch.year_source or ("listing" if fetch.report_year else None)
     if doc.error is None:
         doc.cells_found = R.cells_found(report)
         doc.checks_failed = sum(1 for c in report.get("checks", ()) if c.get("ok") is False)

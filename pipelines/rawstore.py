@@ -34,6 +34,7 @@ class FetchRecord:
     jurisdiction_code: str | None = None
     organ: str | None = None
     report_year: int | None = None
+    year_source: str | None = None  # where the listing's year came from: title, year_column, published_date
     title: str | None = None
     listing_url: str | None = None
     page_url: str | None = None
@@ -59,6 +60,10 @@ class RawStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         cols = ", ".join(f"{c} TEXT" if c != "status" else "status INTEGER" for c in _COLUMNS)
         self._db.execute(f"CREATE TABLE IF NOT EXISTS fetches (id INTEGER PRIMARY KEY, {cols})")
+        have = {row[1] for row in self._db.execute("PRAGMA table_info(fetches)")}
+        for column in _COLUMNS:  # a store made by an older ogi gains the newer columns, empty
+            if column not in have:
+                self._db.execute(f"ALTER TABLE fetches ADD COLUMN {column} TEXT")
         self._db.execute("CREATE INDEX IF NOT EXISTS fetches_url ON fetches(url)")
         self._db.execute("CREATE INDEX IF NOT EXISTS fetches_sha ON fetches(sha256)")
         self._db.execute("CREATE INDEX IF NOT EXISTS fetches_page ON fetches(page_url)")

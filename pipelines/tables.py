@@ -181,7 +181,9 @@ REPORTS = TableSpec(
                "(docs/form.md#titles-years-and-publishers)."),
         Column("is_primary", pa.bool_(), "True for the jurisdiction government's own report for the year (at most one "
                "per jurisdiction and year). Sum counties over primary reports: departments and towns publish their own."),
-        Column("year_source", pa.string(), "Where the year came from: title, preamble, published_date (flagged), or listing."),
+        Column("year_source", pa.string(), "Where the year came from: title or preamble (the report's own words), "
+               "year_column (the listing's per-year column), published_date (a guess from the listing's date: flagged), "
+               "or listing."),
         *form_version_columns(),
         Column("title", pa.string(), "Report title as printed."),
         Column("published_date", pa.date32(), "Publication date on the listing page, when known."),

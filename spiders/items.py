@@ -24,7 +24,7 @@ class DocumentItem:
     url: str  # the document URL as linked (downfile.jsp links keep their own URL)
     organ: str | None = None
     report_year: int | None = None
-    year_inferred: bool = False  # year from the publication date, not the title
+    year_source: str | None = None  # title | year_column | published_date (a guess from the date, flagged)
     title: str | None = None
     listing_url: str | None = None
     page_url: str | None = None

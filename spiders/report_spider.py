@@ -215,15 +215,15 @@ class ReportSpider(scrapy.Spider):
     def _report_link(self, link: Link, response: TextResponse, src: Source, ctx: dict[str, Any],
                      fams: list) -> Iterator[Any]:
         body, year = parse_title(link.name)
-        inferred = False
+        source = "title" if year is not None else None
         if year is None and ctx.get("year_hint"):
-            year = ctx["year_hint"]
-        if year is None and link.date:
-            year, inferred = int(link.date[:4]) - 1, True
+            year, source = ctx["year_hint"], "year_column"
+        if year is None and link.date:  # reports come out early the next year: a guess, said as one
+            year, source = int(link.date[:4]) - 1, "published_date"
         entry = {
             "organ": body or ctx.get("organ") or src.publisher,
             "report_year": year,
-            "year_inferred": inferred,
+            "year_source": source,
             "title": link.name,
             "link_text": link.text or link.title,
             "published_date": link.date,
@@ -326,7 +326,7 @@ class ReportSpider(scrapy.Spider):
     # items ---------------------------------------------------------------------------
     @staticmethod
     def _entry(ctx: dict[str, Any]) -> dict[str, Any]:
-        keys = ("organ", "report_year", "year_inferred", "title", "link_text", "published_date", "listing_url")
+        keys = ("organ", "report_year", "year_source", "title", "link_text", "published_date", "listing_url")
         return {k: ctx.get(k) for k in keys}
 
     def _document_item(self, response: Response, ctx: dict[str, Any]) -> Iterator[DocumentItem]:
@@ -349,7 +349,7 @@ class ReportSpider(scrapy.Spider):
             url=ctx["url"],
             organ=ctx.get("organ"),
             report_year=ctx.get("report_year"),
-            year_inferred=bool(ctx.get("year_inferred")),
+            year_source=ctx.get("year_source"),
             title=ctx.get("title"),
             listing_url=ctx.get("listing_url"),
             page_url=ctx.get("page_url"),
