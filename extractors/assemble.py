@@ -11,6 +11,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 
+from extractors.align import Aligned, blank, choose, readings, row_fit, solve_columns
 from extractors.document import Row
 from extractors.fragments import Fragment, Token, Unit, build_fragments, units_of
 from extractors.labels import Match, match_label
@@ -44,34 +45,100 @@ def _best_match(frag: Fragment, table: str) -> Match | None:
 
 def _cells_for_row(
     table: Table, row_key: str, cols: tuple[Item, ...], frag: Fragment,
-    centers: list[float] | None, result: TableResult,
+    centers: list[float] | None, result: TableResult, undecided: dict | None = None,
 ) -> None:
+    """Record one row's cells. A row whose cell count is not the form's is aligned by its
+    identities; when several readings remain and ``undecided`` is given, they are left there
+    for the column identities to decide (``_settle``), else the row is reported ambiguous."""
     values = list(frag.values)
-    while len(values) > len(cols) and not clean(values[-1].text):
-        values.pop()
+    pages = [frag.page] if frag.page else None
     placed: list[tuple[Item, Token]] = []
     if len(values) == len(cols):
         placed = list(zip(cols, values))
     elif centers and _positioned(values):
         slots = place_in_columns(values, centers)
         placed = [(c, tok or Token("", True)) for c, tok in zip(cols, slots)] if slots is not None else []
-    elif len(values) > len(cols):
+    elif sum(1 for v in values if not blank(v.text)) > len(cols):
         placed = list(zip(cols, values))
         extra = " ".join(v.text for v in values[len(cols) :])
         result.problems.append(Problem(
             "extra_values", f"row {row_key} of {table.key} prints more numbers than the form has columns; "
-            f"kept the first {len(cols)}, ignored: {extra}", table.key, [frag.page] if frag.page else None))
+            f"kept the first {len(cols)}, ignored: {extra}", table.key, pages))
+    else:
+        aligned = _align(table, cols, values)
+        if aligned is not None and aligned.slots is None and aligned.readings > 1:
+            if undecided is not None:
+                undecided[row_key] = (frag, aligned)
+            else:
+                _ambiguous(table, row_key, len(cols), frag, aligned, result)
+            return
+        if aligned is not None and aligned.slots is not None:
+            placed = [(c, tok or Token("", True)) for c, tok in zip(cols, aligned.slots)]
     if not placed:
         raw = " ".join(v.text for v in values)
         result.problems.append(Problem(
             "row_short", f"row {row_key} of {table.key} has {len(values)} values for {len(cols)} columns "
             f"({raw}); which column each belongs to cannot be told, so none was recorded",
-            table.key, [frag.page] if frag.page else None))
+            table.key, pages))
         return
     for col, tok in placed:
         parsed = parse_value(tok.text, col.kind, col.unit)
         result.cells.append(Cell(table.key, row_key, col.key, parsed.value, tok.text.strip(), parsed.flags,
                                  frag.page, parsed.unit))
+
+
+def _ambiguous(table: Table, row_key: str, width: int, frag: Fragment, aligned: Aligned, result: TableResult) -> None:
+    raw = " | ".join(v.text for v in frag.values)
+    result.problems.append(Problem(
+        "ambiguous_alignment", f"row {row_key} of {table.key} prints {len(frag.values)} cells for {width} "
+        f"columns ({raw}); {aligned.fitting} of its {aligned.readings} possible readings fit equally "
+        "(the form's identities do not tell them apart), so none was recorded", table.key, [frag.page] if frag.page else None))
+
+
+def _settle(table: Table, version: str, undecided: dict, result: TableResult) -> None:
+    """Rows left with several readings: decided together by the column identities, or reported."""
+    if not undecided:
+        return
+    known = {(c.row, c.col): c.value for c in result.cells if c.table == table.key}
+    options = {row: [(fit, values) for fit, values, _ in aligned.options] for row, (_, aligned) in undecided.items()}
+    cols = table.cols_for(version) if version in FORM_VERSIONS else table.cols
+    chosen: dict[str, tuple] = {}
+    if version in FORM_VERSIONS:
+        progress = True
+        while progress:  # one row at a time while that decides rows, then the rest together
+            progress = False
+            for row in [r for r in options if r not in chosen]:
+                got = solve_columns(table.key, version, known, {row: options[row]})
+                if row in got:
+                    chosen[row] = got[row]
+                    known.update({(row, c.key): v for c, v in zip(cols, got[row])})
+                    progress = True
+        rest = {r: o for r, o in options.items() if r not in chosen}
+        chosen.update(solve_columns(table.key, version, known, rest))
+    for row, (frag, aligned) in undecided.items():
+        if row in chosen:
+            slots = next(option for _, values, option in aligned.options if values == chosen[row])
+            for col, tok in zip(cols, slots):
+                tok = tok or Token("", True)
+                parsed = parse_value(tok.text, col.kind, col.unit)
+                result.cells.append(Cell(table.key, row, col.key, parsed.value, tok.text.strip(), parsed.flags,
+                                         frag.page, parsed.unit))
+        else:
+            _ambiguous(table, row, len(cols), frag, aligned, result)
+
+
+def _align(table: Table, cols: tuple[Item, ...], values: list[Token]) -> Aligned | None:
+    """The reading of a row whose cell count is not the form's that its identities confirm."""
+    options = readings(values, len(cols), lambda v: blank(v.text))
+    if options is None:
+        return None
+    keys = [c.key for c in cols]
+
+    def score(option: list[Token | None]) -> tuple[int, tuple]:
+        parsed = tuple(parse_value(t.text, c.kind, c.unit).value if t is not None else None for c, t in zip(cols, option))
+        return row_fit(table.key, keys, parsed), parsed
+
+    return choose(options, score)
 
 
 def _column_centers(frags: list[Fragment], width: int) -> list[float] | None:
@@ -179,8 +246,12 @@ def _place_requests(frags: list[Fragment], units: list[Unit], year: int | None, 
                 if frags[i].labels and frags[i].own_label or i in complete:
                     _extra(result, "requests", frags[i])
     centers = _column_centers(frags, width) or _header_centers(units, "requests", width)
+    undecided: dict = {}
     for i in sorted(keys, key=lambda i: version_rows.index(keys[i])):
-        _cells_for_row(table, keys[i], table.cols, frags[i], centers, result)
+        _cells_for_row(table, keys[i], table.cols, frags[i], centers, result, undecided)
+    _settle(table, version, undecided, result)
+    order = {k: n for n, k in enumerate(version_rows)}
+    result.cells.sort(key=lambda c: order.get(c.row, len(order)))
     return result
 
 

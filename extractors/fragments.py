@@ -18,6 +18,7 @@ from extractors.values import clean, is_value
 _PIPE_RULE = re.compile(r"^\|?\s*:?-{2,}")
 _PAGE_LINE = re.compile(r"^(?:[-—–－]+\s*\d{1,3}\s*[-—–－]+|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|Page\s*\d+.*|P\.\s*\d+)$", re.I)
 _NOTE = re.compile(r"^[(（][^()（）]*[)）]$")
+_NUMBER_ONLY = re.compile(r"^[+\-]?\d[\d,]*(?:\.\d+)?$")  # a number with no note of its own yet
 
 
 @dataclass
@@ -121,8 +122,25 @@ def to_units(row: Row) -> list[Unit]:
 
 
 def units_of(rows: list[Row]) -> list[Unit]:
-    """Every label/value group of a table region, parsed once and shared by all readers of it."""
-    return [unit for row in rows for unit in to_units(row)]
+    """Every label/value group of a table region, parsed once and shared by all readers of it.
+
+    A line that is only a parenthetical note right under a number (``22`` / ``（其中修订16件）``:
+    a cell wrapped in a PDF or its text) is that number's note, not a label."""
+    units: list[Unit] = []
+    for row in rows:
+        for unit in to_units(row):
+            if units and _wrapped_note(units[-1], unit):
+                last = units[-1].values[-1]
+                units[-1].values[-1] = Token(last.text + unit.labels[0].text, True, last.x0, last.x1)
+                continue
+            units.append(unit)
+    return units
+
+
+def _wrapped_note(previous: Unit, unit: Unit) -> bool:
+    return (len(unit.labels) == 1 and not unit.values and bool(_NOTE.match(clean(unit.labels[0].text)))
+            and bool(previous.values) and bool(clean(previous.values[-1].text))
+            and _NUMBER_ONLY.match(clean(previous.values[-1].text)) is not None)
 
 
 def build_fragments(units: list[Unit], width: int) -> list[Fragment]:

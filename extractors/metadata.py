@@ -19,6 +19,7 @@ from extractors.model import ReportMeta
 # How far into the document the title and the preamble are looked for.
 TITLE_WINDOW = 30
 PREAMBLE_LINES = 20
+OPENING_LINES = 6  # lines after the title (or the start) where `2022年，…` gives the year
 
 _YEAR = r"(?:19|20)\d{2}"
 _CORE = r"(?:(?:政府|政务)?信息公开|政务公开)"
@@ -46,6 +47,8 @@ _NAMED = re.compile(r"(?:公布|公开|发布|编制|印发)了?《?([^。；;�
 _COMPILER = re.compile(r"由([\u4e00-\u9fff]{2,40}?)(?:根据|按照|依据|依照|负责|编制|制作|汇总)")
 # An office inside a government compiles the government's report.
 _INNER_OFFICE = re.compile(r"(人民政府)(?:党政综合办公室|党政办公室|党政办|综合办公室|办公室|办公厅|政务公开办公室)$")
+# An opening sentence that starts with the year: 2022年，… / 2023年度，… (whitespace removed).
+_OPENING = re.compile(rf"^({_YEAR})年度?[,，]")
 _SHORT_FOR = re.compile(r"\(以下简称[:]?[“”\"'‘’「」]?([\u4e00-\u9fff]{2,12})[“”\"'‘’「」]?\)")
 _ORGAN_LINE = re.compile(
     r"[\u4e00-\u9fff()]{2,40}(?:人民政府|政府|办公室|办公厅|委员会|管委会|办事处|局|委|厅|办|中心|署|街道|镇|乡|区|县|市|省|旗|州|盟)"
@@ -170,7 +173,9 @@ def _body_from_preamble(text: str) -> str | None:
     return None
 
 
-def _year_from_preamble(text: str) -> int | None:
+def _year_from_preamble(text: str, lines: list[str]) -> int | None:
+    """The statistics period, a report named in a sentence, else an opening line that
+    starts with the year (2022年，本机关…) when the title is absent."""
     m = _PERIOD.search(text)
     if m:
         return int(m.group(1))
@@ -178,6 +183,10 @@ def _year_from_preamble(text: str) -> int | None:
         year = parse_title(m.group(1))[1]
         if year:
             return year
+    for line in lines[:OPENING_LINES]:
+        m = _OPENING.match(_norm(line))
+        if m:
+            return int(m.group(1))
     return None
 
 
@@ -249,7 +258,7 @@ def read_metadata(
     preamble = _norm("".join(preamble_lines))
 
     if meta.report_year is None:
-        meta.report_year = _year_from_preamble(preamble)
+        meta.report_year = _year_from_preamble(preamble, preamble_lines)
         if meta.report_year is not None:
             meta.year_source = "preamble"
         elif (from_date := _year_from_date(published_date)) is not None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from extractors.document import Row
+from extractors.fragments import split_line
 from extractors.labels import key_text
 from extractors.schema import SCHEMA, TABLES
 
@@ -72,8 +73,65 @@ class PastLastTable:
         return False
 
 
+def header_marks(rows: list[Row]) -> list[tuple[int, str]]:
+    """Where a table's own header starts: (row index, table). A header is the first row of a
+    run of at most ``HEADER_REACH`` rows that prints ``HEADER_LABELS`` of the table's column
+    labels no other table prints (行政复议 | 行政诉讼 | 结果维持 …), so a table whose heading is
+    misprinted or missing is still found. Flattened tables print one header cell per line:
+    hence a run of rows, not one row."""
+    found: list[tuple[int, str]] = []
+    hits = [_header_hits(row) for row in rows]
+    for table in TABLES:
+        i = 0
+        while i < len(rows):
+            if table in hits[i]:
+                seen: set[str] = set()
+                for k in range(i, min(i + HEADER_REACH, len(rows))):
+                    seen |= hits[k].get(table, set())
+                if len(seen) >= HEADER_LABELS:
+                    found.append((i, table))
+                    i += HEADER_REACH
+                    continue
+            i += 1
+    return sorted(found)
+
+
+HEADER_REACH = 16
+HEADER_LABELS = 3
+
+
+def _header_hits(row: Row) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    texts = [c.text for c in row.cells]
+    if len(texts) == 1 and "|" in texts[0]:
+        texts = split_line(texts[0])  # a table flattened to `a | b | c` lines
+    for text in texts:
+        text = text.strip()
+        if not text or len(text) > 16:
+            continue
+        for table, key in _own_columns().get(key_text(text), ()):
+            out.setdefault(table, set()).add(key)
+    return out
+
+
+@cache
+def _own_columns() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Column (and, for 四, row) labels each table prints that no other table prints."""
+    owners: dict[str, set[tuple[str, str]]] = {}
+    for table in TABLES:
+        spec = SCHEMA[table]
+        items = list(spec.cols) + [c for g in spec.groups for c in g.cols]
+        if table == "appeals":
+            items += list(spec.rows)
+        for item in items:
+            for label in item.labels:
+                owners.setdefault(key_text(label), set()).add((table, item.key))
+    return {text: tuple(o) for text, o in owners.items() if len({t for t, _ in o}) == 1 and len(text) >= 3}
+
+
 def find_regions(rows: list[Row]) -> dict[str, Region]:
-    """The region of each table found: from its heading to the next heading of any kind.
+    """The region of each table found: from its heading, or from its own header rows when the
+    heading is misprinted or missing, to the next heading or header of another table.
 
     When a table's title occurs more than once (an introduction that lists the sections,
     a narrative sub-heading), the last heading before the tables start wins: regions are
@@ -89,6 +147,13 @@ def find_regions(rows: list[Row]) -> dict[str, Region]:
             if marks and marks[-1][1] == kind and marks[-1][0] == i - 1:
                 continue  # a heading over two lines, or the table header repeating it
             marks.append((i, kind, text))
+    headed = list(marks)
+    for i, table in header_marks(rows):
+        before = [m for m in headed if m[0] < i]
+        if before and before[-1][1] == table:
+            continue  # the header of the table whose heading is just above
+        marks.append((i, table, ""))  # no heading text: the region starts at the header row itself
+    marks.sort(key=lambda m: m[0])
     # The same table's title again before any other heading (a caption over a table
     # split across pages, "表二：主动公开政府信息情况") continues the region.
     marks = [m for n, m in enumerate(marks) if n == 0 or m[1] == "end" or m[1] != marks[n - 1][1]]
@@ -97,7 +162,7 @@ def find_regions(rows: list[Row]) -> dict[str, Region]:
         if kind == "end":
             continue
         end = marks[n + 1][0] if n + 1 < len(marks) else len(rows)
-        region = Region(kind, i + 1, end, text)
+        region = Region(kind, i + 1 if text else i, end, text or None)
         best = regions.get(kind)
         if best is None or _weight(rows, region) >= _weight(rows, best):
             regions[kind] = region

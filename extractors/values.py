@@ -69,7 +69,7 @@ def parse_value(raw: str, kind: str = "count", unit: str | None = None) -> Value
         if unit is None or printed_unit != unit:
             flags.append(f"unit:{printed_unit}")
     if match["note"]:
-        flags.append("note")
+        flags.append("annotated")
     if kind in ("count", "signed") and isinstance(number, float):
         flags.append("non_integer")
     if kind in ("decimal", "amount"):
