@@ -65,7 +65,7 @@ def render() -> str:
         "docs/form.md#tables-and-keys (`row_key = 'withheld.state_secret'`).",
         "- Values are what the report prints: a blank, `—`, `/`, `无` or `不涉及` is null (its text is in `cells.raw`); "
         "counts are integers, money is a decimal in the unit given; nothing is repaired, failed identities are in `checks`.",
-        "- `cells.flags`: how a value was read (e.g. `fullwidth`, `thousands_separator`, `note` for `22（其中修订16件）`, "
+        "- `cells.flags`: how a value was read (e.g. `fullwidth`, `thousands_separator`, `annotated` for `22（其中修订16件）`, "
         "`unit:元` for `251000元`, `blank`, `no_value` for a dash, `extra_row` for a row the report adds to the form); "
         "every flag and problem code is listed in `docs/extraction.md`.",
         "- Every row has `load_id` (the load that last wrote its file; `_loads/<load_id>.json` lists what each load wrote). "

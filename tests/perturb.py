@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from extractors.schema import SCHEMA
-from tests.corpus.layout import Grid, LabelStyle, build_appeals, build_proactive, build_requests
+from tests.corpus.layout import TC, Grid, LabelStyle, build_appeals, build_proactive, build_requests
+from tests.corpus.renderers import html_table, linyou_lines
 from tests.corpus.truth import CellTruth
 
 FILES = Path(__file__).parent / "corpus" / "files"
@@ -24,9 +25,9 @@ FOOTNOTE = ["注：1.本表中“总计”列为各类申请人数量之和，�
 
 @dataclass(frozen=True)
 class Variant:
-    flatten: str  # html | pipe_full | p_full | p_origin_no_blanks
+    flatten: str  # html | pipe_full | p_full | p_origin_no_blanks | tabbed | lines
     heading: str = "ok"  # ok | misprint | drop
-    footnote: bool = False
+    footnote: str = ""  # "" | line (注 lines under 三) | row (a 注 row inside 三's table)
     notes: bool = False
     title: bool = True
 
@@ -35,13 +36,17 @@ VARIANTS = [
     Variant("pipe_full"),
     Variant("p_full"),
     Variant("p_origin_no_blanks"),
+    Variant("lines"),
     Variant("html", heading="misprint"),
     Variant("html", heading="drop"),
-    Variant("pipe_full", heading="misprint", footnote=True),
-    Variant("html", footnote=True, notes=True),
+    Variant("pipe_full", heading="misprint", footnote="line"),
+    Variant("html", footnote="row", notes=True),
+    Variant("tabbed", footnote="line"),
+    Variant("tabbed", heading="misprint", title=False, notes=True),
     Variant("p_full", notes=True),
     Variant("html", title=False),
-    Variant("pipe_full", title=False, heading="drop", footnote=True),
+    Variant("pipe_full", title=False, heading="drop", footnote="row"),
+    Variant("p_full", footnote="line", heading="drop"),
 ]
 
 
@@ -96,8 +101,12 @@ def perturbed(truth: dict, v: Variant) -> tuple[str, bytes, dict]:
             for g in build_proactive(versions[table], cells[table], style):
                 lines.append(("grid", g))
         elif table == "requests":
-            lines.append(("grid", build_requests(versions[table], cells[table], style)))
-            if v.footnote:
+            grid = build_requests(versions[table], cells[table], style)
+            if v.footnote == "row":
+                grid.cells.append(TC(grid.nrows, 0, "".join(FOOTNOTE), cs=grid.ncols))
+                grid.nrows += 1
+            lines.append(("grid", grid))
+            if v.footnote == "line":
                 lines.extend(("p", f) for f in FOOTNOTE)
         else:
             lines.append(("grid", build_appeals(cells[table], style)))
@@ -107,7 +116,7 @@ def perturbed(truth: dict, v: Variant) -> tuple[str, bytes, dict]:
     expected = {**truth, "cells": new_cells}
     if not v.title:
         expected = {**expected, "report": {**truth["report"], "title": None}}
-    name = f"{truth['id']}.{'txt' if v.flatten == 'pipe_full' else 'html'}"
+    name = f"{truth['id']}.{'txt' if v.flatten in ('pipe_full', 'tabbed', 'lines') else 'html'}"
     return name, body, expected
 
 
@@ -126,18 +135,23 @@ def _grid_lines(g: Grid, mode: str) -> list[str]:
 
 
 def _render(lines: list[tuple[str, object]], mode: str) -> bytes:
-    if mode == "pipe_full":
+    if mode in ("pipe_full", "tabbed", "lines"):
         text: list[str] = []
         for kind, item in lines:
-            text.extend(_grid_lines(item, mode) if kind == "grid" else [item])  # type: ignore[arg-type]
+            if kind != "grid":
+                text.append(item)  # type: ignore[arg-type]
+            elif mode == "tabbed":  # one cell per line, tab-indented, as text copied from Word
+                text.extend(linyou_lines(item) + [""])  # type: ignore[arg-type]
+            elif mode == "lines":  # one cell per line, nothing else (a page copied as text)
+                text.extend(_grid_lines(item, "p_origin_no_blanks"))  # type: ignore[arg-type]
+            else:
+                text.extend(_grid_lines(item, mode))  # type: ignore[arg-type]
         return ("\n".join(text) + "\n").encode("utf-8")
     parts = ["<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>报告</title></head><body><div class=\"content\">"]
     for kind, item in lines:
         if kind == "p":
             parts.append(f"<p>{html.escape(item)}</p>")  # type: ignore[arg-type]
         elif mode == "html":
-            from tests.corpus.renderers import html_table
-
             parts.append(html_table(item))  # type: ignore[arg-type]
         else:
             parts.extend(f"<p>{html.escape(t.replace(chr(10), ''))}</p>" for t in _grid_lines(item, mode))  # type: ignore[arg-type]
