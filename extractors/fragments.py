@@ -18,7 +18,6 @@ from extractors.values import clean, is_value
 _PIPE_RULE = re.compile(r"^\|?\s*:?-{2,}")
 _PAGE_LINE = re.compile(r"^(?:[-—–－]+\s*\d{1,3}\s*[-—–－]+|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|Page\s*\d+.*|P\.\s*\d+)$", re.I)
 _NOTE = re.compile(r"^[(（][^()（）]*[)）]$")
-_GLUED_NOTE = re.compile(r"^(?P<value>[^注]+?)\s*(?P<note>(?:备)?注[:：].*)$", re.S)
 _NUMBER_ONLY = re.compile(r"^[+\-]?\d[\d,]*(?:\.\d+)?$")  # a number with no note of its own yet
 
 
@@ -97,7 +96,7 @@ def to_units(row: Row) -> list[Unit]:
     if not cells or len(cells) == 1 and is_page_marker(cells[0].text):
         return []
     tokens: list[Token] = []
-    for cell in _split_footnotes(cells):
+    for cell in cells:
         tok = Token(cell.text, is_value(cell.text), cell.x0, cell.x1)
         # A parenthetical note under a number ("22" / "（其中修订16件）") belongs to that number.
         if tokens and tokens[-1].is_value and clean(tokens[-1].text) and _NOTE.match(clean(tok.text)):
@@ -120,19 +119,6 @@ def to_units(row: Row) -> list[Unit]:
     if labels or values:
         units.append(Unit(labels, values, row.page, row.table_start and not units))
     return units
-
-
-def _split_footnotes(cells: list[TextCell]) -> list[TextCell]:
-    """A 注 line glued to the table's last cell (``2注：1.本表…``: a text copy joins a line
-    that follows a cell to that cell) is the number, then the footnote."""
-    out: list[TextCell] = []
-    for cell in cells:
-        m = _GLUED_NOTE.match(cell.text.strip())
-        if m and is_value(m["value"]) and clean(m["value"]):
-            out += [TextCell(m["value"], cell.x0, cell.x1), TextCell(m["note"])]
-        else:
-            out.append(cell)
-    return out
 
 
 def units_of(rows: list[Row]) -> list[Unit]:

@@ -137,11 +137,13 @@ def _grid_lines(g: Grid, mode: str) -> list[str]:
 def _render(lines: list[tuple[str, object]], mode: str) -> bytes:
     if mode in ("pipe_full", "tabbed", "lines"):
         text: list[str] = []
-        for kind, item in lines:
+        for n, (kind, item) in enumerate(lines):
             if kind != "grid":
                 text.append(item)  # type: ignore[arg-type]
             elif mode == "tabbed":  # one cell per line, tab-indented, as text copied from Word
-                text.extend(linyou_lines(item) + [""])  # type: ignore[arg-type]
+                text.extend(linyou_lines(item))  # type: ignore[arg-type]
+                if not str(lines[n + 1][1]).startswith("注"):
+                    text.append("")  # a 注 line right under the last cell is glued to it
             elif mode == "lines":  # one cell per line, nothing else (a page copied as text)
                 text.extend(_grid_lines(item, "p_origin_no_blanks"))  # type: ignore[arg-type]
             else:

@@ -13,6 +13,7 @@ from extractors.document import Document, Row, TextCell
 from extractors.readers.encoding import decode_text
 
 _ARTEFACT = re.compile(r"\[bookmark:[^\]]*\]|\[image:[^\]]*\]")
+_FOOTNOTE = re.compile(r"^备?注[:：]")  # a 注 line under a table starts a paragraph, never continues a cell
 
 
 def read_text(data: bytes) -> Document:
@@ -32,7 +33,7 @@ def read_lines(doc: Document, lines: list[str], page: int | None = None) -> None
             tabbed.append(line.strip())
             continue
         if tabbed is not None:
-            if line.strip() and tabbed:
+            if line.strip() and tabbed and not _FOOTNOTE.match(line.strip()):
                 tabbed[-1] += line.strip()  # a cell continued on the next line (商业 / 企业)
                 continue
             _flush(doc, tabbed, page)
