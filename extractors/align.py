@@ -100,7 +100,8 @@ def choose(options: list[list[T | None]], score: Callable[[list[T | None]], tupl
     """The one reading the identities confirm. ``score`` gives (fit, values) of a reading;
     readings with the same values are one reading. Chosen when only one distinct reading
     exists, or when exactly one has the best fit and that fit is confirmed (the identity
-    holds, or holds with blanks as nought)."""
+    holds, or holds with blanks as nought), or when a blank leaves only it undecided and
+    every other reading contradicts the printed numbers."""
     best: dict[tuple, tuple[int, list[T | None]]] = {}
     for option in options:
         fit, values = score(option)
@@ -112,10 +113,15 @@ def choose(options: list[list[T | None]], score: Callable[[list[T | None]], tupl
         return Aligned(next(iter(best.values()))[1], 1, 1)
     top = max(fit for fit, _ in best.values())
     winners = [option for fit, option in best.values() if fit == top]
-    if len(winners) == 1 and top >= ZERO_CONSISTENT:
+    if len(winners) == 1 and (top >= ZERO_CONSISTENT or top == UNDECIDED and _others_fail(best, top)):
         return Aligned(winners[0], len(best), 1)
     options = [(fit, values, option) for values, (fit, option) in best.items() if fit > FAILS]
     return Aligned(None, len(best), len(winners), options)
+
+
+def _others_fail(best: dict, top: int) -> bool:
+    """Every reading but the best contradicts an identity on printed numbers."""
+    return sum(1 for fit, _ in best.values() if fit == top) == 1 and all(fit in (top, FAILS) for fit, _ in best.values())
 
 
 def blank(text: str) -> bool:

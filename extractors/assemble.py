@@ -383,6 +383,22 @@ def read_appeals(rows: list[Row], year: int | None, version_hint: str | None) ->
     return result
 
 
+def _align_groups(table: Table, sequence: list[Token]) -> Aligned | None:
+    """四's line of cells for its rows side by side, aligned by each row's total."""
+    options = readings(sequence, table.line_width, lambda v: blank(v.text))
+    if options is None:
+        return None
+    cols, keys = table.cols, [c.key for c in table.cols]
+
+    def score(option: list[Token | None]) -> tuple[int, tuple]:
+        parsed = tuple(parse_value(t.text, cols[k % len(cols)].kind).value if t is not None else None
+                       for k, t in enumerate(option))
+        fit = min(row_fit(table.key, keys, parsed[i : i + len(cols)]) for i in range(0, len(parsed), len(cols)))
+        return fit, parsed
+
+    return choose(options, score)
+
+
 def _read_column_groups(table: Table, frags: list[Fragment], units: list[Unit], result: TableResult) -> None:
     """One line of values for every row side by side: split into one group of columns per row."""
     width, group = table.line_width, len(table.cols)
@@ -393,20 +409,30 @@ def _read_column_groups(table: Table, frags: list[Fragment], units: list[Unit], 
             continue
         page = page or frag.page
         sequence.extend(frag.values)
-    while len(sequence) > width and not clean(sequence[-1].text):
-        sequence.pop()
-    while len(sequence) > width and not clean(sequence[0].text):
-        sequence.pop(0)  # blank header cells flattened in front of the values
     slots: list[Token] | None = None
-    if len(sequence) >= width:
-        if len(sequence) > width:
-            result.problems.append(Problem(
-                "extra_values", f"numbers after the {width} cells of {table.section} ignored: "
-                + " ".join(t.text for t in sequence[width:]), table.key))
+    numbers = sum(1 for t in sequence if clean(t.text))
+    if len(sequence) == width:
+        slots = sequence
+    elif numbers > width:
+        while not clean(sequence[0].text):
+            sequence.pop(0)  # blank header cells flattened in front of the values
+        result.problems.append(Problem(
+            "extra_values", f"numbers after the {width} cells of {table.section} ignored: "
+            + " ".join(t.text for t in sequence[width:]), table.key))
         slots = sequence[:width]
     elif sequence and _positioned(sequence) and (centers := _header_centers(units, table.key, width)):
         placed = place_in_columns(sequence, centers)
         slots = [tok or Token("", True) for tok in placed] if placed is not None else None
+    elif sequence:
+        aligned = _align_groups(table, sequence)
+        if aligned is not None and aligned.slots is None and aligned.readings > 1:
+            result.problems.append(Problem(
+                "ambiguous_alignment", f"{table.section} prints {len(sequence)} cells for its {width} "
+                f"({' | '.join(t.text for t in sequence)}); {aligned.fitting} of its {aligned.readings} possible "
+                "readings fit its totals equally, so none was recorded", table.key))
+            return
+        if aligned is not None and aligned.slots is not None:
+            slots = [tok or Token("", True) for tok in aligned.slots]
     if slots is not None:
         for i, row in enumerate(table.rows):
             frag = Fragment([row.label], slots[i * group : i * group + group], page)

@@ -170,8 +170,6 @@ def build_fragments(units: list[Unit], width: int) -> list[Fragment]:
             else:
                 current = Fragment([], list(unit.values), unit.page, own_label=False)
                 fragments.append(current)
-    for frag in fragments:
-        _trim(frag, width)
     return fragments
 
 
@@ -189,8 +187,3 @@ def _label_candidates(pending: list[str], own: list[str]) -> list[str]:
         for k in range(1, len(pending) + 1):
             out.append("".join(pending[-k:]))
     return out
-
-
-def _trim(frag: Fragment, width: int) -> None:
-    while len(frag.values) > width and not clean(frag.values[-1].text):
-        frag.values.pop()

@@ -318,3 +318,16 @@ def test_shanghai_sample_annotated_cells_are_joined_not_guessed():
     assert report.cell("proactive", "regulations", "issued") is None
     # Its footnote under 四 (注：行政复议、行政诉讼数量含上年度结转数量。) costs nothing.
     assert [report.value("appeals", "litigation_after_review", c) for c in APPEAL_COLS] == [6, 0, 9, 7, 22]
+
+
+def test_appeals_placeholder_in_front_and_a_blank_last_total():
+    # Old rule (drop trailing, then leading blanks) read 四 one cell to the right here.
+    lines = ["麟游县人民政府2023年政府信息公开工作年度报告", "四、政府信息公开行政复议、行政诉讼情况",
+             "| 行政复议 |  |  |  |  | 行政诉讼 |  |  |  |  |  |  |  |  |  |",
+             "| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 未经复议直接起诉 |  |  |  |  | 复议后起诉 |  |  |  |  |",
+             "|  |  |  |  |  | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |",
+             "|  | 2 | 3 | 3 | 1 | 9 | 2 | 4 | 0 | 0 | 6 | 0 | 4 | 3 | 3 |  |",
+             "五、存在的主要问题及改进情况"]
+    report = extract_bytes(("\n".join(lines) + "\n").encode(), name="appeals.txt")
+    assert values(report, "appeals", "review", APPEAL_COLS) == [2, 3, 3, 1, 9]
+    assert values(report, "appeals", "litigation_after_review", APPEAL_COLS) == [0, 4, 3, 3, None]
