@@ -92,7 +92,8 @@ def to_units(row: Row) -> list[Unit]:
     elif not row.cells or is_page_marker(row.cells[0].text):
         return []
     else:
-        cells = [TextCell(t) for t in split_line(row.cells[0].text)]
+        pieces = split_line(row.cells[0].text)
+        cells = row.cells if pieces == [row.cells[0].text.strip()] else [TextCell(t) for t in pieces]
     if not cells or len(cells) == 1 and is_page_marker(cells[0].text):
         return []
     tokens: list[Token] = []
@@ -133,14 +134,44 @@ def units_of(rows: list[Row]) -> list[Unit]:
                 last = units[-1].values[-1]
                 units[-1].values[-1] = Token(last.text + unit.labels[0].text, True, last.x0, last.x1)
                 continue
+            if units and (k := _open_note(units[-1], unit)) is not None:
+                cut = units[-1].values[k]
+                units[-1].values[k] = Token(cut.text + (unit.labels or unit.values)[0].text, True, cut.x0, cut.x1)
+                continue
             units.append(unit)
     return units
 
 
+def _open_note(previous: Unit, unit: Unit) -> int | None:
+    """The value of ``previous`` whose note a wrap cut (``5（含`` over ``转办2`` over ``件）``) and
+    that the lone piece of text in ``unit`` continues: under it (PDF), else the last one."""
+    pieces = unit.labels + unit.values
+    if len(pieces) != 1:
+        return None
+    piece = pieces[0]
+    for k in range(len(previous.values) - 1, -1, -1):
+        text = clean(previous.values[k].text)
+        if text.count("(") <= text.count(")"):
+            if piece.x0 is None:
+                return None  # text: only the last value can be the one continued
+            continue
+        value = previous.values[k]
+        if None in (piece.x0, piece.x1, value.x0, value.x1):
+            return k
+        if piece.x0 < value.x1 and value.x0 < piece.x1:  # type: ignore[operator]
+            return k
+    return None
+
+
 def _wrapped_note(previous: Unit, unit: Unit) -> bool:
-    return (len(unit.labels) == 1 and not unit.values and bool(_NOTE.match(clean(unit.labels[0].text)))
-            and bool(previous.values) and bool(clean(previous.values[-1].text))
-            and _NUMBER_ONLY.match(clean(previous.values[-1].text)) is not None)
+    if len(unit.labels) != 1 or unit.values or not _NOTE.match(clean(unit.labels[0].text)) or not previous.values:
+        return False
+    note, last = unit.labels[0], previous.values[-1]
+    if _NUMBER_ONLY.match(clean(last.text)) is None:
+        return False
+    if None not in (note.x0, note.x1, last.x0, last.x1):  # PDF: only under that very number
+        return note.x0 < last.x1 and last.x0 < note.x1  # type: ignore[operator]
+    return True
 
 
 def build_fragments(units: list[Unit], width: int) -> list[Fragment]:

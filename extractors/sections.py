@@ -75,10 +75,10 @@ class PastLastTable:
 
 def header_marks(rows: list[Row]) -> list[tuple[int, str]]:
     """Where a table's own header starts: (row index, table). A header is the first row of a
-    run of at most ``HEADER_REACH`` rows that prints ``HEADER_LABELS`` of the table's column
-    labels no other table prints (行政复议 | 行政诉讼 | 结果维持 …), so a table whose heading is
-    misprinted or missing is still found. Flattened tables print one header cell per line:
-    hence a run of rows, not one row."""
+    run of at most ``HEADER_REACH`` rows that prints ``HEADER_LABELS`` of the table's header
+    labels no other table prints (行政复议 | 行政诉讼 | 结果维持 …), or a row that prints
+    ``HEADER_LABELS_IN_ROW`` of them, so a table whose heading is misprinted or missing is still
+    found. Flattened tables print one header cell per line: hence a run of rows."""
     found: list[tuple[int, str]] = []
     hits = [_header_hits(row) for row in rows]
     for table in TABLES:
@@ -88,7 +88,7 @@ def header_marks(rows: list[Row]) -> list[tuple[int, str]]:
                 seen: set[str] = set()
                 for k in range(i, min(i + HEADER_REACH, len(rows))):
                     seen |= hits[k].get(table, set())
-                if len(seen) >= HEADER_LABELS:
+                if len(seen) >= HEADER_LABELS or len(hits[i][table]) >= HEADER_LABELS_IN_ROW:
                     found.append((i, table))
                     i += HEADER_REACH
                     continue
@@ -98,6 +98,7 @@ def header_marks(rows: list[Row]) -> list[tuple[int, str]]:
 
 HEADER_REACH = 16
 HEADER_LABELS = 3
+HEADER_LABELS_IN_ROW = 2  # 行政复议 | 行政诉讼 side by side (their result columns wrapped one character a line)
 
 
 def _header_hits(row: Row) -> dict[str, set[str]]:
@@ -116,7 +117,7 @@ def _header_hits(row: Row) -> dict[str, set[str]]:
 
 @cache
 def _own_columns() -> dict[str, tuple[tuple[str, str], ...]]:
-    """Column (and, for 四, row) labels each table prints that no other table prints."""
+    """Column and group labels (and, for 四, row labels) that only one table prints."""
     owners: dict[str, set[tuple[str, str]]] = {}
     for table in TABLES:
         spec = SCHEMA[table]
@@ -126,6 +127,8 @@ def _own_columns() -> dict[str, tuple[tuple[str, str], ...]]:
         for item in items:
             for label in item.labels:
                 owners.setdefault(key_text(label), set()).add((table, item.key))
+            if item.group:  # 法人或其他组织, 行政诉讼: printed over their columns or rows
+                owners.setdefault(key_text(item.group), set()).add((table, f"group:{item.group}"))
     return {text: tuple(o) for text, o in owners.items() if len({t for t, _ in o}) == 1 and len(text) >= 3}
 
 

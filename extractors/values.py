@@ -17,7 +17,7 @@ _NUMBER = re.compile(
         (?P<int>\d{1,3}(?:,\d{3})+|\d+)
         (?P<frac>\.\d+)?
         (?P<unit>百万元|万元|千元|亿元|元|件|个|项|条|次|人|家|份)?
-        (?P<note>[(（\[].*[)）\]])?$""",
+        (?P<note>[(（\[].*)?$""",  # a note, closed or cut by a wrap (5（含 / 转办2件）)
     re.VERBOSE,
 )
 _FULLWIDTH_DIGIT = re.compile(r"[０-９]")

@@ -251,7 +251,8 @@ def test_2019_proactive_one_cell_per_line_keeps_its_columns(flatten):
 # ---------------------------------------------------------------- DOCX (python-docx)
 
 
-def _docx(path: Path, title: str | None, opening: str, appeals_heading: str, footnote: bool, note_cell: str) -> None:
+def _docx(path: Path, title: str | None, opening: str, appeals_heading: str, footnote: bool, note_cell: str,
+          ruled: bool = True) -> None:
     import docx
 
     d = docx.Document()
@@ -261,6 +262,8 @@ def _docx(path: Path, title: str | None, opening: str, appeals_heading: str, foo
     d.add_paragraph("三、收到和处理政府信息公开申请情况")
     rows = SCHEMA["requests"].rows_for("2021")
     table = d.add_table(rows=3 + len(rows), cols=3 + 7)
+    if ruled:
+        table.style = "Table Grid"  # ruled, as the form is usually printed
     head = table.rows
     head[0].cells[0].merge(head[2].cells[2]).text = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
     head[0].cells[3].merge(head[0].cells[9]).text = "申请人情况"
@@ -279,6 +282,8 @@ def _docx(path: Path, title: str | None, opening: str, appeals_heading: str, foo
         d.add_paragraph("2.单位：件。")
     d.add_paragraph(appeals_heading)
     t4 = d.add_table(rows=3, cols=15)
+    if ruled:
+        t4.style = "Table Grid"
     t4.rows[0].cells[0].merge(t4.rows[0].cells[4]).text = "行政复议"
     t4.rows[0].cells[5].merge(t4.rows[0].cells[14]).text = "行政诉讼"
     for k, label in enumerate(["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3):
@@ -331,3 +336,22 @@ def test_appeals_placeholder_in_front_and_a_blank_last_total():
     report = extract_bytes(("\n".join(lines) + "\n").encode(), name="appeals.txt")
     assert values(report, "appeals", "review", APPEAL_COLS) == [2, 3, 3, 1, 9]
     assert values(report, "appeals", "litigation_after_review", APPEAL_COLS) == [0, 4, 3, 3, None]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("ruled", [True, False], ids=["ruled", "unruled"])
+def test_pdf_from_libreoffice_misprinted_heading_footnote_note_and_opening_year(tmp_path, ruled):
+    # Unruled, the narrow 自然人 column wraps the note cell over three lines (5（含 / 转办2 / 件）).
+    from tests.corpus.generate import soffice
+
+    source = tmp_path / "report.docx"
+    _docx(source, None, "2022年，麟游县人民政府认真贯彻落实《条例》。", MISPRINTED_APPEALS, True, "5（含转办2件）", ruled)
+    soffice([source], "pdf", tmp_path)
+    report = extract(tmp_path / "report.pdf")
+    assert report.format == "pdf" and report.meta.report_year == 2022
+    for row, expected in REQUESTS.items():
+        assert values(report, "requests", row, REQ_COLS) == expected, row
+    for row, expected in APPEALS.items():
+        assert values(report, "appeals", row, APPEAL_COLS) == expected, row
+    cell = report.cell("requests", "granted", "natural_person")
+    assert (cell.value, cell.raw, "annotated" in cell.flags) == (5, "5（含转办2件）", True)
