@@ -59,13 +59,21 @@ def _cells_for_row(
         slots = place_in_columns(values, centers)
         placed = [(c, tok or Token("", True)) for c, tok in zip(cols, slots)] if slots is not None else []
     elif sum(1 for v in values if not blank(v.text)) > len(cols):
-        placed = list(zip(cols, values))
-        extra = " ".join(v.text for v in values[len(cols) :])
+        window = _window(values, len(cols), _row_score(table, cols))
+        if window is None:
+            result.problems.append(Problem(
+                "ambiguous_alignment", f"row {row_key} of {table.key} prints more numbers than the form has "
+                f"columns ({' | '.join(v.text for v in values)}) and which of them are its cells cannot be "
+                "told from its identities, so none was recorded", table.key, pages))
+            return
+        start, chosen = window
+        placed = list(zip(cols, chosen))
+        extra = " ".join(v.text for v in values[:start] + values[start + len(cols):] if not blank(v.text))
         result.problems.append(Problem(
             "extra_values", f"row {row_key} of {table.key} prints more numbers than the form has columns; "
-            f"kept the first {len(cols)}, ignored: {extra}", table.key, pages))
+            f"kept the {len(cols)} its identities confirm, ignored: {extra}", table.key, pages))
     else:
-        aligned = _align(table, cols, values)
+        aligned = _align(values, len(cols), _row_score(table, cols))
         if aligned is not None and aligned.slots is None and aligned.readings > 1:
             if undecided is not None:
                 undecided[row_key] = (frag, aligned)
@@ -127,18 +135,44 @@ def _settle(table: Table, version: str, undecided: dict, result: TableResult) ->
             _ambiguous(table, row, len(cols), frag, aligned, result)
 
 
-def _align(table: Table, cols: tuple[Item, ...], values: list[Token]) -> Aligned | None:
-    """The reading of a row whose cell count is not the form's that its identities confirm."""
-    options = readings(values, len(cols), lambda v: blank(v.text))
-    if options is None:
-        return None
+def _row_score(table: Table, cols: tuple[Item, ...]):
+    """(fit, values) of one reading of a row: how its row identities take it."""
     keys = [c.key for c in cols]
 
     def score(option: list[Token | None]) -> tuple[int, tuple]:
         parsed = tuple(parse_value(t.text, c.kind, c.unit).value if t is not None else None for c, t in zip(cols, option))
         return row_fit(table.key, keys, parsed), parsed
 
-    return choose(options, score)
+    return score
+
+
+def _groups_score(table: Table):
+    """(fit, values) of one reading of 四's line: the worst fit of its rows side by side."""
+    cols, keys = table.cols, [c.key for c in table.cols]
+
+    def score(option: list[Token | None]) -> tuple[int, tuple]:
+        parsed = tuple(parse_value(t.text, cols[k % len(cols)].kind).value if t is not None else None
+                       for k, t in enumerate(option))
+        return min(row_fit(table.key, keys, parsed[i : i + len(cols)]) for i in range(0, len(parsed), len(cols))), parsed
+
+    return score
+
+
+def _window(values: list[Token], width: int, score) -> tuple[int, list[Token]] | None:
+    """Cells printing more numbers than the form has (a stray page number, a note's figure): the
+    one run of ``width`` consecutive cells the identities confirm, with where it starts; None if
+    several fit."""
+    options = [values[i : i + width] for i in range(len(values) - width + 1)]
+    aligned = choose(options, score)  # type: ignore[arg-type]
+    if aligned.slots is None:
+        return None
+    return next(i for i, o in enumerate(options) if o is aligned.slots), aligned.slots  # type: ignore[return-value]
+
+
+def _align(values: list[Token], width: int, score) -> Aligned | None:
+    """The reading of cells whose count is not the form's that the identities confirm."""
+    options = readings(values, width, lambda v: blank(v.text))
+    return None if options is None else choose(options, score)
 
 
 def _column_centers(frags: list[Fragment], width: int) -> list[float] | None:
@@ -383,22 +417,6 @@ def read_appeals(rows: list[Row], year: int | None, version_hint: str | None) ->
     return result
 
 
-def _align_groups(table: Table, sequence: list[Token]) -> Aligned | None:
-    """四's line of cells for its rows side by side, aligned by each row's total."""
-    options = readings(sequence, table.line_width, lambda v: blank(v.text))
-    if options is None:
-        return None
-    cols, keys = table.cols, [c.key for c in table.cols]
-
-    def score(option: list[Token | None]) -> tuple[int, tuple]:
-        parsed = tuple(parse_value(t.text, cols[k % len(cols)].kind).value if t is not None else None
-                       for k, t in enumerate(option))
-        fit = min(row_fit(table.key, keys, parsed[i : i + len(cols)]) for i in range(0, len(parsed), len(cols)))
-        return fit, parsed
-
-    return choose(options, score)
-
-
 def _read_column_groups(table: Table, frags: list[Fragment], units: list[Unit], result: TableResult) -> None:
     """One line of values for every row side by side: split into one group of columns per row."""
     width, group = table.line_width, len(table.cols)
@@ -414,17 +432,22 @@ def _read_column_groups(table: Table, frags: list[Fragment], units: list[Unit], 
     if len(sequence) == width:
         slots = sequence
     elif numbers > width:
-        while not clean(sequence[0].text):
-            sequence.pop(0)  # blank header cells flattened in front of the values
+        window = _window(sequence, width, _groups_score(table))
+        if window is None:
+            result.problems.append(Problem(
+                "ambiguous_alignment", f"{table.section} prints {numbers} numbers for its {width} cells "
+                f"({' '.join(t.text for t in sequence)}) and which are its cells its totals do not tell; "
+                "none recorded", table.key))
+            return
+        start, slots = window
         result.problems.append(Problem(
-            "extra_values", f"numbers after the {width} cells of {table.section} ignored: "
-            + " ".join(t.text for t in sequence[width:]), table.key))
-        slots = sequence[:width]
+            "extra_values", f"numbers beside the {width} cells of {table.section} ignored: " + " ".join(
+                t.text for t in sequence[:start] + sequence[start + width:] if clean(t.text)), table.key))
     elif sequence and _positioned(sequence) and (centers := _header_centers(units, table.key, width)):
         placed = place_in_columns(sequence, centers)
         slots = [tok or Token("", True) for tok in placed] if placed is not None else None
     elif sequence:
-        aligned = _align_groups(table, sequence)
+        aligned = _align(sequence, width, _groups_score(table))
         if aligned is not None and aligned.slots is None and aligned.readings > 1:
             result.problems.append(Problem(
                 "ambiguous_alignment", f"{table.section} prints {len(sequence)} cells for its {width} "

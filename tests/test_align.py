@@ -355,3 +355,25 @@ def test_pdf_from_libreoffice_misprinted_heading_footnote_note_and_opening_year(
         assert values(report, "appeals", row, APPEAL_COLS) == expected, row
     cell = report.cell("requests", "granted", "natural_person")
     assert (cell.value, cell.raw, "annotated" in cell.flags) == (5, "5（含转办2件）", True)
+
+
+def test_a_stray_number_before_a_row_is_not_its_first_cell():
+    # A page number (3) lands in front of 予以公开's cells: the old reading kept the first seven.
+    report = extract_bytes(_pipe_doc([
+        "| 一、本年新收政府信息公开申请数量 |  |  | 6 | 0 | 1 | 0 | 0 | 0 | 7 |",
+        "| 三、本年度办理结果 | （一）予以公开 | 3 | 5 | 0 | 1 | 0 | 0 | 0 | 6 |",
+    ]), name="stray.txt")
+    assert values(report, "requests", "granted", REQ_COLS) == [5, 0, 1, 0, 0, 0, 6]
+    problem = next(p for p in report.problems if p.code == "extra_values")
+    assert "ignored: 3" in problem.message
+
+
+def test_extra_numbers_in_a_row_without_identity_are_not_guessed():
+    text = "\n".join(["麟游县人民政府2023年政府信息公开工作年度报告", "二、主动公开政府信息情况",
+                      "| 第二十条第（五）项 |  |", "| 信息内容 | 本年处理决定数量 |", "| 行政许可 | 6564 | 2 |",
+                      "| 第二十条第（六）项 |  |", "| 信息内容 | 本年处理决定数量 |", "| 行政处罚 | 610 |",
+                      "五、存在的主要问题及改进情况"]) + "\n"
+    report = extract_bytes(text.encode(), name="extra.txt")
+    assert report.cell("proactive", "licensing", "decisions") is None
+    assert report.value("proactive", "penalty", "decisions") == 610
+    assert "ambiguous_alignment" in codes(report)
