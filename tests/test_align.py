@@ -40,7 +40,6 @@ PROACTIVE = {
     ("licensing", "decisions"): 6564, ("penalty", "decisions"): 610, ("coercion", "decisions"): 196,
     ("fees", "amount_wan"): 1648.39,
 }
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 
 
 def truth(year: int = 2023) -> dict:
@@ -312,10 +311,8 @@ def test_docx_misprinted_heading_footnote_note_and_opening_year(tmp_path):
 # ---------------------------------------------------------------- a real sample
 
 
-def test_shanghai_sample_annotated_cells_are_joined_not_guessed():
-    if not SAMPLES.exists():
-        pytest.skip("../shared/samples is absent")
-    report = extract(SAMPLES / "shanghai-government-office-2025.pdf.txt")
+def test_shanghai_sample_annotated_cells_are_joined_not_guessed(samples_dir):
+    report = extract(samples_dir / "shanghai-government-office-2025.pdf.txt")
     loose = next(p.message for p in report.problems if p.code == "unassigned_values")
     assert "22（其中修订 16 件）" in loose and "55（含自然失效 29 件）" in loose
     ambiguous = [p for p in report.problems if p.code == "ambiguous_alignment"]
