@@ -57,16 +57,18 @@ def heading_kind(text: str) -> str | None:
 
 
 class PastLastTable:
-    """A reader's stop rule: true once section 四 has been followed by the 五/六 heading."""
+    """A reader's stop rule: true once section 四 (its heading, or its header rows when the
+    heading is misprinted) has been followed by the 五/六 heading."""
 
     def __init__(self) -> None:
         self.seen_appeals = False
 
     def __call__(self, rows: list[Row]) -> bool:
-        for row in rows:
+        header = next((i for i, table in header_marks(rows) if table == "appeals"), None)  # a misprinted 四 heading
+        for i, row in enumerate(rows):
             text = _heading_text(row)
             kind = heading_kind(text) if text else None
-            if kind == "appeals":
+            if kind == "appeals" or i == header:
                 self.seen_appeals = True
             elif kind == "end" and self.seen_appeals:
                 return True
