@@ -109,12 +109,17 @@ def _header_hits(row: Row) -> dict[str, set[str]]:
     if len(texts) == 1 and "|" in texts[0]:
         texts = split_line(texts[0])  # a table flattened to `a | b | c` lines
     for text in texts:
-        text = text.strip()
-        if not text or len(text) > 16:
-            continue
-        for table, key in _own_columns().get(key_text(text), ()):
+        for table, key in _owners(text.strip()):
             out.setdefault(table, set()).add(key)
     return out
+
+
+@cache
+def _owners(text: str) -> tuple[tuple[str, str], ...]:
+    """(table, key) of a short header cell's text. Cached: the same cells recur on every row."""
+    if not text or len(text) > 16 or any(ch.isdigit() for ch in text):
+        return ()
+    return _own_columns().get(key_text(text), ())
 
 
 @cache
