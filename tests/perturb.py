@@ -26,7 +26,7 @@ FOOTNOTE = ["注：1.本表中“总计”列为各类申请人数量之和，�
 @dataclass(frozen=True)
 class Variant:
     flatten: str  # html | pipe_full | p_full | p_origin_no_blanks | tabbed | lines
-    heading: str = "ok"  # ok | misprint | drop
+    heading: str = "ok"  # ok | misprint (四) | drop (二 and 四) | drop_all (二, 三 and 四)
     footnote: str = ""  # "" | line (注 lines under 三) | row (a 注 row inside 三's table)
     notes: bool = False
     title: bool = True
@@ -47,6 +47,8 @@ VARIANTS = [
     Variant("html", title=False),
     Variant("pipe_full", title=False, heading="drop", footnote="row"),
     Variant("p_full", footnote="line", heading="drop"),
+    Variant("lines", heading="drop_all", notes=True),
+    Variant("html", heading="drop_all", title=False),
 ]
 
 
@@ -95,7 +97,7 @@ def perturbed(truth: dict, v: Variant) -> tuple[str, bytes, dict]:
     for table in ("proactive", "requests", "appeals"):
         if table not in versions:
             continue
-        if not (v.heading == "drop" and table in ("proactive", "appeals")):
+        if not (v.heading == "drop" and table in ("proactive", "appeals") or v.heading == "drop_all"):
             lines.append(("p", headings[table]))
         if table == "proactive":
             for g in build_proactive(versions[table], cells[table], style):
