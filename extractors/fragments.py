@@ -13,11 +13,13 @@ import re
 from dataclasses import dataclass, field
 
 from extractors.document import Row, TextCell
+from extractors.labels import normalize, strip_markers
 from extractors.values import clean, is_value
 
 _PIPE_RULE = re.compile(r"^\|?\s*:?-{2,}")
 _PAGE_LINE = re.compile(r"^(?:[-—–－]+\s*\d{1,3}\s*[-—–－]+|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|Page\s*\d+.*|P\.\s*\d+)$", re.I)
 _NOTE = re.compile(r"^[(（][^()（）]*[)）]$")
+_MAX_NOTE_PIECE = 16  # characters: the rest of a wrapped note on one line of a narrow column
 _NUMBER_ONLY = re.compile(r"^[+\-]?\d[\d,]*(?:\.\d+)?$")  # a number with no note of its own yet
 
 
@@ -146,8 +148,9 @@ def _open_note(previous: Unit, unit: Unit) -> int | None:
     """The value of ``previous`` whose note a wrap cut (``5（含`` over ``转办2`` over ``件）``) and
     that the lone piece of text in ``unit`` continues: under it (PDF), else the last one."""
     pieces = unit.labels + unit.values
-    if len(pieces) != 1:
-        return None
+    text = normalize(pieces[0].text) if len(pieces) == 1 else ""
+    if not text or len(text) > _MAX_NOTE_PIECE or strip_markers(text) != text:
+        return None  # a row label (（二）部分公开…, 1.属于…) is never the rest of a note
     piece = pieces[0]
     for k in range(len(previous.values) - 1, -1, -1):
         text = clean(previous.values[k].text)

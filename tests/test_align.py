@@ -374,3 +374,13 @@ def test_extra_numbers_in_a_row_without_identity_are_not_guessed():
     assert report.cell("proactive", "licensing", "decisions") is None
     assert report.value("proactive", "penalty", "decisions") == 610
     assert "ambiguous_alignment" in codes(report)
+
+
+def test_a_note_cut_short_does_not_swallow_the_next_row_label():
+    text = "\n".join(["麟游县人民政府2023年政府信息公开工作年度报告", "三、收到和处理政府信息公开申请情况",
+                      "| （一）予以公开 | 1 | 0 | 0 | 0 | 0 | 0 | 1（含 |",
+                      "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+                      "| 2 | 0 | 0 | 0 | 0 | 0 | 2 |", "五、存在的主要问题及改进情况"]) + "\n"
+    report = extract_bytes(text.encode(), name="cut.txt")
+    assert values(report, "requests", "partially_granted", REQ_COLS) == [2, 0, 0, 0, 0, 0, 2]
+    assert report.cell("requests", "granted", "total").raw == "1（含"
