@@ -384,3 +384,13 @@ def test_a_note_cut_short_does_not_swallow_the_next_row_label():
     report = extract_bytes(text.encode(), name="cut.txt")
     assert values(report, "requests", "partially_granted", REQ_COLS) == [2, 0, 0, 0, 0, 0, 2]
     assert report.cell("requests", "granted", "total").raw == "1（含"
+
+
+def test_readings_move_only_empty_cells():
+    from extractors.align import readings
+
+    blank = lambda t: t == ""  # noqa: E731
+    assert {tuple(r) for r in readings(["", "5", "", "7"], 3, blank)} == {("5", "", "7"), ("", "5", "7")}
+    assert {tuple(r) for r in readings(["5", "7"], 3, blank)} == {(None, "5", "7"), ("5", None, "7"), ("5", "7", None)}
+    assert readings(["5", "7", "9"], 2, blank) is None  # three numbers never fit two columns
+    assert readings(["5"], 7, blank) is None  # at most three empty cells are restored
