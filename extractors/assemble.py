@@ -267,7 +267,7 @@ def _place_requests(frags: list[Fragment], units: list[Unit], year: int | None, 
     for (f0, r0), (f1, r1) in zip(bounds, bounds[1:]):
         missing = version_rows[r0 + 1 : r1]
         between = [i for i in range(f0 + 1, f1) if i not in keys]
-        complete = [i for i in between if len(frags[i].values) == width]
+        complete = [i for i in between if _full_row(frags[i], width)]
         if missing and complete and len(complete) == len(missing):
             keys.update(zip(complete, missing))
         elif missing and complete:
@@ -287,6 +287,13 @@ def _place_requests(frags: list[Fragment], units: list[Unit], year: int | None, 
     order = {k: n for n, k in enumerate(version_rows)}
     result.cells.sort(key=lambda c: order.get(c.row, len(order)))
     return result
+
+
+def _full_row(frag: Fragment, width: int) -> bool:
+    """An unlabelled row that prints every column: ``width`` cells, or more where the extra
+    ones are trailing empty placeholders."""
+    values = frag.values
+    return len(values) >= width and not any(clean(v.text) for v in values[width:])
 
 
 def _cut_repeat(frags: list[Fragment], result: TableResult) -> list[Fragment]:

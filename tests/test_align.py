@@ -394,3 +394,14 @@ def test_readings_move_only_empty_cells():
     assert {tuple(r) for r in readings(["5", "7"], 3, blank)} == {(None, "5", "7"), ("5", None, "7"), ("5", "7", None)}
     assert readings(["5", "7", "9"], 2, blank) is None  # three numbers never fit two columns
     assert readings(["5"], 7, blank) is None  # at most three empty cells are restored
+
+
+def test_unlabelled_rows_with_a_trailing_placeholder_fill_the_rows_between_anchors():
+    report = extract_bytes(_pipe_doc([
+        "| 一、本年新收政府信息公开申请数量 | 6 | 0 | 0 | 0 | 0 | 0 | 6 |",
+        "| 1 | 0 | 0 | 0 | 0 | 0 | 1 |  |",
+        "| 4 | 0 | 0 | 0 | 0 | 0 | 4 |  |",
+        "| （二）部分公开（区分处理的，只计这一情形，不计其他情形） | 3 | 0 | 0 | 0 | 0 | 0 | 3 |",
+    ]), name="loose.txt")
+    assert values(report, "requests", "carried_over", REQ_COLS) == [1, 0, 0, 0, 0, 0, 1]
+    assert values(report, "requests", "granted", REQ_COLS) == [4, 0, 0, 0, 0, 0, 4]
