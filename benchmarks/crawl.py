@@ -1,12 +1,18 @@
 """Crawl speed against the local demo sites, politeness off; and the cost of a no-change re-crawl.
 
     python benchmarks/crawl.py [--runs 3]
+    python benchmarks/crawl.py --sites 500 [--seed 1]     # a simulated national crawl (demo.national)
 
 Prints medians over the runs: documents per second on a first crawl (all documents new),
 and requests per site on a re-crawl of unchanged sites (goal: listing pages only, zero
 document downloads). Each crawl is ``python -m pipelines.crawl`` in its own process, as in
 production; docs/s is timed by the spider itself (``duration_s``, process start excluded)
 and by the wall clock (included).
+
+With ``--sites N`` it crawls N virtual counties through the simulation's forward proxy
+(``http_proxy``) and prints, by CMS family, recall and precision against the generator's
+truth, requests per report, off-site / robots-disallowed / trap requests (counted by the
+server), wall time, peak memory, and the projected time of a national no-change nightly.
 """
 
 from __future__ import annotations
@@ -40,7 +46,14 @@ def crawl(registry: Path, data: Path) -> tuple[dict, float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--sites", type=int, help="crawl this many simulated counties instead of the demo sites")
+    ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
+    if args.sites:
+        from benchmarks.national import run
+
+        run(args.sites, args.seed)
+        return
     first_rates, wall_rates, recrawl = [], [], []
     with DemoServer(faults=False) as demo, tempfile.TemporaryDirectory(prefix="ogi-bench-") as tmp:
         registry = demo.write_registry(Path(tmp) / "sources")
