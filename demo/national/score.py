@@ -52,9 +52,10 @@ class FamilyScore:
 
 
 def same_organ(found: str | None, truth: str, county: str) -> bool:
-    """The same organ, however named: 某县某镇人民政府 = 某镇 = 某县某镇; 某县人民政府 = 某县."""
+    """The same organ however named: 某县某镇人民政府 = 某镇; 某县民政局 = 县民政局; 某县人民政府 = 某县."""
     def core(name: str) -> str:
-        return name.removeprefix(county).removesuffix("人民政府")
+        name = name.removeprefix(county).removesuffix("人民政府")
+        return name[1:] if len(name) > 2 and name[0] == county[-1] else name
 
     return bool(found) and core(found) == core(truth)
 
