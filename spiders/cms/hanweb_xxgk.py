@@ -56,3 +56,6 @@ class HanwebXxgkFamily(CmsFamily):
         if query is None:
             return []
         return [urljoin(response.url, SEARCH_PATH) + "?" + urlencode({**query, "currpage": 1})]
+
+    def is_attachment_url(self, url: str) -> bool:
+        return "/module/download/downfile.jsp" in url or super().is_attachment_url(url)
