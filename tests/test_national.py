@@ -48,17 +48,23 @@ def test_crawl_stays_polite_and_on_site(simulation) -> None:
     assert counters["max_trap_per_host"] <= 20
 
 
-def test_every_report_found_on_supported_families(simulation) -> None:
-    """Each family the spider has code for finds ≥ 99.5% of its reports, with their years."""
-    from spiders.cms import FAMILIES as SPIDER_FAMILIES
-
+def test_every_family_finds_its_reports(simulation) -> None:
+    """Every family, recognised from the sites themselves, finds ≥ 99.5% of its reports."""
     counties, run, _ = simulation
     scores = score(counties, run.lines)
-    for family in set(SPIDER_FAMILIES) & set(FAMILIES):
+    for family in FAMILIES:
         s = scores[family]
         assert s.truth > 0
         assert s.recall >= 0.995, (family, s.hit, s.truth)
-        assert s.year_ok == s.hit, family
+    assert scores["all"].organ_ok == scores["all"].hit
+
+
+@pytest.mark.xfail(strict=True, reason="issue 8: titles like 某局关于2022年政府信息公开工作的年度报告 give no year, and "
+                                       "a listing date in the next table cell is not read, so no date fallback")
+def test_every_report_has_its_year(simulation) -> None:
+    counties, run, _ = simulation
+    s = score(counties, run.lines)["all"]
+    assert s.year_ok == s.hit
 
 
 @pytest.mark.xfail(strict=True, reason="issue 8: reports are not yet told from notices, news, bulletins and "
