@@ -4,7 +4,7 @@
     counties = generate(500, seed=1)
     with NationalServer(counties) as server:   # http_proxy=http://127.0.0.1:{server.port}
         registry = server.write_registry(tmp / "sources")
-        ...  # python -m spiders.run --registry-dir {registry} --all --fast
+        ...  # python -m pipelines.crawl --registry-dir {registry} --all --fast
 
 Each county runs one CMS family (Hanweb, TRS, Guangdong gkmlpt, Anhui, Hebei,
 Heilongjiang, generic), with departments, townships, paging, GBK pages, attachments,

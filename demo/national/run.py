@@ -1,6 +1,6 @@
 """Crawl the simulation with the real spider, in its own process, through the simulation's proxy.
 
-Why a process: production runs ``python -m spiders.run`` (Scrapy's reactor cannot restart),
+Why a process: production runs ``python -m pipelines.crawl`` (Scrapy's reactor cannot restart),
 and Scrapy's HttpProxyMiddleware takes the proxy from ``http_proxy`` as an operator would set
 it. The child reports its own peak memory (ru_maxrss), so LibreOffice runs of the server
 side never count.
@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipelines.crawl import command_line
 from spiders.registry import REPO
 
 _CHILD = ("import atexit, resource, sys\n"
           "atexit.register(lambda: print('OGI_MAXRSS_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
           " file=sys.stderr))\n"
-          "from spiders.run import main\n"
+          "from pipelines.crawl import main\n"
           "sys.exit(main(sys.argv[1:]))\n")
 
 
@@ -36,14 +37,14 @@ class CrawlRun:
 
 
 def crawl(registry: Path, data: Path, proxy: str, fast: bool = True, settings: dict[str, Any] | None = None) -> CrawlRun:
-    """``python -m spiders.run --registry-dir registry --all`` with ``http_proxy=proxy``."""
+    """``python -m pipelines.crawl --registry-dir registry --all`` with ``http_proxy=proxy``."""
     env = {k: v for k, v in os.environ.items() if k.lower() not in ("no_proxy", "https_proxy", "all_proxy")}
     env.update({"PYTHONPATH": str(REPO), "http_proxy": proxy, "HTTP_PROXY": proxy})
-    args = ["--registry-dir", str(registry), "--data-dir", str(data), "--all"] + (["--fast"] if fast else [])
-    for k, v in (settings or {}).items():
-        args += ["--set", f"{k}={json.dumps(v)}"]
+    extra = [a for k, v in (settings or {}).items() for a in ("--set", f"{k}={json.dumps(v)}")]
+    cmd = command_line(data, all_sources=True, registry_dir=registry, fast=fast, extra_args=extra)
+    assert cmd[1:3] == ["-m", "pipelines.crawl"]
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", _CHILD, *args], cwd=REPO, env=env, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-c", _CHILD, *cmd[3:]], cwd=REPO, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         raise RuntimeError(f"crawl failed ({proc.returncode}): {proc.stderr[-2000:]}")

@@ -30,7 +30,7 @@ class AnhuiFamily(CmsFamily):
 
     def pagination(self, response, cap_pages: int = 100) -> list[str]:
         parts = urlsplit(response.url)
-        query = dict(parse_qsl(parts.query))
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
         if not _COLUMN.search(parts.path) or query.get("type") != "4" or "catId" not in query:
             return []
         total = page_total(response.text)

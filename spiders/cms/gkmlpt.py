@@ -84,6 +84,6 @@ class GkmlptFamily(CmsFamily):
         if not isinstance(total, int) or not isinstance(size, int):
             return []
         parts = urlsplit(response.url)
-        query = dict(parse_qsl(parts.query))
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
         pages = min(-(-total // size), cap_pages)
         return [parts._replace(query=urlencode({**query, "page": n})).geturl() for n in range(1, pages + 1)]

@@ -49,7 +49,7 @@ class HanwebXxgkFamily(CmsFamily):
         parts = urlsplit(response.url)
         if parts.path.endswith(SEARCH_PATH):
             total = page_total(response.text) or 1
-            query = dict(parse_qsl(parts.query))
+            query = dict(parse_qsl(parts.query, keep_blank_values=True))
             return [parts._replace(query=urlencode({**query, "currpage": n})).geturl()
                     for n in range(1, min(total, cap_pages) + 1)]
         query = search_query(response.text)
