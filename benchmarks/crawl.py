@@ -103,7 +103,7 @@ def national(n: int, seed: int) -> None:
         again = server.counters()
     scores = score(counties, first.lines)
     print("first crawl, by family: truth | found | recall | precision | non-reports counted | organ ok | year ok")
-    for fam, s in sorted(scores.items(), key=lambda kv: (kv[0] == "all", kv[0])):
+    for fam, s in sorted(scores.items(), key=lambda kv: (" " in kv[0], kv[0] == "all", kv[0])):
         if fam == "offsite":
             continue
         print(f"  {fam:13s} {s.truth:6d} | {s.found:6d} | {s.recall:7.2%} | {s.precision:7.2%} | "

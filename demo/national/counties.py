@@ -107,7 +107,7 @@ class County:
     def reports(self) -> list[dict[str, Any]]:
         """The truth: every report, by the URL a crawler reaches it at (article page or linked file)."""
         return [{"url": self.url(o.host, e.path), "organ": o.name, "year": e.year, "family": self.family,
-                 "cut_short": e.cut_short, "organ_in_title": o.name in e.title or self.name in e.title}
+                 "cut_short": e.cut_short, "organ_in_title": o.label in e.title}
                 for o in self.organs for e in o.entries if e.kind == "report"]
 
     def distractors(self) -> list[dict[str, Any]]:

@@ -60,8 +60,14 @@ def same_organ(found: str | None, truth: str, county: str) -> bool:
     return bool(found) and core(found) == core(truth)
 
 
+def _groups(report: dict[str, Any]) -> list[str]:
+    """The score groups a true report counts in: its family, ``all``, and the hard cases it is."""
+    return [report["family"], "all"] + ["cut-short title"] * report["cut_short"] + \
+        ["title without organ"] * (not report["organ_in_title"])
+
+
 def score(counties: list[County], lines: Iterable[dict[str, Any]]) -> dict[str, FamilyScore]:
-    """Scores by family, plus ``all``."""
+    """Scores by family, plus ``all`` and the hard cases (``cut-short title``, ``title without organ``)."""
     found = found_reports(lines)
     family_of_host = {h: c.family for c in counties for h in c.hosts}
     county_of_host = {h: c.name for c in counties for h in c.hosts}
@@ -69,12 +75,12 @@ def score(counties: list[County], lines: Iterable[dict[str, Any]]) -> dict[str, 
     wrong = {d["url"]: d["kind"] for c in counties for d in c.distractors()}
     scores: dict[str, FamilyScore] = defaultdict(FamilyScore)
     for r in truth.values():
-        for fam in (r["family"], "all"):
-            scores[fam].truth += 1
+        for group in _groups(r):
+            scores[group].truth += 1
     for key, ln in found.items():
         host = key.split("/")[2] if "://" in key else ""
         fam = family_of_host.get(host, "offsite")
-        for f in (fam, "all"):
+        for f in _groups(truth[key]) if key in truth else (fam, "all"):
             s = scores[f]
             s.found += 1
             if key in truth:
