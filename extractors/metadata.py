@@ -23,7 +23,7 @@ OPENING_LINES = 6  # lines after the title (or the start) where `2022年，…` 
 
 _YEAR = r"(?:19|20)\d{2}"
 _CORE = r"(?:(?:政府|政务)?信息公开|政务公开)"
-_TAIL = r"(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)"
+_TAIL = r"(?:工作)?的?(?:年度)?(?:工作)?(?:报告|年报)"  # 工作的年度报告: a department's own phrasing
 # 麟游县人民政府2024年政府信息公开工作年度报告 / 2022年度上海市政务信息公开年报
 _TITLE = re.compile(rf"(?P<pre>.*?)(?P<year>{_YEAR})年度?(?P<mid>.*?){_CORE}{_TAIL}")
 # 麟游县政府信息公开工作年度报告（2023年度）
@@ -64,6 +64,7 @@ def _norm(text: str) -> str:
 
 def _clean_body(text: str) -> str | None:
     text = re.split(r"[>›»|/]", text)[-1]  # breadcrumbs: 首页>信息公开>麟游县…
+    text = re.sub(r"关于$", "", text)  # 某局关于2022年…的年度报告: the organ stands before 关于
     body = _LEADING_JUNK.sub("", text).strip("《》“”\"'()[]【】:、")
     if body.endswith("人民"):  # 麟游县人民政府信息公开…: the 政府 went to 政府信息公开
         body += "政府"

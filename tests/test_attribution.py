@@ -60,3 +60,22 @@ def test_manifest_keeps_the_year_source_and_an_older_store_gains_the_column(tmp_
         raw.record(FetchRecord(url="http://x.gov.cn/b.html", sha256=raw.put(b"<p/>"), fetched_at="2025-01-03T00:00:00+00:00",
                                status=200, report_year=2023, year_source="title"))
         assert raw.latest("http://x.gov.cn/b.html").year_source == "title"
+
+
+def test_a_date_in_the_next_table_cell_belongs_to_the_link_of_its_row_only():
+    from parsel import Selector
+
+    from spiders.cms.base import anchor_links
+
+    html = """<table><tr><td><a href="/a.html">甲局2023年政府信息公开工作年度报告</a></td><td>2024-01-22</td></tr>
+    <tr><td><a href="/b.html">乙局</a> <a href="/c.html">丙局</a></td><td>2024-01-25</td></tr></table>"""
+    links = {link.url.rsplit("/", 1)[-1]: link.date for link in anchor_links(Selector(text=html), "http://x.gov.cn/")}
+    assert links == {"a.html": "2024-01-22", "b.html": None, "c.html": None}  # a shared row's date is no one's
+
+
+def test_titles_that_put_the_organ_before_guanyu():
+    from extractors.metadata import parse_title
+
+    assert parse_title("麟游县审计局关于2022年政府信息公开工作的年度报告") == ("麟游县审计局", 2022)
+    assert parse_title("关于麟游县审计局2022年度政府信息公开工作的年度报告") == ("麟游县审计局", 2022)
+    assert parse_title("关于做好2024年政府信息公开工作年度报告编制工作的通知") == (None, None)

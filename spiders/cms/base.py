@@ -58,6 +58,9 @@ def anchor_links(sel: Selector, base_url: str) -> list[Link]:
         title = a.attrib.get("title")
         row = a.xpath(_ROW)
         date = find_date(" ".join(row[0].xpath(".//text()").getall())) if row else None
+        if date is None:  # <td>link</td><td>2025-01-22</td>: the table row, when it holds this link alone
+            tr = a.xpath("./ancestor::tr[1][count(.//a[@href]) = 1]")
+            date = find_date(" ".join(tr[0].xpath(".//text()").getall())) if tr else None
         if date is None:
             date = find_date(" ".join(a.xpath("following-sibling::*[1]//text()").getall()))
         out.append(Link(url=url.split("#")[0], text=text, title=title, date=date))
