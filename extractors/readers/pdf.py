@@ -21,6 +21,7 @@ from typing import Callable, NamedTuple
 from extractors.document import Document, Row, TextCell
 from extractors.layout import PDF_SETTINGS, PdfSettings, group_lines
 from extractors.model import ExtractError
+from extractors.readers.limits import check_pdf_streams
 from extractors.sniff import pdf_has_eof
 
 _NUMERIC = re.compile(r"^[\d,.，]+$")
@@ -59,6 +60,7 @@ def read_pdf(data: bytes, stop: Callable[[list[Row]], bool] | None = None,
              settings: PdfSettings = PDF_SETTINGS) -> Document:
     import pypdfium2 as pdfium
 
+    check_pdf_streams(data)
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
