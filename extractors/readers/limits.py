@@ -16,14 +16,16 @@ from extractors.model import ExtractError
 
 MAX_GRID_COLS = 1_000  # Word allows 63 columns, Excel 16,384; no report table is wider than ~20
 MAX_GRID_ROWS = 50_000
-MAX_GRID_CELLS = 1_000_000  # positions of one table once spans and merges are laid out
+MAX_GRID_CELLS = 500_000  # positions of one table once spans and merges are laid out
 MAX_INFLATED = 256 * 1024 * 1024  # bytes a document's compressed streams may unpack to, all together
 
 
-def check_grid(rows: int, cols: int, what: str) -> None:
-    """Refuse a grid of ``rows`` × ``cols`` positions before it is laid out."""
-    if cols > MAX_GRID_COLS or rows > MAX_GRID_ROWS or rows * cols > MAX_GRID_CELLS:
-        raise ExtractError("too_large_grid", f"{what} spans {rows} rows × {cols} columns, over the "
+def check_grid(rows: int, cols: int, what: str, positions: int | None = None) -> None:
+    """Refuse a grid of ``rows`` × ``cols`` (or ``positions`` covered by spans and merges)
+    before it is laid out."""
+    if cols > MAX_GRID_COLS or rows > MAX_GRID_ROWS or max(rows * cols, positions or 0) > MAX_GRID_CELLS:
+        covered = f" ({positions} positions under spans or merges)" if positions else ""
+        raise ExtractError("too_large_grid", f"{what} spans {rows} rows × {cols} columns{covered}, over the "
                            f"{MAX_GRID_ROWS} × {MAX_GRID_COLS} (or {MAX_GRID_CELLS} positions) a table may take: refused")
 
 
@@ -46,24 +48,6 @@ def inflated_size(stream: bytes, budget: int, wbits: int = zlib.MAX_WBITS) -> in
     except zlib.error:
         return total if total else None
     return total
-
-
-def gunzip_bounded(data: bytes, limit: int = MAX_INFLATED) -> bytes:
-    """gzip bytes → their content, refused as ``decompression_bomb`` past ``limit``."""
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    out = bytearray()
-    pending = data
-    try:
-        while pending:
-            out += inflater.decompress(pending, 1 << 20)
-            if len(out) > limit:
-                raise ExtractError("decompression_bomb", f"gzip content unpacks past {limit} bytes: refused")
-            pending = inflater.unconsumed_tail
-            if inflater.eof:
-                break
-    except zlib.error as exc:
-        raise ExtractError("corrupt_file", f"damaged gzip data: {exc}") from exc
-    return bytes(out)
 
 
 _STREAM = re.compile(rb"stream\r?\n")
