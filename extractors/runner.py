@@ -16,7 +16,6 @@ private directory that is removed with them, and never write to the parent's std
 
 from __future__ import annotations
 
-import ctypes
 import os
 import pickle
 import resource
@@ -34,6 +33,7 @@ from typing import IO, Iterable, Iterator
 
 from extractors.api import TIMEOUT_SECONDS
 from extractors.model import Problem, Report
+from extractors.readers.limits import die_with_parent
 
 MEMORY_MB = int(os.environ.get("OGI_EXTRACT_MEMORY_MB", 2048))
 _GRACE = 5.0  # seconds past the timeout before the parent kills a worker that did not stop itself
@@ -286,14 +286,6 @@ def _bound_child(memory: int):
             os._exit(1)
 
     return bound
-
-
-def die_with_parent(sig: int = signal.SIGKILL) -> None:
-    """Ask the kernel to send ``sig`` when the parent dies (Linux PR_SET_PDEATHSIG; a no-op elsewhere)."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(sig), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 def _write(stream: IO[bytes], obj: object) -> None:

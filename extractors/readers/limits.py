@@ -1,4 +1,5 @@
-"""Bounds every reader checks before it allocates: grid sizes and decompressed bytes.
+"""Bounds every reader checks before it allocates (grid sizes, decompressed bytes), and
+the tie that makes a helper process die with the process that started it.
 
 Why caps rather than trust: a 40 KB DOCX can declare a gridSpan of two billion, an
 HTML cell a rowspan of 65,534, an XLSX a merge over a whole sheet; expanding them is
@@ -9,7 +10,9 @@ are thousands of times that.
 
 from __future__ import annotations
 
+import ctypes
 import re
+import signal
 import zlib
 
 from extractors.model import ExtractError
@@ -82,3 +85,16 @@ def check_pdf_streams(data: bytes, budget: int = MAX_INFLATED) -> None:
     if bound > budget:
         raise ExtractError("decompression_bomb", f"the PDF's compressed streams unpack past {budget} bytes "
                            "(a decompression bomb): refused before reading")
+
+
+try:  # resolved now: a preexec_fn runs after fork, where loading a library may deadlock
+    _prctl = ctypes.CDLL(None, use_errno=True).prctl
+except (OSError, AttributeError):
+    _prctl = None
+
+
+def die_with_parent(sig: int = signal.SIGKILL) -> None:
+    """Ask the kernel to send ``sig`` when the parent dies (Linux PR_SET_PDEATHSIG; a no-op
+    elsewhere). Called in a child between fork and exec; it survives the exec."""
+    if _prctl is not None:
+        _prctl(1, int(sig), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
