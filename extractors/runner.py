@@ -337,9 +337,28 @@ def _serve(timeout: float) -> None:
             report = _report_error("memory_limit", "extraction ran out of its memory limit and was stopped")
         except ExtractError as exc:
             report = _report_error(exc.code, exc.message)
+        if _near_memory_limit():  # readers turn a failed allocation into their own errors (lxml: syntax error)
+            if report.error is not None:
+                report.error = Problem("memory_limit", "extraction reached its address-space limit and was stopped "
+                                       f"(it said: {report.error.message[:200]}; set OGI_EXTRACT_MEMORY_MB to allow more)")
+            _write(answers, report)
+            return  # a fresh worker: this one's peak stays high and its heap is fragmented
         _write(answers, report)
         if report.error is not None and report.error.code == "memory_limit":
-            return  # a fresh worker rather than a fragmented heap
+            return
+
+
+def _near_memory_limit() -> bool:
+    """The worker's peak address space came within 10% of its limit (VmPeak, Linux)."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY:
+        return False
+    try:
+        with open("/proc/self/status", "rb") as status:
+            peak = next((int(line.split()[1]) * 1024 for line in status if line.startswith(b"VmPeak:")), 0)
+    except OSError:
+        return False
+    return peak >= 0.9 * soft
 
 
 def _report_error(code: str, message: str) -> Report:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 
 from lxml import etree
 
@@ -40,7 +41,7 @@ def open_member(archive: zipfile.ZipFile, name: str) -> bytes:
             data = member.read(MAX_UNPACKED + 1)
     except KeyError as exc:
         raise ExtractError("corrupt_file", f"the archive has no {name}") from exc
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error, NotImplementedError, RuntimeError) as exc:
         raise ExtractError("corrupt_file", f"cannot unpack {name}: {exc}") from exc
     if len(data) > MAX_UNPACKED:
         raise ExtractError("zip_bomb", f"{name} unpacks past {MAX_UNPACKED} bytes: refused as a zip bomb")

@@ -1,6 +1,6 @@
 """Bytes → str for Chinese documents whose declared charset may be missing or wrong.
 
-Order: BOM; strict UTF-8; then the page's charset is decided from the bytes as a whole
+Order: BOM (a UTF-16 one only when the bytes hold the zeros UTF-16 text has); strict UTF-8; then the page's charset is decided from the bytes as a whole
 and stray bytes are replaced, never allowed to flip the whole page into another codec:
 
 - mostly valid UTF-8 (a stray byte, or a GBK fragment pasted into a UTF-8 page): UTF-8,
@@ -39,9 +39,10 @@ def declared_charset(data: bytes) -> str | None:
 
 def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
     """Return (text, encoding used); never raises, never guesses a single-byte codec."""
-    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
-        if data.startswith(bom):
-            return data.decode(name, errors="replace"), name
+    if data.startswith(codecs.BOM_UTF8):
+        return data.decode("utf-8-sig", errors="replace"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and data.count(0) * 20 >= len(data):
+        return data.decode("utf-16", errors="replace"), "utf-16"  # a real UTF-16 page: its ASCII is half zero bytes
     if declared and data.isascii():
         return data.decode("ascii"), python_codec(declared) or "ascii"  # any codec reads ASCII; keep the declared one
     try:

@@ -73,9 +73,14 @@ def read_pdf(data: bytes, stop: Callable[[list[Row]], bool] | None = None,
     doc = Document("pdf", pages=len(pdf))
     empty_pages: list[int] = []
     garbled_pages: list[int] = []
+    damaged_pages: list[int] = []
     try:
         for index in range(len(pdf)):
-            page = pdf[index]
+            try:
+                page = pdf[index]
+            except pdfium.PdfiumError:
+                damaged_pages.append(index + 1)
+                continue
             try:
                 rows = _page_rows(page, index + 1, settings)
             finally:
@@ -93,6 +98,12 @@ def read_pdf(data: bytes, stop: Callable[[list[Row]], bool] | None = None,
                 break
     finally:
         pdf.close()
+    if damaged_pages:
+        if not doc.rows:
+            raise ExtractError("corrupt_file", f"PDFium cannot load pages {_page_list(damaged_pages)}: the file is damaged",
+                               damaged_pages)
+        doc.problems.append(("damaged_pages", f"pages that cannot be loaded (damaged): {_page_list(damaged_pages)}",
+                             damaged_pages))
     if garbled_pages:
         why = ("its fonts carry no usable character map (no ToUnicode): the text is not the characters shown; "
                "it needs OCR")
