@@ -26,7 +26,7 @@ from extractors.sections import PastLastTable, find_regions, uncovered
 from extractors.sniff import sniff
 
 MAX_BYTES = int(os.environ.get("OGI_MAX_BYTES", 60 * 1024 * 1024))
-TIMEOUT_SECONDS = float(os.environ.get("OGI_EXTRACT_TIMEOUT", 180))
+TIMEOUT_SECONDS = float(os.environ.get("OGI_EXTRACT_TIMEOUT", 90))
 
 
 class _Timeout(BaseException):

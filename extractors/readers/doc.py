@@ -25,7 +25,7 @@ from extractors.document import Document
 from extractors.model import ExtractError
 from extractors.readers.limits import die_with_parent
 
-TIMEOUT_SECONDS = int(os.environ.get("OGI_CONVERT_TIMEOUT", 120))
+TIMEOUT_SECONDS = int(os.environ.get("OGI_CONVERT_TIMEOUT", 60))
 
 
 def cache_dir() -> Path:
