@@ -27,6 +27,7 @@ from extractors.sniff import sniff
 
 MAX_BYTES = int(os.environ.get("OGI_MAX_BYTES", 60 * 1024 * 1024))
 TIMEOUT_SECONDS = float(os.environ.get("OGI_EXTRACT_TIMEOUT", 90))
+MIN_RECOGNISED_ROWS = 3  # fewer rows of the form than this, matched by their labels, is not a report read
 
 
 class _Timeout(BaseException):
@@ -167,6 +168,11 @@ def interpret(doc: Document, published_date: str | None = None) -> Report:
             report.cells.extend(result.cells)
         report.extra_rows.extend(result.extra_rows)
         report.problems.extend(result.problems)
+    recognised = sorted({(c.table, c.row) for c in report.cells})
+    if 0 < len(recognised) < MIN_RECOGNISED_ROWS:
+        return _failed("", "", doc.format, ExtractError("unrecognised", (
+            f"only {len(recognised)} rows of the form were recognised ({', '.join(f'{t}.{r}' for t, r in recognised)}): "
+            f"too few to tell a report from numbers that happen to sit near a label; no cells kept")))
     headings = [doc.title_hint or "", report.meta.title or ""] + [
         r.text for r in rows[:6] if len(r.text) < 80 and not _SENTENCE.search(r.text)]
     values = sum(1 for c in report.cells if c.value is not None)

@@ -288,6 +288,17 @@ def read_proactive(rows: list[Row], year: int | None) -> TableResult:
     return result
 
 
+def _header_printed(table: Table, rows: list[Row]) -> bool:
+    """The table's own header is printed among ``rows``: nearly every character of its row
+    and column labels is there (characters, not words: narrow columns print 结果维持 one
+    character per line). Only then may values be placed by position (verified geometry);
+    numbers near no label are not a table (a page decoded in the wrong charset kept its
+    digits, lost every label, and became a 15-cell 四)."""
+    wanted = {ch for item in (*table.rows, *table.cols) for ch in item.label if not ch.isspace()}
+    present = set("".join(r.text for r in rows))
+    return len(wanted & present) >= 0.8 * len(wanted)
+
+
 def read_appeals(rows: list[Row], year: int | None, version_hint: str | None) -> TableResult:
     """四 by its labelled rows, else as the form prints it: its rows side by side on one line,
     one group of columns each (``layout = "column_groups"``)."""
@@ -304,7 +315,7 @@ def read_appeals(rows: list[Row], year: int | None, version_hint: str | None) ->
         for row in table.rows:
             if row.key in by_row:
                 _cells_for_row(table, row.key, table.cols, by_row[row.key], None, result)
-    else:
+    elif _header_printed(table, rows):
         _read_column_groups(table, frags, units, result)
     if result.cells:
         version = version_hint or _version_from_year(year)[0]

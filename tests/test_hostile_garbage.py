@@ -18,3 +18,21 @@ def test_checks_run_when_the_form_version_is_unknown():
     checks = {(c.id, c.row): (c.ok, c.expected, c.found) for c in report.checks}
     assert checks == {("appeals.total", "review"): (False, 3, 4), ("appeals.total", "litigation_direct"): (True, 2, 2),
                       ("appeals.total", "litigation_after_review"): (True, 0, 0)}
+
+
+def test_a_page_whose_labels_are_garbage_gives_no_cells_not_a_table_by_position():
+    import re
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parent / "corpus" / "files" / "html-2021-broken-balance.html").read_text("utf-8")
+    garbled = re.sub(r"[\u4e00-\u9fff]", lambda m: chr(0x410 + ord(m.group()) % 32), page)  # digits kept, labels lost
+    report = extract_bytes(garbled.encode(), name="garbled.html")
+    assert report.cells == [] and report.tables == {}
+    assert {p.table for p in report.problems if p.code == "table_missing"} == {"proactive", "requests", "appeals"}
+
+
+def test_a_report_with_too_few_recognised_labels_is_unrecognised_with_no_cells():
+    text = "某县2023年政府信息公开工作年度报告\n| 行政复议 | 1 | 2 | 0 | 0 | 3 |\n| 复议后起诉 | 0 | 0 | 0 | 0 | 0 |\n"
+    report = extract_bytes(text.encode(), name="scrap.txt")
+    assert report.error.code == "unrecognised" and report.cells == []
+    assert "appeals.review" in report.error.message and "appeals.litigation_after_review" in report.error.message
