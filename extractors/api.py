@@ -59,8 +59,9 @@ def read_regular_file(path: str | os.PathLike[str]) -> bytes:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            kind = ("a directory" if stat.S_ISDIR(info.st_mode) else "a FIFO" if stat.S_ISFIFO(info.st_mode)
-                    else "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else "a socket or special file")
+            mode = info.st_mode
+            kind = ("a directory" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode)
+                    else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket or special file")
             raise ExtractError("not_a_regular_file", f"{kind}, not a regular file: refused unread")
         if info.st_size > MAX_BYTES:
             raise ExtractError("too_large", f"{info.st_size} bytes is over the {MAX_BYTES}-byte limit "
@@ -89,7 +90,8 @@ def extract_bytes(data: bytes, name: str | None = None, *, published_date: str |
     sha = hashlib.sha256(data).hexdigest()
     path = name or f"<bytes {sha[:12]}>"
     if len(data) > MAX_BYTES:
-        return _failed(path, sha, "unknown", ExtractError("too_large", f"{len(data)} bytes is over the {MAX_BYTES}-byte limit"))
+        return _failed(path, sha, "unknown",
+                       ExtractError("too_large", f"{len(data)} bytes is over the {MAX_BYTES}-byte limit"))
     fmt = "unknown"
     try:
         with _alarm(timeout):
@@ -97,14 +99,16 @@ def extract_bytes(data: bytes, name: str | None = None, *, published_date: str |
             doc = read_document(data, fmt, name, stop=PastLastTable())
             report = interpret(doc, published_date)
     except _Timeout:
-        return _failed(path, sha, fmt, ExtractError(
-            "timeout", f"extraction took longer than {timeout:g}s and was stopped (set OGI_EXTRACT_TIMEOUT to allow more)"))
+        return _failed(path, sha, fmt, ExtractError("timeout", (
+            f"extraction took longer than {timeout:g}s and was stopped (set OGI_EXTRACT_TIMEOUT to allow more)")))
     except ExtractError as exc:
         return _failed(path, sha, fmt, exc)
     except MemoryError:
-        return _failed(path, sha, fmt, ExtractError("memory_limit", "extraction ran out of its memory limit and was stopped"))
+        return _failed(path, sha, fmt,
+                       ExtractError("memory_limit", "extraction ran out of its memory limit and was stopped"))
     except Exception as exc:  # a bug must not stop a batch: say what broke, keep going
-        return _failed(path, sha, fmt, ExtractError("extractor_failed", f"{type(exc).__name__}: {exc} (please report it)"[:500]))
+        message = f"{type(exc).__name__}: {exc} (please report it)"[:500]
+        return _failed(path, sha, fmt, ExtractError("extractor_failed", message))
     report.path, report.sha256 = path, sha
     return report
 
@@ -171,7 +175,8 @@ def interpret(doc: Document, published_date: str | None = None) -> Report:
     recognised = sorted({(c.table, c.row) for c in report.cells})
     if 0 < len(recognised) < MIN_RECOGNISED_ROWS:
         return _failed("", "", doc.format, ExtractError("unrecognised", (
-            f"only {len(recognised)} rows of the form were recognised ({', '.join(f'{t}.{r}' for t, r in recognised)}): "
+            f"only {len(recognised)} rows of the form were recognised "
+            f"({', '.join(f'{t}.{r}' for t, r in recognised)}): "
             f"too few to tell a report from numbers that happen to sit near a label; no cells kept")))
     headings = [doc.title_hint or "", report.meta.title or ""] + [
         r.text for r in rows[:6] if len(r.text) < 80 and not _SENTENCE.search(r.text)]

@@ -339,8 +339,9 @@ def _serve(timeout: float) -> None:
             report = _report_error(exc.code, exc.message)
         if _near_memory_limit():  # readers turn a failed allocation into their own errors (lxml: syntax error)
             if report.error is not None:
+                said = report.error.message[:200]
                 report.error = Problem("memory_limit", "extraction reached its address-space limit and was stopped "
-                                       f"(it said: {report.error.message[:200]}; set OGI_EXTRACT_MEMORY_MB to allow more)")
+                                       f"(it said: {said}; set OGI_EXTRACT_MEMORY_MB to allow more)")
             _write(answers, report)
             return  # a fresh worker: this one's peak stays high and its heap is fragmented
         _write(answers, report)

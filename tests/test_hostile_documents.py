@@ -83,8 +83,9 @@ def test_a_document_past_its_time_is_a_timeout_and_the_batch_goes_on():
 
 
 def test_a_batch_of_damaged_files_answers_every_input_with_two_jobs(tmp_path):
+    kinds = (".pdf", ".docx", ".xlsx", ".xls", ".html", ".txt")
     sources = sorted(p for p in (REPO / "tests" / "corpus" / "files").iterdir()
-                     if p.suffix in (".pdf", ".docx", ".xlsx", ".xls", ".html", ".txt") and not p.name.startswith("bad-"))
+                     if p.suffix in kinds and not p.name.startswith("bad-"))
     inputs = []
     for seed, source in enumerate(sources[:48]):
         path = tmp_path / f"{seed:02d}-{source.name}"
@@ -97,7 +98,8 @@ def test_a_batch_of_damaged_files_answers_every_input_with_two_jobs(tmp_path):
     assert [Path(line["path"]).name for line in lines] == [p.name for p in inputs]
     codes = {line["error"]["code"] for line in lines if "error" in line}
     assert "extractor_failed" not in codes and "memory_limit" not in codes and "timeout" not in codes, codes
-    assert next(line for line in lines if line["path"].endswith("99-broken-name.docx"))["error"]["code"] == "corrupt_file"
+    broken = next(line for line in lines if line["path"].endswith("99-broken-name.docx"))
+    assert broken["error"]["code"] == "corrupt_file"
 
 
 def test_xlrd_warnings_never_reach_stdout(tmp_path, capfd):

@@ -1,7 +1,8 @@
 """Bytes → str for Chinese documents whose declared charset may be missing or wrong.
 
-Order: BOM (a UTF-16 one only when the bytes hold the zeros UTF-16 text has); strict UTF-8; then the page's charset is decided from the bytes as a whole
-and stray bytes are replaced, never allowed to flip the whole page into another codec:
+Order: BOM (a UTF-16 one only when the bytes hold the zeros UTF-16 text has); strict
+UTF-8; then the page's charset is decided from the bytes as a whole and stray bytes are
+replaced, never allowed to flip the whole page into another codec:
 
 - mostly valid UTF-8 (a stray byte, or a GBK fragment pasted into a UTF-8 page): UTF-8,
   with each run of bytes that is not UTF-8 read as GB18030 where it is, part by part;

@@ -28,8 +28,9 @@ def check_grid(rows: int, cols: int, what: str, positions: int | None = None) ->
     before it is laid out."""
     if cols > MAX_GRID_COLS or rows > MAX_GRID_ROWS or max(rows * cols, positions or 0) > MAX_GRID_CELLS:
         covered = f" ({positions} positions under spans or merges)" if positions else ""
-        raise ExtractError("too_large_grid", f"{what} spans {rows} rows × {cols} columns{covered}, over the "
-                           f"{MAX_GRID_ROWS} × {MAX_GRID_COLS} (or {MAX_GRID_CELLS} positions) a table may take: refused")
+        raise ExtractError("too_large_grid", (
+            f"{what} spans {rows} rows × {cols} columns{covered}, over the {MAX_GRID_ROWS} × "
+            f"{MAX_GRID_COLS} (or {MAX_GRID_CELLS} positions) a table may take: refused"))
 
 
 def inflated_size(stream: bytes, budget: int, wbits: int = zlib.MAX_WBITS) -> int | None:

@@ -100,8 +100,8 @@ def read_pdf(data: bytes, stop: Callable[[list[Row]], bool] | None = None,
         pdf.close()
     if damaged_pages:
         if not doc.rows:
-            raise ExtractError("corrupt_file", f"PDFium cannot load pages {_page_list(damaged_pages)}: the file is damaged",
-                               damaged_pages)
+            raise ExtractError("corrupt_file", f"PDFium cannot load pages {_page_list(damaged_pages)}: "
+                               "the file is damaged", damaged_pages)
         doc.problems.append(("damaged_pages", f"pages that cannot be loaded (damaged): {_page_list(damaged_pages)}",
                              damaged_pages))
     if garbled_pages:
