@@ -17,7 +17,7 @@ def register(app: typer.Typer) -> None:
 
 
 def extract_command(
-    paths: List[Path] = typer.Argument(..., help="Report files or directories (searched recursively).", exists=True),
+    paths: List[Path] = typer.Argument(..., help="Report files or directories (searched recursively)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per input file per line."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes (PDF/DOC parsing is CPU-bound)."),
 ) -> None:

@@ -49,14 +49,15 @@ def test_pathological_documents_each_get_their_code_under_a_4gb_cap(tmp_path):
     os.mkfifo(fifo)  # nobody ever writes to it: opening it for reading would block forever
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.monotonic()
-    done = ogi_extract(*paths, "/dev/zero", str(fifo), str(tmp_path / "gridspan.docx"), "--json", "--jobs", "2")
+    missing = str(tmp_path / "gone.pdf")
+    done = ogi_extract(*paths, "/dev/zero", str(fifo), missing, str(tmp_path / "gridspan.docx"), "--json", "--jobs", "2")
     elapsed = time.monotonic() - started
     lines = json_lines(done.stdout)
     assert done.returncode == 1, done.stderr
     codes = {Path(line["path"]).name: line["error"]["code"] for line in lines}
-    assert [line["path"] for line in lines] == [*paths, "/dev/zero", str(fifo), str(tmp_path / "gridspan.docx")]
+    assert [line["path"] for line in lines] == [*paths, "/dev/zero", str(fifo), missing, str(tmp_path / "gridspan.docx")]
     assert codes == {**{name: code for name, (_, code) in cases.items()},
-                     "zero": "not_a_regular_file", "report.pdf": "not_a_regular_file"}
+                     "zero": "not_a_regular_file", "report.pdf": "not_a_regular_file", "gone.pdf": "unreadable"}
     assert elapsed < 60, elapsed
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     assert peak < 600 * 1024 or peak == before, f"a worker peaked at {peak // 1024} MB"
