@@ -123,3 +123,42 @@ def test_file_names_that_are_not_utf8_give_valid_utf8_lines(tmp_path):
     (line,) = json_lines(done.stdout)
     assert done.returncode == 0, done.stderr
     assert line["path"].endswith("/\\xff\\xfe-report.txt") and line["cells"]
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_workers_die_with_the_cli_when_it_is_killed(tmp_path):
+    slow = tmp_path / "slow.html"
+    slow.write_bytes(b"<html><body>" + "<p>政府信息公开 12</p>".encode() * 2_000_000 + b"</body></html>")
+    cli = subprocess.Popen([sys.executable, "-m", "flows.cli", "extract", str(slow), "--json"], cwd=REPO,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while not workers and time.monotonic() < deadline:
+        time.sleep(0.2)
+        workers = _children(cli.pid)
+    assert workers, "the CLI started no worker"
+    cli.kill()
+    cli.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers)
