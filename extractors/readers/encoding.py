@@ -50,8 +50,7 @@ def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    non_ascii = len(data.translate(None, _ASCII))
-    if _invalid_utf8(data) <= (1 - _UTF8_SHARE) * non_ascii:
+    if _mostly_utf8(data):
         return data.decode("utf-8", errors="ogi-gb-fragments"), "utf-8"
     codec = python_codec(declared)
     if codec not in _CJK:
@@ -62,15 +61,26 @@ def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
         return data.decode("gb18030", errors="replace"), "gb18030"
 
 
-def _invalid_utf8(data: bytes) -> int:
-    """How many bytes are not part of a valid UTF-8 sequence."""
+class _TooMany(Exception):
+    pass
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """At least ``_UTF8_SHARE`` of the non-ASCII bytes form valid UTF-8; the count stops as
+    soon as the invalid ones rule that out (a GBK page is decided within its first lines)."""
     _counted.bytes = 0
-    data.decode("utf-8", errors="ogi-count")
-    return _counted.bytes
+    _counted.limit = (1 - _UTF8_SHARE) * len(data.translate(None, _ASCII))
+    try:
+        data.decode("utf-8", errors="ogi-count")
+    except _TooMany:
+        return False
+    return True
 
 
 def _count(exc: UnicodeDecodeError) -> tuple[str, int]:
     _counted.bytes += exc.end - exc.start
+    if _counted.bytes > _counted.limit:
+        raise _TooMany
     return "", exc.end
 
 
