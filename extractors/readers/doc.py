@@ -13,7 +13,6 @@ grid but keep their rows), and a problem says so.
 from __future__ import annotations
 
 import hashlib
-import resource
 import os
 import shutil
 import signal
@@ -101,12 +100,9 @@ def _run_bounded(command: list[str], env: dict[str, str], timeout: float = TIMEO
 
 
 def _child_setup() -> None:
-    """preexec_fn: a process group of its own, SIGKILL when the parent dies, and the
-    address-space limit an extraction worker runs under lifted back to its hard limit
-    (LibreOffice maps far more than it uses; its timeout bounds it instead)."""
+    """preexec_fn: a process group of its own and SIGKILL when the parent dies. LibreOffice
+    keeps the address-space limit of the worker that starts it (it converts in under 1 GB)."""
     os.setpgrp()
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
     die_with_parent()
 
 
