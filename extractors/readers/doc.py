@@ -115,7 +115,8 @@ def _text_fallback(data: bytes) -> str | None:
             if binary is None:
                 continue
             try:
-                done = subprocess.run([binary, *args, handle.name], capture_output=True, timeout=30, check=False)
+                done = subprocess.run([binary, *args, handle.name], capture_output=True, timeout=30, check=False,
+                                      preexec_fn=_child_setup)
             except subprocess.TimeoutExpired:
                 continue
             text = done.stdout.decode("utf-8", errors="replace")
