@@ -160,14 +160,15 @@ def _place_requests(frags: list[Fragment], units: list[Unit], year: int | None, 
     version_rows = [r.key for r in (table.rows_for(version) if version in FORM_VERSIONS else table.rows)]
     keys = {i: k for i, k in keys.items() if k in version_rows}
 
-    # Unlabelled fragments fill the rows between two anchors when the counts agree.
+    # Unlabelled fragments fill the rows between two anchors when the counts agree; with no
+    # anchor at all there is no label to count from, and position alone fills nothing.
     bounds = [(-1, -1)] + sorted((i, version_rows.index(k)) for i, k in keys.items()) + [(len(frags), len(version_rows))]
     width = len(table.cols)
     for (f0, r0), (f1, r1) in zip(bounds, bounds[1:]):
         missing = version_rows[r0 + 1 : r1]
         between = [i for i in range(f0 + 1, f1) if i not in keys]
         complete = [i for i in between if len(frags[i].values) == width]
-        if missing and complete and len(complete) == len(missing):
+        if missing and complete and keys and len(complete) == len(missing):
             keys.update(zip(complete, missing))
         elif missing and complete:
             result.problems.append(Problem(

@@ -36,3 +36,13 @@ def test_a_report_with_too_few_recognised_labels_is_unrecognised_with_no_cells()
     report = extract_bytes(text.encode(), name="scrap.txt")
     assert report.error.code == "unrecognised" and report.cells == []
     assert "appeals.review" in report.error.message and "appeals.litigation_after_review" in report.error.message
+
+
+def test_rows_of_numbers_under_no_label_never_fill_a_table_by_position():
+    from extractors.schema import SCHEMA
+
+    table = SCHEMA["requests"]  # exactly as many rows of seven numbers as 三 has rows, labels garbled
+    rows = ["| ЖЗИ | " + " | ".join(str((i * 7 + j) % 10) for j in range(len(table.cols))) + " |"
+            for i in range(len(table.rows))]
+    report = extract_bytes("\n".join(rows).encode(), name="numbers.txt")
+    assert report.cells == [] and "requests" not in report.tables
