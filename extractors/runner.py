@@ -186,25 +186,35 @@ class _Pool:
                 if job is None:
                     exhausted = True
                     break
-                self._start(index, job)
+                refused = self._start(index, job)
+                if refused is not None:
+                    done[index] = (job.key, refused)
                 index += 1
             if not self.busy:
-                break
+                while next_out in done:
+                    yield done.pop(next_out)
+                    next_out += 1
+                if exhausted:
+                    break
+                continue
             for key, report, at in self._wait():
                 done[at] = (key, report)
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
 
-    def _start(self, index: int, job: Job) -> None:
+    def _start(self, index: int, job: Job) -> Report | None:
+        """Hand ``job`` to a worker; the job's error Report when no worker would take it."""
         for _ in range(2):  # an idle worker may have died since its last job: one fresh retry
             worker = self.idle.pop() if self.idle else _Worker(self.limits)
             if worker.send(index, job):
                 self.busy[worker.proc.stdout.fileno()] = worker
                 self.selector.register(worker.proc.stdout, selectors.EVENT_READ, worker)
-                return
+                return None
+            worker.kill()  # already dead (its stdin closed): this only collects its status
+            refused = _died(worker)
             worker.close()
-        raise RuntimeError("cannot start an extraction worker")
+        return refused
 
     def _wait(self) -> list[tuple[str, Report, int]]:
         now = time.monotonic()
