@@ -78,11 +78,6 @@ def run_many(items: Iterable[Job | str | os.PathLike[str]], jobs: int = 1,
         pool.close()
 
 
-def run_one(item: Job | str | os.PathLike[str], limits: Limits | None = None) -> Report:
-    """One document in a bounded worker."""
-    return next(run_many([item], 1, limits))[1]
-
-
 def display_name(path: str | os.PathLike[str]) -> str:
     """A path as valid UTF-8 text: bytes that are not UTF-8 appear as ``\\xff`` escapes."""
     return os.fsencode(path).decode("utf-8", errors="backslashreplace")
