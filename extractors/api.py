@@ -172,12 +172,6 @@ def interpret(doc: Document, published_date: str | None = None) -> Report:
             report.cells.extend(result.cells)
         report.extra_rows.extend(result.extra_rows)
         report.problems.extend(result.problems)
-    recognised = sorted({(c.table, c.row) for c in report.cells})
-    if 0 < len(recognised) < MIN_RECOGNISED_ROWS:
-        return _failed("", "", doc.format, ExtractError("unrecognised", (
-            f"only {len(recognised)} rows of the form were recognised "
-            f"({', '.join(f'{t}.{r}' for t, r in recognised)}): "
-            f"too few to tell a report from numbers that happen to sit near a label; no cells kept")))
     headings = [doc.title_hint or "", report.meta.title or ""] + [
         r.text for r in rows[:6] if len(r.text) < 80 and not _SENTENCE.search(r.text)]
     values = sum(1 for c in report.cells if c.value is not None)
@@ -186,6 +180,12 @@ def interpret(doc: Document, published_date: str | None = None) -> Report:
         title = next((h for h in headings if h.strip()), "(untitled)")
         return _failed("", "", doc.format, ExtractError(
             "not_a_report", f"{NOT_A_REPORT[reason]}, not a report: {title[:80]}", reason=reason))
+    recognised = sorted({(c.table, c.row) for c in report.cells})
+    if 0 < len(recognised) < MIN_RECOGNISED_ROWS:
+        return _failed("", "", doc.format, ExtractError("unrecognised", (
+            f"only {len(recognised)} rows of the form were recognised "
+            f"({', '.join(f'{t}.{r}' for t, r in recognised)}): "
+            f"too few to tell a report from numbers that happen to sit near a label; no cells kept")))
     _missing_tables(report, regions, doc)
     report.checks = run_checks(report.cells, report.tables)
     return report
