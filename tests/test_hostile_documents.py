@@ -162,3 +162,18 @@ def test_workers_die_with_the_cli_when_it_is_killed(tmp_path):
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(_alive(pid) for pid in workers)
+
+
+def test_libreoffice_profile_is_private_and_removed(tmp_path, monkeypatch):
+    import tempfile
+
+    from extractors import extract
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    monkeypatch.setenv("OGI_CACHE_DIR", str(tmp_path / "cache"))  # a real conversion, not a cached one
+    report = extract(REPO / "tests" / "corpus" / "files" / "doc-2019-merged.doc")
+    assert report.error is None and report.cells
+    assert "converted_as_text" not in {p.code for p in report.problems}  # LibreOffice did convert it
+    assert list(scratch.iterdir()) == []  # the conversion's directory and its profile are gone
