@@ -177,3 +177,18 @@ def test_libreoffice_profile_is_private_and_removed(tmp_path, monkeypatch):
     assert report.error is None and report.cells
     assert "converted_as_text" not in {p.code for p in report.problems}  # LibreOffice did convert it
     assert list(scratch.iterdir()) == []  # the conversion's directory and its profile are gone
+
+
+def test_an_xls_with_a_far_corner_cell_is_too_large_grid(tmp_path):
+    import shutil
+
+    from extractors import extract
+
+    source = tmp_path / "far.xlsx"
+    source.write_bytes(hostile._workbook(IV65536="1"))  # the last cell an XLS sheet has
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice is installed by `make install` (Makefile APT_PACKAGES)"
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless", "--norestore",
+                    "--convert-to", "xls", "--outdir", str(tmp_path), str(source)], capture_output=True, timeout=120)
+    report = extract(tmp_path / "far.xls")
+    assert (report.format, report.error.code) == ("xls", "too_large_grid"), report.error
