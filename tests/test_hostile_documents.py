@@ -28,7 +28,7 @@ def ogi_extract(*args: str, timeout: float = 300) -> subprocess.CompletedProcess
                           timeout=timeout, cwd=REPO, preexec_fn=cap)
 
 
-def json_lines(stdout: bytes) -> list[dict]:
+def utf8_json_lines(stdout: bytes) -> list[dict]:
     """stdout must be valid UTF-8 made only of JSON lines."""
     return [json.loads(line) for line in stdout.decode("utf-8").splitlines()]
 
@@ -52,7 +52,7 @@ def test_pathological_documents_each_get_their_code_under_a_4gb_cap(tmp_path):
     missing = str(tmp_path / "gone.pdf")
     done = ogi_extract(*paths, "/dev/zero", str(fifo), missing, str(tmp_path / "gridspan.docx"), "--json", "--jobs", "2")
     elapsed = time.monotonic() - started
-    lines = json_lines(done.stdout)
+    lines = utf8_json_lines(done.stdout)
     assert done.returncode == 1, done.stderr
     codes = {Path(line["path"]).name: line["error"]["code"] for line in lines}
     assert [line["path"] for line in lines] == [*paths, "/dev/zero", str(fifo), missing, str(tmp_path / "gridspan.docx")]
@@ -95,7 +95,7 @@ def test_a_batch_of_damaged_files_answers_every_input_with_two_jobs(tmp_path):
     (tmp_path / "99-broken-name.docx").write_bytes(hostile.zip_with_a_broken_utf8_name())
     inputs.append(tmp_path / "99-broken-name.docx")
     done = ogi_extract(str(tmp_path), "--json", "--jobs", "2")
-    lines = json_lines(done.stdout)
+    lines = utf8_json_lines(done.stdout)
     assert [Path(line["path"]).name for line in lines] == [p.name for p in inputs]
     codes = {line["error"]["code"] for line in lines if "error" in line}
     assert "extractor_failed" not in codes and "memory_limit" not in codes and "timeout" not in codes, codes
@@ -112,7 +112,7 @@ def test_xlrd_warnings_never_reach_stdout(tmp_path, capfd):
     assert report.error is None and report.cells
     assert capfd.readouterr().out == ""
     done = ogi_extract(str(xls), "--json")
-    assert len(json_lines(done.stdout)) == 1 and b"WARNING" not in done.stdout
+    assert len(utf8_json_lines(done.stdout)) == 1 and b"WARNING" not in done.stdout
 
 
 def test_file_names_that_are_not_utf8_give_valid_utf8_lines(tmp_path):
@@ -120,7 +120,7 @@ def test_file_names_that_are_not_utf8_give_valid_utf8_lines(tmp_path):
     with open(raw, "wb") as handle:
         handle.write((REPO / "tests" / "corpus" / "files" / "html-2021-broken-balance.html").read_bytes())
     done = ogi_extract(os.fsdecode(raw), "--json")
-    (line,) = json_lines(done.stdout)
+    (line,) = utf8_json_lines(done.stdout)
     assert done.returncode == 0, done.stderr
     assert line["path"].endswith("/\\xff\\xfe-report.txt") and line["cells"]
 
