@@ -1,7 +1,9 @@
 """``extract(path) -> Report``: bytes in, canonical cells out, every problem said.
 
-The one entry point the CLI, the flows and the tests use. Pure apart from reading the
-file (and, for DOC/WPS, the cached LibreOffice conversion).
+The one entry point the runner (``extractors.runner``, which the CLI and the flows use),
+the benchmarks and the tests call. Pure apart from reading the file (and, for DOC/WPS,
+the cached LibreOffice conversion). In-process bounds live here (size, a regular file,
+a SIGALRM timeout in the main thread); the kernel-enforced ones live in the runner.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import os
+import stat
 from pathlib import Path
 
 from extractors import assemble
@@ -23,66 +26,120 @@ from extractors.sections import PastLastTable, find_regions, uncovered
 from extractors.sniff import sniff
 
 MAX_BYTES = int(os.environ.get("OGI_MAX_BYTES", 60 * 1024 * 1024))
-TIMEOUT_SECONDS = int(os.environ.get("OGI_EXTRACT_TIMEOUT", 180))
+TIMEOUT_SECONDS = float(os.environ.get("OGI_EXTRACT_TIMEOUT", 90))
+MIN_RECOGNISED_ROWS = 3  # fewer rows of the form than this, matched by their labels, is not a report read
 
 
-class _Timeout(Exception):
-    pass
+class _Timeout(BaseException):
+    """Raised by SIGALRM; a BaseException so a reader's ``except Exception`` cannot swallow it."""
 
 
-def extract_with_timeout(path: str | os.PathLike[str], seconds: int = TIMEOUT_SECONDS) -> Report:
-    """``extract`` bounded in time (SIGALRM, so only in a process's main thread; batch
-    workers are processes): a pathological document yields a ``timeout`` error line
-    instead of stalling the run."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
-        return extract(path)
-
-    def _raise(signum, frame):  # noqa: ARG001
-        raise _Timeout()
-
-    previous = signal.signal(signal.SIGALRM, _raise)
-    signal.alarm(seconds)
+def extract(path: str | os.PathLike[str], published_date: str | None = None, *,
+            timeout: float | None = None) -> Report:
+    """Read ``path`` (a regular file only, at most ``MAX_BYTES``) and extract it."""
+    name = os.fsdecode(path)
     try:
-        return extract(path)
-    except _Timeout:
-        return _failed(str(path), "", "unknown", ExtractError(
-            "timeout", f"extraction took longer than {seconds}s and was stopped (set OGI_EXTRACT_TIMEOUT to allow more)"))
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
+        data = read_regular_file(path)
+    except ExtractError as exc:
+        return _failed(name, "", "unknown", exc)
+    return extract_bytes(data, name=name, published_date=published_date, timeout=timeout)
 
 
-def extract(path: str | os.PathLike[str], published_date: str | None = None) -> Report:
-    path = Path(path)
+def read_regular_file(path: str | os.PathLike[str]) -> bytes:
+    """The file's bytes, refusing what is not a regular file before reading a byte.
+
+    Why open with O_NONBLOCK and check the open descriptor: ``/dev/zero`` never ends and
+    opening a FIFO blocks until a writer comes; checking the name first would race."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            return _failed(str(path), "", "unknown", ExtractError(
-                "too_large", f"{size} bytes is over the {MAX_BYTES}-byte limit (set OGI_MAX_BYTES to raise it)"))
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except IsADirectoryError as exc:
+        raise ExtractError("not_a_regular_file", "a directory, not a file") from exc
     except OSError as exc:
-        return _failed(str(path), "", "unknown", ExtractError("unreadable", f"cannot read the file: {exc}"))
-    return extract_bytes(data, name=str(path), published_date=published_date)
+        raise ExtractError("unreadable", f"cannot read the file: {exc.strerror or exc}") from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            mode = info.st_mode
+            kind = ("a directory" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode)
+                    else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket or special file")
+            raise ExtractError("not_a_regular_file", f"{kind}, not a regular file: refused unread")
+        if info.st_size > MAX_BYTES:
+            raise ExtractError("too_large", f"{info.st_size} bytes is over the {MAX_BYTES}-byte limit "
+                               "(set OGI_MAX_BYTES to raise it)")
+        with os.fdopen(fd, "rb", closefd=True) as handle:
+            fd = -1
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise ExtractError("unreadable", f"cannot read the file: {exc.strerror or exc}") from exc
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    if len(data) > MAX_BYTES:  # it grew while we read it
+        raise ExtractError("too_large", f"over the {MAX_BYTES}-byte limit (set OGI_MAX_BYTES to raise it)")
+    return data
 
 
-def extract_bytes(data: bytes, name: str | None = None, published_date: str | None = None) -> Report:
+def extract_bytes(data: bytes, name: str | None = None, *, published_date: str | None = None,
+                  timeout: float | None = None) -> Report:
+    """Extract one document from its bytes; never raises for a bad document.
+
+    ``timeout`` (seconds) bounds the extraction with SIGALRM when called in a process's
+    main thread (the runner's workers are); a reader stuck in C code is stopped by the
+    runner's kernel limits instead. ``published_date`` (the listing's date) is the year's
+    last resort when the document names none."""
     sha = hashlib.sha256(data).hexdigest()
     path = name or f"<bytes {sha[:12]}>"
-    fmt = sniff(data, name)
     if len(data) > MAX_BYTES:
-        return _failed(path, sha, fmt, ExtractError("too_large", f"{len(data)} bytes is over the {MAX_BYTES}-byte limit"))
+        return _failed(path, sha, "unknown",
+                       ExtractError("too_large", f"{len(data)} bytes is over the {MAX_BYTES}-byte limit"))
+    fmt = "unknown"
     try:
-        doc = read_document(data, fmt, name, stop=PastLastTable())
-        report = interpret(doc, published_date)
+        with _alarm(timeout):
+            fmt = sniff(data, name)
+            doc = read_document(data, fmt, name, stop=PastLastTable())
+            report = interpret(doc, published_date)
+    except _Timeout:
+        return _failed(path, sha, fmt, ExtractError("timeout", (
+            f"extraction took longer than {timeout:g}s and was stopped (set OGI_EXTRACT_TIMEOUT to allow more)")))
     except ExtractError as exc:
         return _failed(path, sha, fmt, exc)
+    except MemoryError:
+        return _failed(path, sha, fmt,
+                       ExtractError("memory_limit", "extraction ran out of its memory limit and was stopped"))
     except Exception as exc:  # a bug must not stop a batch: say what broke, keep going
-        return _failed(path, sha, fmt, ExtractError("extractor_failed", f"{type(exc).__name__}: {exc} (please report it)"))
+        message = f"{type(exc).__name__}: {exc} (please report it)"[:500]
+        return _failed(path, sha, fmt, ExtractError("extractor_failed", message))
     report.path, report.sha256 = path, sha
     return report
+
+
+class _alarm:
+    """SIGALRM after ``seconds`` in the main thread; a no-op elsewhere or when None."""
+
+    def __init__(self, seconds: float | None):
+        import threading
+
+        self.seconds = seconds
+        self.active = bool(seconds) and threading.current_thread() is threading.main_thread()
+
+    def __enter__(self) -> None:
+        import signal
+
+        if not self.active:
+            return
+
+        def _raise(signum, frame):  # noqa: ARG001
+            raise _Timeout()
+
+        self.previous = signal.signal(signal.SIGALRM, _raise)
+        signal.setitimer(signal.ITIMER_REAL, float(self.seconds))
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        if self.active:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
 
 
 def interpret(doc: Document, published_date: str | None = None) -> Report:
@@ -123,6 +180,12 @@ def interpret(doc: Document, published_date: str | None = None) -> Report:
         title = next((h for h in headings if h.strip()), "(untitled)")
         return _failed("", "", doc.format, ExtractError(
             "not_a_report", f"{NOT_A_REPORT[reason]}, not a report: {title[:80]}", reason=reason))
+    recognised = sorted({(c.table, c.row) for c in report.cells})
+    if 0 < len(recognised) < MIN_RECOGNISED_ROWS and not regions:  # an excerpt keeps its heading or header row
+        return _failed("", "", doc.format, ExtractError("unrecognised", (
+            f"only {len(recognised)} rows of the form were recognised "
+            f"({', '.join(f'{t}.{r}' for t, r in recognised)}): "
+            f"too few to tell a report from numbers that happen to sit near a label; no cells kept")))
     _missing_tables(report, regions, doc)
     report.checks = run_checks(report.cells, report.tables)
     return report

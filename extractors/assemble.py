@@ -261,14 +261,15 @@ def _place_requests(frags: list[Fragment], units: list[Unit], year: int | None, 
     version_rows = [r.key for r in (table.rows_for(version) if version in FORM_VERSIONS else table.rows)]
     keys = {i: k for i, k in keys.items() if k in version_rows}
 
-    # Unlabelled fragments fill the rows between two anchors when the counts agree.
+    # Unlabelled fragments fill the rows between two anchors when the counts agree; with no
+    # anchor at all there is no label to count from, and position alone fills nothing.
     bounds = [(-1, -1)] + sorted((i, version_rows.index(k)) for i, k in keys.items()) + [(len(frags), len(version_rows))]
     width = len(table.cols)
     for (f0, r0), (f1, r1) in zip(bounds, bounds[1:]):
         missing = version_rows[r0 + 1 : r1]
         between = [i for i in range(f0 + 1, f1) if i not in keys]
         complete = [i for i in between if _full_row(frags[i], width)]
-        if missing and complete and len(complete) == len(missing):
+        if missing and complete and keys and len(complete) == len(missing):  # only between label anchors
             keys.update(zip(complete, missing))
         elif missing and complete:
             result.problems.append(Problem(
@@ -400,6 +401,19 @@ def read_proactive(rows: list[Row], year: int | None) -> TableResult:
     return result
 
 
+def _header_printed(table: Table, rows: list[Row]) -> bool:
+    """The table's own header is printed among ``rows``: nearly every character of its row
+    and column labels is there (characters, not words: narrow columns print 结果维持 one
+    character per line). Only then may values be placed by position (verified geometry);
+    numbers near no label are not a table (a page decoded in the wrong charset kept its
+    digits, lost every label, and became a 15-cell 四)."""
+    wanted = {ch for item in (*table.rows, *table.cols) for ch in item.label if not ch.isspace()}
+    present = set("".join(r.text for r in rows))
+    # 0.6: a header whose middle level (未经复议直接起诉 / 复议后起诉) a converter dropped is still this
+    # table's; a wrongly decoded page keeps next to none of these characters
+    return len(wanted & present) >= 0.6 * len(wanted)
+
+
 def read_appeals(rows: list[Row], year: int | None, version_hint: str | None) -> TableResult:
     """四 by its labelled rows, else as the form prints it: its rows side by side on one line,
     one group of columns each (``layout = "column_groups"``)."""
@@ -416,7 +430,7 @@ def read_appeals(rows: list[Row], year: int | None, version_hint: str | None) ->
         for row in table.rows:
             if row.key in by_row:
                 _cells_for_row(table, row.key, table.cols, by_row[row.key], None, result)
-    else:
+    elif _header_printed(table, rows):
         _read_column_groups(table, frags, units, result)
     if result.cells:
         version = version_hint or _version_from_year(year)[0]

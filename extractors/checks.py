@@ -8,32 +8,47 @@ which); a failed check is recorded, never repaired.
 from __future__ import annotations
 
 from extractors.model import Cell, CheckResult, TableInfo
-from extractors.schema import SCHEMA, Identity
+from extractors.schema import FORM_VERSIONS, SCHEMA, Identity
 
 TOLERANCE = 1e-6
 
 
 def run_checks(cells: list[Cell], tables: dict[str, TableInfo]) -> list[CheckResult]:
+    """Every identity on every row or column whose cells were read.
+
+    Whatever the table's form version: when it is not known, each row or column is checked
+    under the first version whose cells for it were all read (``unknown`` never means
+    "no checks"; a table read from a damaged file is the one that most needs them)."""
     index = {(c.table, c.row, c.col): c for c in cells}
     results: list[CheckResult] = []
     for identity in SCHEMA.identities:
         info = tables.get(identity.table)
         if info is None:
             continue
-        table = SCHEMA[identity.table]
-        rhs = identity.rhs
-        if rhs == ("@outcomes",):
-            rhs = table.outcome_rows(info.form_version)
-        if identity.over == "cols":
-            for col in table.cols_for(info.form_version):
-                lhs_keys = [(identity.table, r, col.key) for r in identity.lhs]
-                rhs_keys = [(identity.table, r, col.key) for r in rhs]
-                _check(identity, index, lhs_keys, rhs_keys, results, col=col.key)
-        else:
-            for row in table.rows_for(info.form_version):
-                lhs_keys = [(identity.table, row.key, c) for c in identity.lhs]
-                rhs_keys = [(identity.table, row.key, c) for c in rhs]
-                _check(identity, index, lhs_keys, rhs_keys, results, row=row.key)
+        versions = (info.form_version,) if info.form_version in FORM_VERSIONS else FORM_VERSIONS
+        checked: set[tuple[str | None, str | None]] = set()
+        for version in versions:
+            for result in _evaluate(identity, version, index):
+                if (result.row, result.col) not in checked:
+                    checked.add((result.row, result.col))
+                    results.append(result)
+    return results
+
+
+def _evaluate(identity: Identity, version: str, index: dict) -> list[CheckResult]:
+    table = SCHEMA[identity.table]
+    rhs = table.outcome_rows(version) if identity.rhs == ("@outcomes",) else identity.rhs
+    results: list[CheckResult] = []
+    if identity.over == "cols":
+        for col in table.cols_for(version):
+            lhs_keys = [(identity.table, r, col.key) for r in identity.lhs]
+            rhs_keys = [(identity.table, r, col.key) for r in rhs]
+            _check(identity, index, lhs_keys, rhs_keys, results, col=col.key)
+    else:
+        for row in table.rows_for(version):
+            lhs_keys = [(identity.table, row.key, c) for c in identity.lhs]
+            rhs_keys = [(identity.table, row.key, c) for c in rhs]
+            _check(identity, index, lhs_keys, rhs_keys, results, row=row.key)
     return results
 
 

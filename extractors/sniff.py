@@ -51,7 +51,7 @@ def sniff(data: bytes, name: str | None = None) -> str:
 def _zip_kind(data: bytes) -> str:
     try:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except Exception:  # damaged bytes raise whatever zipfile meets (struct, Unicode, Overflow…): never escape
         return "corrupt_zip"
     if "word/document.xml" in names:
         return "docx"

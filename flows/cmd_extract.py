@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Iterator, List
@@ -18,7 +17,7 @@ def register(app: typer.Typer) -> None:
 
 
 def extract_command(
-    paths: List[Path] = typer.Argument(..., help="Report files or directories (searched recursively).", exists=True),
+    paths: List[Path] = typer.Argument(..., help="Report files or directories (searched recursively)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per input file per line."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes (PDF/DOC parsing is CPU-bound)."),
 ) -> None:
@@ -37,7 +36,7 @@ def extract_command(
         if "error" in report:
             failed += 1
         if as_json:
-            sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
+            _json_line(report)
         else:
             _summary(report)
     if not as_json and len(files) > 1:
@@ -55,35 +54,30 @@ def _expand(paths: List[Path]) -> Iterator[Path]:
             yield path
 
 
-def _extract_one(path: str) -> dict:
-    from extractors.api import extract_with_timeout
-
-    return extract_with_timeout(path).to_dict()
-
-
 def _run(files: list[Path], jobs: int, show_progress: bool) -> Iterator[dict]:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    """Every file through the bounded runner (a worker process per job, kernel limits)."""
     from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    names = [str(f) for f in files]
+    from extractors.runner import run_many
+
     progress = Progress(
         TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
         console=Console(stderr=True), disable=not show_progress or not sys.stderr.isatty(), transient=True,
     )
     with progress:
-        task = progress.add_task("extract", total=len(names))
-        if jobs > 1 and len(names) > 1:
-            from concurrent.futures import ProcessPoolExecutor
+        task = progress.add_task("extract", total=len(files))
+        for _, report in run_many(files, jobs=min(jobs, len(files))):
+            progress.advance(task)
+            yield report.to_dict()
 
-            with ProcessPoolExecutor(max_workers=min(jobs, os.cpu_count() or 1, len(names))) as pool:
-                for report in pool.map(_extract_one, names, chunksize=4):
-                    progress.advance(task)
-                    yield report
-        else:
-            for name in names:
-                report = _extract_one(name)
-                progress.advance(task)
-                yield report
+
+def _json_line(report: dict) -> None:
+    """One line of valid UTF-8 whatever the text holds (a lone surrogate becomes an escape)."""
+    line = json.dumps(report, ensure_ascii=False) + "\n"
+    sys.stdout.flush()
+    sys.stdout.buffer.write(line.encode("utf-8", errors="backslashreplace"))
+    sys.stdout.buffer.flush()
 
 
 def _summary(report: dict) -> None:

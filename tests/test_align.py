@@ -94,8 +94,9 @@ def test_two_readings_that_fit_leave_the_row_empty_and_flagged():
     # 自然人 or 商业企业. Nothing else in this excerpt tells, so nothing is recorded.
     report = extract_bytes(_pipe_doc([
         "| 一、本年新收政府信息公开申请数量 |  |  | 6 | 0 | 0 | 0 | 0 | 0 | 6 |",
+        "| 二、上年结转政府信息公开申请数量 |  |  | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
         "| 三、本年度办理结果 | （一）予以公开 |  | 5 |  | 0 | 0 | 0 | 0 | 5 |",
-    ]), name="excerpt.txt")
+    ]), name="excerpt.txt")  # three rows: fewer would be `unrecognised` (docs/extraction.md)
     assert values(report, "requests", "new_received", REQ_COLS) == [6, 0, 0, 0, 0, 0, 6]
     assert all(report.cell("requests", "granted", c) is None for c in REQ_COLS)
     problem = next(p for p in report.problems if p.code == "ambiguous_alignment")

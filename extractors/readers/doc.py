@@ -1,8 +1,11 @@
 """DOC / WPS / RTF (legacy binary Word) → DOCX via LibreOffice headless, then the DOCX reader.
 
-Conversions are cached by content hash (a re-extraction costs nothing), each worker
-process uses its own LibreOffice profile (two soffice processes sharing one profile
-block each other), and every run has a timeout. When LibreOffice is missing or fails,
+Conversions are cached by content hash (a re-extraction costs nothing). Each conversion
+uses a private LibreOffice profile made by ``mkdtemp`` inside its temporary directory and
+removed with it (two soffice processes sharing one profile block each other, and a
+predictable name in /tmp is anyone's to plant). LibreOffice runs in its own process group,
+dies with the process that started it (``PR_SET_PDEATHSIG``), and is killed, group and
+all, when it overruns its timeout. When LibreOffice is missing or fails,
 antiword or catdoc give the text, which the text reader parses (tables lose their
 grid but keep their rows), and a problem says so.
 """
@@ -12,14 +15,16 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
 
 from extractors.document import Document
 from extractors.model import ExtractError
+from extractors.readers.limits import die_with_parent
 
-TIMEOUT_SECONDS = int(os.environ.get("OGI_CONVERT_TIMEOUT", 120))
+TIMEOUT_SECONDS = int(os.environ.get("OGI_CONVERT_TIMEOUT", 60))
 
 
 def cache_dir() -> Path:
@@ -60,15 +65,12 @@ def convert_to_docx(data: bytes, fmt: str) -> tuple[bytes | None, str]:
     with tempfile.TemporaryDirectory(prefix="ogi-lo-") as tmp:
         source = Path(tmp) / f"input.{'doc' if fmt == 'wps' else fmt}"
         source.write_bytes(data)
-        profile = Path(tempfile.gettempdir()) / f"ogi-lo-profile-{os.getpid()}"
+        profile = Path(tempfile.mkdtemp(prefix="profile-", dir=tmp))
         command = [
-            soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--nolockcheck",
+            soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nolockcheck",
             "--convert-to", "docx:MS Word 2007 XML", "--outdir", tmp, str(source),
         ]
-        try:
-            subprocess.run(command, capture_output=True, timeout=TIMEOUT_SECONDS, check=False,
-                           env={**os.environ, "HOME": tmp})
-        except subprocess.TimeoutExpired:
+        if not _run_bounded(command, {**os.environ, "HOME": tmp}):
             return None, f"LibreOffice timed out after {TIMEOUT_SECONDS}s"
         out = Path(tmp) / "input.docx"
         if not out.exists() or out.stat().st_size == 0:
@@ -80,6 +82,30 @@ def convert_to_docx(data: bytes, fmt: str) -> tuple[bytes | None, str]:
     return converted, "converted"
 
 
+def _run_bounded(command: list[str], env: dict[str, str], timeout: float = TIMEOUT_SECONDS) -> bool:
+    """Run LibreOffice in its own process group, tied to this process's life; False on timeout."""
+    proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=env, preexec_fn=_child_setup, close_fds=True)
+    try:
+        proc.wait(timeout=timeout)
+        return True
+    except subprocess.TimeoutExpired:
+        return False
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # whatever soffice left behind in its group
+        except (ProcessLookupError, PermissionError):
+            pass
+        proc.wait()
+
+
+def _child_setup() -> None:
+    """preexec_fn: a process group of its own and SIGKILL when the parent dies. LibreOffice
+    keeps the address-space limit of the worker that starts it (it converts in under 1 GB)."""
+    os.setpgrp()
+    die_with_parent()
+
+
 def _text_fallback(data: bytes) -> str | None:
     with tempfile.NamedTemporaryFile(suffix=".doc") as handle:
         handle.write(data)
@@ -89,7 +115,8 @@ def _text_fallback(data: bytes) -> str | None:
             if binary is None:
                 continue
             try:
-                done = subprocess.run([binary, *args, handle.name], capture_output=True, timeout=30, check=False)
+                done = subprocess.run([binary, *args, handle.name], capture_output=True, timeout=30, check=False,
+                                      preexec_fn=_child_setup)
             except subprocess.TimeoutExpired:
                 continue
             text = done.stdout.decode("utf-8", errors="replace")

@@ -11,11 +11,13 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 
 from lxml import etree
 
 from extractors.document import Document
 from extractors.model import ExtractError
+from extractors.readers.limits import check_grid
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MAX_UNPACKED = 200 * 1024 * 1024
@@ -39,7 +41,7 @@ def open_member(archive: zipfile.ZipFile, name: str) -> bytes:
             data = member.read(MAX_UNPACKED + 1)
     except KeyError as exc:
         raise ExtractError("corrupt_file", f"the archive has no {name}") from exc
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error, NotImplementedError, RuntimeError) as exc:
         raise ExtractError("corrupt_file", f"cannot unpack {name}: {exc}") from exc
     if len(data) > MAX_UNPACKED:
         raise ExtractError("zip_bomb", f"{name} unpacks past {MAX_UNPACKED} bytes: refused as a zip bomb")
@@ -124,9 +126,15 @@ def _grid(table: etree._Element, nested: list[etree._Element]) -> list[list[str 
             continue  # rows of a nested table are read with that table
         line: list[str | None] = []
         before = tr.find(f"{W}trPr/{W}gridBefore")
+        width = max(0, _int(before.get(f"{W}val"), 0)) if before is not None else 0
+        cells = tr.findall(f"{W}tc")
+        for tc in cells:
+            span = tc.find(f"{W}tcPr/{W}gridSpan")
+            width += max(1, _int(span.get(f"{W}val"), 1)) if span is not None else 1
+        check_grid(len(grid) + 1, width, "a Word table row")  # before a single position is laid out
         if before is not None:
-            line.extend([None] * _int(before.get(f"{W}val"), 0))
-        for tc in tr.findall(f"{W}tc"):
+            line.extend([None] * max(0, _int(before.get(f"{W}val"), 0)))
+        for tc in cells:
             props = tc.find(f"{W}tcPr")
             span = 1
             merged_continue = False
@@ -149,5 +157,5 @@ def _grid(table: etree._Element, nested: list[etree._Element]) -> list[list[str 
 def _int(value: str | None, default: int) -> int:
     try:
         return int(value) if value is not None else default
-    except ValueError:
+    except (ValueError, OverflowError):
         return default

@@ -13,6 +13,7 @@ from lxml import etree, html as lxml_html
 
 from extractors.document import Document, expand_spans
 from extractors.readers.encoding import decode_text, declared_charset
+from extractors.readers.limits import check_grid
 
 _BLOCK = {
     "p", "div", "section", "article", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
@@ -85,19 +86,27 @@ def _cell_text(cell: etree._Element) -> str:
 
 
 def _grid(table: etree._Element) -> list[list[str | None]]:
+    """The table's rows with spans laid out, once their total size is known to fit."""
     rows = []
+    width = positions = 0
     for tr in table.iter("tr"):
         cells = []
+        row_width = 0
         for cell in tr:
             if not isinstance(cell.tag, str) or cell.tag not in ("td", "th"):
                 continue
-            cells.append((_cell_text(cell), _span(cell.get("rowspan")), _span(cell.get("colspan"))))
+            rowspan, colspan = _span(cell.get("rowspan")), _span(cell.get("colspan"))
+            cells.append((cell, rowspan, colspan))
+            row_width += colspan
+            positions += rowspan * colspan
+        width = max(width, row_width)
         rows.append(cells)
-    return expand_spans(rows)
+    check_grid(len(rows), width, "an HTML table", positions)
+    return expand_spans([[(_cell_text(c), rs, cs) for c, rs, cs in cells] for cells in rows])
 
 
 def _span(value: str | None) -> int:
     try:
         return max(1, min(int(str(value).strip()), 100))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return 1

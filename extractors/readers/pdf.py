@@ -21,6 +21,7 @@ from typing import Callable, NamedTuple
 from extractors.document import Document, Row, TextCell
 from extractors.layout import PDF_SETTINGS, PdfSettings, group_lines
 from extractors.model import ExtractError
+from extractors.readers.limits import check_pdf_streams
 from extractors.sniff import pdf_has_eof
 
 _NUMERIC = re.compile(r"^[\d,.，]+$")
@@ -59,6 +60,7 @@ def read_pdf(data: bytes, stop: Callable[[list[Row]], bool] | None = None,
              settings: PdfSettings = PDF_SETTINGS) -> Document:
     import pypdfium2 as pdfium
 
+    check_pdf_streams(data)
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -71,9 +73,14 @@ def read_pdf(data: bytes, stop: Callable[[list[Row]], bool] | None = None,
     doc = Document("pdf", pages=len(pdf))
     empty_pages: list[int] = []
     garbled_pages: list[int] = []
+    damaged_pages: list[int] = []
     try:
         for index in range(len(pdf)):
-            page = pdf[index]
+            try:
+                page = pdf[index]
+            except pdfium.PdfiumError:
+                damaged_pages.append(index + 1)
+                continue
             try:
                 rows = _page_rows(page, index + 1, settings)
             finally:
@@ -91,6 +98,12 @@ def read_pdf(data: bytes, stop: Callable[[list[Row]], bool] | None = None,
                 break
     finally:
         pdf.close()
+    if damaged_pages:
+        if not doc.rows:
+            raise ExtractError("corrupt_file", f"PDFium cannot load pages {_page_list(damaged_pages)}: "
+                               "the file is damaged", damaged_pages)
+        doc.problems.append(("damaged_pages", f"pages that cannot be loaded (damaged): {_page_list(damaged_pages)}",
+                             damaged_pages))
     if garbled_pages:
         why = ("its fonts carry no usable character map (no ToUnicode): the text is not the characters shown; "
                "it needs OCR")

@@ -1,0 +1,194 @@
+"""Hostile documents (issue 12): each pathological case run as the checker runs it, through
+``ogi extract --json`` under a 4 GB address-space cap, answered with its own code in
+bounded time and memory; the runner's own limits, and a batch of damaged files."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from extractors.runner import Job, Limits, run_many
+from tests import hostile_documents as hostile
+
+REPO = Path(__file__).resolve().parents[1]
+CAP = 4 << 30
+
+
+def ogi_extract(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """``ogi extract`` as a user runs it, under the checker's 4 GB address-space cap."""
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (CAP, CAP))
+
+    return subprocess.run([sys.executable, "-m", "flows.cli", "extract", *args], capture_output=True,
+                          timeout=timeout, cwd=REPO, preexec_fn=cap)
+
+
+def utf8_json_lines(stdout: bytes) -> list[dict]:
+    """stdout must be valid UTF-8 made only of JSON lines."""
+    return [json.loads(line) for line in stdout.decode("utf-8").splitlines()]
+
+
+def test_pathological_documents_each_get_their_code_under_a_4gb_cap(tmp_path):
+    cases = {
+        "gridspan.docx": (hostile.gridspan_docx(), "too_large_grid"),
+        "spans.html": (hostile.huge_span_html(), "too_large_grid"),
+        "far-corner.xlsx": (hostile.far_corner_xlsx(), "too_large_grid"),
+        "huge-merge.xlsx": (hostile.huge_merge_xlsx(), "too_large_grid"),
+        "flate-bomb.pdf": (hostile.flate_bomb_pdf(1 << 30), "decompression_bomb"),
+    }
+    paths = []
+    for name, (data, _) in cases.items():
+        (tmp_path / name).write_bytes(data)
+        paths.append(str(tmp_path / name))
+    fifo = tmp_path / "report.pdf"
+    os.mkfifo(fifo)  # nobody ever writes to it: opening it for reading would block forever
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.monotonic()
+    missing = str(tmp_path / "gone.pdf")
+    done = ogi_extract(*paths, "/dev/zero", str(fifo), missing, str(tmp_path / "gridspan.docx"), "--json", "--jobs", "2")
+    elapsed = time.monotonic() - started
+    lines = utf8_json_lines(done.stdout)
+    assert done.returncode == 1, done.stderr
+    codes = {Path(line["path"]).name: line["error"]["code"] for line in lines}
+    assert [line["path"] for line in lines] == [*paths, "/dev/zero", str(fifo), missing, str(tmp_path / "gridspan.docx")]
+    assert codes == {**{name: code for name, (_, code) in cases.items()},
+                     "zero": "not_a_regular_file", "report.pdf": "not_a_regular_file", "gone.pdf": "unreadable"}
+    assert elapsed < 60, elapsed
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    assert peak < 600 * 1024 or peak == before, f"a worker peaked at {peak // 1024} MB"
+
+
+def test_a_worker_out_of_memory_is_memory_limit_and_is_replaced_for_the_next_document():
+    page = b"<html><body>" + "<p>政府信息公开 12</p>".encode() * 2_000_000 + b"</body></html>"  # 56 MB
+    good = (REPO / "tests" / "corpus" / "files" / "html-2021-broken-balance.html").read_bytes()
+    results = list(run_many([Job("big", data=page, name="big.html"), Job("good", data=good, name="good.html")],
+                            jobs=1, limits=Limits(timeout=60, memory_mb=400)))
+    (key, big), (key2, after) = results
+    assert (key, big.error.code, big.path) == ("big", "memory_limit", "big.html")
+    assert key2 == "good" and after.error is None and len(after.cells) > 100
+
+
+def test_a_document_past_its_time_is_a_timeout_and_the_batch_goes_on():
+    page = b"<html><body>" + "<p>政府信息公开 12</p>".encode() * 2_000_000 + b"</body></html>"
+    good = (REPO / "tests" / "corpus" / "files" / "html-2021-broken-balance.html").read_bytes()
+    started = time.monotonic()
+    results = list(run_many([Job("slow", data=page, name="slow.html"), Job("good", data=good, name="good.html")],
+                            jobs=1, limits=Limits(timeout=1, memory_mb=2048)))
+    assert results[0][1].error.code == "timeout" and results[1][1].error is None
+    assert time.monotonic() - started < 1 + 5 + 10  # the limit, the kill grace, two worker start-ups
+
+
+def test_a_batch_of_damaged_files_answers_every_input_with_two_jobs(tmp_path):
+    kinds = (".pdf", ".docx", ".xlsx", ".xls", ".html", ".txt")
+    sources = sorted(p for p in (REPO / "tests" / "corpus" / "files").iterdir()
+                     if p.suffix in kinds and not p.name.startswith("bad-"))
+    inputs = []
+    for seed, source in enumerate(sources[:48]):
+        path = tmp_path / f"{seed:02d}-{source.name}"
+        path.write_bytes(hostile.damaged(source.read_bytes(), seed))
+        inputs.append(path)
+    (tmp_path / "99-broken-name.docx").write_bytes(hostile.zip_with_a_broken_utf8_name())
+    inputs.append(tmp_path / "99-broken-name.docx")
+    done = ogi_extract(str(tmp_path), "--json", "--jobs", "2")
+    lines = utf8_json_lines(done.stdout)
+    assert [Path(line["path"]).name for line in lines] == [p.name for p in inputs]
+    codes = {line["error"]["code"] for line in lines if "error" in line}
+    assert "extractor_failed" not in codes and "memory_limit" not in codes and "timeout" not in codes, codes
+    broken = next(line for line in lines if line["path"].endswith("99-broken-name.docx"))
+    assert broken["error"]["code"] == "corrupt_file"
+
+
+def test_xlrd_warnings_never_reach_stdout(tmp_path, capfd):
+    from extractors import extract
+
+    xls = tmp_path / "padded.xls"  # 7 stray bytes: xlrd warns the file size is not whole sectors
+    xls.write_bytes((REPO / "tests" / "corpus" / "files" / "xls-2021-one-sheet-dashes.xls").read_bytes() + bytes(7))
+    report = extract(xls)
+    assert report.error is None and report.cells
+    assert capfd.readouterr().out == ""
+    done = ogi_extract(str(xls), "--json")
+    assert len(utf8_json_lines(done.stdout)) == 1 and b"WARNING" not in done.stdout
+
+
+def test_file_names_that_are_not_utf8_give_valid_utf8_lines(tmp_path):
+    raw = os.fsencode(tmp_path) + b"/\xff\xfe-report.txt"
+    with open(raw, "wb") as handle:
+        handle.write((REPO / "tests" / "corpus" / "files" / "html-2021-broken-balance.html").read_bytes())
+    done = ogi_extract(os.fsdecode(raw), "--json")
+    (line,) = utf8_json_lines(done.stdout)
+    assert done.returncode == 0, done.stderr
+    assert line["path"].endswith("/\\xff\\xfe-report.txt") and line["cells"]
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_workers_die_with_the_cli_when_it_is_killed(tmp_path):
+    slow = tmp_path / "slow.html"
+    slow.write_bytes(b"<html><body>" + "<p>政府信息公开 12</p>".encode() * 2_000_000 + b"</body></html>")
+    cli = subprocess.Popen([sys.executable, "-m", "flows.cli", "extract", str(slow), "--json"], cwd=REPO,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while not workers and time.monotonic() < deadline:
+        time.sleep(0.2)
+        workers = _children(cli.pid)
+    assert workers, "the CLI started no worker"
+    cli.kill()
+    cli.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers)
+
+
+def test_libreoffice_profile_is_private_and_removed(tmp_path, monkeypatch):
+    import tempfile
+
+    from extractors import extract
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    monkeypatch.setenv("OGI_CACHE_DIR", str(tmp_path / "cache"))  # a real conversion, not a cached one
+    report = extract(REPO / "tests" / "corpus" / "files" / "doc-2019-merged.doc")
+    assert report.error is None and report.cells
+    assert "converted_as_text" not in {p.code for p in report.problems}  # LibreOffice did convert it
+    assert list(scratch.iterdir()) == []  # the conversion's directory and its profile are gone
+
+
+def test_an_xls_with_a_far_corner_cell_is_too_large_grid(tmp_path):
+    import shutil
+
+    from extractors import extract
+
+    source = tmp_path / "far.xlsx"
+    source.write_bytes(hostile._workbook(IV65536="1"))  # the last cell an XLS sheet has
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice is installed by `make install` (Makefile APT_PACKAGES)"
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless", "--norestore",
+                    "--convert-to", "xls", "--outdir", str(tmp_path), str(source)], capture_output=True, timeout=120)
+    report = extract(tmp_path / "far.xls")
+    assert (report.format, report.error.code) == ("xls", "too_large_grid"), report.error
