@@ -125,10 +125,20 @@ class ExtractionStore:
             n += table.num_rows
         return n
 
+    def mark(self, key: str) -> str | None:
+        """A note kept with the index (e.g. up to which raw fetch every document has an extraction)."""
+        found = self._db.execute("SELECT value FROM meta WHERE key = ?", (f"mark:{key}",)).fetchone()
+        return None if found is None else found[0]
+
+    def set_mark(self, key: str, value: str) -> None:
+        with self._db:
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"mark:{key}", value))
+
     def drop_batch(self, path: Path, reason: str) -> None:
         """Quarantine a damaged batch and forget its entries (their documents will be extracted again)."""
         with self._db:
             self._db.execute("DELETE FROM entries WHERE batch = ?", (path.name,))
+            self._db.execute("DELETE FROM meta WHERE key LIKE 'mark:%'")  # no longer complete up to anything
         self._cache = OrderedDict((k, v) for k, v in self._cache.items() if k[0] != path.name)
         self.quarantine.put(path, reason)
 

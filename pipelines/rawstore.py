@@ -192,13 +192,21 @@ class RawStore:
             yield _to_record(found)
 
     def documents(
-        self, years: set[int] | None = None, sources: set[str] | None = None
+        self, years: set[int] | None = None, sources: set[str] | None = None, after: int = 0
     ) -> Iterator[FetchRecord]:
-        """The current version of every stored document: the latest fetch per URL with bytes."""
-        cur = self._db.execute(
-            f"SELECT {', '.join(_COLUMNS)} FROM fetches WHERE id IN ("
-            "SELECT MAX(id) FROM fetches WHERE sha256 IS NOT NULL GROUP BY url) ORDER BY id"
-        )
+        """The current version of every stored document: the latest fetch per URL with bytes.
+
+        ``after``: only documents whose current fetch came after that fetch id (read from the id, not a full scan)."""
+        if after:
+            cur = self._db.execute(
+                f"SELECT {', '.join(_COLUMNS)} FROM fetches f WHERE f.id > ? AND f.sha256 IS NOT NULL AND f.id = ("
+                "SELECT MAX(id) FROM fetches g WHERE g.url = f.url AND g.sha256 IS NOT NULL) ORDER BY f.id", (after,)
+            )
+        else:
+            cur = self._db.execute(
+                f"SELECT {', '.join(_COLUMNS)} FROM fetches WHERE id IN ("
+                "SELECT MAX(id) FROM fetches WHERE sha256 IS NOT NULL GROUP BY url) ORDER BY id"
+            )
         for found in cur:
             rec = _to_record(found)
             if years is not None and rec.report_year not in years:
