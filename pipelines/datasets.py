@@ -274,6 +274,11 @@ class Warehouse:
             self.quarantine.put(path, f"unreadable load state: {exc}", self.fs)
             return None
 
+    def forget_state(self) -> None:
+        """Drop ``_state.json`` (derived, so deleted rather than quarantined): the next load looks at everything."""
+        if self.fs.exists(self._p(STATE)):
+            self.fs.rm_file(self._p(STATE))
+
     def write_state(self, state: dict[str, Any]) -> None:
         self._write_atomic(STATE, json.dumps(state, ensure_ascii=False).encode())
 
@@ -322,7 +327,7 @@ class Warehouse:
                 raise ValueError(f"keys missing: {sorted(journal)}")
         except (ValueError, TypeError) as exc:
             self.quarantine.put(path, f"unreadable load journal (its load is lost; the next load rebuilds every partition): {exc}", self.fs)
-            self.quarantine.put(self._p(STATE), "load state of a warehouse whose journal was lost", self.fs)
+            self.forget_state()
             self.lost_journal = True
             return None
         self._apply(journal)

@@ -138,6 +138,7 @@ def check_extracted(store: ExtractionStore, repair: bool) -> Iterator[Finding]:
             continue
         if path.name not in indexed:
             yield Finding("extracted", str(path), "no index entry points into it (superseded, or written by a killed run)")
+    indexed = store.batch_files()  # again: a repair above forgot some
     for batch in sorted(set(indexed) - {p.name for p in store.batches.glob("*.parquet")}):
         done = None
         if repair:
@@ -163,7 +164,7 @@ def check_warehouse(warehouse: Warehouse, repair: bool) -> Iterator[Finding]:
                 done = None
                 if repair:
                     warehouse.quarantine.put(path, f"unreadable Parquet file: {type(exc).__name__}: {exc}", fs)
-                    warehouse.quarantine.put(warehouse._p("_state.json"), "a data file was quarantined", fs)
+                    warehouse.forget_state()
                     done = "quarantined; the next load rebuilds the partition"
                 yield Finding("warehouse", path, f"unreadable: {type(exc).__name__}", done)
     if fs.exists(warehouse._p(JOURNAL)):
