@@ -46,7 +46,8 @@ def doctor_command(
         typer.echo(f"{paths.data_dir}: no problem found")
     else:
         for f in findings:
-            typer.echo(f"{f.check:<11} {f.path}\n            {f.problem}" + (f"\n            repaired: {f.repaired}" if f.repaired else ""))
+            repaired = f"\n            repaired: {f.repaired}" if f.repaired else ""
+            typer.echo(f"{f.check:<11} {f.path}\n            {f.problem}{repaired}")
         if left and not repair:
             typer.echo(f"{len(left)} problem(s); `ogi doctor --repair` fixes what can be fixed safely.")
     raise typer.Exit(1 if left else 0)

@@ -223,7 +223,8 @@ class Warehouse:
         self.root = self.root.rstrip("/")
         self.fs.makedirs(self.root, exist_ok=True)
         local = isinstance(self.fs, LocalFileSystem)
-        self.quarantine = quarantine or Quarantine(os.path.join(os.path.dirname(self.root) if local else ".", "quarantine"))
+        beside = os.path.dirname(self.root) if local else "."
+        self.quarantine = quarantine or Quarantine(os.path.join(beside, "quarantine"))
         self.lost_journal = False  # set when an unreadable journal was quarantined: rebuild everything
 
     def _p(self, rel: str) -> str:
@@ -326,7 +327,8 @@ class Warehouse:
             if not {"moves", "deletes", "load_id", "record"} <= set(journal):
                 raise ValueError(f"keys missing: {sorted(journal)}")
         except (ValueError, TypeError) as exc:
-            self.quarantine.put(path, f"unreadable load journal (its load is lost; the next load rebuilds every partition): {exc}", self.fs)
+            why = f"unreadable load journal (its load is lost; the next load rebuilds every partition): {exc}"
+            self.quarantine.put(path, why, self.fs)
             self.forget_state()
             self.lost_journal = True
             return None

@@ -117,7 +117,8 @@ def check_manifest(data_dir: Path, warehouse: Warehouse, quarantine: Quarantine,
         done = None
         if repair and held:
             done = f"restored {restore_manifest(raw, warehouse)} fetches from the warehouse's documents table"
-        yield Finding("manifest", str(path), f"empty, but blobs are stored (the warehouse lists {held} documents)", done)
+        why = f"empty, but blobs are stored (the warehouse lists {held} documents)"
+        yield Finding("manifest", str(path), why, done)
 
 
 def check_extracted(store: ExtractionStore, repair: bool) -> Iterator[Finding]:
@@ -137,7 +138,8 @@ def check_extracted(store: ExtractionStore, repair: bool) -> Iterator[Finding]:
             yield Finding("extracted", str(path), f"unreadable: {type(exc).__name__}", done)
             continue
         if path.name not in indexed:
-            yield Finding("extracted", str(path), "no index entry points into it (superseded, or written by a killed run)")
+            yield Finding("extracted", str(path),
+                          "no index entry points into it (superseded, or written by a killed run)")
     indexed = store.batch_files()  # again: a repair above forgot some
     for batch in sorted(set(indexed) - {p.name for p in store.batches.glob("*.parquet")}):
         done = None

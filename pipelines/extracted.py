@@ -95,8 +95,8 @@ class ExtractionStore:
         batch = f"{uuid.uuid4().hex}.parquet"
         path = self.batches / batch
         bodies = [json.dumps(r, ensure_ascii=False, separators=(",", ":")) for _, _, r in entries]
-        table = pa.table({"sha256": [s for s, _, _ in entries], "version": [v for _, v, _ in entries], "report": bodies},
-                         schema=_SCHEMA)
+        columns = {"sha256": [s for s, _, _ in entries], "version": [v for _, v, _ in entries], "report": bodies}
+        table = pa.table(columns, schema=_SCHEMA)
         tmp = self.batches / f".tmp-{batch}"
         pq.write_table(table, tmp, compression="zstd", compression_level=9, row_group_size=ROW_GROUP)
         os.replace(tmp, path)
@@ -107,8 +107,9 @@ class ExtractionStore:
         with self._db:
             for sha, version, i, summary in rows:
                 self._db.execute("DELETE FROM entries WHERE sha256 = ? AND version = ?", (sha, version))
-                self._db.execute("INSERT INTO entries (sha256, version, batch, rg, row, summary) VALUES (?, ?, ?, ?, ?, ?)",
-                                 (sha, version, batch, i // ROW_GROUP, i % ROW_GROUP, json.dumps(summary, ensure_ascii=False)))
+                self._db.execute(
+                    "INSERT INTO entries (sha256, version, batch, rg, row, summary) VALUES (?, ?, ?, ?, ?, ?)",
+                    (sha, version, batch, i // ROW_GROUP, i % ROW_GROUP, json.dumps(summary, ensure_ascii=False)))
 
     def rebuild_index(self) -> int:
         """Index every readable batch again (oldest file first, so a later extraction of a key wins)."""
@@ -120,8 +121,8 @@ class ExtractionStore:
                 self.quarantine.put(path, f"extraction batch unreadable: {type(exc).__name__}: {exc}")
                 continue
             cols = table.to_pydict()
-            self._index(path.name, ((s, v, i, report_summary(json.loads(r)))
-                                    for i, (s, v, r) in enumerate(zip(cols["sha256"], cols["version"], cols["report"]))))
+            rows = zip(cols["sha256"], cols["version"], cols["report"])
+            self._index(path.name, ((s, v, i, report_summary(json.loads(r))) for i, (s, v, r) in enumerate(rows)))
             n += table.num_rows
         return n
 
@@ -153,7 +154,8 @@ class ExtractionStore:
         return int(seq), int(count)
 
     def has(self, sha256: str, version: str) -> bool:
-        return self._db.execute("SELECT 1 FROM entries WHERE sha256 = ? AND version = ?", (sha256, version)).fetchone() is not None
+        found = self._db.execute("SELECT 1 FROM entries WHERE sha256 = ? AND version = ?", (sha256, version))
+        return found.fetchone() is not None
 
     def versions(self, sha256: str) -> list[str]:
         found = [r[0] for r in self._db.execute("SELECT version FROM entries WHERE sha256 = ?", (sha256,))]

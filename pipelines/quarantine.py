@@ -29,7 +29,8 @@ class Quarantine:
         folder.mkdir(parents=True, exist_ok=True)
         return folder / name
 
-    def put(self, path: str | os.PathLike[str], reason: str, fs: fsspec.AbstractFileSystem | None = None) -> Path | None:
+    def put(self, path: str | os.PathLike[str], reason: str,
+            fs: fsspec.AbstractFileSystem | None = None) -> Path | None:
         """Move ``path`` (on ``fs``, local by default) into quarantine with a note; None when it is already gone."""
         fs = fs or LocalFileSystem()
         path = str(path)

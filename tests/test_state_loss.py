@@ -21,7 +21,8 @@ from pipelines.rawstore import RawStore
 from tests.warehouse_helpers import extract_all, fill
 
 TABLES = ("reports", "cells", "requests", "checks", "documents", "coverage")
-COUNTIES = [("610329", "麟游县"), ("320813", "洪泽区"), ("220621", "抚松县"), ("370826", "微山县"), ("130702", "桥东区")]
+COUNTIES = [("610329", "麟游县"), ("320813", "洪泽区"), ("220621", "抚松县"), ("370826", "微山县"),
+            ("130702", "桥东区")]
 
 
 @pytest.fixture(scope="module")
