@@ -147,3 +147,18 @@ def test_a_damaged_blob_is_named_quarantined_and_queued_for_refetch(data):
         raw.put(good)  # the refetch brings the bytes back
         assert not raw.is_damaged(rec.sha256) and raw.get(rec.sha256) == good
         assert raw.latest(rec.url).sha256 == rec.sha256
+
+
+def test_object_storage_warehouse_quarantines_to_the_local_data_dir(data):
+    """The fsspec path (memory:// stands in for s3://): state, skip and quarantine work the same."""
+    url = f"memory://ogi-state/{data.name}-{id(data)}"
+    first = load_warehouse(data, url, EXTRACTOR_VERSION)
+    assert first.reports == 15 and load_warehouse(data, url, EXTRACTOR_VERSION).skipped
+    wh = Warehouse(url)
+    victim = next(p for p in wh.fs.find(f"{wh.root}/requests") if p.endswith("part-0.parquet"))
+    wh.fs.pipe_file(victim, wh.fs.cat_file(victim)[:100])
+    wh.forget_state()  # as `ogi doctor --repair` does after quarantining a file
+    summary = load_warehouse(data, url, EXTRACTOR_VERSION)
+    assert len(summary.quarantined) == 1 and victim in summary.quarantined[0]
+    assert list((data / "quarantine").rglob("part-0.parquet.why.txt"))
+    assert wh.read("requests").num_rows == Warehouse(data / "warehouse").read("requests").num_rows > 0  # rebuilt
