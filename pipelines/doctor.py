@@ -169,6 +169,16 @@ def check_warehouse(warehouse: Warehouse, repair: bool) -> Iterator[Finding]:
                     warehouse.forget_state()
                     done = "quarantined; the next load rebuilds the partition"
                 yield Finding("warehouse", path, f"unreadable: {type(exc).__name__}", done)
+    state = warehouse.state() or {}
+    for name, (_, tables) in sorted(state.get("partitions", {}).items()):
+        year, province = name.split("/", 1)
+        for table in tables:
+            path = warehouse._p(f"{table}/report_year={year}/province={province}/{FILE_NAME}")
+            if not fs.exists(path):
+                if repair:
+                    warehouse.forget_state()
+                yield Finding("warehouse", path, "missing (the last load wrote it)",
+                              "the next load rebuilds it" if repair else None)
     if fs.exists(warehouse._p(JOURNAL)):
         done = None
         if repair:

@@ -70,21 +70,31 @@ class RawStore:
         self.root = Path(root)
         self.blobs = self.root / "blobs"
         self.blobs.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.root / "manifest.sqlite", timeout=60)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        manifest = self.root / "manifest.sqlite"
+        try:
+            self._db = self._open(manifest)
+        except sqlite3.DatabaseError as exc:
+            raise sqlite3.DatabaseError(f"raw manifest {manifest} is damaged ({exc}): `ogi doctor --repair` sets it "
+                                        "aside and rebuilds it from the warehouse") from exc
+
+    @staticmethod
+    def _open(manifest: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(manifest, timeout=60)
+        db.execute("PRAGMA journal_mode=WAL")
         cols = ", ".join(f"{c} TEXT" if c != "status" else "status INTEGER" for c in _COLUMNS)
-        self._db.execute(f"CREATE TABLE IF NOT EXISTS fetches (id INTEGER PRIMARY KEY, {cols})")
-        have = {row[1] for row in self._db.execute("PRAGMA table_info(fetches)")}
+        db.execute(f"CREATE TABLE IF NOT EXISTS fetches (id INTEGER PRIMARY KEY, {cols})")
+        have = {row[1] for row in db.execute("PRAGMA table_info(fetches)")}
         for column in _COLUMNS:  # a store made by an older ogi gains the newer columns, empty
             if column not in have:
-                self._db.execute(f"ALTER TABLE fetches ADD COLUMN {column} TEXT")
-        self._db.execute("CREATE INDEX IF NOT EXISTS fetches_url ON fetches(url)")
-        self._db.execute("CREATE INDEX IF NOT EXISTS fetches_sha ON fetches(sha256)")
-        self._db.execute("CREATE INDEX IF NOT EXISTS fetches_page ON fetches(page_url)")
-        self._db.execute("CREATE TABLE IF NOT EXISTS damaged (sha256 TEXT PRIMARY KEY, noted_at TEXT, reason TEXT)")
-        self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-        self._db.execute("INSERT OR IGNORE INTO meta VALUES ('epoch', ?)", (uuid.uuid4().hex,))
-        self._db.commit()
+                db.execute(f"ALTER TABLE fetches ADD COLUMN {column} TEXT")
+        db.execute("CREATE INDEX IF NOT EXISTS fetches_url ON fetches(url)")
+        db.execute("CREATE INDEX IF NOT EXISTS fetches_sha ON fetches(sha256)")
+        db.execute("CREATE INDEX IF NOT EXISTS fetches_page ON fetches(page_url)")
+        db.execute("CREATE TABLE IF NOT EXISTS damaged (sha256 TEXT PRIMARY KEY, noted_at TEXT, reason TEXT)")
+        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        db.execute("INSERT OR IGNORE INTO meta VALUES ('epoch', ?)", (uuid.uuid4().hex,))
+        db.commit()
+        return db
 
     # blobs -------------------------------------------------------------------------
     def path(self, sha256: str) -> Path:

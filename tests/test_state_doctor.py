@@ -75,3 +75,26 @@ def test_doctor_names_each_damage_and_repair_fixes_it(data):
     summary = load_warehouse(data, None, EXTRACTOR_VERSION, allow_shrink=True)  # the checks partition is rebuilt
     assert summary.pending == 1  # the damaged batch's document waits for re-extraction
     assert Warehouse(data / "warehouse").read("checks").num_rows > 0
+
+
+def test_a_damaged_manifest_is_named_then_set_aside_and_rebuilt(data):
+    manifest = data / "raw" / "manifest.sqlite"
+    for extra in ("-wal", "-shm"):
+        (data / "raw" / f"manifest.sqlite{extra}").unlink(missing_ok=True)
+    manifest.write_bytes(b"not a database" * 100)
+    with pytest.raises(Exception, match=f"raw manifest {manifest} is damaged.*ogi doctor --repair"):
+        load_warehouse(data, None, EXTRACTOR_VERSION)
+    findings = doctor(data, repair=True)
+    restored = "restored 4 fetches from the warehouse's documents table"
+    assert [(f.check, f.repaired) for f in findings][:2] == [("manifest", "quarantined"), ("manifest", restored)]
+    assert load_warehouse(data, None, EXTRACTOR_VERSION).reports == 4
+
+
+def test_a_partition_file_deleted_by_hand_is_found_and_rebuilt(data):
+    victim = next((data / "warehouse" / "requests").rglob("part-0.parquet"))
+    victim.unlink()
+    findings = doctor(data)
+    assert [(f.check, f.path) for f in findings] == [("warehouse", str(victim))]
+    doctor(data, repair=True)
+    load_warehouse(data, None, EXTRACTOR_VERSION)
+    assert victim.exists() and doctor(data) == []
