@@ -123,6 +123,7 @@ def content_hash(table: pa.Table) -> str:
     """SHA-256 of the rows and schema, ignoring ``load_id`` (so an unchanged partition hashes the same)."""
     if "load_id" in table.column_names:
         table = table.drop_columns(["load_id"])
+    table = table.combine_chunks()  # the same rows hash the same however they were built
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)

@@ -105,6 +105,17 @@ def test_rerun_writes_nothing_and_keeps_rows_identical(loaded, snapshot, mtimes)
         == len([r for r in before["cells"] if r["row_key"] != "extra"]) and n > 0
 
 
+def test_rows_built_in_chunks_are_the_same_files(loaded, tmp_path, monkeypatch):
+    """A partition built a few reports at a time (as a national one is) hashes and reads as one built at once."""
+    import pipelines.load as L
+
+    data, _, _ = loaded
+    monkeypatch.setattr(L, "CHUNK", 1)
+    again = load_warehouse(data, str(tmp_path / "wh"), EXTRACTOR_VERSION)
+    ref, chunked = Warehouse(data / "warehouse"), Warehouse(tmp_path / "wh")
+    assert again.commit.written and chunked.files() == ref.files()
+
+
 def test_a_changed_report_rewrites_only_its_partitions(tmp_path, fill, mtimes):
     data = tmp_path
     samples = fill(data, counties=[("610329", "麟游县"), ("320813", "洪泽区")], years=(2021, 2022))
