@@ -101,7 +101,7 @@ def test_ogi_demo_twice_changes_nothing(tmp_path, mtimes):
     assert cov.returncode == 0 and (tmp_path / "reports" / "coverage.png").exists()
 
 
-def test_ogi_run_refuses_to_empty_the_warehouse_after_the_manifest_is_lost(tmp_path):
+def test_ogi_run_refuses_to_empty_the_warehouse_after_the_manifest_is_lost(tmp_path, fill):
     """The lost-state attack from the shell: exit 4 with the reason, the warehouse kept; --allow-shrink goes through."""
     fill(tmp_path, counties=[("610329", "麟游县")], years=(2021, 2022))
     env = {**os.environ, "PYTHONPATH": str(REPO)}

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from demo.samples import generate, store_sample, to_report
 from pipelines.datasets import CRASH_ENV, JOURNAL, STAGING, Warehouse
 from pipelines.extracted import ExtractionStore
 from pipelines.load import load_warehouse
 from pipelines.rawstore import RawStore
-from pipelines.samples import generate, store_sample, to_report
 
 REPO = Path(__file__).resolve().parents[1]
 TABLES = ("reports", "cells", "requests", "checks", "documents", "coverage")

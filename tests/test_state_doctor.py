@@ -14,11 +14,10 @@ from pipelines.datasets import STAGING, Warehouse
 from pipelines.doctor import doctor
 from pipelines.load import load_warehouse
 from pipelines.rawstore import RawStore
-from tests.warehouse_helpers import extract_all, fill
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory):
+def base(tmp_path_factory, fill, extract_all):
     data = tmp_path_factory.mktemp("doctor")
     fill(data, counties=[("610329", "麟游县"), ("320813", "洪泽区")], years=(2021, 2022))
     extract_all(data)

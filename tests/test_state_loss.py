@@ -18,7 +18,6 @@ from pipelines.doctor import doctor
 from pipelines.extracted import ExtractionStore
 from pipelines.load import ShrinkRefused, load_warehouse
 from pipelines.rawstore import RawStore
-from tests.warehouse_helpers import extract_all, fill
 
 TABLES = ("reports", "cells", "requests", "checks", "documents", "coverage")
 COUNTIES = [("610329", "麟游县"), ("320813", "洪泽区"), ("220621", "抚松县"), ("370826", "微山县"),
@@ -26,7 +25,7 @@ COUNTIES = [("610329", "麟游县"), ("320813", "洪泽区"), ("220621", "抚松
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory):
+def base(tmp_path_factory, fill, extract_all):
     """5 counties × 3 years, extracted one report per batch, loaded once."""
     data = tmp_path_factory.mktemp("state")
     fill(data, counties=COUNTIES)
@@ -69,7 +68,7 @@ def test_a_deleted_manifest_is_refused_then_restored_by_doctor(data):
     assert _tables(data) == before
 
 
-def test_a_deleted_extraction_store_is_refused_and_reextraction_restores(data):
+def test_a_deleted_extraction_store_is_refused_and_reextraction_restores(data, extract_all):
     before = _tables(data)
     shutil.rmtree(data / "state" / "extracted")
     with pytest.raises(ShrinkRefused, match="15 documents, 15 of them without an extraction"):

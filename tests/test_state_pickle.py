@@ -20,7 +20,6 @@ from prefect.testing.utilities import prefect_test_harness  # noqa: E402
 from extractors import EXTRACTOR_VERSION  # noqa: E402
 from flows.pipeline import reextract, task_runner  # noqa: E402
 from pipelines.rawstore import RawStore  # noqa: E402
-from tests.warehouse_helpers import fill  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -35,7 +34,7 @@ class Payload:
         return (os.mkdir, (self.marker,))
 
 
-def test_a_planted_pickle_is_never_unpickled(tmp_path):
+def test_a_planted_pickle_is_never_unpickled(tmp_path, fill):
     fill(tmp_path, counties=[("610329", "麟游县")], years=(2022,))
     with RawStore(tmp_path / "raw") as raw:
         sha = next(raw.documents()).sha256
