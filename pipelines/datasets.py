@@ -292,13 +292,8 @@ class Warehouse:
         if not self.fs.exists(base) or not self.files(table):  # every column, partition columns included
             return pa.schema([pa.field(c.name, c.type) for c in TABLES[table].all_columns]).empty_table()
         spec = TABLES[table]
-        keys = pa.schema([pa.field(c.name, c.type) for c in PARTITION_COLUMNS])
-        if not self.fs.exists(base) or not self.files(table):
-            schema = spec.arrow_schema()
-            if spec.partitioned:  # the same columns as a table with files: its partition keys included
-                schema = pa.schema([*schema, *keys])
-            return schema.empty_table()
-        part = ds.partitioning(keys, flavor="hive") if spec.partitioned else None
+        part = ds.partitioning(pa.schema([pa.field(c.name, c.type) for c in PARTITION_COLUMNS]), flavor="hive") \
+            if spec.partitioned else None
         return ds.dataset(base, filesystem=self.fs, format="parquet", partitioning=part).to_table()
 
     def loads(self) -> list[dict[str, Any]]:
