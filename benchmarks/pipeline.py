@@ -240,7 +240,8 @@ def quiet_night(n: int, root: Path) -> None:
     with RawStore(paths.raw) as raw, ExtractionStore(paths.extracted) as store:
         inputs = load_inputs(raw, store, "bench", paths.runs, None)
         mark_complete(paths, "bench", raw.sequence()[0])
-    counts = {"documents": n, "pending": 0, "errors": 0, "reports": n, "checks_failed": 0, "warnings": 0}
+    counts = {"documents": n, "pending": 0, "errors": 0, "reports": n, "checks_failed": 0, "checks_undecided": 0,
+              "warnings": 0}
     Warehouse(paths.warehouse_url).write_state({"inputs": inputs, "counts": counts, "partitions": {}})
     print(f"quiet night: {n:,} fetches and index entries written in {time.perf_counter() - t0:.0f}s", flush=True)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -48,6 +48,9 @@ CHUNK = 256  # reports turned into rows (Python dicts) at once, before they beco
 MAX_SHRINK = 0.05  # a load that would drop more than this share of the warehouse's reports stops
 
 
+COUNTS = {"documents", "pending", "errors", "reports", "checks_failed", "checks_undecided", "warnings"}
+
+
 class ShrinkRefused(RuntimeError):
     """The load would drop more reports than allowed: most likely local state went missing."""
 
@@ -369,7 +372,8 @@ def _load(data_dir: Path, warehouse: Warehouse, store: ExtractionStore, version:
         with RawStore(data_dir / "raw") as raw:
             inputs = load_inputs(raw, store, version, data_dir / "runs", coverage_years)
             previous = warehouse.state()
-            if previous and previous.get("inputs") == inputs and not warehouse.lost_journal:
+            fresh = previous and previous.get("inputs") == inputs and set(previous.get("counts", ())) == COUNTS
+            if fresh and not warehouse.lost_journal:
                 nothing = CommitResult(load.load_id, recovered=load.recovered)
                 return LoadSummary(nothing, skipped=True, **previous["counts"])
             docs = scan_documents(raw, store, version, progress)
