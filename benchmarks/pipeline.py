@@ -313,9 +313,10 @@ def main() -> int:
         for key, label, unit in (("nightly_s", "no-change nightly", "s"), ("nightly_mib", "no-change nightly", "MiB"),
                                  ("grow_s", "1% nightly", "s"), ("grow_mib", "1% nightly", "MiB"),
                                  ("backfill_mib", "backfill", "MiB")):
-            b, a = slope(xs, [r[key] for r in rows])
-            note = "  (no growth: flat within the noise)" if b <= 0 else ""
-            projected = max(a + b * PROJECT_TO, 0)
+            ys = [r[key] for r in rows]
+            b, a = slope(xs, ys)
+            note = "  (no growth measured: the largest value measured)" if b <= 0 else ""
+            projected = a + b * PROJECT_TO if b > 0 else max(ys)
             print(f"  {label:<18} {b * 1000:+8.3f} {unit}/1k reports  → {projected:10.1f} {unit}{note}")
         b, a = slope(xs, [1 / r["backfill_rps"] for r in rows])
         rate = f"{1 / (a + b * PROJECT_TO):.1f} reports/s" if b > 0 else "no slowdown measured"
