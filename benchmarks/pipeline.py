@@ -1,18 +1,40 @@
-"""Benchmark: backfill a generated corpus already in the raw store (extract + check + load), then query it.
+"""Benchmark: what a warehouse costs as it grows: backfill, the no-change nightly, a nightly adding 1%.
 
-    .venv/bin/python benchmarks/pipeline.py                  # 5,000 reports, 2 worker processes
-    .venv/bin/python benchmarks/pipeline.py --reports 500 --jobs 4 --keep /tmp/ogi-bench
+    .venv/bin/python benchmarks/pipeline.py                          # 5,000 reports, 2 worker processes
+    .venv/bin/python benchmarks/pipeline.py --reports 100000         # one size
+    .venv/bin/python benchmarks/pipeline.py --sizes 2000,10000,40000 # several, with slopes projected to 1,000,000
+    .venv/bin/python benchmarks/pipeline.py --reports 500 --keep /tmp/ogi-bench
+    .venv/bin/python benchmarks/pipeline.py --quiet-night 1000000  # the no-change path alone on a 1M-row manifest
 
-Reports reports/second for the backfill flow (real Prefect engine, real extractor, real
-Parquet load), the peak memory of the whole process tree (flow process + workers), and
-the median time of a DuckDB query over ``cells`` (requests granted by province and year).
+For each size: a generated corpus (small HTML reports, counties across every province ×
+2019–2024) is put in a raw store, then three runs of the real flows (real Prefect engine,
+real extractor, real Parquet load), each in its own process so its memory is its own:
+
+* **backfill** of every year: reports/s and the peak memory of its process tree (flow + workers);
+* **no-change nightly** (``nightly`` without crawl, nothing new): time and peak memory;
+* **1% nightly**: 1% new reports (the next year's, from as many of the corpus's counties) put in
+  the raw store, then ``nightly`` without crawl.
+
+Then the extraction store's bytes per report, a DuckDB query over ``cells``, and with
+several sizes, each cost's slope against warehouse size and its projection to 1,000,000
+reports (a least-squares line). One Prefect API serves every run. On a shared machine the
+times move with the load of others: say so when quoting them.
+
+``--quiet-night N`` checks the projection without a day of extraction: it writes N fetches
+and N extraction index entries straight into the two SQLite indexes (no blobs, no bodies),
+then times what a nightly with nothing new does with them: list the documents to extract
+(``flows.pipeline.todo_documents``) and the load (``pipelines.load.load_warehouse``), which
+must stop after comparing the stores' sequences with ``_state.json``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -27,41 +49,63 @@ from flows.settings import configure_prefect  # noqa: E402
 QUERY = ("SELECT province, report_year, sum(value) AS granted FROM read_parquet('{wh}/cells/**/*.parquet', "
          "hive_partitioning=true) WHERE table_key='requests' AND row_key='granted' AND col_key='total' "
          "GROUP BY ALL ORDER BY ALL")
+YEARS = list(range(2019, 2025))
+PROJECT_TO = 1_000_000
+
+
+def _counties():
+    from extractors.jurisdictions import divisions
+
+    return [d for d in divisions() if d.level == "county" and d.valid_to is None]
 
 
 def generate_corpus(data_dir: Path, n: int) -> list[str]:
-    """``n`` small HTML reports (counties across every province × 2019–2024) into a raw store."""
-    from demo.samples import generate, store_sample
-    from extractors.jurisdictions import divisions
+    """``n`` small HTML reports (counties spread over every province, 6 years each) into a raw store."""
     from pipelines.rawstore import RawStore
+    from demo.samples import generate, store_sample
 
-    counties = [d for d in divisions() if d.level == "county" and d.valid_to is None]
+    counties = _counties()
     counties = counties[:: max(1, len(counties) // (n // 6 + 1))]
     sources: list[str] = []
     made = 0
     with RawStore(data_dir / "raw") as raw:
         for d in counties:
             prev = None
-            for year in range(2019, 2025):
+            for year in YEARS:
                 if made >= n:
                     return sources
                 if prev is None:
                     sources.append(f"gen-{d.code}")  # a source is listed once it holds a report
                 s = generate(d.code, d.name, f"{d.name}人民政府", year, faulty=made % 50 == 0, previous=prev)
-                store_sample(raw, s, f"gen-{d.code}", f"http://{d.code}.example.gov.cn/ndbg/{year}.html", crawl_id="bench")
+                url = f"http://{d.code}.example.gov.cn/ndbg/{year}.html"
+                store_sample(raw, s, f"gen-{d.code}", url, crawl_id="bench")
                 prev = s
                 made += 1
     return sources
 
 
-class PeakMemory(threading.Thread):
-    """Samples the RSS of this process and all its children; ``peak`` in bytes."""
+def add_new_year(data_dir: Path, sources: list[str], n: int) -> None:
+    """What a night of news looks like: ``n`` counties of the corpus publish their next year's report."""
+    from extractors.jurisdictions import lookup
+    from pipelines.rawstore import RawStore
+    from demo.samples import generate, store_sample
 
-    def __init__(self, interval: float = 0.05):
+    year = YEARS[-1] + 1
+    with RawStore(data_dir / "raw") as raw:
+        for source in sources[:n]:
+            d = lookup(source.removeprefix("gen-"))
+            s = generate(d.code, d.name, f"{d.name}人民政府", year)
+            store_sample(raw, s, source, f"http://{d.code}.example.gov.cn/ndbg/{year}.html", crawl_id="bench-news")
+
+
+class PeakMemory(threading.Thread):
+    """Samples the RSS of one process and all its children; ``peak`` in bytes."""
+
+    def __init__(self, pid: int, interval: float = 0.05):
         super().__init__(daemon=True)
         import psutil
 
-        self.proc = psutil.Process()
+        self.proc = psutil.Process(pid)
         self.interval, self.peak, self._done = interval, 0, threading.Event()
 
     def run(self) -> None:
@@ -69,7 +113,11 @@ class PeakMemory(threading.Thread):
 
         while not self._done.is_set():
             total = 0
-            for p in [self.proc, *self.proc.children(recursive=True)]:
+            try:
+                procs = [self.proc, *self.proc.children(recursive=True)]
+            except psutil.Error:
+                procs = []
+            for p in procs:
                 try:
                     total += p.memory_info().rss
                 except psutil.Error:
@@ -83,49 +131,198 @@ class PeakMemory(threading.Thread):
         return self.peak
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--reports", type=int, default=5000)
-    ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--keep", type=Path, help="keep the data dir here (default: a temp dir, removed)")
-    args = ap.parse_args()
-    data = args.keep or Path(tempfile.mkdtemp(prefix="ogi-bench-"))
+def run_phase(phase: str, data: Path, jobs: int, sources: list[str] | None = None) -> dict:
+    """One flow run in a fresh process (``--phase``); returns its result, seconds and peak memory."""
+    out = data.parent / f"{data.name}.{phase}.json"
+    cmd = [sys.executable, __file__, "--phase", phase, "--data", str(data), "--jobs", str(jobs), "--out", str(out)]
+    if sources:
+        cmd += ["--sources", ",".join(sources)]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT)
+    mem = PeakMemory(proc.pid)
+    mem.start()
+    code = proc.wait()
+    seconds = time.perf_counter() - t0
+    peak = mem.stop()
+    if code != 0:
+        raise SystemExit(f"{phase} failed with exit code {code}")
+    result = json.loads(out.read_text())
+    out.unlink()
+    return {"seconds": seconds, "flow_seconds": result["seconds"], "peak_mib": peak / 2**20, "result": result}
+
+
+def phase_main(args: argparse.Namespace) -> int:
+    """Inside the phase process: run one flow and write its summary."""
+    configure_prefect(args.data, quiet=True)
+    from flows.pipeline import backfill, nightly, task_runner
+
+    runner = task_runner(args.jobs)
+    if args.phase == "backfill":
+        result = backfill.with_options(task_runner=runner)(years=YEARS, sources=args.sources.split(","),
+                                                            data_dir=str(args.data))
+    else:
+        result = nightly.with_options(task_runner=runner)(data_dir=str(args.data), crawl=False)
+    args.out.write_text(json.dumps(result, default=str))
+    return 0
+
+
+def measure(size: int, jobs: int, root: Path) -> dict:
+    data = root / f"n{size}"
     if data.exists():
         shutil.rmtree(data)
-    configure_prefect(data, quiet=True)
-    from flows.engine import prefect_api
-    from flows.pipeline import backfill, task_runner
-
     t0 = time.perf_counter()
-    sources = generate_corpus(data, args.reports)
-    gen_s = time.perf_counter() - t0
-    print(f"corpus: {args.reports} reports from {len(sources)} sources rendered into the raw store in {gen_s:.1f}s")
-    with prefect_api():
-        mem = PeakMemory()
-        mem.start()
-        t0 = time.perf_counter()
-        result = backfill.with_options(task_runner=task_runner(args.jobs))(
-            years=list(range(2019, 2025)), sources=sources, data_dir=str(data))
-        seconds = time.perf_counter() - t0
-        peak = mem.stop()
-    load = result["load"]
-    print(f"backfill: {load['reports']} reports ({result['extract']['extracted']} extracted, {result['extract']['failed']} failed, "
-          f"{load['written']} files) in {seconds:.1f}s on {args.jobs} worker processes")
-    print(f"  => {load['reports'] / seconds:.1f} reports/s; peak memory (flow + workers) {peak / 2**20:.0f} MiB")
+    sources = generate_corpus(data, size)
+    print(f"[{size}] corpus: {size} reports from {len(sources)} sources into the raw store "
+          f"in {time.perf_counter() - t0:.0f}s", flush=True)
+    back = run_phase("backfill", data, jobs, sources)
+    reports = back["result"]["load"]["reports"]
+    print(f"[{size}] backfill: {reports} reports in {back['seconds']:.1f}s "
+          f"=> {reports / back['seconds']:.1f} reports/s, "
+          f"peak {back['peak_mib']:.0f} MiB", flush=True)
+    quiet = run_phase("nightly", data, jobs)
+    print(f"[{size}] no-change nightly: {quiet['seconds']:.1f}s (flow {quiet['flow_seconds']:.1f}s, load skipped: "
+          f"{quiet['result']['load']['skipped']}), peak {quiet['peak_mib']:.0f} MiB", flush=True)
+    add_new_year(data, sources, max(1, size // 100))
+    grow = run_phase("nightly", data, jobs)
+    g = grow["result"]
+    print(f"[{size}] 1% nightly: +{g['extract']['extracted']} extracted, {g['load']['partitions_rebuilt']} partitions "
+          f"rebuilt, {g['load']['written']} files written in {grow['seconds']:.1f}s, peak {grow['peak_mib']:.0f} MiB",
+          flush=True)
+    store = data / "state" / "extracted"
+    store_bytes = sum(p.stat().st_size for p in store.rglob("*") if p.is_file())
+    per_report = store_bytes / max(1, g["load"]["documents"])
+    print(f"[{size}] extraction store: {store_bytes / 2**20:.1f} MiB, {per_report:.0f} bytes per document", flush=True)
+    return {"size": reports, "backfill_rps": reports / back["seconds"], "backfill_mib": back["peak_mib"],
+            "nightly_s": quiet["seconds"], "nightly_mib": quiet["peak_mib"], "grow_s": grow["seconds"],
+            "grow_mib": grow["peak_mib"], "store_bytes_per_report": per_report, "data": data}
 
+
+def slope(xs: list[float], ys: list[float]) -> tuple[float, float]:
+    """Least-squares (slope, intercept)."""
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    sxx = sum((x - mx) ** 2 for x in xs)
+    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx if sxx else 0.0
+    return b, my - b * mx
+
+
+def quiet_night(n: int, root: Path) -> None:
+    """The no-change nightly's own work over an N-document manifest and index, timed in this process."""
+    import resource
+    import sqlite3
+
+    from flows.pipeline import mark_complete, todo_documents
+    from flows.settings import Paths
+    from pipelines.datasets import Warehouse
+    from pipelines.extracted import ExtractionStore
+    from pipelines.load import load_inputs, load_warehouse
+    from pipelines.rawstore import RawStore
+
+    data = root / f"quiet{n}"
+    shutil.rmtree(data, ignore_errors=True)
+    t0 = time.perf_counter()
+    with RawStore(data / "raw"), ExtractionStore(data / "state" / "extracted"):
+        pass  # create both schemas
+    raw_db = sqlite3.connect(data / "raw" / "manifest.sqlite")
+    raw_db.executemany(
+        "INSERT INTO fetches (url, sha256, fetched_at, status, kind, format, source_id, report_year, headers) "
+        "VALUES (?, ?, '2025-01-01T00:00:00+00:00', 200, 'page', 'html', ?, ?, '{}')",
+        ((f"http://s{i // 6}.example/{i}.html", f"{i:064x}", f"s{i // 6}", 2019 + i % 6) for i in range(n)))
+    raw_db.commit()
+    raw_db.close()
+    ext_db = sqlite3.connect(data / "state" / "extracted" / "index.sqlite")
+    summary = json.dumps({"error": None, "jurisdiction_code": "610329", "issuing_body": "x", "report_year": 2020,
+                          "year_source": "title", "cells_found": 200, "checks_failed": 0, "carried": {}})
+    ext_db.executemany("INSERT INTO entries (sha256, version, batch, rg, row, summary) VALUES (?, ?, 'b', 0, 0, ?)",
+                       ((f"{i:064x}", "bench", summary) for i in range(n)))
+    ext_db.commit()
+    ext_db.close()
+    paths = Paths.of(data)
+    with RawStore(paths.raw) as raw, ExtractionStore(paths.extracted) as store:
+        inputs = load_inputs(raw, store, "bench", paths.runs, None)
+        mark_complete(paths, "bench", raw.sequence()[0])
+    counts = {"documents": n, "pending": 0, "errors": 0, "reports": n, "checks_failed": 0, "checks_undecided": 0,
+              "warnings": 0}
+    Warehouse(paths.warehouse_url).write_state({"inputs": inputs, "counts": counts, "partitions": {}})
+    print(f"quiet night: {n:,} fetches and index entries written in {time.perf_counter() - t0:.0f}s", flush=True)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0 = time.perf_counter()
+    todo, _ = todo_documents(paths, "bench")
+    t_todo = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    summary = load_warehouse(data, None, "bench")
+    t_load = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    assert not todo and summary.skipped, "the quiet night did work"
+    print(f"quiet night over {n:,} documents: listing to extract {t_todo:.2f}s ({len(todo)} found), load {t_load:.2f}s "
+          f"(skipped: {summary.skipped}); peak RSS of this process {peak / 1024:.0f} MiB ({before / 1024:.0f} before)")
+    shutil.rmtree(data, ignore_errors=True)
+
+
+def query_time(wh: Path) -> str:
     import duckdb
 
-    sql = QUERY.format(wh=data / "warehouse")
-    cells = duckdb.sql(f"SELECT count(*) FROM read_parquet('{data / 'warehouse'}/cells/**/*.parquet')").fetchall()[0][0]
+    cells = duckdb.sql(f"SELECT count(*) FROM read_parquet('{wh}/cells/**/*.parquet')").fetchall()[0][0]
     times = []
     for _ in range(7):
         t = time.perf_counter()
-        rows = duckdb.sql(sql).fetchall()
+        rows = duckdb.sql(QUERY.format(wh=wh)).fetchall()
         times.append((time.perf_counter() - t) * 1000)
-    print(f"duckdb: requests granted by province and year over {cells:,} cells: {len(rows)} rows, "
-          f"median {statistics.median(times):.1f} ms (min {min(times):.1f} ms, first {times[0]:.1f} ms)")
+    return (f"duckdb: requests granted by province and year over {cells:,} cells: {len(rows)} rows, "
+            f"median {statistics.median(times):.1f} ms (min {min(times):.1f} ms, first {times[0]:.1f} ms)")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--reports", type=int, default=5000, help="one warehouse size (up to 100000 and beyond)")
+    ap.add_argument("--sizes", help="several sizes, comma-separated (e.g. 2000,10000,40000): slopes and projections")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--keep", type=Path, help="keep the data dirs under here (default: a temp dir, removed)")
+    ap.add_argument("--quiet-night", type=int, metavar="N", help="time only the no-change path over N documents")
+    ap.add_argument("--phase", choices=("backfill", "nightly"), help=argparse.SUPPRESS)
+    ap.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--sources", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.phase:
+        return phase_main(args)
+    if args.quiet_night:
+        root = args.keep or Path(tempfile.mkdtemp(prefix="ogi-bench-"))
+        configure_prefect(root, quiet=True)
+        quiet_night(args.quiet_night, root)
+        return 0
+    sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else [args.reports]
+    root = args.keep or Path(tempfile.mkdtemp(prefix="ogi-bench-"))
+    root.mkdir(parents=True, exist_ok=True)
+    configure_prefect(root, quiet=True)
+    from flows.engine import prefect_api
+
+    print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; {args.jobs} worker processes",
+          flush=True)
+    with prefect_api():
+        rows = [measure(n, args.jobs, root) for n in sizes]
+    print(query_time(rows[-1]["data"] / "warehouse"))
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
+    print("\nsize      backfill r/s  backfill MiB  nightly s  nightly MiB  1% nightly s  1% MiB  store B/report")
+    for r in rows:
+        print(f"{r['size']:>8}  {r['backfill_rps']:>12.1f}  {r['backfill_mib']:>12.0f}  {r['nightly_s']:>9.1f}  "
+              f"{r['nightly_mib']:>11.0f}  {r['grow_s']:>12.1f}  {r['grow_mib']:>6.0f}  "
+              f"{r['store_bytes_per_report']:>14.0f}")
+    if len(rows) > 1:
+        xs = [r["size"] for r in rows]
+        print(f"\nslopes per 1,000 reports, and projected to {PROJECT_TO:,} reports:")
+        for key, label, unit in (("nightly_s", "no-change nightly", "s"), ("nightly_mib", "no-change nightly", "MiB"),
+                                 ("grow_s", "1% nightly", "s"), ("grow_mib", "1% nightly", "MiB"),
+                                 ("backfill_mib", "backfill", "MiB")):
+            ys = [r[key] for r in rows]
+            b, a = slope(xs, ys)
+            note = "  (no growth measured: the largest value measured)" if b <= 0 else ""
+            projected = a + b * PROJECT_TO if b > 0 else max(ys)
+            print(f"  {label:<18} {b * 1000:+8.3f} {unit}/1k reports  → {projected:10.1f} {unit}{note}")
+        b, a = slope(xs, [1 / r["backfill_rps"] for r in rows])
+        rate = f"{1 / (a + b * PROJECT_TO):.1f} reports/s" if b > 0 else "no slowdown measured"
+        print(f"  {'backfill':<18} {b * 1000 * 1000:+8.3f} ms per report per 1k reports → {rate} at {PROJECT_TO:,}")
     if not args.keep:
-        shutil.rmtree(data, ignore_errors=True)
+        shutil.rmtree(root, ignore_errors=True)
     return 0
 
 

@@ -53,5 +53,9 @@ from flows import cmd_sources  # noqa: E402
 
 cmd_sources.register(app)
 
+from flows import cmd_doctor  # noqa: E402
+
+cmd_doctor.register(app)
+
 if __name__ == "__main__":
     app()

@@ -20,6 +20,8 @@ JOBS = typer.Option(2, "--jobs", "-j", min=1, help="Worker processes for extract
 DASK = typer.Option(None, "--dask-address", help="Run tasks on an existing Dask cluster (tcp://scheduler:8786).")
 DASK_LOCAL = typer.Option(False, "--dask-local", help="Run tasks on a new local Dask cluster of --jobs workers.")
 SOURCES = typer.Option(None, "--source", "-s", help="Registry source id (repeatable). Default: every source.")
+ALLOW_SHRINK = typer.Option(False, "--allow-shrink", help="Let the load drop more than 5% of the warehouse's reports "
+                            "(refused by default: it usually means local state was lost; see `ogi doctor`).")
 
 
 def register(app: typer.Typer) -> None:
@@ -74,6 +76,7 @@ def run_flow(flow_name: str, kwargs: dict, jobs: int, dask_address: str | None, 
             bar.update(tasks[stage], completed=done, total=total)
 
         from pipelines.datasets import LockHeld
+        from pipelines.load import ShrinkRefused
 
         pipeline.PROGRESS.append(hook)
         try:
@@ -82,6 +85,9 @@ def run_flow(flow_name: str, kwargs: dict, jobs: int, dask_address: str | None, 
         except LockHeld as exc:
             typer.echo(f"{exc}: another ogi run is in progress; try again when it ends.", err=True)
             raise typer.Exit(3) from None
+        except ShrinkRefused as exc:
+            typer.echo(f"load refused: {exc}", err=True)
+            raise typer.Exit(4) from None
         finally:
             pipeline.PROGRESS.remove(hook)
 
@@ -96,6 +102,7 @@ def run_command(
     jobs: int = JOBS,
     dask_address: Optional[str] = DASK,
     dask_local: bool = DASK_LOCAL,
+    allow_shrink: bool = ALLOW_SHRINK,
 ) -> None:
     """Run the nightly flow once, here and now: crawl → extract new or changed documents → check → load.
 
@@ -105,7 +112,7 @@ def run_command(
 
     result = run_flow("nightly", dict(data_dir=str(data_dir or "data"), warehouse=warehouse, sources=sources or None,
                                       registry_dir=str(registry_dir) if registry_dir else None, shards=shards,
-                                      crawl=not no_crawl), jobs, dask_address, dask_local)
+                                      crawl=not no_crawl, allow_shrink=allow_shrink), jobs, dask_address, dask_local)
     print_run(result)
 
 
@@ -154,6 +161,7 @@ def backfill_command(
     jobs: int = JOBS,
     dask_address: Optional[str] = DASK,
     dask_local: bool = DASK_LOCAL,
+    allow_shrink: bool = ALLOW_SHRINK,
 ) -> None:
     """Load past years: from the raw store where the documents are already there, crawling only sources that have none.
 
@@ -163,7 +171,9 @@ def backfill_command(
 
     result = run_flow("backfill", dict(years=parse_years(years), sources=sources or None, refetch=refetch,
                                        data_dir=str(data_dir or "data"), warehouse=warehouse,
-                                       registry_dir=str(registry_dir) if registry_dir else None), jobs, dask_address, dask_local)
+                                       registry_dir=str(registry_dir) if registry_dir else None,
+                                       allow_shrink=allow_shrink),
+                      jobs, dask_address, dask_local)
     print_run(result)
 
 
@@ -176,12 +186,15 @@ def reextract_command(
     jobs: int = JOBS,
     dask_address: Optional[str] = DASK,
     dask_local: bool = DASK_LOCAL,
+    allow_shrink: bool = ALLOW_SHRINK,
 ) -> None:
     """Re-run extraction over the raw store after the extractor changed; only partitions whose rows changed are rewritten."""
     from flows.summary import print_run
 
     result = run_flow("reextract", dict(force=force, years=parse_years(years) if years else None, sources=sources or None,
-                                        data_dir=str(data_dir or "data"), warehouse=warehouse), jobs, dask_address, dask_local)
+                                        data_dir=str(data_dir or "data"), warehouse=warehouse,
+                                        allow_shrink=allow_shrink),
+                      jobs, dask_address, dask_local)
     print_run(result)
 
 
@@ -219,4 +232,3 @@ def coverage_command(
     out = plot(rows, png or paths.reports / "coverage.png")
     print_coverage(rows)
     typer.echo(f"picture: {out}")
-

@@ -27,7 +27,9 @@ from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner  # 
 
 from flows.settings import Paths  # noqa: E402
 from flows.shards import shard_sources  # noqa: E402
-from flows.tasks import coverage_picture, crawl_shard, dashboard_page, extract_chunk, load_task, write_run_summary  # noqa: E402
+from flows.tasks import (  # noqa: E402
+    coverage_picture, crawl_shard, dashboard_page, extract_chunk, load_task, write_run_summary,
+)
 from pipelines.datasets import WarehouseLock  # noqa: E402
 from pipelines.extracted import ExtractionStore  # noqa: E402
 from pipelines.rawstore import RawStore  # noqa: E402
@@ -89,14 +91,23 @@ def _crawl(paths: Paths, registry: dict, shards: int, registry_dir: str | None, 
     return out
 
 
+def _complete_key(raw: RawStore, version: str) -> str:
+    return f"complete:{version}:{raw.epoch}"
+
+
 def todo_documents(paths: Paths, version: str, years: set[int] | None = None, sources: set[str] | None = None,
-                   force: bool = False) -> list[tuple[str, str]]:
-    """(sha256, file name) of current documents with no extraction at ``version`` (all when ``force``)."""
-    store = ExtractionStore(paths.extracted)
+                   force: bool = False) -> tuple[list[tuple[str, str]], int]:
+    """(sha256, file name) of current documents with no extraction at ``version`` (all when ``force``), and the raw
+    sequence they were listed at.
+
+    Every document fetched up to the mark the last complete extraction left is known to be extracted, so a nightly
+    with nothing new reads only what was fetched since (its cost does not grow with the raw store)."""
     seen: set[str] = set()
     todo = []
-    with RawStore(paths.raw) as raw:
-        for rec in raw.documents(years=years, sources=sources):
+    with ExtractionStore(paths.extracted) as store, RawStore(paths.raw) as raw:
+        seq = raw.sequence()[0]
+        after = 0 if force else int(store.mark(_complete_key(raw, version)) or 0)
+        for rec in raw.documents(years=years, sources=sources, after=after):
             sha = rec.sha256
             if sha is None or sha in seen:
                 continue
@@ -104,34 +115,48 @@ def todo_documents(paths: Paths, version: str, years: set[int] | None = None, so
             if force or not store.has(sha, version):
                 name = (rec.final_url or rec.url).rstrip("/").rsplit("/", 1)[-1].split("?")[0] or "document"
                 todo.append((sha, name))
-    return todo
+    return todo, seq
 
 
-def _extract(paths: Paths, docs: list[tuple[str, str]], version: str, jobs: int, force: bool) -> dict[str, int]:
+def mark_complete(paths: Paths, version: str, seq: int) -> None:
+    """Remember that every document fetched up to ``seq`` has an extraction at ``version``."""
+    with ExtractionStore(paths.extracted) as store, RawStore(paths.raw) as raw:
+        store.set_mark(_complete_key(raw, version), str(seq))
+
+
+def _extract(paths: Paths, docs: list[tuple[str, str]], version: str, jobs: int, force: bool) -> dict[str, Any]:
     if not docs:
-        return {"extracted": 0, "skipped": 0, "failed": 0, "chunks": 0}
+        return {"extracted": 0, "skipped": 0, "failed": 0, "damaged": [], "chunks": 0}
     size = max(10, min(400, math.ceil(len(docs) / (max(1, jobs) * 4))))
     chunks = [docs[i : i + size] for i in range(0, len(docs), size)]
     futures = [extract_chunk.submit(str(paths.data_dir), chunk, version, force, label=f"{i + 1}/{len(chunks)}")
                for i, chunk in enumerate(chunks)]
-    totals = {"extracted": 0, "skipped": 0, "failed": 0, "chunks": len(chunks)}
+    totals: dict[str, Any] = {"extracted": 0, "skipped": 0, "failed": 0, "damaged": [], "chunks": len(chunks)}
     done = 0
     _progress("extract", 0, len(docs))
     for fut in as_completed(futures):
         result = fut.result()
-        for key in ("extracted", "skipped", "failed"):
+        for key in ("extracted", "skipped", "failed", "damaged"):
             totals[key] += result[key]
         done += result["extracted"] + result["skipped"]
         _progress("extract", done, len(docs))
     return totals
 
 
-def _run(name: str, paths: Paths, crawl: list[dict] | None, docs: list[tuple[str, str]], version: str, jobs: int,
-         force: bool, started: str, t0: float) -> dict[str, Any]:
+def _run(name: str, paths: Paths, crawl: list[dict] | None, todo: tuple[list[tuple[str, str]], int], version: str,
+         jobs: int, force: bool, started: str, t0: float, allow_shrink: bool = False,
+         whole: bool = True) -> dict[str, Any]:
+    """Extract ``todo`` then load; ``whole``: the todo covered every document, so completeness can be marked."""
+    docs, seq = todo
     extracted = _extract(paths, docs, version, jobs, force)
-    load = load_task(str(paths.data_dir), paths.warehouse_url, version)
-    picture = coverage_picture(paths.warehouse_url, str(paths.reports / "coverage.png"))
-    dashboard = dashboard_page(paths.warehouse_url, str(paths.reports))
+    if whole and not extracted["damaged"]:
+        mark_complete(paths, version, seq)
+    load = load_task(str(paths.data_dir), paths.warehouse_url, version, allow_shrink=allow_shrink)
+    png = paths.reports / "coverage.png"
+    unchanged = load["skipped"] and png.exists()  # the coverage table did not move: the picture stands
+    picture = str(png) if unchanged else coverage_picture(paths.warehouse_url, str(png))
+    page = paths.reports / "index.html"  # the dashboard reads whole tables: redrawn only when the load wrote
+    dashboard = str(page) if load["skipped"] and page.exists() else dashboard_page(paths.warehouse_url, str(paths.reports))
     summary = {"flow": name, "started_at": started, "finished_at": _now(), "seconds": round(time.perf_counter() - t0, 2),
                "data_dir": str(paths.data_dir), "warehouse": paths.warehouse_url, "extractor_version": version,
                "crawl": crawl, "extract": extracted, "load": load, "coverage_png": picture,
@@ -164,24 +189,24 @@ def _version() -> str:
     return EXTRACTOR_VERSION
 
 
-@flow(name="ogi-nightly", task_runner=ProcessPoolTaskRunner(max_workers=2))
+@flow(name="ogi-nightly", task_runner=ProcessPoolTaskRunner(max_workers=2), persist_result=False)
 def nightly(data_dir: str = "data", warehouse: str | None = None, sources: list[str] | None = None,
             registry_dir: str | None = None, shards: int = 2, jobs: int = 2, fast: bool = False,
-            crawl: bool = True) -> dict[str, Any]:
+            crawl: bool = True, allow_shrink: bool = False) -> dict[str, Any]:
     """Crawl the sources → extract new or changed documents → check → load the warehouse."""
     paths, started, t0 = Paths.of(data_dir, warehouse), _now(), time.perf_counter()
     registry = _registry(paths, registry_dir, sources)
     with _RunLock(paths):
         crawled = _crawl(paths, registry, shards, registry_dir, fast, None) if crawl and registry else None
         version = _version()
-        docs = todo_documents(paths, version, sources=set(registry) if sources else None)
-        return _run("nightly", paths, crawled, docs, version, jobs, False, started, t0)
+        todo = todo_documents(paths, version, sources=set(registry) if sources else None)
+        return _run("nightly", paths, crawled, todo, version, jobs, False, started, t0, allow_shrink, whole=not sources)
 
 
-@flow(name="ogi-backfill", task_runner=ProcessPoolTaskRunner(max_workers=2))
+@flow(name="ogi-backfill", task_runner=ProcessPoolTaskRunner(max_workers=2), persist_result=False)
 def backfill(years: list[int], sources: list[str] | None = None, data_dir: str = "data", warehouse: str | None = None,
              registry_dir: str | None = None, refetch: bool = False, shards: int = 2, jobs: int = 2,
-             fast: bool = False) -> dict[str, Any]:
+             fast: bool = False, allow_shrink: bool = False) -> dict[str, Any]:
     """Past years: from the raw store where the documents are there; crawl sources that have none (or all, with ``refetch``)."""
     paths, started, t0 = Paths.of(data_dir, warehouse), _now(), time.perf_counter()
     wanted = set(years)
@@ -201,19 +226,21 @@ def backfill(years: list[int], sources: list[str] | None = None, data_dir: str =
             to_crawl = {sid: src for sid, src in to_crawl.items() if refetch or sid not in held}
         crawled = _crawl(paths, to_crawl, shards, registry_dir, fast, "refetch" if refetch else None) if to_crawl else None
         version = _version()
-        docs = todo_documents(paths, version, years=wanted, sources=set(sources) if sources else None)
-        summary = _run("backfill", paths, crawled, docs, version, jobs, False, started, t0)
+        todo = todo_documents(paths, version, years=wanted, sources=set(sources) if sources else None)
+        summary = _run("backfill", paths, crawled, todo, version, jobs, False, started, t0, allow_shrink, whole=False)
         summary["crawled_sources"] = sorted(to_crawl)
         return summary
 
 
-@flow(name="ogi-reextract", task_runner=ProcessPoolTaskRunner(max_workers=2))
+@flow(name="ogi-reextract", task_runner=ProcessPoolTaskRunner(max_workers=2), persist_result=False)
 def reextract(data_dir: str = "data", warehouse: str | None = None, years: list[int] | None = None,
-              sources: list[str] | None = None, force: bool = False, jobs: int = 2) -> dict[str, Any]:
+              sources: list[str] | None = None, force: bool = False, jobs: int = 2,
+              allow_shrink: bool = False) -> dict[str, Any]:
     """Re-run extraction over the raw store (documents without an extraction at this extractor version, or all with
     ``force``), then load: only partitions whose rows changed are rewritten."""
     paths, started, t0 = Paths.of(data_dir, warehouse), _now(), time.perf_counter()
     with _RunLock(paths):
         version = _version()
-        docs = todo_documents(paths, version, set(years) if years else None, set(sources) if sources else None, force)
-        return _run("reextract", paths, None, docs, version, jobs, force, started, t0)
+        todo = todo_documents(paths, version, set(years) if years else None, set(sources) if sources else None, force)
+        return _run("reextract", paths, None, todo, version, jobs, force, started, t0, allow_shrink,
+                    whole=not years and not sources)

@@ -6,15 +6,14 @@ chunks over processes (``ProcessPoolTaskRunner``) or Dask workers (``DaskTaskRun
 the load is one writer holding the warehouse lock. Every task is a module-level function
 so process and Dask workers can import it.
 
-Caching: a document's extraction is keyed by its sha256 and the extractor version, on
-two levels: the extraction store (``pipelines.extracted``) holds one entry per key, and
-``extract_chunk``'s Prefect cache key is the extractor version, the store's epoch and the
-chunk's sha256s (a deleted store gets a new epoch, so a stale cache is never trusted).
+Caching: a document's extraction is keyed by its sha256 and the extractor version in the
+extraction store (``pipelines.extracted``), and that store is the only cache: Prefect result
+persistence and task caching are off, so no pickled result is ever read from the data dir
+(a pickle planted there would be code run from data).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
@@ -24,69 +23,84 @@ from pathlib import Path
 from typing import Any
 
 from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 
 from flows.settings import TELEMETRY_OFF
 from pipelines.crawl import command_line
 from pipelines.extracted import ExtractionStore
+from pipelines.quarantine import Quarantine
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def store_epoch(extracted: Path) -> str:
-    """A random id born with the extraction store; part of every extraction cache key."""
-    marker = extracted / "EPOCH"
-    if not marker.exists():
-        extracted.mkdir(parents=True, exist_ok=True)
-        tmp = extracted / f".EPOCH-{uuid.uuid4().hex}"
-        tmp.write_text(uuid.uuid4().hex)
-        try:
-            os.link(tmp, marker)  # first writer wins
-        except FileExistsError:
-            pass
-        tmp.unlink()
-    return marker.read_text().strip()
+def _logger():
+    """The run's logger inside a flow, a plain one when a task function is called directly."""
+    from prefect.exceptions import MissingContextError
+
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        import logging
+
+        return logging.getLogger("ogi")
 
 
-def chunk_cache_key(context: Any, parameters: dict[str, Any]) -> str | None:
-    if parameters.get("force"):
-        return None
-    shas = sorted(sha for sha, _ in parameters["docs"])
-    digest = hashlib.sha256("\n".join(shas).encode()).hexdigest()[:32]
-    return f"ogi-extract-{parameters['version']}-{store_epoch(Path(parameters['data_dir']) / 'state' / 'extracted')}-{digest}"
+def extract_one(data: bytes, name: str, sha: str) -> dict[str, Any]:
+    """One document's ``Report.to_dict()``; failures become the report's error, never an exception.
 
-
-@task(retries=2, retry_delay_seconds=2, cache_key_fn=chunk_cache_key, persist_result=True,
-      task_run_name="extract {label}")
-def extract_chunk(data_dir: str, docs: list[tuple[str, str]], version: str, force: bool = False,
-                  label: str = "chunk") -> dict[str, Any]:
-    """Extract ``docs`` ((sha256, file name) pairs) into the extraction store; skip those already there."""
+    The one call site of the extractor in the flows (to move onto a bounded worker runner)."""
     from extractors import extract_bytes
     from extractors.model import ExtractError, Problem, Report
-    from pipelines.rawstore import RawStore
 
-    store = ExtractionStore(Path(data_dir) / "state" / "extracted")
+    try:
+        report = extract_bytes(data, name)
+    except ExtractError as exc:
+        report = Report(path=name, sha256=sha, format="unknown", error=Problem(exc.code, exc.message))
+    except Exception as exc:  # an extractor bug must not sink the run: record it per document
+        report = Report(path=name, sha256=sha, format="unknown",
+                        error=Problem("extractor_crash", f"{type(exc).__name__}: {exc}"[:500]))
+    report.sha256 = sha
+    return report.to_dict()
+
+
+@task(retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE, persist_result=False, task_run_name="extract {label}")
+def extract_chunk(data_dir: str, docs: list[tuple[str, str]], version: str, force: bool = False,
+                  label: str = "chunk") -> dict[str, Any]:
+    """Extract ``docs`` ((sha256, file name) pairs) into one batch of the extraction store; skip those already there.
+
+    A blob whose bytes no longer match its hash is named, quarantined and marked for refetch, not extracted."""
+    from pipelines.rawstore import DamagedBlob, RawStore
+
+    quarantine = Quarantine(Path(data_dir) / "quarantine")
     done = skipped = failed = 0
+    damaged: list[str] = []
+    batch: list[tuple[str, str, dict[str, Any]]] = []
     started = time.perf_counter()
-    with RawStore(Path(data_dir) / "raw") as raw:
+    with ExtractionStore(Path(data_dir) / "state" / "extracted", quarantine) as store, \
+            RawStore(Path(data_dir) / "raw") as raw:
         for sha, name in docs:
             if not force and store.has(sha, version):
                 skipped += 1
                 continue
             try:
-                report = extract_bytes(raw.get(sha), name)
-            except ExtractError as exc:
-                report = Report(path=name, sha256=sha, format="unknown", error=Problem(exc.code, exc.message))
-            except Exception as exc:  # an extractor bug must not sink the run: record it per document
-                report = Report(path=name, sha256=sha, format="unknown",
-                                error=Problem("extractor_crash", f"{type(exc).__name__}: {exc}"[:500]))
-            report.sha256 = sha
-            store.put(sha, version, report.to_dict())
+                data = raw.get(sha)
+            except DamagedBlob as exc:
+                raw.mark_damaged(sha, str(exc))
+                quarantine.put(exc.path, str(exc))
+                damaged.append(f"{name} ({sha[:12]})")
+                _logger().error("%s: quarantined and marked for refetch", exc)
+                continue
+            report = extract_one(data, name, sha)
+            batch.append((sha, version, report))
             done += 1
-            failed += report.error is not None
-    return {"extracted": done, "skipped": skipped, "failed": failed, "seconds": round(time.perf_counter() - started, 3)}
+            failed += report.get("error") is not None
+        if batch:
+            store.put_many(batch)
+    return {"extracted": done, "skipped": skipped, "failed": failed, "damaged": damaged,
+            "seconds": round(time.perf_counter() - started, 3)}
 
 
-@task(retries=1, retry_delay_seconds=5, task_run_name="crawl {label}")
+@task(retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE, persist_result=False, task_run_name="crawl {label}")
 def crawl_shard(data_dir: str, sources: list[str], extra_args: list[str] | None = None,
                 timeout: float = 3600, label: str = "shard") -> dict[str, Any]:
     """Run one Scrapy crawl of ``sources`` in its own process; return where its report went."""
@@ -106,14 +120,17 @@ def crawl_shard(data_dir: str, sources: list[str], extra_args: list[str] | None 
     return result
 
 
-@task(retries=1, retry_delay_seconds=2, task_run_name="load warehouse")
-def load_task(data_dir: str, warehouse: str, version: str, coverage_years: list[int] | None = None) -> dict[str, Any]:
-    """Recompute the tables and commit the partitions that changed (``pipelines.load``)."""
+@task(retries=0, cache_policy=NO_CACHE, persist_result=False, task_run_name="load warehouse")
+def load_task(data_dir: str, warehouse: str, version: str, coverage_years: list[int] | None = None,
+              allow_shrink: bool = False) -> dict[str, Any]:
+    """Commit the partitions whose inputs changed (``pipelines.load``); a refused shrink is not retried."""
     from pipelines.load import load_warehouse
 
-    summary = load_warehouse(data_dir, warehouse, version, coverage_years=coverage_years)
+    summary = load_warehouse(data_dir, warehouse, version, coverage_years=coverage_years, allow_shrink=allow_shrink)
     c = summary.commit
     return {
+        "skipped": summary.skipped, "partitions_rebuilt": summary.partitions_rebuilt,
+        "quarantined": summary.quarantined,
         "load_id": c.load_id, "written": len(c.written), "deleted": len(c.deleted), "unchanged": c.unchanged,
         "recovered": c.recovered, "documents": summary.documents, "pending": summary.pending,
         "errors": summary.errors, "reports": summary.reports, "checks_failed": summary.checks_failed,
@@ -122,7 +139,7 @@ def load_task(data_dir: str, warehouse: str, version: str, coverage_years: list[
     }
 
 
-@task(task_run_name="coverage picture")
+@task(cache_policy=NO_CACHE, persist_result=False, task_run_name="coverage picture")
 def coverage_picture(warehouse: str, out: str) -> str | None:
     """Draw the coverage grid (PNG) from the ``coverage`` table."""
     from pipelines.coverage import plot
@@ -134,7 +151,7 @@ def coverage_picture(warehouse: str, out: str) -> str | None:
     return str(plot(rows, out))
 
 
-@task(task_run_name="dashboard")
+@task(cache_policy=NO_CACHE, persist_result=False, task_run_name="dashboard")
 def dashboard_page(warehouse: str, out_dir: str) -> str:
     """Write the static dashboard (``pipelines.dashboard``): ``<data_dir>/reports/index.html``."""
     from pipelines.dashboard import write_dashboard

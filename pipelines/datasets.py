@@ -17,6 +17,15 @@ Why this shape:
   the kernel if the holder dies; on object stores it is an advisory lock file with an
   owner token and a time-to-live.
 
+* **Damage is set aside, not fatal.** A data file, journal or state file that cannot be
+  read is moved to the quarantine (``<data_dir>/quarantine/``) with a note naming it; the
+  partition is rebuilt by the load (a lost journal makes the next load rebuild everything).
+
+The commit, step by step (``OGI_TEST_CRASH_AT=<step>`` stops the process there, for tests):
+``staged`` (every new file under ``_staging/``) → ``journal`` (the commit point) →
+``moved-1`` … ``moved`` (renames) → ``deleted`` → ``state`` (``_state.json``: what this load
+read, so the next finds what changed) → ``recorded`` (``_loads/<load_id>.json``) → journal removed.
+
 Every file carries ``ogi.schema_version``, ``ogi.load_id`` and ``ogi.content_sha256``
 in its Parquet metadata; every row carries ``load_id`` (the dlt convention), and each
 load leaves ``_loads/<load_id>.json``.
@@ -40,6 +49,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from fsspec.implementations.local import LocalFileSystem
 
+from pipelines.quarantine import Quarantine
 from pipelines.tables import PARTITION_COLUMNS, PARTITION_KEYS, SCHEMA_VERSION, TABLES, TableSpec
 
 FILE_NAME = "part-0.parquet"
@@ -47,6 +57,14 @@ JOURNAL = "_journal.json"
 LOCK = "_lock"
 STAGING = "_staging"
 LOADS = "_loads"
+STATE = "_state.json"
+CRASH_ENV = "OGI_TEST_CRASH_AT"
+
+
+def crash_point(step: str) -> None:
+    """Die here, as a power cut would, when ``$OGI_TEST_CRASH_AT`` names this step (crash-injection tests)."""
+    if os.environ.get(CRASH_ENV) == step:
+        os._exit(70)
 
 
 class LockHeld(RuntimeError):
@@ -105,6 +123,7 @@ def content_hash(table: pa.Table) -> str:
     """SHA-256 of the rows and schema, ignoring ``load_id`` (so an unchanged partition hashes the same)."""
     if "load_id" in table.column_names:
         table = table.drop_columns(["load_id"])
+    table = table.combine_chunks()  # the same rows hash the same however they were built
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)
@@ -199,11 +218,15 @@ class CommitResult:
 class Warehouse:
     """A warehouse root on any fsspec filesystem (``data/warehouse``, ``s3://bucket/ogi``, ``memory://wh``)."""
 
-    def __init__(self, url: str | os.PathLike[str]):
+    def __init__(self, url: str | os.PathLike[str], quarantine: Quarantine | None = None):
         self.url = str(url)
         self.fs, self.root = fsspec.core.url_to_fs(self.url)
         self.root = self.root.rstrip("/")
         self.fs.makedirs(self.root, exist_ok=True)
+        local = isinstance(self.fs, LocalFileSystem)
+        beside = os.path.dirname(self.root) if local else "."
+        self.quarantine = quarantine or Quarantine(os.path.join(beside, "quarantine"))
+        self.lost_journal = False  # set when an unreadable journal was quarantined: rebuild everything
 
     def _p(self, rel: str) -> str:
         return f"{self.root}/{rel}"
@@ -219,13 +242,47 @@ class Warehouse:
             for path in self.fs.find(base):
                 if path.endswith("/" + FILE_NAME):
                     rel = path[len(self.root) + 1 :]
-                    out[rel] = self._file_hash(path)
+                    try:
+                        out[rel] = self._file_hash(path)
+                    except Exception as exc:  # noqa: BLE001 - truncated or garbled: set aside, the load rebuilds it
+                        self.quarantine.put(path, f"unreadable Parquet file: {type(exc).__name__}: {exc}", self.fs)
         return out
 
     def _file_hash(self, path: str) -> str:
         with self.fs.open(path, "rb") as f:
             meta = pq.ParquetFile(f).schema_arrow.metadata or {}
         return meta.get(b"ogi.content_sha256", b"").decode()
+
+    def row_count(self, table: str) -> int:
+        """Rows of a table, from the file footers only."""
+        base = self._p(table)
+        if not self.fs.exists(base):
+            return 0
+        total = 0
+        for path in self.fs.find(base):
+            if path.endswith("/" + FILE_NAME):
+                with self.fs.open(path, "rb") as f:
+                    total += pq.ParquetFile(f).metadata.num_rows
+        return total
+
+    def state(self) -> dict[str, Any] | None:
+        """What the last load read (``_state.json``); None when absent or unreadable (quarantined)."""
+        path = self._p(STATE)
+        if not self.fs.exists(path):
+            return None
+        try:
+            return json.loads(self.fs.cat_file(path))
+        except ValueError as exc:
+            self.quarantine.put(path, f"unreadable load state: {exc}", self.fs)
+            return None
+
+    def forget_state(self) -> None:
+        """Drop ``_state.json`` (derived, so deleted rather than quarantined): the next load looks at everything."""
+        if self.fs.exists(self._p(STATE)):
+            self.fs.rm_file(self._p(STATE))
+
+    def write_state(self, state: dict[str, Any]) -> None:
+        self._write_atomic(STATE, json.dumps(state, ensure_ascii=False).encode())
 
     def read(self, table: str) -> pa.Table:
         """A whole table with its partition columns (for tests and small summaries)."""
@@ -266,7 +323,16 @@ class Warehouse:
         path = self._p(JOURNAL)
         if not self.fs.exists(path):
             return None
-        journal = json.loads(self.fs.cat_file(path))
+        try:
+            journal = json.loads(self.fs.cat_file(path))
+            if not {"moves", "deletes", "load_id", "record"} <= set(journal):
+                raise ValueError(f"keys missing: {sorted(journal)}")
+        except (ValueError, TypeError) as exc:
+            why = f"unreadable load journal (its load is lost; the next load rebuilds every partition): {exc}"
+            self.quarantine.put(path, why, self.fs)
+            self.forget_state()
+            self.lost_journal = True
+            return None
         self._apply(journal)
         return journal["load_id"]
 
@@ -276,7 +342,7 @@ class Warehouse:
             self.fs.rm(base, recursive=True)
 
     def _apply(self, journal: dict[str, Any]) -> None:
-        for staged, final in journal["moves"]:
+        for i, (staged, final) in enumerate(journal["moves"], start=1):
             src, dst = self._p(staged), self._p(final)
             if self.fs.exists(src):
                 self.fs.makedirs(dst.rsplit("/", 1)[0], exist_ok=True)
@@ -284,13 +350,20 @@ class Warehouse:
                     os.replace(src, dst)  # atomic on one filesystem
                 else:
                     self.fs.mv(src, dst)
+            crash_point(f"moved-{i}")
+        crash_point("moved")
         for rel in journal["deletes"]:
             path = self._p(rel)
             if self.fs.exists(path):
                 self.fs.rm_file(path)
                 self._prune(path.rsplit("/", 1)[0])
+        crash_point("deleted")
+        if journal.get("state") is not None:
+            self.write_state(journal["state"])
+        crash_point("state")
         self.fs.makedirs(self._p(LOADS), exist_ok=True)
         self._write_atomic(f"{LOADS}/{journal['load_id']}.json", json.dumps(journal["record"], ensure_ascii=False, indent=1).encode())
+        crash_point("recorded")
         self.fs.rm_file(self._p(JOURNAL))
         self._sweep_staging()  # we hold the lock: nothing else is staging
 
@@ -326,6 +399,21 @@ class Load:
         self._moves: list[tuple[str, str]] = []
         self._rows: dict[str, int] = {}
 
+    def has(self, table: str, partition: Mapping[str, Any] | None) -> bool:
+        """Whether the partition's file is in place (and readable)."""
+        return f"{partition_dir(TABLES[table], partition)}/{FILE_NAME}" in self._existing
+
+    def keep(self, table: str, partition: Mapping[str, Any] | None) -> bool:
+        """Keep a partition's file as it is (its inputs did not change); False when there is none to keep."""
+        self.own(table)
+        rel = f"{partition_dir(TABLES[table], partition)}/{FILE_NAME}"
+        if rel in self._produced:
+            raise ValueError(f"partition written twice in one load: {rel}")
+        if rel not in self._existing:
+            return False
+        self._produced.add(rel)
+        return True
+
     def own(self, table: str) -> None:
         """Declare that this load rebuilds ``table`` entirely (its files not written are deleted)."""
         self._owned.add(table)
@@ -358,8 +446,8 @@ class Load:
         self._moves.append((staged, rel))
         return True
 
-    def commit(self) -> CommitResult:
-        """Write the journal (the commit point), apply it, record the load."""
+    def commit(self, state: dict[str, Any] | None = None) -> CommitResult:
+        """Write the journal (the commit point), apply it, record the load; ``state`` goes to ``_state.json``."""
         deletes = sorted(
             rel for rel in self._existing if rel.split("/", 1)[0] in self._owned and rel not in self._produced
         )
@@ -372,6 +460,8 @@ class Load:
         )
         if not result.changed:
             self.wh._sweep_staging()
+            if state is not None:
+                self.wh.write_state(state)
             return result
         record = {
             "load_id": self.load_id,
@@ -383,7 +473,9 @@ class Load:
             "unchanged": result.unchanged,
             "rows": self._rows,
         }
-        journal = {"load_id": self.load_id, "moves": self._moves, "deletes": deletes, "record": record}
+        journal = {"load_id": self.load_id, "moves": self._moves, "deletes": deletes, "record": record, "state": state}
+        crash_point("staged")
         self.wh._write_atomic(JOURNAL, json.dumps(journal, ensure_ascii=False).encode())
+        crash_point("journal")
         self.wh._apply(journal)
         return result

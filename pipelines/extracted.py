@@ -1,58 +1,215 @@
-"""The extraction store: one JSON line (``Report.to_dict()``) per document and extractor version.
+"""The extraction store: every document's ``Report.to_dict()`` per extractor version, in compact batches.
 
-Why: extraction is the expensive step and a pure function of (bytes, extractor), so its
-output is kept under the key ``sha256 + extractor version``. A nightly run extracts only
-documents with no entry at the current version; a load reads the newest entry of every
-document, so bumping the extractor never makes reports vanish before ``ogi reextract``
-has caught up. Layout: ``<root>/<sha[:2]>/<sha256>/<version>.json``, written atomically.
+Why this shape:
+
+* Extraction is the expensive step and a pure function of (bytes, extractor), so its output
+  is kept under the key ``sha256 + extractor version``; a nightly run extracts only documents
+  with no entry at the current version, and a load reads the newest entry of every document
+  (bumping the extractor never makes reports vanish before ``ogi reextract`` has caught up).
+* **Compact**: one Parquet file per extraction batch (``batches/<id>.parquet``, zstd, small
+  row groups so one report is read without the rest), about 1 KB per report instead of a
+  30 KB JSON file each.
+* **An index that says what changed**: ``index.sqlite`` holds, per entry, where its body is,
+  a change sequence number (``seq``) and the summary a load needs before reading any cells
+  (``pipelines.rows.report_summary``). A load remembers the sequence it loaded up to, so a
+  run with nothing new reads two numbers instead of every report.
+* **Damage stays local**: the batches are the truth and the index is derived from them
+  (:meth:`rebuild_index`); an unreadable batch is quarantined and its documents are simply
+  extracted again.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
+import sqlite3
+import uuid
+from collections import OrderedDict
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Iterator
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipelines.quarantine import Quarantine
+from pipelines.rows import report_summary
+
+ROW_GROUP = 32  # reports per row group: the unit read to get one report back
+_SCHEMA = pa.schema([("sha256", pa.string()), ("version", pa.string()), ("report", pa.string())])
+
+
+class CorruptBatch(RuntimeError):
+    """An extraction batch that cannot be read; ``path`` names it."""
+
+    def __init__(self, path: Path, cause: Exception):
+        super().__init__(f"extraction batch {path} is unreadable ({type(cause).__name__}: {cause})")
+        self.path = path
 
 
 def _version_key(version: str) -> tuple:
-    return tuple(int(p) if p.isdigit() else p for p in version.replace("-", ".").split("."))
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in version.replace("-", ".").split("."))
 
 
 class ExtractionStore:
-    def __init__(self, root: str | os.PathLike[str]):
+    def __init__(self, root: str | os.PathLike[str], quarantine: Quarantine | None = None):
         self.root = Path(root)
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.batches = self.root / "batches"
+        self.batches.mkdir(parents=True, exist_ok=True)
+        self.quarantine = quarantine or Quarantine(self.root.parent.parent / "quarantine")
+        self._cache: OrderedDict[tuple[str, int], list[str]] = OrderedDict()
+        self._db = self._open()
 
-    def _dir(self, sha256: str) -> Path:
-        return self.root / sha256[:2] / sha256
+    def _open(self) -> sqlite3.Connection:
+        path = self.root / "index.sqlite"
+        try:
+            db = self._connect(path)
+        except sqlite3.DatabaseError as exc:  # a damaged index is set aside and rebuilt from the batches
+            self.quarantine.put(path, f"extraction index unreadable: {exc}")
+            for extra in ("-wal", "-shm"):
+                Path(f"{path}{extra}").unlink(missing_ok=True)
+            db = self._connect(path)
+            self._db = db
+            self.rebuild_index()
+        return db
 
-    def path(self, sha256: str, version: str) -> Path:
-        return self._dir(sha256) / f"{version}.json"
+    @staticmethod
+    def _connect(path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path, timeout=120)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE IF NOT EXISTS entries (seq INTEGER PRIMARY KEY AUTOINCREMENT, sha256 TEXT NOT NULL, "
+                   "version TEXT NOT NULL, batch TEXT NOT NULL, rg INTEGER NOT NULL, row INTEGER NOT NULL, "
+                   "summary TEXT NOT NULL, UNIQUE (sha256, version))")
+        db.execute("CREATE INDEX IF NOT EXISTS entries_batch ON entries(batch)")
+        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        db.execute("INSERT OR IGNORE INTO meta VALUES ('epoch', ?)", (uuid.uuid4().hex,))
+        db.commit()
+        return db
+
+    # writing ---------------------------------------------------------------------------
+    def put(self, sha256: str, version: str, report: dict[str, Any]) -> Path:
+        return self.put_many([(sha256, version, report)])
+
+    def put_many(self, entries: Iterable[tuple[str, str, dict[str, Any]]]) -> Path:
+        """Write one batch file (atomically), then index it: a crash in between leaves an orphan batch, no entry."""
+        entries = list(entries)
+        batch = f"{uuid.uuid4().hex}.parquet"
+        path = self.batches / batch
+        bodies = [json.dumps(r, ensure_ascii=False, separators=(",", ":")) for _, _, r in entries]
+        columns = {"sha256": [s for s, _, _ in entries], "version": [v for _, v, _ in entries], "report": bodies}
+        table = pa.table(columns, schema=_SCHEMA)
+        tmp = self.batches / f".tmp-{batch}"
+        pq.write_table(table, tmp, compression="zstd", compression_level=9, row_group_size=ROW_GROUP)
+        os.replace(tmp, path)
+        self._index(batch, ((s, v, i, report_summary(r)) for i, (s, v, r) in enumerate(entries)))
+        return path
+
+    def _index(self, batch: str, rows: Iterable[tuple[str, str, int, dict]]) -> None:
+        with self._db:
+            for sha, version, i, summary in rows:
+                self._db.execute("DELETE FROM entries WHERE sha256 = ? AND version = ?", (sha, version))
+                self._db.execute(
+                    "INSERT INTO entries (sha256, version, batch, rg, row, summary) VALUES (?, ?, ?, ?, ?, ?)",
+                    (sha, version, batch, i // ROW_GROUP, i % ROW_GROUP, json.dumps(summary, ensure_ascii=False)))
+
+    def rebuild_index(self) -> int:
+        """Index every readable batch again (oldest file first, so a later extraction of a key wins)."""
+        n = 0
+        for path in sorted(self.batches.glob("*.parquet"), key=lambda p: p.stat().st_mtime_ns):
+            try:
+                table = pq.read_table(path)
+            except Exception as exc:  # noqa: BLE001 - any unreadable batch is set aside, whatever the cause
+                self.quarantine.put(path, f"extraction batch unreadable: {type(exc).__name__}: {exc}")
+                continue
+            cols = table.to_pydict()
+            rows = zip(cols["sha256"], cols["version"], cols["report"])
+            self._index(path.name, ((s, v, i, report_summary(json.loads(r))) for i, (s, v, r) in enumerate(rows)))
+            n += table.num_rows
+        return n
+
+    def mark(self, key: str) -> str | None:
+        """A note kept with the index (e.g. up to which raw fetch every document has an extraction)."""
+        found = self._db.execute("SELECT value FROM meta WHERE key = ?", (f"mark:{key}",)).fetchone()
+        return None if found is None else found[0]
+
+    def set_mark(self, key: str, value: str) -> None:
+        with self._db:
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"mark:{key}", value))
+
+    def drop_batch(self, path: Path, reason: str) -> None:
+        """Quarantine a damaged batch and forget its entries (their documents will be extracted again)."""
+        with self._db:
+            self._db.execute("DELETE FROM entries WHERE batch = ?", (path.name,))
+            self._db.execute("DELETE FROM meta WHERE key LIKE 'mark:%'")  # no longer complete up to anything
+        self._cache = OrderedDict((k, v) for k, v in self._cache.items() if k[0] != path.name)
+        self.quarantine.put(path, reason)
+
+    # reading ---------------------------------------------------------------------------
+    @property
+    def epoch(self) -> str:
+        return self._db.execute("SELECT value FROM meta WHERE key = 'epoch'").fetchone()[0]
+
+    def sequence(self) -> tuple[int, int]:
+        """(highest change sequence number, number of entries): what a load compares to find change."""
+        seq, count = self._db.execute("SELECT COALESCE(MAX(seq), 0), COUNT(*) FROM entries").fetchone()
+        return int(seq), int(count)
 
     def has(self, sha256: str, version: str) -> bool:
-        return self.path(sha256, version).exists()
+        found = self._db.execute("SELECT 1 FROM entries WHERE sha256 = ? AND version = ?", (sha256, version))
+        return found.fetchone() is not None
 
     def versions(self, sha256: str) -> list[str]:
-        folder = self._dir(sha256)
-        if not folder.is_dir():
-            return []
-        return sorted((p.stem for p in folder.glob("*.json")), key=_version_key)
+        found = [r[0] for r in self._db.execute("SELECT version FROM entries WHERE sha256 = ?", (sha256,))]
+        return sorted(found, key=_version_key)
 
-    def put(self, sha256: str, version: str, report: dict[str, Any]) -> Path:
-        target = self.path(sha256, version)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(report, out, ensure_ascii=False, separators=(",", ":"))
-        os.replace(tmp, target)
-        return target
+    def summaries(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """(sha256, version, summary) of every entry, ordered by sha256 (to merge with the raw store's documents)."""
+        for sha, version, summary in self._db.execute("SELECT sha256, version, summary FROM entries ORDER BY sha256"):
+            yield sha, version, json.loads(summary)
+
+    def batch_files(self) -> dict[str, int]:
+        """Batch file name → entries that point into it."""
+        return dict(self._db.execute("SELECT batch, COUNT(*) FROM entries GROUP BY batch").fetchall())
+
+    def get(self, sha256: str, version: str) -> dict[str, Any]:
+        found = self._db.execute("SELECT batch, rg, row FROM entries WHERE sha256 = ? AND version = ?",
+                                 (sha256, version)).fetchone()
+        if found is None:
+            raise KeyError(f"no extraction of {sha256} at version {version}")
+        batch, rg, row = found
+        return json.loads(self._row_group(batch, rg)[row])
+
+    def _row_group(self, batch: str, rg: int) -> list[str]:
+        key = (batch, rg)
+        if key not in self._cache:
+            path = self.batches / batch
+            try:
+                with pq.ParquetFile(path) as f:
+                    self._cache[key] = f.read_row_group(rg, columns=["report"]).column(0).to_pylist()
+            except Exception as exc:  # noqa: BLE001 - truncated, garbled or missing: name the file
+                raise CorruptBatch(path, exc) from exc
+            if len(self._cache) > 16:
+                self._cache.popitem(last=False)
+        return self._cache[key]
 
     def latest(self, sha256: str, prefer: str | None = None) -> tuple[str, dict[str, Any]] | None:
         """(version, report dict): ``prefer`` when stored, else the newest version stored."""
         versions = self.versions(sha256)
         if not versions:
             return None
-        version = prefer if prefer in versions else versions[-1]
-        return version, json.loads(self.path(sha256, version).read_text("utf-8"))
+        version = pick_version(versions, prefer)
+        return version, self.get(sha256, version)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> "ExtractionStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def pick_version(versions: Iterable[str], prefer: str | None) -> str:
+    """The version a load reads: ``prefer`` when stored, else the newest."""
+    found = sorted(versions, key=_version_key)
+    return prefer if prefer in found else found[-1]

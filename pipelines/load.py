@@ -1,34 +1,58 @@
 """Load: the raw store + extraction store + crawl reports → every warehouse table.
 
-Why a full recompute with a diff-write: the warehouse is a pure function of what is
-stored, so a load recomputes each partition from the stores and the writer
-(``pipelines.datasets``) rewrites only the files whose content changed. A rerun writes
-nothing; a re-extraction rewrites only the partitions whose rows moved; a backfill of
-old years never disturbs the others. Memory stays at one partition's rows: a first pass
-keeps a small summary per document, a second builds one partition at a time.
+Why cost in proportion to change: the warehouse is a pure function of what is stored, and
+each store keeps a change sequence (the raw manifest's fetch ids, the extraction index's
+``seq``). A load first compares those numbers with the ones the previous load recorded in
+the warehouse's ``_state.json``: equal means nothing to do, at a cost that does not grow
+with the warehouse. Otherwise one pass over the two indexes (no report body is read)
+rebuilds the per-document summaries, and only partitions whose signature (the reports in
+them, their chosen documents and extractions, their cross-year warnings) changed are
+rebuilt from the report bodies; the writer (``pipelines.datasets``) rewrites only files
+whose content changed.
+
+Why it never loses data to lost state: a load that would drop more than ``MAX_SHRINK`` of
+the warehouse's reports (a deleted manifest, a lost extraction store) stops with the reason
+instead, unless ``allow_shrink``; an unreadable extraction batch is quarantined and the load
+goes on without it (its documents are extracted again by the next run).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import groupby
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
+import pyarrow as pa
+
+from extractors.jurisdictions import code_in_force, current_code
+from extractors.versions import OGI_VERSION
 from pipelines import rows as R
 from pipelines.coverage import Observation, cross_year_checks, coverage_rows
-from pipelines.crawl_reports import crawl_log_rows
-from pipelines.datasets import CommitResult, Warehouse
-from extractors.jurisdictions import code_in_force, current_code
+from pipelines.crawl_reports import crawl_log_rows, crawl_report_paths
+from pipelines.datasets import CommitResult, Warehouse, to_arrow
 from pipelines.divisions import describe, division_rows
-from pipelines.extracted import ExtractionStore
+from pipelines.extracted import CorruptBatch, ExtractionStore, pick_version
+from pipelines.quarantine import Quarantine
 from pipelines.rawstore import FetchRecord, RawStore
-from pipelines.tables import SCHEMA_VERSION
+from pipelines.tables import SCHEMA_VERSION, TABLES
 
 Progress = Callable[[str, int, int], None]
 FORMAT_RANK = {"pdf": 3, "docx": 3, "xls": 3, "xlsx": 3, "html": 2, "doc": 2, "wps": 2, "text": 1}
 NONE_FOUND = "(none)"  # coverage organ of a crawled jurisdiction that has no document at all
 REPORT_TABLES = ("reports", "cells", "requests", "proactive", "appeals", "checks")
+CHUNK = 256  # reports turned into rows (Python dicts) at once, before they become Arrow columns
+MAX_SHRINK = 0.05  # a load that would drop more than this share of the warehouse's reports stops
+
+
+COUNTS = {"documents", "pending", "errors", "reports", "checks_failed", "checks_undecided", "warnings"}
+
+
+class ShrinkRefused(RuntimeError):
+    """The load would drop more reports than allowed: most likely local state went missing."""
 
 
 @dataclass
@@ -84,47 +108,57 @@ class LoadSummary:
     checks_failed: int
     checks_undecided: int
     warnings: int
+    skipped: bool = False  # nothing changed since the last load: no report was read
+    partitions_rebuilt: int = 0
+    quarantined: list[str] = field(default_factory=list)
 
 
-def summarize_document(fetch: FetchRecord, fetched_at: str, entry: tuple[str, dict] | None) -> DocSummary:
+def summarize_document(fetch: FetchRecord, fetched_at: str, version: str | None, summary: dict | None) -> DocSummary:
+    """A document's summary from its fetch and its extraction's index summary (``rows.report_summary``)."""
     doc = DocSummary(fetch=fetch, fetched_at=fetched_at)
-    if entry is None:
+    if summary is None:
         doc.organ = R.organ_key(fetch.organ, None)
         return doc
-    doc.version, report = entry
-    meta = report.get("report") or {}
-    doc.error = (report.get("error") or {}).get("code") if report.get("error") else None
-    doc.not_a_report = (report.get("error") or {}).get("reason")
-    doc.year = meta.get("report_year") or fetch.report_year
+    doc.version = version
+    doc.error = summary["error"]
+    doc.not_a_report = summary["not_a_report"]
+    doc.year = summary["report_year"] or fetch.report_year
     # the code in force that year (a 2019 report found on 凤翔区's site is 凤翔县's), and one organ key across renames
-    doc.code = code_in_force(meta.get("jurisdiction_code") or fetch.jurisdiction_code, doc.year)
-    doc.organ = R.organ_across_renames(R.organ_key(meta.get("issuing_body"), fetch.organ), doc.code)
-    doc.publisher_kind = meta.get("publisher_kind") or "unknown"
-    if doc.publisher_kind == "government" and meta.get("jurisdiction_code"):
-        doc.speaks_for = code_in_force(meta["jurisdiction_code"], doc.year)
-    doc.year_source = meta.get("year_source") or fetch.year_source or ("listing" if fetch.report_year else None)
+    doc.code = code_in_force(summary["jurisdiction_code"] or fetch.jurisdiction_code, doc.year)
+    doc.organ = R.organ_across_renames(R.organ_key(summary["issuing_body"], fetch.organ), doc.code)
+    doc.publisher_kind = summary["publisher_kind"] or "unknown"
+    if doc.publisher_kind == "government" and summary["jurisdiction_code"]:
+        doc.speaks_for = code_in_force(summary["jurisdiction_code"], doc.year)
+    doc.year_source = summary["year_source"] or fetch.year_source or ("listing" if fetch.report_year else None)
     if doc.error is None:
-        doc.cells_found = R.cells_found(report)
-        doc.checks_failed = sum(1 for c in report.get("checks", ()) if c.get("ok") is False)
-        doc.checks_undecided = sum(1 for c in report.get("checks", ()) if c.get("ok") is None)
-        doc.carried = R.carried(report)
+        doc.cells_found = summary["cells_found"]
+        doc.checks_failed = summary["checks_failed"]
+        doc.checks_undecided = summary["checks_undecided"]
+        doc.carried = {k: tuple(v) for k, v in summary["carried"].items()}
     return doc
 
 
+def _entries_by_sha(store: ExtractionStore) -> Iterator[tuple[str, dict[str, dict]]]:
+    for sha, items in groupby(store.summaries(), key=lambda t: t[0]):
+        yield sha, {version: summary for _, version, summary in items}
+
+
 def scan_documents(raw: RawStore, store: ExtractionStore, version: str, progress: Progress | None = None) -> list[DocSummary]:
-    """Pass one: a summary of every current document, using the newest extraction stored."""
-    first_seen: dict[tuple[str, str], str] = {}
-    for f in raw.fetches():
-        if f.sha256:
-            first_seen.setdefault((f.url, f.sha256), f.fetched_at)
-    current = list(raw.documents())
+    """Pass one: a summary of every current document, from the two indexes (both ordered by sha256, merged)."""
+    entries = _entries_by_sha(store)
+    here: tuple[str, dict[str, dict]] | None = next(entries, None)
     out = []
-    for i, fetch in enumerate(current):
-        assert fetch.sha256
-        entry = store.latest(fetch.sha256, prefer=version)
-        out.append(summarize_document(fetch, first_seen.get((fetch.url, fetch.sha256), fetch.fetched_at), entry))
-        if progress and (i % 200 == 0 or i == len(current) - 1):
-            progress("scan", i + 1, len(current))
+    for fetch, first_seen in raw.current():
+        sha = fetch.sha256
+        assert sha
+        while here is not None and here[0] < sha:
+            here = next(entries, None)
+        found = here[1] if here is not None and here[0] == sha else None
+        chosen = pick_version(found, version) if found else None
+        summary = found[chosen] if found and chosen else None
+        out.append(summarize_document(fetch, first_seen or fetch.fetched_at, chosen, summary))
+    if progress:
+        progress("scan", len(out), len(out))
     return out
 
 
@@ -191,14 +225,14 @@ def report_row(group: ReportGroup, report: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def partition_rows(groups: list[ReportGroup], store: ExtractionStore, version: str,
+def partition_rows(groups: list[ReportGroup], store: ExtractionStore,
                    warnings: dict[str, list[dict]]) -> dict[str, list[dict[str, Any]]]:
-    """Pass two for one partition: the rows of every report table."""
+    """Pass two for some reports of one partition: the rows of every report table."""
     out: dict[str, list[dict[str, Any]]] = {t: [] for t in REPORT_TABLES}
-    for group in sorted(groups, key=lambda g: g.report_id):
-        entry = store.latest(group.chosen.fetch.sha256, prefer=version)
-        assert entry is not None
-        report = entry[1]
+    for group in groups:
+        chosen = group.chosen
+        assert chosen.fetch.sha256 and chosen.version
+        report = store.get(chosen.fetch.sha256, chosen.version)
         base = {"report_id": group.report_id, "jurisdiction_code": group.code}
         out["reports"].append(report_row(group, report))
         out["cells"] += R.cell_rows(report, base)
@@ -207,6 +241,19 @@ def partition_rows(groups: list[ReportGroup], store: ExtractionStore, version: s
         out["appeals"] += R.wide_row(report, "appeals", base)
         out["checks"] += R.check_rows(report, base) + [{**base, **w} for w in warnings.get(group.report_id, ())]
     return out
+
+
+def partition_tables(groups: list[ReportGroup], store: ExtractionStore,
+                     warnings: dict[str, list[dict]]) -> dict[str, pa.Table]:
+    """One partition's tables, built ``CHUNK`` reports at a time: a national partition (thousands of reports,
+    a million cells) is never a list of Python dicts at once."""
+    ordered = sorted(groups, key=lambda g: g.report_id)
+    parts: dict[str, list[pa.Table]] = {t: [] for t in REPORT_TABLES}
+    for i in range(0, len(ordered), CHUNK):
+        for name, rows in partition_rows(ordered[i : i + CHUNK], store, warnings).items():
+            parts[name].append(to_arrow(TABLES[name], rows))
+    return {name: pa.concat_tables(tables) if tables else to_arrow(TABLES[name], [])
+            for name, tables in parts.items()}
 
 
 def document_rows(docs: list[DocSummary], groups: dict[str, ReportGroup]) -> list[dict[str, Any]]:
@@ -247,6 +294,47 @@ def observations(docs: list[DocSummary], groups: dict[str, ReportGroup],
     return out
 
 
+def partition_signature(groups: list[ReportGroup], warnings: dict[str, list[dict]]) -> str:
+    """Everything a partition's rows depend on besides the report bodies (named by sha256 + version); the ogi
+    version too, so an upgrade (new division data, new row logic) rebuilds every partition once."""
+    items = []
+    for g in sorted(groups, key=lambda g: g.report_id):
+        c = g.chosen
+        items.append([g.report_id, c.fetch.sha256, c.version, c.fetch.title, c.fetch.published_date, c.fetch.format,
+                      c.year_source, sorted({d.fetch.url for d in g.docs}), len({d.fetch.sha256 for d in g.docs}),
+                      c.cells_found, c.checks_failed, c.checks_undecided, g.is_primary, warnings.get(g.report_id, [])])
+    text = json.dumps([OGI_VERSION, SCHEMA_VERSION, items], ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def crawl_signature(runs: Path) -> str:
+    """The crawl reports a load would read, by name, size and time (their content is read only when these change)."""
+    items = [[p.name, p.stat().st_size, p.stat().st_mtime_ns] for p in crawl_report_paths(runs)]
+    return hashlib.sha256(json.dumps(items).encode()).hexdigest()
+
+
+def load_inputs(raw: RawStore, store: ExtractionStore, version: str, runs: Path,
+                coverage_years: Iterable[int] | None) -> dict[str, Any]:
+    """What a load reads, in a few numbers: equal to the last load's means there is nothing to do."""
+    return {"raw": [raw.epoch, *raw.sequence()], "extracted": [store.epoch, *store.sequence()], "version": version,
+            "crawl_reports": crawl_signature(runs), "schema_version": SCHEMA_VERSION, "ogi_version": OGI_VERSION,
+            "coverage_years": sorted(coverage_years) if coverage_years else None}
+
+
+def check_shrink(before: int, after: int, docs: list[DocSummary], allow_shrink: bool, max_share: float) -> None:
+    """Stop a load that would drop more than ``max_share`` of the reports, saying what is missing."""
+    if allow_shrink or before == 0 or before - after <= before * max_share:
+        return
+    pending = sum(1 for d in docs if d.status == "pending")
+    raise ShrinkRefused(
+        f"this load would drop {before - after} of the warehouse's {before} reports ({(before - after) / before:.0%}, "
+        f"more than the {max_share:.0%} allowed): the raw store lists {len(docs)} documents, {pending} of them "
+        "without an extraction. Nothing was changed. If local state was lost (the raw manifest or the extraction "
+        "store), `ogi doctor --repair` rebuilds the manifest from the warehouse and the next run re-extracts; "
+        "if the drop is intended, run again with --allow-shrink."
+    )
+
+
 def load_warehouse(
     data_dir: str | Path,
     warehouse_url: str | None,
@@ -256,35 +344,78 @@ def load_warehouse(
     coverage_years: Iterable[int] | None = None,
     lock_timeout: float = 600.0,
     progress: Progress | None = None,
+    allow_shrink: bool = False,
+    max_shrink: float = MAX_SHRINK,
 ) -> LoadSummary:
-    """Recompute every table from the stores and commit the partitions that changed."""
+    """Commit the partitions whose inputs changed since the last load (nothing at all when nothing changed)."""
     data_dir = Path(data_dir)
-    store = ExtractionStore(data_dir / "state" / "extracted")
-    with RawStore(data_dir / "raw") as raw:
-        docs = scan_documents(raw, store, extractor_version, progress)
-    groups = group_reports(docs)
-    warnings = cross_year_checks((g.report_id, current_code(g.code) or g.code, g.organ, g.year, g.chosen.carried)
-                                 for g in groups.values())  # across renames: one place, one organ
-    partitions: dict[tuple[int, str], list[ReportGroup]] = defaultdict(list)
-    for g in groups.values():
-        partitions[(g.year, describe(g.code)["province"])].append(g)
-    warehouse = Warehouse(warehouse_url or data_dir / "warehouse")
-    checks_failed = checks_undecided = 0
+    quarantine = Quarantine(data_dir / "quarantine")
+    warehouse = Warehouse(warehouse_url or data_dir / "warehouse", quarantine=quarantine)
+    with ExtractionStore(data_dir / "state" / "extracted", quarantine) as store:
+        for _ in range(10):
+            try:
+                summary = _load(data_dir, warehouse, store, extractor_version, load_id, coverage_years, lock_timeout,
+                                progress, allow_shrink, max_shrink)
+                break
+            except CorruptBatch as exc:  # set it aside and load without it
+                store.drop_batch(exc.path, str(exc))
+        else:
+            raise RuntimeError("too many unreadable extraction batches; run `ogi doctor`")
+    summary.quarantined = [f"{path}: {why}" for path, why in quarantine.moved]
+    return summary
+
+
+def _load(data_dir: Path, warehouse: Warehouse, store: ExtractionStore, version: str, load_id: str | None,
+          coverage_years: Iterable[int] | None, lock_timeout: float, progress: Progress | None,
+          allow_shrink: bool, max_shrink: float) -> LoadSummary:
     with warehouse.load(load_id, lock_timeout=lock_timeout) as load:
+        with RawStore(data_dir / "raw") as raw:
+            inputs = load_inputs(raw, store, version, data_dir / "runs", coverage_years)
+            previous = warehouse.state()
+            fresh = previous and previous.get("inputs") == inputs and set(previous.get("counts", ())) == COUNTS
+            if fresh and not warehouse.lost_journal:
+                nothing = CommitResult(load.load_id, recovered=load.recovered)
+                return LoadSummary(nothing, skipped=True, **previous["counts"])
+            docs = scan_documents(raw, store, version, progress)
+        groups = group_reports(docs)
+        warnings = cross_year_checks((g.report_id, current_code(g.code) or g.code, g.organ, g.year, g.chosen.carried)
+                                     for g in groups.values())  # across renames: one place, one organ
+        partitions: dict[tuple[int, str], list[ReportGroup]] = defaultdict(list)
+        for g in groups.values():
+            partitions[(g.year, describe(g.code)["province"])].append(g)
+        before = previous["counts"]["reports"] if previous else warehouse.row_count("reports")
+        check_shrink(before, len(groups), docs, allow_shrink, max_shrink)
+        known = previous.get("partitions", {}) if previous and not warehouse.lost_journal else {}
+        state_parts: dict[str, list] = {}
+        checks_failed = checks_undecided = rebuilt = 0
         for table in REPORT_TABLES:
             load.own(table)
-        for i, key in enumerate(sorted(partitions)):
-            tables = partition_rows(partitions[key], store, extractor_version, warnings)
-            checks_failed += sum(r["checks_failed"] for r in tables["reports"])
-            checks_undecided += sum(r["checks_undecided"] for r in tables["reports"])
-            for name, rows in tables.items():
-                load.write(name, {"report_year": key[0], "province": key[1]}, rows)
+        for i, key in enumerate(sorted(partitions, key=lambda k: (k[1], k[0]))):  # province-major: batches stay warm
+            part = {"report_year": key[0], "province": key[1]}
+            name = f"{key[0]}/{key[1]}"
+            signature = partition_signature(partitions[key], warnings)
+            checks_failed += sum(g.chosen.checks_failed for g in partitions[key])
+            checks_undecided += sum(g.chosen.checks_undecided for g in partitions[key])
+            old = known.get(name)
+            if old and old[0] == signature and all(load.has(t, part) for t in old[1]):
+                for t in REPORT_TABLES:
+                    load.keep(t, part)
+                state_parts[name] = old
+            else:
+                tables = partition_tables(partitions[key], store, warnings)
+                for t, data in tables.items():
+                    load.write(t, part, data)
+                state_parts[name] = [signature, sorted(t for t, data in tables.items() if data.num_rows)]
+                rebuilt += 1
             if progress:
                 progress("load", i + 1, len(partitions))
         names = {g.code: (describe(g.code)["name"], describe(g.code)["province"]) for g in groups.values()}
         names.update({d.fetch.jurisdiction_code: (describe(d.fetch.jurisdiction_code)["name"],
                                                   describe(d.fetch.jurisdiction_code)["province"]) for d in docs})
-        load.write("documents", None, document_rows(docs, groups))
+        rows = document_rows(docs, groups)
+        documents = [to_arrow(TABLES["documents"], rows[i : i + 20 * CHUNK]) for i in range(0, len(rows), 20 * CHUNK)]
+        del rows
+        load.write("documents", None, pa.concat_tables(documents) if documents else [])
         load.write("divisions", None, division_rows())
         crawl_log = list(crawl_log_rows(data_dir / "runs"))
         load.write("crawl_log", None, crawl_log)
@@ -294,14 +425,14 @@ def load_warehouse(
         names.update({c: (describe(c)["name"], describe(c)["province"]) for c in crawled})
         expected = [(c, NONE_FOUND) for c in sorted(crawled)]
         load.write("coverage", None, coverage_rows(obs, names, coverage_years, expected))
-        commit = load.commit()
-    return LoadSummary(
-        commit=commit,
-        documents=len(docs),
-        pending=sum(1 for d in docs if d.status == "pending"),
-        errors=sum(1 for d in docs if d.status == "error"),
-        reports=len(groups),
-        checks_failed=checks_failed,
-        checks_undecided=checks_undecided,
-        warnings=sum(1 for ws in warnings.values() for w in ws if not w["ok"]),
-    )
+        counts = {
+            "documents": len(docs),
+            "pending": sum(1 for d in docs if d.status == "pending"),
+            "errors": sum(1 for d in docs if d.status == "error"),
+            "reports": len(groups),
+            "checks_failed": checks_failed,
+            "checks_undecided": checks_undecided,
+            "warnings": sum(1 for ws in warnings.values() for w in ws if not w["ok"]),
+        }
+        commit = load.commit(state={"inputs": inputs, "counts": counts, "partitions": state_parts})
+    return LoadSummary(commit=commit, partitions_rebuilt=rebuilt, **counts)

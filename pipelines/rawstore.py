@@ -3,7 +3,12 @@
 Why: extraction must always be re-runnable without refetching, the same bytes at two
 URLs are kept once, and a nightly re-crawl needs each URL's last ETag/Last-Modified.
 Blobs live at ``<root>/blobs/<sha[:2]>/<sha256>`` (written atomically, never
-overwritten); the manifest is one SQLite file, append-only for fetches.
+overwritten unless damaged); the manifest is one SQLite file, append-only for fetches, whose
+row ids are the store's change sequence (a load remembers the last one it saw).
+
+A blob is verified against its sha256 whenever it is read: a damaged one is named
+(:class:`DamagedBlob`), moved to the quarantine and marked, so the next crawl fetches its URLs
+again in full instead of trusting a conditional GET that would answer "not modified".
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import json
 import os
 import sqlite3
 import tempfile
+import uuid
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Iterator
@@ -51,23 +57,44 @@ class FetchRecord:
 _COLUMNS = [f.name for f in fields(FetchRecord)]
 
 
+class DamagedBlob(RuntimeError):
+    """A blob whose bytes no longer hash to its name (truncated, overwritten, missing)."""
+
+    def __init__(self, sha256: str, path: Path, why: str):
+        super().__init__(f"raw blob {path} is damaged: {why}")
+        self.sha256, self.path = sha256, path
+
+
 class RawStore:
     def __init__(self, root: str | os.PathLike[str]):
         self.root = Path(root)
         self.blobs = self.root / "blobs"
         self.blobs.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.root / "manifest.sqlite", timeout=60)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        manifest = self.root / "manifest.sqlite"
+        try:
+            self._db = self._open(manifest)
+        except sqlite3.DatabaseError as exc:
+            raise sqlite3.DatabaseError(f"raw manifest {manifest} is damaged ({exc}): `ogi doctor --repair` sets it "
+                                        "aside and rebuilds it from the warehouse") from exc
+
+    @staticmethod
+    def _open(manifest: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(manifest, timeout=60)
+        db.execute("PRAGMA journal_mode=WAL")
         cols = ", ".join(f"{c} TEXT" if c != "status" else "status INTEGER" for c in _COLUMNS)
-        self._db.execute(f"CREATE TABLE IF NOT EXISTS fetches (id INTEGER PRIMARY KEY, {cols})")
-        have = {row[1] for row in self._db.execute("PRAGMA table_info(fetches)")}
+        db.execute(f"CREATE TABLE IF NOT EXISTS fetches (id INTEGER PRIMARY KEY, {cols})")
+        have = {row[1] for row in db.execute("PRAGMA table_info(fetches)")}
         for column in _COLUMNS:  # a store made by an older ogi gains the newer columns, empty
             if column not in have:
-                self._db.execute(f"ALTER TABLE fetches ADD COLUMN {column} TEXT")
-        self._db.execute("CREATE INDEX IF NOT EXISTS fetches_url ON fetches(url)")
-        self._db.execute("CREATE INDEX IF NOT EXISTS fetches_sha ON fetches(sha256)")
-        self._db.execute("CREATE INDEX IF NOT EXISTS fetches_page ON fetches(page_url)")
-        self._db.commit()
+                db.execute(f"ALTER TABLE fetches ADD COLUMN {column} TEXT")
+        db.execute("CREATE INDEX IF NOT EXISTS fetches_url ON fetches(url)")
+        db.execute("CREATE INDEX IF NOT EXISTS fetches_sha ON fetches(sha256)")
+        db.execute("CREATE INDEX IF NOT EXISTS fetches_page ON fetches(page_url)")
+        db.execute("CREATE TABLE IF NOT EXISTS damaged (sha256 TEXT PRIMARY KEY, noted_at TEXT, reason TEXT)")
+        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        db.execute("INSERT OR IGNORE INTO meta VALUES ('epoch', ?)", (uuid.uuid4().hex,))
+        db.commit()
+        return db
 
     # blobs -------------------------------------------------------------------------
     def path(self, sha256: str) -> Path:
@@ -77,19 +104,46 @@ class RawStore:
         return self.path(sha256).exists()
 
     def put(self, data: bytes) -> str:
-        """Store bytes once; return their sha256. Atomic: temp file + rename."""
+        """Store bytes once; return their sha256. Atomic: temp file + rename. A damaged copy is replaced."""
         sha = hashlib.sha256(data).hexdigest()
         target = self.path(sha)
-        if not target.exists():
+        repair = self.is_damaged(sha)
+        if repair or not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
             os.replace(tmp, target)
+        if repair:
+            self._db.execute("DELETE FROM damaged WHERE sha256 = ?", (sha,))
+            self._db.commit()
         return sha
 
     def get(self, sha256: str) -> bytes:
-        return self.path(sha256).read_bytes()
+        """The blob's bytes, verified against its name; :class:`DamagedBlob` otherwise."""
+        path = self.path(sha256)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise DamagedBlob(sha256, path, "missing") from None
+        found = hashlib.sha256(data).hexdigest()
+        if found != sha256:
+            raise DamagedBlob(sha256, path, f"{len(data)} bytes hash to {found[:12]}…")
+        return data
+
+    def mark_damaged(self, sha256: str, reason: str) -> None:
+        """Remember a damaged blob: its URLs are fetched again in full by the next crawl."""
+        from datetime import datetime, timezone
+
+        self._db.execute("INSERT OR REPLACE INTO damaged VALUES (?, ?, ?)",
+                         (sha256, datetime.now(timezone.utc).isoformat(timespec="seconds"), reason))
+        self._db.commit()
+
+    def is_damaged(self, sha256: str) -> bool:
+        return self._db.execute("SELECT 1 FROM damaged WHERE sha256 = ?", (sha256,)).fetchone() is not None
+
+    def damaged(self) -> dict[str, str]:
+        return dict(self._db.execute("SELECT sha256, reason FROM damaged").fetchall())
 
     # manifest ----------------------------------------------------------------------
     def record(self, fetch: FetchRecord) -> None:
@@ -105,11 +159,16 @@ class RawStore:
         self._db.commit()
 
     def latest(self, url: str) -> FetchRecord | None:
-        """The last fetch of ``url`` that stored bytes (for conditional GET and change detection)."""
-        return self._last(url, "sha256 IS NOT NULL")
+        """The last fetch of ``url`` that stored bytes (for conditional GET and change detection).
+
+        None while those bytes are marked damaged: the URL is then fetched again without a conditional GET."""
+        found = self._last(url, "sha256 IS NOT NULL")
+        return None if found is None or self.is_damaged(found.sha256 or "") else found
 
     def last_checked(self, url: str) -> FetchRecord | None:
         """The last fetch of ``url`` whatever it gave (a 304 counts: it proves the bytes current)."""
+        if self.latest(url) is None:
+            return None
         return self._last(url, "status IN (200, 203, 304)")
 
     def _last(self, url: str, condition: str) -> FetchRecord | None:
@@ -118,6 +177,16 @@ class RawStore:
         )
         found = cur.fetchone()
         return None if found is None else _to_record(found)
+
+    @property
+    def epoch(self) -> str:
+        """A random id born with the manifest: a new manifest (the old one lost) is a new epoch."""
+        return self._db.execute("SELECT value FROM meta WHERE key = 'epoch'").fetchone()[0]
+
+    def sequence(self) -> tuple[int, int]:
+        """(last fetch id, number of fetches): what a load compares to find whether anything was fetched."""
+        seq, count = self._db.execute("SELECT COALESCE(MAX(id), 0), COUNT(*) FROM fetches").fetchone()
+        return int(seq), int(count)
 
     def attachment_urls(self, page_url: str) -> list[str]:
         """Every attachment URL ever seen on ``page_url``, stored or failed (a failed one is retried)."""
@@ -133,13 +202,21 @@ class RawStore:
             yield _to_record(found)
 
     def documents(
-        self, years: set[int] | None = None, sources: set[str] | None = None
+        self, years: set[int] | None = None, sources: set[str] | None = None, after: int = 0
     ) -> Iterator[FetchRecord]:
-        """The current version of every stored document: the latest fetch per URL with bytes."""
-        cur = self._db.execute(
-            f"SELECT {', '.join(_COLUMNS)} FROM fetches WHERE id IN ("
-            "SELECT MAX(id) FROM fetches WHERE sha256 IS NOT NULL GROUP BY url) ORDER BY id"
-        )
+        """The current version of every stored document: the latest fetch per URL with bytes.
+
+        ``after``: only documents whose current fetch came after that fetch id (read from the id, not a full scan)."""
+        if after:
+            cur = self._db.execute(
+                f"SELECT {', '.join(_COLUMNS)} FROM fetches f WHERE f.id > ? AND f.sha256 IS NOT NULL AND f.id = ("
+                "SELECT MAX(id) FROM fetches g WHERE g.url = f.url AND g.sha256 IS NOT NULL) ORDER BY f.id", (after,)
+            )
+        else:
+            cur = self._db.execute(
+                f"SELECT {', '.join(_COLUMNS)} FROM fetches WHERE id IN ("
+                "SELECT MAX(id) FROM fetches WHERE sha256 IS NOT NULL GROUP BY url) ORDER BY id"
+            )
         for found in cur:
             rec = _to_record(found)
             if years is not None and rec.report_year not in years:
@@ -147,6 +224,17 @@ class RawStore:
             if sources is not None and rec.source_id not in sources:
                 continue
             yield rec
+
+    def current(self) -> Iterator[tuple[FetchRecord, str]]:
+        """(current fetch, when its bytes were first fetched at that URL) for every document, ordered by sha256."""
+        cols = ", ".join(f"f.{c}" for c in _COLUMNS)
+        cur = self._db.execute(
+            f"SELECT {cols}, (SELECT fetched_at FROM fetches g WHERE g.url = f.url AND g.sha256 = f.sha256 "
+            "ORDER BY g.id LIMIT 1) FROM fetches f WHERE f.id IN ("
+            "SELECT MAX(id) FROM fetches WHERE sha256 IS NOT NULL GROUP BY url) ORDER BY f.sha256, f.id"
+        )
+        for found in cur:
+            yield _to_record(found[:-1]), found[-1]
 
     def close(self) -> None:
         self._db.close()

@@ -186,3 +186,24 @@ def carried(report: dict[str, Any]) -> dict[str, tuple[float | None, float | Non
         for c in SCHEMA["requests"].cols
         if ("carried_over", c.key) in cells or ("carried_forward", c.key) in cells
     }
+
+
+def report_summary(report: dict[str, Any]) -> Row:
+    """What a load needs of a report before reading its cells: kept in the extraction store's index."""
+    meta = report.get("report") or {}
+    error = report.get("error")
+    ok = not error
+    checks = report.get("checks", ()) if ok else ()
+    return {
+        "error": (error or {}).get("code") if error else None,
+        "not_a_report": (error or {}).get("reason"),
+        "jurisdiction_code": meta.get("jurisdiction_code"),
+        "issuing_body": meta.get("issuing_body"),
+        "publisher_kind": meta.get("publisher_kind"),
+        "report_year": meta.get("report_year"),
+        "year_source": meta.get("year_source"),
+        "cells_found": cells_found(report) if ok else 0,
+        "checks_failed": sum(1 for c in checks if c.get("ok") is False),
+        "checks_undecided": sum(1 for c in checks if c.get("ok") is None),
+        "carried": carried(report) if ok else {},
+    }

@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 
 import duckdb
 import pandas as pd
@@ -86,12 +87,33 @@ def test_rerun_writes_nothing_and_keeps_rows_identical(loaded, snapshot, mtimes)
     before = {t: snapshot(wh, t) for t in ("reports", "cells", "checks", "documents")}
     stamps = mtimes(data / "warehouse")
     again = load_warehouse(data, None, EXTRACTOR_VERSION)
-    assert not again.commit.changed and again.commit.unchanged == len(stamps)
+    assert again.skipped and not again.commit.changed  # the stores' sequences did not move: nothing was read
+    assert again.reports == loaded[2].reports and mtimes(data / "warehouse") == stamps
+    from pipelines.rawstore import RawStore
+
+    with RawStore(data / "raw") as raw:  # a re-check that changed nothing (a 304) moves the raw sequence
+        doc = next(raw.documents())
+        raw.record(replace(doc, sha256=None, status=304, fetched_at="2026-01-01T00:00:00+00:00"))
+    third = load_warehouse(data, None, EXTRACTOR_VERSION)
+    assert not third.skipped and third.partitions_rebuilt == 0
+    assert not third.commit.changed and third.commit.unchanged == len(stamps)
     assert mtimes(data / "warehouse") == stamps
+    assert load_warehouse(data, None, EXTRACTOR_VERSION).skipped
     assert {t: snapshot(wh, t) for t in before} == before
     n = len(before["cells"])
     assert len({(r["report_id"], r["table_key"], r["row_key"], r["col_key"]) for r in before["cells"] if r["row_key"] != "extra"}) \
         == len([r for r in before["cells"] if r["row_key"] != "extra"]) and n > 0
+
+
+def test_rows_built_in_chunks_are_the_same_files(loaded, tmp_path, monkeypatch):
+    """A partition built a few reports at a time (as a national one is) hashes and reads as one built at once."""
+    import pipelines.load as L
+
+    data, _, _ = loaded
+    monkeypatch.setattr(L, "CHUNK", 1)
+    again = load_warehouse(data, str(tmp_path / "wh"), EXTRACTOR_VERSION)
+    ref, chunked = Warehouse(data / "warehouse"), Warehouse(tmp_path / "wh")
+    assert again.commit.written and chunked.files() == ref.files()
 
 
 def test_a_changed_report_rewrites_only_its_partitions(tmp_path, fill, mtimes):

@@ -99,3 +99,22 @@ def test_ogi_demo_twice_changes_nothing(tmp_path, mtimes):
     cov = subprocess.run([sys.executable, "-m", "flows.cli", "coverage", "--data-dir", str(tmp_path)],
                          cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
     assert cov.returncode == 0 and (tmp_path / "reports" / "coverage.png").exists()
+
+
+def test_ogi_run_refuses_to_empty_the_warehouse_after_the_manifest_is_lost(tmp_path, fill):
+    """The lost-state attack from the shell: exit 4 with the reason, the warehouse kept; --allow-shrink goes through."""
+    fill(tmp_path, counties=[("610329", "麟游县")], years=(2021, 2022))
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    cmd = [sys.executable, "-m", "flows.cli", "run", "--no-crawl", "--data-dir", str(tmp_path), "-j", "1"]
+    first = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=170)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert len(pd.read_parquet(tmp_path / "warehouse" / "reports")) == 2
+    for p in (tmp_path / "raw").glob("manifest.sqlite*"):
+        p.unlink()
+    refused = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=170)
+    assert refused.returncode == 4
+    assert "load refused: this load would drop 2 of the warehouse's 2 reports" in refused.stderr
+    assert len(pd.read_parquet(tmp_path / "warehouse" / "reports")) == 2
+    allowed = subprocess.run(cmd + ["--allow-shrink"], cwd=REPO, env=env, capture_output=True, text=True, timeout=170)
+    assert allowed.returncode == 0, allowed.stderr[-3000:]
+    assert not list((tmp_path / "warehouse" / "reports").rglob("*.parquet"))
