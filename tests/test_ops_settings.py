@@ -61,6 +61,13 @@ def test_version():
     assert done.returncode == 0 and done.stdout.startswith("ogi 0.") and "extractor" in done.stdout
 
 
+def test_an_unusable_setting_is_one_line_and_exit_2(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "flows.cli", "status", "--data-dir", str(tmp_path)], cwd=REPO,
+                          env={**os.environ, "OGI_MAX_BYTES": "sixty megabytes"}, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and done.stderr.startswith("ogi: a setting is not usable (OGI_MAX_BYTES: ")
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
 def test_one_sentence():
     assert one_sentence(FileNotFoundError(2, "No such file or directory", "/nope/wh")) == \
         "No such file or directory: /nope/wh (FileNotFoundError)"
