@@ -25,15 +25,9 @@ app = typer.Typer(
 
 def _version(show: bool) -> None:
     if show:
-        from importlib.metadata import PackageNotFoundError, version
+        from extractors.versions import DATASET_SCHEMA_VERSION, EXTRACTOR_VERSION, OGI_VERSION
 
-        from extractors.model import EXTRACTOR_VERSION
-
-        try:
-            package = version("ogi")
-        except PackageNotFoundError:  # run from a checkout that was never installed
-            package = "unknown"
-        typer.echo(f"ogi {package} (extractor {EXTRACTOR_VERSION})")
+        typer.echo(f"ogi {OGI_VERSION} (extractor {EXTRACTOR_VERSION}, dataset schema {DATASET_SCHEMA_VERSION})")
         raise typer.Exit()
 
 

@@ -58,7 +58,7 @@ def test_children_get_every_setting_explicitly(tmp_path, monkeypatch):
 def test_version():
     done = subprocess.run([sys.executable, "-m", "flows.cli", "--version"], cwd=REPO, capture_output=True, text=True,
                           timeout=60)
-    assert done.returncode == 0 and done.stdout.startswith("ogi 0.") and "extractor" in done.stdout
+    assert done.returncode == 0 and done.stdout.startswith("ogi 0.") and "extractor" in done.stdout and "schema" in done.stdout
 
 
 def test_an_unusable_setting_is_one_line_and_exit_2(tmp_path):
