@@ -143,13 +143,14 @@ def _ours(data_dir: Path) -> dict[int, str]:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
-def test_sigkilled_run_leaves_no_server_worker_or_crawl_behind(sites, tmp_path):
+@pytest.mark.parametrize("how", ["SIGKILL", "Ctrl-C"])
+def test_a_killed_or_interrupted_run_leaves_no_server_worker_or_crawl_behind(sites, tmp_path, how):
     data = tmp_path / "data"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("PREFECT_API_URL", None)
     run = subprocess.Popen([sys.executable, "-m", "flows.cli", "run", "--data-dir", str(data), "--registry-dir",
                             str(sites), "--source", "fault-slow", "--source", GOOD, "--fast", "--shards", "2"],
-                           cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            start_new_session=True)
     deadline = time.monotonic() + 240
     seen: dict[int, str] = {}
@@ -160,8 +161,11 @@ def test_sigkilled_run_leaves_no_server_worker_or_crawl_behind(sites, tmp_path):
         time.sleep(0.3)
     assert run.poll() is None, "the run ended before a crawl was under way"
     assert any("spiders.run" in c for c in seen.values()), seen
-    os.kill(run.pid, signal.SIGKILL)
-    run.wait()
+    if how == "SIGKILL":
+        os.kill(run.pid, signal.SIGKILL)
+    else:
+        os.killpg(run.pid, signal.SIGINT)  # what a terminal sends to its foreground process group
+    _, stderr = run.communicate(timeout=120)
     left = _ours(data)
     for _ in range(40):  # the kernel signals them at once; give them a moment to go
         if not left:
@@ -171,3 +175,7 @@ def test_sigkilled_run_leaves_no_server_worker_or_crawl_behind(sites, tmp_path):
     for pid in left:  # never leave them to the next test, even when this one fails
         os.kill(pid, signal.SIGKILL)
     assert left == {}
+    if how == "Ctrl-C":
+        assert (run.returncode, stderr.strip()) == (1, "ogi nightly failed: interrupted")
+        runs = json.loads(ogi("status", "--json", "--data-dir", str(data), cwd=REPO).stdout)["runs"]
+        assert [(r["status"], r["error"]) for r in runs] == [("failed", "interrupted")]
