@@ -9,7 +9,8 @@ start``, Prefect Cloud) runs go there and show in its UI.
 The temporary server is started through :mod:`flows.processes`, so it dies with the
 ``ogi`` process even when that is SIGKILLed (Prefect's own start leaves it running), and
 run logs are not shipped to it: it is thrown away after the command, and shipping to a
-server that is stopping printed "Error logging to API" after failed runs.
+server that is stopping printed "Error logging to API" after failed runs (the events still
+queued are sent before it stops, for the same reason).
 """
 
 from __future__ import annotations
@@ -61,6 +62,9 @@ def prefect_api(timeout: int = 60) -> Iterator[str]:
         with temporary_settings({PREFECT_API_URL: server.api_url, PREFECT_LOGGING_TO_API_ENABLED: False}):
             yield server.api_url
     finally:
+        from prefect.events.worker import EventsWorker
+
+        EventsWorker.drain_all(timeout=10, at_exit=False)  # before the server goes, not at exit against a dead one
         os.environ.pop("PREFECT_API_URL", None)
         os.environ.pop("PREFECT_LOGGING_TO_API_ENABLED", None)
         server.stop()
