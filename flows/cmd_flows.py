@@ -16,14 +16,16 @@ import typer
 if TYPE_CHECKING:
     from flows.settings import Settings
 
-DATA_DIR = typer.Option(None, "--data-dir", "-d", help="Data directory (raw store, state, runs). Default: $OGI_DATA_DIR or ./data")
+DATA_DIR = typer.Option(None, "--data-dir", "-d",
+                        help="Data directory (raw store, state, runs). Default: $OGI_DATA_DIR or ./data")
 WAREHOUSE = typer.Option(None, "--warehouse", "-w", help="Where the Parquet tables go: a path or an fsspec URL "
                          "(s3://bucket/ogi). Default: $OGI_WAREHOUSE or <data-dir>/warehouse")
 JOBS = typer.Option(2, "--jobs", "-j", min=1, help="Worker processes for extraction (and crawl shards at once).")
 DASK = typer.Option(None, "--dask-address", help="Run tasks on an existing Dask cluster (tcp://scheduler:8786).")
 DASK_LOCAL = typer.Option(False, "--dask-local", help="Run tasks on a new local Dask cluster of --jobs workers.")
 FAIL_ON_BROKEN = typer.Option(None, "--fail-on-broken/--no-fail-on-broken",
-                              help="A source that broke since its last crawl fails the run (exit 1). Default: $OGI_FAIL_ON_BROKEN or no.")
+                              help="A source that broke since its last crawl fails the run (exit 1). "
+                              "Default: $OGI_FAIL_ON_BROKEN or no.")
 SOURCES = typer.Option(None, "--source", "-s", help="Registry source id (repeatable). Default: every source.")
 
 
@@ -87,7 +89,8 @@ def _preflight(settings: "Settings") -> None:
 
 def _failed(settings: "Settings", flow_name: str, started: str, seconds: float, error: str, code: int,
             record: dict | None = None) -> "typer.Exit":
-    """Record a failed run (unless ``record`` says it is recorded already), notify, say it in one line; the exit to raise."""
+    """Record a failed run (unless ``record`` says it is recorded already), notify, say it in one line;
+    return the exit to raise."""
     from flows.records import write_failed
 
     if record is None:
@@ -151,8 +154,8 @@ def run_flow(flow_name: str, kwargs: dict, jobs: int, dask_address: str | None, 
     record = Path(result["summary_path"])
     if broke and settings.fail_on_broken:
         error = f"{len(broke)} source(s) broke since their last crawl: {', '.join(broke)}"
-        result.update(status="failed", error=error,
-                      record={"record": str(record), **update(record, status="failed", error=error, newly_broken=broke)})
+        recorded = update(record, status="failed", error=error, newly_broken=broke)
+        result.update(status="failed", error=error, record={"record": str(record), **recorded})
     else:
         update(record, status="completed", newly_broken=broke)
     return result
@@ -189,7 +192,8 @@ def _finish(settings: "Settings", result: dict) -> None:
 
     print_run(result)
     if result.get("status") == "failed":
-        raise _failed(settings, result["flow"], result["started_at"], result["seconds"], result["error"], 1, result["record"])
+        raise _failed(settings, result["flow"], result["started_at"], result["seconds"], result["error"], 1,
+                      result["record"])
 
 
 def run_command(

@@ -25,7 +25,8 @@ def notify(url: str, message: dict[str, Any], timeout: float = 5.0) -> str | Non
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (an operator's URL)
                 response.read(65536)
-                outcome.append(None if 200 <= response.status < 300 else f"the receiver answered HTTP {response.status}")
+                ok = 200 <= response.status < 300
+                outcome.append(None if ok else f"the receiver answered HTTP {response.status}")
         except Exception as exc:  # any failure is reported, never raised
             outcome.append(f"{type(exc).__name__}: {exc}"[:200])
 

@@ -39,8 +39,8 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="OGI_", extra="ignore")
 
-    data_dir: Path = Field(Path(DEFAULT_DATA_DIR), description="raw store, state, runs, reports; relative to where ogi starts")
-    warehouse: str | None = Field(None, description="Parquet tables: a path or an fsspec URL; default <data_dir>/warehouse")
+    data_dir: Path = Field(Path(DEFAULT_DATA_DIR), description="raw store, state, runs; relative to where ogi starts")
+    warehouse: str | None = Field(None, description="Parquet tables: a path or an fsspec URL (<data_dir>/warehouse)")
     cache_dir: Path = Field(REPO / "data" / "cache", description="LibreOffice conversions, by content hash")
     demo_cache: Path | None = Field(None, description="rendered demo documents; default <cache_dir>/demo-sites")
     max_bytes: int = Field(60 * 1024 * 1024, gt=0, description="documents larger than this are refused unread")

@@ -147,7 +147,8 @@ def print_status(data: dict[str, Any]) -> None:
     for e in sources:
         if e["status"] == "ok":
             continue
-        causes = ", ".join(f"{c} ×{e['errors'][c]}" if c in e["errors"] else c for c in e["causes"]) or "no cause recorded"
+        causes = ", ".join(f"{c} ×{e['errors'][c]}" if c in e["errors"] else c for c in e["causes"])
+        causes = causes or "no cause recorded"
         _say(f"  {e['source']}  {e['status']}: {causes} (crawled {short(e['crawled_at'])}, "
              f"last ok {short(e['last_ok']) or 'never'})", "red" if e["status"] == "broken" else "yellow")
 

@@ -16,8 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from flows.demo import DemoSites
-
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
 GOOD, BROKEN = "demo-linyou", ["fault-loop", "fault-waf"]
@@ -28,13 +26,6 @@ def ogi(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float
     env.pop("PREFECT_API_URL", None)  # each command starts (and stops) its own temporary API
     return subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=cwd, env=env, capture_output=True, text=True,
                           timeout=timeout)
-
-
-@pytest.fixture(scope="module")
-def sites(tmp_path_factory):
-    """The demo county sites with their fault sites (WAF 412, redirect loop, a slow one), for the whole module."""
-    with DemoSites(19460, tmp_path_factory.mktemp("registry"), faults=True) as (ports, registry):
-        yield registry
 
 
 class _Receiver(http.server.BaseHTTPRequestHandler):
@@ -54,26 +45,26 @@ def test_an_unusable_warehouse_fails_in_one_sentence_with_a_record(tmp_path):
     blocker.write_text("a file where the warehouse's parent should be")
     done = ogi("run", "--no-crawl", "--data-dir", "data", "--warehouse", str(blocker / "wh"), cwd=tmp_path)
     assert done.returncode == 1
-    assert done.stderr.strip().splitlines() == [f"ogi nightly failed: the warehouse {blocker / 'wh'} cannot be created: "
-                                                "Not a directory"]
+    sentence = f"the warehouse {blocker / 'wh'} cannot be created: Not a directory"
+    assert done.stderr.strip().splitlines() == [f"ogi nightly failed: {sentence}"]
     status = json.loads(ogi("status", "--json", "--data-dir", str(tmp_path / "data"), cwd=REPO).stdout)
-    assert [(r["flow"], r["status"], r["error"]) for r in status["runs"]] == [
-        ("nightly", "failed", f"the warehouse {blocker / 'wh'} cannot be created: Not a directory")]
+    assert [(r["flow"], r["status"], r["error"]) for r in status["runs"]] == [("nightly", "failed", sentence)]
 
 
 def test_a_failure_inside_the_flow_is_one_sentence_and_a_record(tmp_path):
     done = ogi("run", "--data-dir", str(tmp_path / "data"), "--source", "no-such-source", cwd=tmp_path)
     assert done.returncode == 1 and "Traceback" not in done.stderr + done.stdout
     assert "Error logging to API" not in done.stderr + done.stdout
-    assert done.stderr.strip().splitlines()[-1] == "ogi nightly failed: unknown source id(s): no-such-source (ValueError)"
+    sentence = "unknown source id(s): no-such-source (ValueError)"
+    assert done.stderr.strip().splitlines()[-1] == f"ogi nightly failed: {sentence}"
     runs = json.loads(ogi("status", "--json", "--data-dir", str(tmp_path / "data"), cwd=REPO).stdout)["runs"]
-    assert runs[0]["status"] == "failed" and runs[0]["error"] == "unknown source id(s): no-such-source (ValueError)"
+    assert runs[0]["status"] == "failed" and runs[0]["error"] == sentence
 
     debug = ogi("--debug", "run", "--data-dir", str(tmp_path / "data"), "--source", "no-such-source", cwd=tmp_path)
     assert debug.returncode == 1 and "Traceback" in debug.stderr
 
 
-def test_run_elsewhere_fails_on_new_breakage_notifies_and_status_says_why(sites, tmp_path):
+def test_run_elsewhere_fails_on_new_breakage_notifies_and_status_says_why(demo_sites, tmp_path):
     from pipelines.extracted import ExtractionStore
     from pipelines.rawstore import RawStore
 
@@ -81,8 +72,8 @@ def test_run_elsewhere_fails_on_new_breakage_notifies_and_status_says_why(sites,
     elsewhere.mkdir()
     receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
-    args = ["run", "--data-dir", "data", "--registry-dir", str(sites), "--fast", "--jobs", "1", "--shards", "1",
-            "-s", GOOD, *[a for sid in BROKEN for a in ("-s", sid)]]
+    args = ["run", "--data-dir", "data", "--registry-dir", str(demo_sites.registry), "--fast", "--jobs", "1",
+            "--shards", "1", "-s", GOOD, *[a for sid in BROKEN for a in ("-s", sid)]]
     env = {"OGI_NOTIFY_URL": f"http://127.0.0.1:{receiver.server_port}/ogi"}
     try:
         first = ogi(*args, "--fail-on-broken", cwd=elsewhere, env=env)
@@ -114,7 +105,8 @@ def test_run_elsewhere_fails_on_new_breakage_notifies_and_status_says_why(sites,
     assert status["runs"][0]["reports"] > 0
     by_source = {s["source"]: s for s in status["sources"]}
     assert [s["source"] for s in status["sources"]] == [*BROKEN, GOOD]  # broken first
-    assert by_source["fault-waf"]["status"] == "broken" and by_source["fault-waf"]["causes"] == ["waf_412", "no_reports_found"]
+    assert by_source["fault-waf"]["status"] == "broken"
+    assert by_source["fault-waf"]["causes"] == ["waf_412", "no_reports_found"]
     assert by_source["fault-loop"]["causes"] == ["redirect_loop", "no_reports_found"]
     assert by_source[GOOD]["status"] == "ok" and by_source[GOOD]["causes"] == []
 
@@ -145,12 +137,13 @@ def _ours(data_dir: Path) -> dict[int, str]:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
 @pytest.mark.parametrize("how", ["SIGKILL", "Ctrl-C"])
-def test_a_killed_or_interrupted_run_leaves_no_server_worker_or_crawl_behind(sites, tmp_path, how):
+def test_a_killed_or_interrupted_run_leaves_no_server_worker_or_crawl_behind(demo_sites, tmp_path, how):
     data = tmp_path / "data"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("PREFECT_API_URL", None)
     run = subprocess.Popen([sys.executable, "-m", "flows.cli", "run", "--data-dir", str(data), "--registry-dir",
-                            str(sites), "--source", "fault-slow", "--source", GOOD, "--fast", "--shards", "2"],
+                            str(demo_sites.registry), "--source", "fault-slow", "--source", GOOD, "--fast",
+                            "--shards", "2"],
                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            start_new_session=True)
     deadline = time.monotonic() + 240

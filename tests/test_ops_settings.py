@@ -58,12 +58,14 @@ def test_children_get_every_setting_explicitly(tmp_path, monkeypatch):
 def test_version():
     done = subprocess.run([sys.executable, "-m", "flows.cli", "--version"], cwd=REPO, capture_output=True, text=True,
                           timeout=60)
-    assert done.returncode == 0 and done.stdout.startswith("ogi 0.") and "extractor" in done.stdout and "schema" in done.stdout
+    assert done.returncode == 0 and done.stdout.startswith("ogi 0.")
+    assert "extractor" in done.stdout and "schema" in done.stdout
 
 
 def test_an_unusable_setting_is_one_line_and_exit_2(tmp_path):
     done = subprocess.run([sys.executable, "-m", "flows.cli", "status", "--data-dir", str(tmp_path)], cwd=REPO,
-                          env={**os.environ, "OGI_MAX_BYTES": "sixty megabytes"}, capture_output=True, text=True, timeout=60)
+                          env={**os.environ, "OGI_MAX_BYTES": "sixty megabytes"}, capture_output=True, text=True,
+                          timeout=60)
     assert done.returncode == 2 and done.stderr.startswith("ogi: a setting is not usable (OGI_MAX_BYTES: ")
     assert len(done.stderr.strip().splitlines()) == 1
 
@@ -93,7 +95,8 @@ def test_notify_posts_json_to_a_local_receiver_and_a_silent_one_costs_at_most_th
     try:
         url = f"http://127.0.0.1:{server.server_port}/hook"
         assert notify(url, {"event": "ogi.run.failed", "error": "磁盘满了"}, timeout=5) is None
-        assert _Receiver.received == [{"type": "application/json", "body": {"event": "ogi.run.failed", "error": "磁盘满了"}}]
+        assert _Receiver.received == [{"type": "application/json",
+                                       "body": {"event": "ogi.run.failed", "error": "磁盘满了"}}]
     finally:
         server.shutdown()
         server.server_close()
