@@ -150,11 +150,11 @@ def test_a_killed_or_interrupted_run_leaves_no_server_worker_or_crawl_behind(dem
     seen: dict[int, str] = {}
     while time.monotonic() < deadline and run.poll() is None:
         seen = _ours(data)
-        if any("uvicorn" in c for c in seen.values()) and any("spiders.run" in c for c in seen.values()):
+        if any("uvicorn" in c for c in seen.values()) and any("pipelines.crawl" in c for c in seen.values()):
             break
         time.sleep(0.3)
     assert run.poll() is None, "the run ended before a crawl was under way"
-    assert any("spiders.run" in c for c in seen.values()), seen
+    assert any("pipelines.crawl" in c for c in seen.values()), seen
     if how == "SIGKILL":
         os.kill(run.pid, signal.SIGKILL)
     else:
@@ -170,6 +170,9 @@ def test_a_killed_or_interrupted_run_leaves_no_server_worker_or_crawl_behind(dem
         os.kill(pid, signal.SIGKILL)
     assert left == {}
     if how == "Ctrl-C":
-        assert (run.returncode, stderr.strip()) == (1, "ogi nightly failed: interrupted")
+        # the one sentence, no traceback (multiprocessing's resource tracker may still warn of the semaphores
+        # the interrupted workers left, which it then cleans up)
+        assert run.returncode == 1 and stderr.splitlines()[0] == "ogi nightly failed: interrupted", stderr
+        assert "Traceback" not in stderr, stderr
         runs = json.loads(ogi("status", "--json", "--data-dir", str(data), cwd=REPO).stdout)["runs"]
         assert [(r["status"], r["error"]) for r in runs] == [("failed", "interrupted")]
