@@ -304,10 +304,11 @@ def status_command(
 
     --json prints {"runs": [...latest first], "sources": [...broken first]}.
     """
+    settings = _settings(data_dir=data_dir)  # before the imports below, which read the environment too
     from flows.records import status
     from flows.summary import print_status
 
-    data = status(_settings(data_dir=data_dir).data_dir, runs)
+    data = status(settings.data_dir, runs)
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=1))
     else:
