@@ -64,9 +64,9 @@ def test_version():
 
 def test_an_unusable_setting_is_one_line_and_exit_2(tmp_path):
     done = subprocess.run([sys.executable, "-m", "flows.cli", "status", "--data-dir", str(tmp_path)], cwd=REPO,
-                          env={**os.environ, "OGI_MAX_BYTES": "sixty megabytes"}, capture_output=True, text=True,
+                          env={**os.environ, "OGI_NOTIFY_TIMEOUT": "five seconds"}, capture_output=True, text=True,
                           timeout=60)
-    assert done.returncode == 2 and done.stderr.startswith("ogi: a setting is not usable (OGI_MAX_BYTES: ")
+    assert done.returncode == 2 and done.stderr.startswith("ogi: a setting is not usable (OGI_NOTIFY_TIMEOUT: ")
     assert len(done.stderr.strip().splitlines()) == 1
 
 
