@@ -7,6 +7,8 @@ stays instant.
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 app = typer.Typer(
@@ -21,9 +23,24 @@ app = typer.Typer(
 )
 
 
+def _version(show: bool) -> None:
+    if show:
+        from extractors.versions import DATASET_SCHEMA_VERSION, EXTRACTOR_VERSION, OGI_VERSION
+
+        typer.echo(f"ogi {OGI_VERSION} (extractor {EXTRACTOR_VERSION}, dataset schema {DATASET_SCHEMA_VERSION})")
+        raise typer.Exit()
+
+
 @app.callback()
-def main() -> None:
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+    debug: bool = typer.Option(False, "--debug",
+                               help="On failure, print the traceback and Prefect's logs (also $OGI_DEBUG=1)."),
+) -> None:
     """ogi: crawl, extract, check and load China's government information disclosure annual reports."""
+    if debug:
+        os.environ["OGI_DEBUG"] = "1"  # resolved with every other setting by flows.settings.Settings
 
 from flows import cmd_extract  # noqa: E402
 

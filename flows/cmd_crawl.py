@@ -8,7 +8,6 @@ per-source progress, or with ``--json`` passes on one line per document found.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -36,7 +35,7 @@ def crawl_command(
     allow_host: Optional[List[str]] = typer.Option(None, "--allow-host", help="With --url/--urls: try this "
                                                    "non-government HOST[:PORT] too (repeatable)."),
     jurisdiction: Optional[str] = typer.Option(None, "--jurisdiction", help="GB/T 2260 code (with --url: the site's)."),
-    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Default: $OGI_DATA_DIR or data/."),
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Default: $OGI_DATA_DIR or ./data."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per document found, a line each."),
     registry_dir: Optional[Path] = typer.Option(None, "--registry-dir", help="Default: data/sources/."),
     refresh: Optional[str] = typer.Option(None, "--refresh", help="Known documents: skip | revalidate | refetch."),
@@ -50,13 +49,18 @@ def crawl_command(
     if not (source or all_sources or url or urls or jurisdiction):
         typer.echo("Nothing to crawl: give --source ID, --all, --jurisdiction CODE, --url URL or --urls FILE.", err=True)
         raise typer.Exit(2)
+    from flows import processes
+    from flows.settings import Settings
+
+    data_dir = Settings.resolve(data_dir=data_dir).data_dir  # absolute: the crawl runs in the repository, not here
     if url or urls:
         data_dir = _trial_dir(url, urls, jurisdiction, tuple(allow_host or ()), data_dir, into)
-    cmd = command_line(data_dir, source or (), all_sources, url, jurisdiction, registry_dir, refresh, fast=fast,
-                       events=True, urls_file=urls, allow_hosts=tuple(allow_host or ()))
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            encoding="utf-8")
+    settings = Settings.resolve(data_dir=data_dir)
+    cmd = command_line(settings.data_dir, source or (), all_sources, url, jurisdiction,
+                       registry_dir and registry_dir.resolve(), refresh, fast=fast, events=True,
+                       urls_file=urls and urls.resolve(), allow_hosts=tuple(allow_host or ()))
+    proc = processes.popen(cmd, cwd=REPO, env=settings.child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, encoding="utf-8")
     report_path = _follow(proc, as_json)
     stderr = proc.stderr.read() if proc.stderr else ""
     code = proc.wait()

@@ -9,16 +9,23 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
-DATA_DIR = typer.Option(None, "--data-dir", "-d", envvar="OGI_DATA_DIR", help="Data directory (raw store, state, runs). Default: data/")
-WAREHOUSE = typer.Option(None, "--warehouse", "-w", envvar="OGI_WAREHOUSE",
-                         help="Where the Parquet tables go: a path or an fsspec URL (s3://bucket/ogi). Default: <data-dir>/warehouse")
+if TYPE_CHECKING:
+    from flows.settings import Settings
+
+DATA_DIR = typer.Option(None, "--data-dir", "-d",
+                        help="Data directory (raw store, state, runs). Default: $OGI_DATA_DIR or ./data")
+WAREHOUSE = typer.Option(None, "--warehouse", "-w", help="Where the Parquet tables go: a path or an fsspec URL "
+                         "(s3://bucket/ogi). Default: $OGI_WAREHOUSE or <data-dir>/warehouse")
 JOBS = typer.Option(2, "--jobs", "-j", min=1, help="Worker processes for extraction (and crawl shards at once).")
 DASK = typer.Option(None, "--dask-address", help="Run tasks on an existing Dask cluster (tcp://scheduler:8786).")
 DASK_LOCAL = typer.Option(False, "--dask-local", help="Run tasks on a new local Dask cluster of --jobs workers.")
+FAIL_ON_BROKEN = typer.Option(None, "--fail-on-broken/--no-fail-on-broken",
+                              help="A source that broke since its last crawl fails the run (exit 1). "
+                              "Default: $OGI_FAIL_ON_BROKEN or no.")
 SOURCES = typer.Option(None, "--source", "-s", help="Registry source id (repeatable). Default: every source.")
 ALLOW_SHRINK = typer.Option(False, "--allow-shrink", help="Let the load drop more than 5% of the warehouse's reports "
                             "(refused by default: it usually means local state was lost; see `ogi doctor`).")
@@ -31,6 +38,20 @@ def register(app: typer.Typer) -> None:
     app.command("reextract")(reextract_command)
     app.command("status")(status_command)
     app.command("coverage")(coverage_command)
+
+
+def _settings(**flags) -> "Settings":
+    """The command's settings: its flags (and the global --debug) over OGI_* variables over defaults, resolved once."""
+    from pydantic import ValidationError
+
+    from flows.settings import Settings
+
+    try:
+        return Settings.resolve(**flags)
+    except ValidationError as exc:
+        bad = "; ".join(f"OGI_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+        typer.echo(f"ogi: a setting is not usable ({bad})", err=True)
+        raise typer.Exit(2) from None
 
 
 def parse_years(text: str) -> list[int]:
@@ -52,13 +73,101 @@ def parse_years(text: str) -> list[int]:
     return sorted(years)
 
 
-def run_flow(flow_name: str, kwargs: dict, jobs: int, dask_address: str | None, dask_local: bool, quiet: bool = True) -> dict:
+def _preflight(settings: "Settings") -> None:
+    """The data dir and a local warehouse must be creatable and writable before a crawl spends an hour."""
+    from flows.records import RunError
+
+    places = [("data dir", settings.data_dir)]
+    if "://" not in settings.warehouse_url:
+        places.append(("warehouse", Path(settings.warehouse_url)))
+    for what, path in places:
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise RunError(f"the {what} {path} cannot be created: {exc.strerror or exc}") from None
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise RunError(f"the {what} {path} is not writable")
+
+
+def _failed(settings: "Settings", flow_name: str, started: str, seconds: float, error: str, code: int,
+            record: dict | None = None) -> "typer.Exit":
+    """Record a failed run (unless ``record`` says it is recorded already), notify, say it in one line;
+    return the exit to raise."""
+    from flows.records import write_failed
+
+    if record is None:
+        try:
+            record = {"record": str(write_failed(settings.paths.runs, flow_name, started, seconds, error,
+                                                 data_dir=str(settings.data_dir), warehouse=settings.warehouse_url)),
+                      "flow": flow_name, "status": "failed", "error": error, "started_at": started}
+        except OSError as exc:
+            record = {"flow": flow_name, "status": "failed", "error": error, "started_at": started}
+            typer.echo(f"ogi: no run record could be written ({exc.strerror or exc}: {settings.paths.runs})", err=True)
+    typer.echo(f"ogi {flow_name} failed: {error}", err=True)
+    if settings.notify_url:
+        from flows.notify import notify
+
+        why_not = notify(settings.notify_url, {"event": "ogi.run.failed", **record}, settings.notify_timeout)
+        if why_not:
+            typer.echo(f"ogi: the failure notification to {settings.notify_url} was not delivered: {why_not}", err=True)
+    return typer.Exit(code)
+
+
+def run_flow(flow_name: str, kwargs: dict, jobs: int, dask_address: str | None, dask_local: bool,
+             settings: "Settings | None" = None) -> dict:
     """Run one flow once, locally, under one temporary Prefect API (or $PREFECT_API_URL), with a progress bar.
 
-    Every command that runs a flow calls this (``ogi demo`` too, from ``flows.demo``)."""
-    from flows.settings import configure_prefect
+    Every command that runs a flow calls this (``ogi demo`` too, from ``flows.demo``). ``settings`` are the
+    command's; without them, they are resolved from ``kwargs``' data_dir and warehouse.
+    Every run leaves a record in <data-dir>/runs/, a failed one included; a failure is said in one sentence
+    (a traceback only with --debug) and exits nonzero. With ``fail_on_broken``, a source that broke since its
+    last crawl fails the run too.
+    """
+    import time
 
-    configure_prefect(kwargs.get("data_dir"), quiet=quiet)
+    from flows.records import newly_broken, now, one_sentence, update
+
+    kwargs = dict(kwargs)
+    flags = {"data_dir": kwargs.pop("data_dir", None), "warehouse": kwargs.pop("warehouse", None)}
+    settings = settings or _settings(**flags)
+    settings.apply()
+    started, t0 = now(), time.perf_counter()
+    if not settings.debug:  # Ctrl-C reaches the worker processes too; their pool's thread would print it again
+        import threading
+
+        default_hook = threading.excepthook
+        threading.excepthook = lambda args: None if issubclass(args.exc_type, KeyboardInterrupt) else default_hook(args)
+    try:
+        _preflight(settings)
+        result = _flow_once(flow_name, dict(kwargs, data_dir=str(settings.data_dir), warehouse=settings.warehouse),
+                           jobs, dask_address, dask_local)
+    except (Exception, KeyboardInterrupt) as exc:
+        from pipelines.datasets import LockHeld
+
+        if settings.debug:
+            import traceback
+
+            traceback.print_exception(exc)
+        from pipelines.load import ShrinkRefused
+
+        held, refused = isinstance(exc, LockHeld), isinstance(exc, ShrinkRefused)
+        error = (f"{exc}: another ogi run is in progress" if held
+                 else f"load refused: {exc}" if refused else one_sentence(exc))
+        raise _failed(settings, flow_name, started, time.perf_counter() - t0, error,
+                      3 if held else 4 if refused else 1) from None
+    reports = [r for shard in result.get("crawl") or () for r in shard.get("reports", ())]
+    result["newly_broken"] = broke = newly_broken(settings.paths.runs, reports)
+    record = Path(result["summary_path"])
+    if broke and settings.fail_on_broken:
+        error = f"{len(broke)} source(s) broke since their last crawl: {', '.join(broke)}"
+        recorded = update(record, status="failed", error=error, newly_broken=broke)
+        result.update(status="failed", error=error, record={"record": str(record), **recorded})
+    else:
+        update(record, status="completed", newly_broken=broke)
+    return result
+
+
+def _flow_once(flow_name: str, kwargs: dict, jobs: int, dask_address: str | None, dask_local: bool) -> dict:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from flows import pipeline
@@ -75,21 +184,22 @@ def run_flow(flow_name: str, kwargs: dict, jobs: int, dask_address: str | None, 
                 tasks[stage] = bar.add_task(stage, total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
-        from pipelines.datasets import LockHeld
-        from pipelines.load import ShrinkRefused
-
         pipeline.PROGRESS.append(hook)
         try:
             with prefect_api():
                 return flow(jobs=jobs, **kwargs)
-        except LockHeld as exc:
-            typer.echo(f"{exc}: another ogi run is in progress; try again when it ends.", err=True)
-            raise typer.Exit(3) from None
-        except ShrinkRefused as exc:
-            typer.echo(f"load refused: {exc}", err=True)
-            raise typer.Exit(4) from None
         finally:
             pipeline.PROGRESS.remove(hook)
+
+
+def _finish(settings: "Settings", result: dict) -> None:
+    """Print the run; exit nonzero when it failed (a source broke and the settings say that fails it)."""
+    from flows.summary import print_run
+
+    print_run(result)
+    if result.get("status") == "failed":
+        raise _failed(settings, result["flow"], result["started_at"], result["seconds"], result["error"], 1,
+                      result["record"])
 
 
 def run_command(
@@ -99,21 +209,24 @@ def run_command(
     registry_dir: Optional[Path] = typer.Option(None, "--registry-dir", help="Source registry folder. Default: data/sources/"),
     shards: int = typer.Option(2, "--shards", min=1, help="Crawl shards (no two share a host)."),
     no_crawl: bool = typer.Option(False, "--no-crawl", help="Skip the crawl: extract and load what the raw store holds."),
+    fast: bool = typer.Option(False, "--fast", help="Crawl with politeness off: only for the local demo sites."),
     jobs: int = JOBS,
     dask_address: Optional[str] = DASK,
     dask_local: bool = DASK_LOCAL,
     allow_shrink: bool = ALLOW_SHRINK,
+    fail_on_broken: Optional[bool] = FAIL_ON_BROKEN,
 ) -> None:
     """Run the nightly flow once, here and now: crawl → extract new or changed documents → check → load.
 
-    Uses a temporary local Prefect API unless PREFECT_API_URL points at a server.
+    Uses a temporary local Prefect API unless PREFECT_API_URL points at a server. Exits 1 when the run
+    failed (3 when another run holds the data dir); `ogi status` shows why.
     """
-    from flows.summary import print_run
-
-    result = run_flow("nightly", dict(data_dir=str(data_dir or "data"), warehouse=warehouse, sources=sources or None,
-                                      registry_dir=str(registry_dir) if registry_dir else None, shards=shards,
-                                      crawl=not no_crawl, allow_shrink=allow_shrink), jobs, dask_address, dask_local)
-    print_run(result)
+    settings = _settings(data_dir=data_dir, warehouse=warehouse, fail_on_broken=fail_on_broken)
+    result = run_flow("nightly", dict(sources=sources or None, shards=shards, crawl=not no_crawl, fast=fast,
+                                                registry_dir=str(registry_dir.resolve()) if registry_dir else None,
+                                                 allow_shrink=allow_shrink),
+                      jobs, dask_address, dask_local, settings)
+    _finish(settings, result)
 
 
 def serve_command(
@@ -132,9 +245,8 @@ def serve_command(
     (`export PREFECT_API_URL=http://127.0.0.1:4200/api`); runs then show in the Prefect UI.
     See docs/operations.md.
     """
-    from flows.settings import configure_prefect
-
-    configure_prefect(data_dir or "data")
+    settings = _settings(data_dir=data_dir, warehouse=warehouse)
+    settings.apply(quiet=False)
     if not os.environ.get("PREFECT_API_URL"):
         typer.echo("PREFECT_API_URL is not set: start a server (`prefect server start`) and\n"
                    "  export PREFECT_API_URL=http://127.0.0.1:4200/api\nthen run `ogi serve` again (docs/operations.md).", err=True)
@@ -143,7 +255,7 @@ def serve_command(
 
     from flows import pipeline
 
-    params = {"data_dir": str(Path(data_dir or "data").resolve()), "warehouse": warehouse, "sources": sources or None,
+    params = {"data_dir": str(settings.data_dir), "warehouse": settings.warehouse, "sources": sources or None,
               "jobs": jobs, "shards": shards}
     typer.echo(f"serving ogi-nightly/{name}: cron '{cron}' ({timezone}) against {os.environ['PREFECT_API_URL']}")
     pipeline.nightly.with_options(task_runner=pipeline.task_runner(jobs)).serve(
@@ -162,19 +274,18 @@ def backfill_command(
     dask_address: Optional[str] = DASK,
     dask_local: bool = DASK_LOCAL,
     allow_shrink: bool = ALLOW_SHRINK,
+    fail_on_broken: Optional[bool] = FAIL_ON_BROKEN,
 ) -> None:
     """Load past years: from the raw store where the documents are already there, crawling only sources that have none.
 
     Nothing is fetched again unless --refetch is given.
     """
-    from flows.summary import print_run
-
+    settings = _settings(data_dir=data_dir, warehouse=warehouse, fail_on_broken=fail_on_broken)
     result = run_flow("backfill", dict(years=parse_years(years), sources=sources or None, refetch=refetch,
-                                       data_dir=str(data_dir or "data"), warehouse=warehouse,
-                                       registry_dir=str(registry_dir) if registry_dir else None,
-                                       allow_shrink=allow_shrink),
-                      jobs, dask_address, dask_local)
-    print_run(result)
+                                                 registry_dir=str(registry_dir.resolve()) if registry_dir else None,
+                                                 allow_shrink=allow_shrink),
+                      jobs, dask_address, dask_local, settings)
+    _finish(settings, result)
 
 
 def reextract_command(
@@ -189,13 +300,10 @@ def reextract_command(
     allow_shrink: bool = ALLOW_SHRINK,
 ) -> None:
     """Re-run extraction over the raw store after the extractor changed; only partitions whose rows changed are rewritten."""
-    from flows.summary import print_run
-
-    result = run_flow("reextract", dict(force=force, years=parse_years(years) if years else None, sources=sources or None,
-                                        data_dir=str(data_dir or "data"), warehouse=warehouse,
-                                        allow_shrink=allow_shrink),
-                      jobs, dask_address, dask_local)
-    print_run(result)
+    settings = _settings(data_dir=data_dir, warehouse=warehouse)
+    result = run_flow("reextract", dict(force=force, years=parse_years(years) if years else None,
+                                                  sources=sources or None, allow_shrink=allow_shrink), jobs, dask_address, dask_local, settings)
+    _finish(settings, result)
 
 
 def status_command(
@@ -203,10 +311,15 @@ def status_command(
     runs: int = typer.Option(5, "--runs", help="How many recent runs to list."),
     as_json: bool = typer.Option(False, "--json", help="Print the status as one JSON object."),
 ) -> None:
-    """Recent runs and per-source health from the latest crawl reports."""
-    from flows.summary import print_status, status
+    """Recent runs (a failed one with its error) and per-source health with its causes, from the latest crawl reports.
 
-    data = status(Path(data_dir or "data"), runs)
+    --json prints {"runs": [...latest first], "sources": [...broken first]}.
+    """
+    settings = _settings(data_dir=data_dir)  # before the imports below, which read the environment too
+    from flows.records import status
+    from flows.summary import print_status
+
+    data = status(settings.data_dir, runs)
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=1))
     else:
@@ -219,12 +332,11 @@ def coverage_command(
     png: Optional[Path] = typer.Option(None, "--png", help="Where to draw the grid. Default: <data-dir>/reports/coverage.png"),
 ) -> None:
     """What is held per jurisdiction × organ × year (not_found / fetched / extracted / checked), and a PNG of the grid."""
-    from flows.settings import Paths
     from flows.summary import print_coverage
     from pipelines.coverage import plot
     from pipelines.datasets import Warehouse
 
-    paths = Paths.of(data_dir, warehouse)
+    paths = _settings(data_dir=data_dir, warehouse=warehouse).paths
     rows = Warehouse(paths.warehouse_url).read("coverage").to_pylist()
     if not rows:
         typer.echo("No coverage yet: run `ogi run`, `ogi backfill` or `ogi demo` first.", err=True)

@@ -19,8 +19,9 @@ from typing import Optional
 import typer
 from rich.console import Console
 
+from flows import processes
 from flows.cmd_flows import DATA_DIR, JOBS, run_flow
-from flows.settings import TELEMETRY_OFF
+from flows.settings import TELEMETRY_OFF, Settings
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_PORT = 18760
@@ -56,8 +57,8 @@ class DemoSites:
         self.proc: subprocess.Popen | None = None
 
     def __enter__(self) -> tuple[dict[str, int], str]:
-        self.proc = subprocess.Popen(self.cmd, cwd=REPO, env={**os.environ, **TELEMETRY_OFF}, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True)
+        self.proc = processes.popen(self.cmd, cwd=REPO, env={**os.environ, **TELEMETRY_OFF}, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True)  # dies with ogi, even on SIGKILL
         deadline = time.monotonic() + self.timeout
         line = ""
         while time.monotonic() < deadline:
@@ -85,6 +86,7 @@ def run_demo(data_dir: Path, port: int, faults: bool, jobs: int) -> dict:
     from flows.summary import print_run
 
     t0 = time.perf_counter()
+    data_dir = Settings.resolve(data_dir=data_dir).data_dir  # absolute: the demo sites run in the repository
     registry_out = data_dir / "state" / "demo-registry"
     with console.status("starting the demo county sites on 127.0.0.1 …"):
         sites = DemoSites(port, registry_out, faults)

@@ -5,15 +5,44 @@ process, so every process-pool worker would start its own (seconds each) and run
 be split across databases. ``ogi`` starts one for the whole command and exports its URL,
 so workers and subprocesses inherit it; with ``PREFECT_API_URL`` set (``prefect server
 start``, Prefect Cloud) runs go there and show in its UI.
+
+The temporary server is started through :mod:`flows.processes`, so it dies with the
+``ogi`` process even when that is SIGKILLed (Prefect's own start leaves it running), and
+run logs are not shipped to it: it is thrown away after the command, and shipping to a
+server that is stopping printed "Error logging to API" after failed runs (the events still
+queued are sent before it stops, for the same reason).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from contextlib import contextmanager
 from typing import Iterator
 
+from flows import processes
 from flows.settings import configure_prefect
+
+
+def _temporary_server():
+    """Prefect's ``SubprocessASGIServer`` with its uvicorn child started by :func:`flows.processes.popen`."""
+    import prefect
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import get_current_settings
+
+    class TemporaryServer(SubprocessASGIServer):
+        _instances: dict = {}  # not shared with Prefect's own instances (it keeps one per port)
+
+        def _run_uvicorn_command(self):
+            # the command and environment of SubprocessASGIServer._run_uvicorn_command (Prefect 3)
+            cmd = [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect.__module_path__.parent), "--factory",
+                   "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
+                   "--log-level", "error", "--lifespan", "on"]
+            env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+                   "PREFECT__SERVER_FINAL": "1", **get_current_settings().to_environment_variables(exclude_unset=True)}
+            return processes.popen(cmd, env=env)
+
+    return TemporaryServer()
 
 
 @contextmanager
@@ -23,15 +52,19 @@ def prefect_api(timeout: int = 60) -> Iterator[str]:
     if os.environ.get("PREFECT_API_URL"):
         yield os.environ["PREFECT_API_URL"]
         return
-    from prefect.server.api.server import SubprocessASGIServer
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    os.environ["PREFECT_LOGGING_TO_API_ENABLED"] = "false"
+    from prefect.settings import PREFECT_API_URL, PREFECT_LOGGING_TO_API_ENABLED, temporary_settings
 
-    server = SubprocessASGIServer()
+    server = _temporary_server()
     server.start(timeout=timeout)
     os.environ["PREFECT_API_URL"] = server.api_url
     try:
-        with temporary_settings({PREFECT_API_URL: server.api_url}):
+        with temporary_settings({PREFECT_API_URL: server.api_url, PREFECT_LOGGING_TO_API_ENABLED: False}):
             yield server.api_url
     finally:
+        from prefect.events.worker import EventsWorker
+
+        EventsWorker.drain_all(timeout=10, at_exit=False)  # before the server goes, not at exit against a dead one
         os.environ.pop("PREFECT_API_URL", None)
+        os.environ.pop("PREFECT_LOGGING_TO_API_ENABLED", None)
         server.stop()

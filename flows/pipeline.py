@@ -25,6 +25,7 @@ from prefect import flow, get_run_logger  # noqa: E402
 from prefect.futures import as_completed  # noqa: E402
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner  # noqa: E402
 
+from flows.processes import die_with_parent  # noqa: E402
 from flows.settings import Paths  # noqa: E402
 from flows.shards import shard_sources  # noqa: E402
 from flows.tasks import (  # noqa: E402
@@ -54,7 +55,7 @@ def task_runner(jobs: int = 2, dask_address: str | None = None, dask_local: bool
                                               "dashboard_address": None})
     if threads:
         return ThreadPoolTaskRunner(max_workers=jobs)
-    return ProcessPoolTaskRunner(max_workers=jobs)
+    return ProcessPoolTaskRunner(max_workers=jobs, initializer=die_with_parent)  # workers die with the run
 
 
 def _now() -> str:

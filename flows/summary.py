@@ -7,14 +7,11 @@ run summaries.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+import textwrap
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
-
-from pipelines.crawl_reports import crawl_report_paths, read_crawl_report, source_health
 
 console = Console()
 SYMBOLS = {"checked": "[green]✓[/]", "extracted": "[yellow]~[/]", "fetched": "[dark_orange]•[/]", "not_found": "[dim]·[/]"}
@@ -120,51 +117,40 @@ def print_run(result: dict[str, Any]) -> None:
     console.print(f"\nTry:\n  {duckdb_hint(result['warehouse'])}", soft_wrap=True, markup=False, highlight=False)
 
 
-def status(data_dir: Path, last: int = 5) -> dict[str, Any]:
-    runs_dir = data_dir / "runs"
-    flows = []
-    for path in sorted(runs_dir.glob("flow-*.json"), reverse=True)[:last]:
-        try:
-            flows.append(json.loads(path.read_text("utf-8")))
-        except (OSError, ValueError):
-            continue
-    sources: dict[str, dict[str, Any]] = {}
-    for path in reversed(crawl_report_paths(runs_dir)):
-        report = read_crawl_report(path)
-        if report is None:
-            continue
-        for sid, entry in (report.get("sources") or {}).items():
-            if sid in sources:
-                if sources[sid]["health"] != "ok" and source_health(entry) == "ok" and not sources[sid].get("last_ok"):
-                    sources[sid]["last_ok"] = report.get("finished_at")
-                continue
-            health = source_health(entry)
-            sources[sid] = {"health": health, "crawled_at": report.get("finished_at"), "reports_found": entry.get("reports_found"),
-                            "errors": sum((entry.get("errors") or {}).values()), "warnings": entry.get("warnings") or [],
-                            "last_ok": report.get("finished_at") if health == "ok" else None}
-    return {"runs": [{k: f.get(k) for k in ("flow", "started_at", "seconds", "load", "extract")} for f in flows],
-            "sources": dict(sorted(sources.items()))}
+def _say(text: str, style: str = "") -> None:
+    """One entry, wrapped at the console's width (80 when piped) with a hanging indent, never cut."""
+    for line in textwrap.wrap(text, width=max(40, console.width), subsequent_indent=" " * 6, break_long_words=False,
+                              break_on_hyphens=False):
+        console.print(line, style=style, markup=False, highlight=False, soft_wrap=True)
 
 
 def print_status(data: dict[str, Any]) -> None:
-    t = Table(title="Last runs", title_justify="left")
-    for col in ("flow", "started", "seconds", "reports", "files written", "checks failed"):
-        t.add_column(col)
-    for r in data["runs"]:
-        load = r.get("load") or {}
-        t.add_row(r["flow"], (r.get("started_at") or "")[:16].replace("T", " "), f"{r.get('seconds') or 0:.0f}", str(load.get("reports", "")),
-                  str(load.get("written", "")), str(load.get("checks_failed", "")))
-    console.print(t if data["runs"] else "No flow runs yet (`ogi run`, `ogi demo`).")
-    s = Table(title="Sources (latest crawl)", title_justify="left")
-    for col in ("source", "health", "crawled", "reports", "errors", "last ok"):
-        s.add_column(col, no_wrap=True)
-    s.add_column("why", overflow="ellipsis", no_wrap=True, max_width=48)
+    """Runs and sources as wrapped lines, not a wide table, so they read the same at 80 columns, in a pipe or a log."""
     short = lambda t: (t or "")[:16].replace("T", " ")  # noqa: E731
-    colour = {"ok": "green", "degraded": "yellow", "broken": "red"}
-    for sid, e in data["sources"].items():
-        s.add_row(sid, f"[{colour.get(e['health'], 'white')}]{e['health']}[/]", short(e["crawled_at"]), str(e["reports_found"]),
-                  str(e["errors"]), short(e.get("last_ok")) or "never", "; ".join(e["warnings"]))
-    console.print(s if data["sources"] else "No crawl reports yet.")
+    _say("Last runs, latest first:" if data["runs"] else "No flow runs yet (`ogi run`, `ogi demo`).", "bold")
+    for r in data["runs"]:
+        head = f"  {short(r['started'])}  {r['flow']}"
+        if r["status"] == "failed":
+            _say(f"{head}  FAILED: {r['error'] or 'no error recorded'}", "red")
+            continue
+        broke = f"; broke since their last crawl: {', '.join(r['newly_broken'])}" if r["newly_broken"] else ""
+        _say(f"{head}  completed: {r['reports'] or 0} reports, {r['files_written'] or 0} files written, "
+             f"{r['checks_failed'] or 0} checks failed, {r['seconds'] or 0:.0f} s{broke}")
+    sources = data["sources"]
+    if not sources:
+        _say("No crawl reports yet.")
+        return
+    counts = {h: sum(e["status"] == h for e in sources) for h in ("broken", "degraded", "ok")}
+    console.print()
+    _say(f"Sources (latest crawl of each): {counts['broken']} broken, {counts['degraded']} degraded, {counts['ok']} ok",
+         "bold")
+    for e in sources:
+        if e["status"] == "ok":
+            continue
+        causes = ", ".join(f"{c} ×{e['errors'][c]}" if c in e["errors"] else c for c in e["causes"])
+        causes = causes or "no cause recorded"
+        _say(f"  {e['source']}  {e['status']}: {causes} (crawled {short(e['crawled_at'])}, "
+             f"last ok {short(e['last_ok']) or 'never'})", "red" if e["status"] == "broken" else "yellow")
 
 
 def print_coverage(rows: list[dict[str, Any]], max_rows: int = 60) -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import time
 import uuid
 from pathlib import Path
@@ -25,7 +24,8 @@ from typing import Any
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from flows.settings import TELEMETRY_OFF
+from flows import processes
+from flows.settings import Settings
 from pipelines.crawl import command_line
 from pipelines.extracted import ExtractionStore
 from pipelines.quarantine import Quarantine
@@ -107,9 +107,9 @@ def crawl_shard(data_dir: str, sources: list[str], extra_args: list[str] | None 
     runs = Path(data_dir) / "runs"
     before = set(runs.glob("crawl-*.json")) if runs.is_dir() else set()
     cmd = command_line(data_dir, sources, extra_args=extra_args or ())
-    env = {**os.environ, **TELEMETRY_OFF, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    env = Settings.resolve(data_dir=data_dir).child_env()
     started = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout)
+    proc = processes.run(cmd, cwd=REPO, env=env, timeout=timeout)  # dies with this worker, even on SIGKILL
     after = set(runs.glob("crawl-*.json")) if runs.is_dir() else set()
     reports = sorted(str(p) for p in after - before if p.name != "crawl-latest.json")
     result = {"sources": sources, "returncode": proc.returncode, "reports": reports,

@@ -95,7 +95,7 @@ def test_ogi_demo_twice_changes_nothing(tmp_path, mtimes):
     assert {p: t for p, t in mtimes(tmp_path / "warehouse").items() if not p.startswith("crawl_log")} == stamps
     status = subprocess.run([sys.executable, "-m", "flows.cli", "status", "--data-dir", str(tmp_path), "--json"],
                             cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
-    assert status.returncode == 0 and '"nightly"' in status.stdout and '"health": "ok"' in status.stdout
+    assert status.returncode == 0 and '"nightly"' in status.stdout and '"status": "ok"' in status.stdout
     cov = subprocess.run([sys.executable, "-m", "flows.cli", "coverage", "--data-dir", str(tmp_path)],
                          cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
     assert cov.returncode == 0 and (tmp_path / "reports" / "coverage.png").exists()
