@@ -172,7 +172,10 @@ def test_a_killed_or_interrupted_run_leaves_no_server_worker_or_crawl_behind(dem
     if how == "Ctrl-C":
         # the one sentence, no traceback (multiprocessing's resource tracker may still warn of the semaphores
         # the interrupted workers left, which it then cleans up)
-        assert run.returncode == 1 and stderr.splitlines()[0] == "ogi nightly failed: interrupted", stderr
-        assert "Traceback" not in stderr, stderr
+        # An interrupt that lands inside a finalizer (logging's lock release) makes the interpreter print an
+        # "Exception ignored in …" trace of its own: a race no program can close. Any other traceback fails.
+        assert run.returncode == 1 and "ogi nightly failed: interrupted" in stderr.splitlines(), stderr
+        tracebacks = stderr.count("Traceback")
+        assert tracebacks == stderr.count("Exception ignored in:"), stderr
         runs = json.loads(ogi("status", "--json", "--data-dir", str(data), cwd=REPO).stdout)["runs"]
         assert [(r["status"], r["error"]) for r in runs] == [("failed", "interrupted")]
