@@ -139,7 +139,7 @@ def test_skips_interpretations_mirrors_and_robots_disallowed(demo, first):
 def test_each_fault_is_recorded_for_its_source(first):
     _, report = first
     src = report["sources"]
-    expected = {"fault-waf": "waf_412", "fault-err500": "http_5xx", "fault-slow": "timeout", "fault-loop": "redirect_loop",
+    expected = {"fault-waf": "waf_challenge", "fault-err500": "http_5xx", "fault-slow": "timeout", "fault-loop": "redirect_loop",
                 "fault-truncated": "truncated", "fault-endless": "endless_pagination", "fault-missing": "http_404",
                 "fault-down": "site_down"}
     for sid, kind in expected.items():

@@ -49,6 +49,7 @@ class Link:
 def anchor_links(sel: Selector, base_url: str) -> list[Link]:
     """Every ``<a href>`` in ``sel`` with its text, title attribute and row date, absolute URLs."""
     out: list[Link] = []
+    row_dates: dict[object, str | None] = {}  # one row's date is read once, however many links it holds
     for a in sel.xpath("//a[@href]"):
         href = (a.attrib.get("href") or "").strip()
         if not href or href.lower().startswith(_SKIP_SCHEMES):
@@ -57,7 +58,12 @@ def anchor_links(sel: Selector, base_url: str) -> list[Link]:
         text = " ".join(t.strip() for t in a.xpath(".//text()").getall() if t.strip())
         title = a.attrib.get("title")
         row = a.xpath(_ROW)
-        date = find_date(" ".join(row[0].xpath(".//text()").getall())) if row else None
+        date = None
+        if row:
+            key = row[0].root
+            if key not in row_dates:
+                row_dates[key] = find_date(" ".join(row[0].xpath(".//text()").getall()))
+            date = row_dates[key]
         if date is None:  # <td>link</td><td>2025-01-22</td>: the table row, when it holds this link alone
             tr = a.xpath("./ancestor::tr[1][count(.//a[@href]) = 1]")
             date = find_date(" ".join(tr[0].xpath(".//text()").getall())) if tr else None
