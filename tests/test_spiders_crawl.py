@@ -210,7 +210,7 @@ def test_ogi_crawl_json_lines(demo, tmp_path, run_module, json_lines):
 
 def test_ogi_crawl_url_for_a_site_not_in_the_registry(demo, tmp_path, run_module, json_lines):
     url = demo.base_url("qianyang") + "/"
-    host = url.split("/")[2]
+    host = url.split("/")[2]  # --allow-host: also lets the crawler reach this loopback port
     proc = run_module(["crawl", "--url", url, "--jurisdiction", "610328", "--data-dir", str(tmp_path), "--fast",
                        "--json", "--allow-host", host], module="flows.cli")
     lines = json_lines(proc)
