@@ -243,3 +243,65 @@ def test_addresses_a_crawler_must_not_reach():
     assert safety.refusal("http://127.0.0.1:8701/", frozenset({"127.0.0.1:8701"}), proxied=False) is None
     assert safety.refusal("http://127.0.0.1:8702/", frozenset({"127.0.0.1:8701"}), proxied=False) is not None
     assert safety.address_refusal("evil.gov.cn", 80, ["127.0.0.1"], frozenset())[0] == "private_address"
+
+
+# ---------------------------------------------------------------------------- proxies
+class ForwardProxy:
+    """A tiny forward proxy: absolute-form GETs are sent on to ``upstream`` (every virtual host
+    lives there, as a national simulator's hosts do) and counted by host."""
+
+    def __init__(self, upstream_port: int):
+        self.hosts: Counter = Counter()
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                import http.client
+
+                parts = urlsplit(self.path)
+                proxy.hosts[parts.netloc] += 1
+                conn = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=5)
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("proxy-connection", "connection")}
+                conn.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""), headers=headers)
+                resp = conn.getresponse()
+                body = resp.read()
+                self.send_response(resp.status)
+                for k, v in resp.getheaders():
+                    if k.lower() not in ("content-length", "connection", "transfer-encoding", "server", "date"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize("how", ["registry", "http_proxy"])
+def test_a_virtual_gov_cn_site_is_crawled_through_a_proxy(how, tmp_path, run_module, monkeypatch):
+    internal = Site(lambda path, h: html("internal secret"))
+    site = Site(steering_routes(internal.port))
+    proxy = ForwardProxy(site.port)
+    for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "no_proxy", "NO_PROXY", "OGI_ALLOW_HOSTS"):
+        monkeypatch.delenv(var, raising=False)
+    extra = {"proxy": proxy.url} if how == "registry" else {}
+    if how == "http_proxy":
+        monkeypatch.setenv("http_proxy", proxy.url)
+    try:  # www.ceshi-proxy.gov.cn does not resolve here: behind a proxy that is not a refusal
+        src = crawl(run_module, tmp_path, registry(tmp_path / "reg", "http://www.ceshi-proxy.gov.cn/", **extra))
+    finally:
+        site.close()
+        internal.close()
+        proxy.close()
+    assert set(proxy.hosts) == {"www.ceshi-proxy.gov.cn"}  # every request went through the proxy, none elsewhere
+    assert proxy.hosts["www.ceshi-proxy.gov.cn"] == len(site.hits)
+    assert internal.hits == [] and src["errors"]["offsite_redirect"] == 4
+    assert stored_urls(tmp_path) == {"http://www.ceshi-proxy.gov.cn/r/2023.html"}
