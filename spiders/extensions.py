@@ -78,6 +78,8 @@ class CrawlAccounts:
         sid = self._source_of(request)
         if sid and not request.meta.get("ogi_known"):  # a known document answered without a request
             spider.ledger[sid].responses[response.status] += 1
+            if "playwright" in response.flags:
+                spider.ledger[sid].fetched_by_browser += 1
             ctx = request.meta.get("ogi", {})
             self.events.emit("page", source=sid, role=ctx.get("role", "robots"), url=request.url,
                              status=response.status)

@@ -37,6 +37,7 @@ class SourceLedger:
     error_samples: list[dict[str, str]] = field(default_factory=list)
     skipped: Counter = field(default_factory=Counter)  # interpretation / offsite / robots / ...
     caps_reached: Counter = field(default_factory=Counter)  # cap name -> requests refused by it
+    fetched_by_browser: int = 0  # responses that came through the browser path (anti-bot checks)
     degraded: str | None = None  # why the site was given up before the end (rate_limited)
 
     def error(self, kind: str, url: str, message: str = "") -> None:
@@ -70,6 +71,7 @@ class SourceLedger:
             "error_samples": self.error_samples,
             "skipped": dict(self.skipped),
             "cap_reached": dict(self.caps_reached),
+            "fetched_by_browser": self.fetched_by_browser,
             "degraded": self.degraded,
         }
 

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from extractors.versions import OGI_VERSION
+from spiders.browser import browser_settings
 from spiders.registry import Source
 from spiders.safety import parse_allow_hosts
 
@@ -63,6 +64,7 @@ BASE: dict[str, Any] = {
         "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
         "spiders.middlewares.BackoffRetryMiddleware": 550,
         "spiders.middlewares.CharsetMiddleware": 585,
+        "spiders.browser.BrowserMiddleware": 590,  # responses: before redirects, after safety
         "spiders.middlewares.RedirectLoopMiddleware": 610,
         # requests: after robots.txt asked for its host, before the proxy is applied (750);
         # responses: before RedirectMiddleware (600) follows a Location
@@ -80,7 +82,10 @@ BASE: dict[str, Any] = {
     # host or host:port entries exempt from the port and address checks (trials, the local demo)
     "OGI_ALLOW_HOSTS": os.environ.get("OGI_ALLOW_HOSTS", ""),
     "OGI_PROXY": os.environ.get("OGI_PROXY", ""),  # http(s) proxy for every source without its own `proxy`
-    "OGI_RETRY_AFTER_MAX": 120.0,  # a longer Retry-After gives the host up for the run (rate_limited)
+    "OGI_RETRY_AFTER_MAX": 120.0,
+    # auto: sources marked `browser = true`, or answering waf_challenge, are fetched by the system
+    # Chromium (spiders.browser); off: never
+    "OGI_BROWSER": os.environ.get("OGI_BROWSER", "auto"),  # a longer Retry-After gives the host up for the run (rate_limited)
     # caps (cap_reached in the crawl report names which)
     "OGI_MAX_PAGES_PER_SOURCE": 3000,  # home, hub, listing and report-page requests
     "OGI_MAX_DOCUMENTS_PER_SOURCE": 3000,  # attachment requests
@@ -125,4 +130,6 @@ def crawl_settings(data_dir: str | Path, sources: list[Source] = (), overrides: 
     settings.update(overrides or {})
     allow = parse_allow_hosts(BASE["OGI_ALLOW_HOSTS"]) | parse_allow_hosts(settings.get("OGI_ALLOW_HOSTS"))
     settings["OGI_ALLOW_HOSTS"] = sorted(allow | parse_allow_hosts(allow_hosts))
+    proxy = settings.get("OGI_PROXY") or os.environ.get("https_proxy") or os.environ.get("http_proxy")
+    settings.update(browser_settings(settings.get("OGI_BROWSER", "off"), proxy or None))
     return settings
