@@ -21,6 +21,7 @@ import asyncio
 import random
 import time
 from urllib.parse import urljoin, urlsplit
+from urllib.request import getproxies, proxy_bypass
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
@@ -131,6 +132,8 @@ class SafetyMiddleware:
         self.resolve = s.getbool("OGI_RESOLVE_HOSTS", True)
         self.addresses: dict[str, list[str]] = {}
         self.netloc_source: dict[str, object] = {}
+        self.env_proxies = getproxies()
+        self.bypass: dict[str, bool] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -148,12 +151,17 @@ class SafetyMiddleware:
         return self.netloc_source[netloc]
 
     def _proxied(self, request: Request) -> bool:
+        """A proxy in the request's meta, or one from the environment for its scheme and host (as
+        Scrapy's HttpProxyMiddleware reads it once, at the start)."""
         if request.meta.get("proxy"):
             return True
-        from urllib.request import getproxies, proxy_bypass
-
         parts = urlsplit(request.url)
-        return bool(getproxies().get(parts.scheme)) and not proxy_bypass(parts.hostname or "")
+        if not self.env_proxies.get(parts.scheme):
+            return False
+        host = parts.hostname or ""
+        if host not in self.bypass:
+            self.bypass[host] = bool(proxy_bypass(host))
+        return not self.bypass[host]
 
     async def process_request(self, request: Request) -> Request | None:
         clean = safety.strip_session(request.url)
