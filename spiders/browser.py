@@ -27,7 +27,10 @@ from spiders.ledger import WAF_STATUSES
 
 HANDLER = "spiders.browser.BrowserOrHttpHandler"
 CHROMIUM = os.environ.get("OGI_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-_ALLOW: frozenset[str] = frozenset()  # the crawl's OGI_ALLOW_HOSTS, for the browser's own requests
+# What the browser's own requests are checked against (one crawl per process): OGI_ALLOW_HOSTS
+# and the crawl's sources (a challenge page's scripts from other hosts are off-site requests too).
+_ALLOW: frozenset[str] = frozenset()
+_SOURCES: list = []
 
 
 def available(executable: str = CHROMIUM) -> bool:
@@ -55,8 +58,11 @@ def browser_settings(mode: str, proxy: str | None = None) -> dict[str, Any]:
 
 
 def abort_request(req) -> bool:
-    """The browser's own requests: no images, media or fonts, and never a refused address or port."""
+    """The browser's own requests: no images, media, fonts or styles, nothing off the crawl's sites,
+    never a refused address or port."""
     if req.resource_type in ("image", "media", "font", "stylesheet"):
+        return True
+    if not any(src.allows(req.url) for src in _SOURCES):
         return True
     return safety.refusal(req.url, _ALLOW, proxied=True) is not None
 
@@ -136,10 +142,10 @@ class BrowserMiddleware:
         if self.enabled and src is not None and (src.browser or src.id in self.detected):
             self._through_browser(request.meta, request.url)
 
-    @staticmethod
-    def _through_browser(meta: dict, url: str) -> None:
+    def _through_browser(self, meta: dict, url: str) -> None:
         from scrapy_playwright.page import PageMethod
 
+        _SOURCES[:] = getattr(self.crawler.spider, "sources", {}).values()
         if not meta.get("playwright"):
             meta["playwright"] = True
             meta["playwright_page_methods"] = [PageMethod(pass_challenge, url)]

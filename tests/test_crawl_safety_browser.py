@@ -16,7 +16,8 @@ pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not browser.available(), reason="no system Chromium (make install) or scrapy-playwright")]
 
 TITLE = "测试县人民政府2023年政府信息公开工作年度报告"
-CHALLENGE = ('<html><head><script>document.cookie = "waf_ok=1; path=/"; location.reload();</script></head>'
+CHALLENGE = ('<html><head><script src="{tracker}/t.js"></script><img src="{tracker}/pixel.gif">'
+             '<script>document.cookie = "waf_ok=1; path=/"; location.reload();</script></head>'
              '<body>checking your browser</body></html>')
 PAGES = {
     "/": '<a href="/ndbg/index.html">政府信息公开年报</a>',
@@ -26,7 +27,7 @@ PAGES = {
 
 
 class WafSite:
-    def __init__(self):
+    def __init__(self, tracker: str = ""):
         self.hits: Counter = Counter()
         site = self
 
@@ -37,7 +38,7 @@ class WafSite:
                 if self.path not in PAGES:
                     status, body = 404, "not found"
                 elif not passed:
-                    status, body = 412, CHALLENGE
+                    status, body = 412, CHALLENGE.format(tracker=tracker)
                 else:
                     status, body = 200, f'<html><head><meta charset="utf-8"></head><body>{PAGES[self.path]}</body></html>'
                 data = body.encode("utf-8")
@@ -61,7 +62,8 @@ class WafSite:
 
 @pytest.mark.parametrize("marked", [False, True], ids=["detected", "marked"])
 def test_a_site_behind_a_javascript_check_is_crawled_through_the_browser(marked, tmp_path, run_module):
-    site = WafSite()
+    tracker = WafSite()  # another host:port the challenge page pulls a script and an image from
+    site = WafSite(f"http://127.0.0.1:{tracker.port}")
     reg = tmp_path / "reg"
     reg.mkdir()
     (reg / "government_ips.toml").write_text(f'allow_hosts = ["127.0.0.1:{site.port}"]\n[[ip]]\nip = "127.0.0.1"\n')
@@ -73,6 +75,8 @@ def test_a_site_behind_a_javascript_check_is_crawled_through_the_browser(marked,
                           timeout=180)
     finally:
         site.close()
+        tracker.close()
+    assert not tracker.hits  # the browser made no off-site request either
     lines = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
     src = json.loads((data / "runs" / "crawl-latest.json").read_text("utf-8"))["sources"]["waf"]
     assert [l["document_url"] for l in lines] == [f"http://127.0.0.1:{site.port}/r/2023.html"]
