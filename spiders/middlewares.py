@@ -129,7 +129,6 @@ class SafetyMiddleware:
         self.crawler = crawler
         self.allow = safety.parse_allow_hosts(s.get("OGI_ALLOW_HOSTS"))
         self.proxy = s.get("OGI_PROXY") or None
-        self.resolve = s.getbool("OGI_RESOLVE_HOSTS", True)
         self.addresses: dict[str, list[str]] = {}
         self.netloc_source: dict[str, object] = {}
         self.env_proxies = getproxies()
@@ -179,7 +178,7 @@ class SafetyMiddleware:
         found = safety.refusal(request.url, self.allow, proxied)
         if found:
             raise Refused(*found)
-        if proxied or not self.resolve:
+        if proxied:
             return None
         parts = urlsplit(request.url)
         host = (parts.hostname or "").lower()
