@@ -211,8 +211,8 @@ class CapsMiddleware:
     """Bounds a site cannot push past: pages and documents per source, and navigation per URL shape.
 
     Navigation (home, hub, listing) is counted per source by ``safety.trap_pattern`` (a
-    calendar's dates, endless query variants, session ids share one shape), pagination per
-    listing chain by ``safety.url_pattern``. A request past a cap is refused as ``cap_reached``
+    calendar's dates, endless query variants, session ids share one shape), pagination also per
+    listing chain by ``safety.url_pattern`` (every digit masked). A request past a cap is refused as ``cap_reached``
     and the cap is named in the crawl report.
     """
 
@@ -245,9 +245,8 @@ class CapsMiddleware:
             return
         self._count((sid, "page"), "pages_per_source", sid)
         if role in ("home", "hub", "listing"):
-            if ctx.get("page_no"):
+            if ctx.get("page_no"):  # a listing's next page: bounded in its chain, every digit masked
                 pattern = safety.url_pattern(ctx["url"])
                 self._count((sid, ctx.get("chain"), pattern), "requests_per_pattern", pattern)
-            else:
-                pattern = safety.trap_pattern(ctx["url"])
-                self._count((sid, pattern), "requests_per_pattern", pattern)
+            pattern = safety.trap_pattern(ctx["url"])  # and per source by its trap shape, across chains
+            self._count((sid, pattern), "requests_per_pattern", pattern)
