@@ -33,7 +33,9 @@ def write_registry(out_dir: str | Path, ports: dict[str, int], faults: bool = Fa
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*.toml"):
         old.unlink()
-    (out / GOVERNMENT_IPS_FILE).write_text(GOVERNMENT_IPS, "utf-8")
+    # the crawler refuses loopback addresses and ports other than 80/443 unless allowed by name
+    allow = "allow_hosts = [" + ", ".join(f'"127.0.0.1:{p}"' for p in sorted(ports.values())) + "]\n"
+    (out / GOVERNMENT_IPS_FILE).write_text(allow + GOVERNMENT_IPS, "utf-8")
     for path in template_paths(faults):
         if path.stem in ports:
             text = path.read_text("utf-8").replace("{port}", str(ports[path.stem]))

@@ -25,7 +25,7 @@ from typing import Any
 
 from pipelines.sources import load_sources
 from pipelines.trials import TrialError, check_site, parse_url_list
-from spiders.registry import REPO, Source, adhoc_source
+from spiders.registry import REPO, Source, adhoc_source, load_allow_hosts
 
 # What the crawl process adds to the spiders' defaults: storage, and the store as history.
 PROCESS_SETTINGS: dict[str, Any] = {
@@ -120,7 +120,8 @@ def crawl(data_dir: str | Path | None = None, source_ids: list[str] | None = Non
     runs.mkdir(parents=True, exist_ok=True)
     overrides.setdefault("LOG_FILE", str(runs / f"crawl-{crawl_id}.log"))
     overrides.setdefault("LOG_LEVEL", "INFO")
-    process = CrawlerProcess(crawl_settings(data_dir, sources, overrides, fast=fast))
+    allow = load_allow_hosts(registry_dir) if registry_dir and not (url or urls) else ()
+    process = CrawlerProcess(crawl_settings(data_dir, sources, overrides, fast=fast, allow_hosts=allow))
     crawler = process.create_crawler(ReportSpider)
     process.crawl(crawler, sources=sources, crawl_id=crawl_id)
     process.start()

@@ -23,7 +23,7 @@ from spiders import signals as ogi_signals
 from spiders.events import EventSink
 from spiders.history import FailedFetch, open_history
 from spiders.items import now_iso
-from spiders.ledger import classify_failure
+from spiders.ledger import REFUSALS, classify_failure
 
 
 class CrawlAccounts:
@@ -78,6 +78,8 @@ class CrawlAccounts:
         sid = self._source_of(request)
         if sid and not request.meta.get("ogi_known"):  # a known document answered without a request
             spider.ledger[sid].responses[response.status] += 1
+            if "playwright" in response.flags:
+                spider.ledger[sid].fetched_by_browser += 1
             ctx = request.meta.get("ogi", {})
             self.events.emit("page", source=sid, role=ctx.get("role", "robots"), url=request.url,
                              status=response.status)
@@ -100,13 +102,17 @@ class CrawlAccounts:
             return
         kind, message = classify_failure(failure)
         led = spider.ledger[sid]
-        if kind == "robots":
-            led.skipped["robots"] += 1
+        if kind in ("robots", "offsite"):
+            led.skipped[kind] += 1
             return
         led.error(kind, request.url, message)
+        if kind == "cap_reached":
+            led.caps_reached[message.split(": ", 2)[1].split("=")[0]] += 1
+        elif kind == "rate_limited":
+            led.degraded = "rate_limited"
         self.events.emit("error", source=sid, kind=kind, url=request.url, message=message[:200])
         ctx = request.meta.get("ogi", {})
-        if ctx.get("role") in ("page", "doc"):
+        if ctx.get("role") in ("page", "doc") and kind not in REFUSALS:
             self._remember(spider, ctx, kind, getattr(getattr(failure.value, "response", None), "status", 0))
 
     def on_document_refused(self, request: Request, kind: str, message: str, status: int, spider) -> None:

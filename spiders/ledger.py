@@ -13,6 +13,11 @@ from typing import Any
 from twisted.python.failure import Failure
 
 MAX_SAMPLES = 10
+# Requests the crawler refused to make (spiders.middlewares.Refused): reported, never stored or retried.
+REFUSALS = frozenset({"offsite", "offsite_redirect", "private_address", "port_not_allowed", "scheme_not_allowed",
+                      "cap_reached", "rate_limited"})
+# Anti-bot interstitials: 412 + a JavaScript check, 521 + a JavaScript-set cookie (the old name was waf_412).
+WAF_STATUSES = frozenset({412, 521})
 
 
 @dataclass
@@ -31,6 +36,9 @@ class SourceLedger:
     errors: Counter = field(default_factory=Counter)
     error_samples: list[dict[str, str]] = field(default_factory=list)
     skipped: Counter = field(default_factory=Counter)  # interpretation / offsite / robots / ...
+    caps_reached: Counter = field(default_factory=Counter)  # cap name -> requests refused by it
+    fetched_by_browser: int = 0  # responses that came through the browser path (anti-bot checks)
+    degraded: str | None = None  # why the site was given up before the end (rate_limited)
 
     def error(self, kind: str, url: str, message: str = "") -> None:
         self.errors[kind] += 1
@@ -62,6 +70,9 @@ class SourceLedger:
             "errors": dict(self.errors),
             "error_samples": self.error_samples,
             "skipped": dict(self.skipped),
+            "cap_reached": dict(self.caps_reached),
+            "fetched_by_browser": self.fetched_by_browser,
+            "degraded": self.degraded,
         }
 
 
@@ -86,6 +97,8 @@ def classify_failure(failure: Failure) -> tuple[str, str]:
 
     exc = failure.value
     message = f"{type(exc).__name__}: {exc}"
+    if getattr(exc, "kind", None) in REFUSALS:
+        return exc.kind, str(exc)
     scrapy_kinds = {"DownloadConnectionRefusedError": "site_down", "CannotResolveHostError": "dns",
                     "DownloadTimeoutError": "timeout", "ResponseDataLossError": "truncated",
                     "DownloadFailedError": "response_failed"}
@@ -98,8 +111,8 @@ def classify_failure(failure: Failure) -> tuple[str, str]:
         return ("too_large" if "max" in str(exc).lower() else "cancelled"), message
     if isinstance(exc, HttpError):
         status = exc.response.status
-        if status == 412:
-            return "waf_412", message
+        if status in WAF_STATUSES:
+            return "waf_challenge", message
         if status >= 500:
             return "http_5xx", f"HTTP {status}"
         return f"http_{status}", f"HTTP {status}"

@@ -23,6 +23,9 @@ _NOT_ORGAN = re.compile(r"(首页|登录|注册|邮箱|信箱|公开指南|公�
                         r"地图|搜索|English|关于我们|联系我们|\d{4})")
 
 
+MAX_LABEL = 300
+
+
 class LinkKind(str, Enum):
     REPORT = "report"  # a specific report (title with a year)
     INTERPRETATION = "interpretation"  # 解读 / 图解 of a report: skipped
@@ -40,6 +43,8 @@ def classify(name: str, url: str, in_listing: bool = False) -> LinkKind:
     ``in_listing``: the link sits on a 年报 column page, where a bare year is a sub-column.
     """
     t = normalise(name)
+    if len(t) > MAX_LABEL:  # glued rows or a hostile page: no title is this long (and regexes stay cheap)
+        return LinkKind.OTHER
     if not t:
         return LinkKind.COLUMN if REPORT_SLUGS.search(url) and not in_listing else LinkKind.OTHER
     if is_report_title(t):

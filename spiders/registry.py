@@ -53,6 +53,8 @@ class Source:
     confirmed: bool = False
     notes: str = ""
     path: str | None = None
+    proxy: str | None = None  # an http(s) proxy for this site (provinces that block foreign addresses)
+    browser: bool = False  # fetch its pages through the browser (an anti-bot JavaScript check)
 
     @property
     def publisher(self) -> str | None:
@@ -94,6 +96,15 @@ def load_government_ips(registry_dir: Path) -> frozenset[str]:
         return frozenset()
     raw = tomllib.loads(path.read_text("utf-8"))
     return frozenset(str(e["ip"]) for e in raw.get("ip", ()))
+
+
+def load_allow_hosts(registry_dir: str | Path) -> tuple[str, ...]:
+    """The ``allow_hosts`` a registry folder's own ``government_ips.toml`` names: ``host:port``
+    entries exempt from the crawler's public-address and port checks (the local demo's ports)."""
+    path = Path(registry_dir) / GOVERNMENT_IPS_FILE
+    if not path.exists():
+        return ()
+    return tuple(str(h) for h in tomllib.loads(path.read_text("utf-8")).get("allow_hosts", ()))
 
 
 def parse_entry(raw: dict, path: str | None = None, government_ips: frozenset[str] = frozenset(),
@@ -143,7 +154,17 @@ def parse_entry(raw: dict, path: str | None = None, government_ips: frozenset[st
         confirmed=bool(raw.get("confirmed", False)),
         notes=raw.get("notes", ""),
         path=path,
+        proxy=_proxy(raw.get("proxy"), where),
+        browser=bool(raw.get("browser", False)),
     )
+
+
+def _proxy(value: str | None, where: str) -> str | None:
+    if value is None:
+        return None
+    if urlsplit(str(value)).scheme not in ("http", "https"):
+        raise RegistryError(f"{where}: proxy must be an http:// or https:// URL")
+    return str(value)
 
 
 def load_registry(registry_dir: str | Path | None = None,

@@ -11,13 +11,24 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from extractors.versions import OGI_VERSION
+from spiders.browser import browser_settings
 from spiders.registry import Source
+from spiders.safety import parse_allow_hosts
 
 VERSION = OGI_VERSION
 CONTACT_URL = os.environ.get("OGI_CONTACT_URL", "https://github.com/ogi-data/ogi/blob/main/docs/crawling.md")
-USER_AGENT = f"ogi-crawler/{VERSION} (+{CONTACT_URL}; research archive of 政府信息公开工作年度报告)"
+
+
+def ascii_user_agent(version: str, contact_url: str) -> str:
+    """The User-Agent, ASCII only: strict servers and firewalls reject other bytes in a header."""
+    contact = quote(contact_url, safe=":/?#[]@!$&'()*+,;=%~-._")
+    return f"ogi-crawler/{version} (+{contact}; research archive of government information disclosure annual reports)"
+
+
+USER_AGENT = ascii_user_agent(VERSION, CONTACT_URL)
 
 BASE: dict[str, Any] = {
     "BOT_NAME": "ogi",
@@ -48,11 +59,16 @@ BASE: dict[str, Any] = {
     "DOWNLOADER_MIDDLEWARES": {
         # first: a known, fresh document is answered from the manifest before robots.txt or a slot
         "spiders.incremental.RefreshMiddleware": 40,
+        "spiders.middlewares.CapsMiddleware": 45,
         "spiders.middlewares.SlotPerHostMiddleware": 50,
         "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
         "spiders.middlewares.BackoffRetryMiddleware": 550,
         "spiders.middlewares.CharsetMiddleware": 585,
+        "spiders.browser.BrowserMiddleware": 590,  # responses: before redirects, after safety
         "spiders.middlewares.RedirectLoopMiddleware": 610,
+        # requests: after robots.txt asked for its host, before the proxy is applied (750);
+        # responses: before RedirectMiddleware (600) follows a Location
+        "spiders.middlewares.SafetyMiddleware": 620,
     },
     "EXTENSIONS": {"spiders.extensions.CrawlAccounts": 500},
     # ogi's own knobs
@@ -62,6 +78,18 @@ BASE: dict[str, Any] = {
     "OGI_REFRESH_DAYS": 30.0,
     "OGI_STDOUT": None,  # None | json | events (spiders.events)
     "OGI_FETCH_HISTORY": None,  # injected by the crawl process (spiders.history); None: fetch everything
+    # where the crawler may go (spiders.safety): http(s), ports 80/443, public addresses only;
+    # host or host:port entries exempt from the port and address checks (trials, the local demo)
+    "OGI_ALLOW_HOSTS": os.environ.get("OGI_ALLOW_HOSTS", ""),
+    "OGI_PROXY": os.environ.get("OGI_PROXY", ""),  # http(s) proxy for every source without its own `proxy`
+    "OGI_RETRY_AFTER_MAX": 120.0,
+    # auto: sources marked `browser = true`, or answering waf_challenge, are fetched by the system
+    # Chromium (spiders.browser); off: never
+    "OGI_BROWSER": os.environ.get("OGI_BROWSER", "auto"),  # a longer Retry-After gives the host up for the run (rate_limited)
+    # caps (cap_reached in the crawl report names which)
+    "OGI_MAX_PAGES_PER_SOURCE": 3000,  # home, hub, listing and report-page requests
+    "OGI_MAX_DOCUMENTS_PER_SOURCE": 3000,  # attachment requests
+    "OGI_MAX_REQUESTS_PER_PATTERN": 20,  # navigation per URL shape (calendars, query variants): traps
 }
 
 # Politeness off: for the local demo sites, tests and benchmarks only.
@@ -77,8 +105,12 @@ FAST: dict[str, Any] = {
 
 
 def crawl_settings(data_dir: str | Path, sources: list[Source] = (), overrides: dict[str, Any] | None = None,
-                   fast: bool = False) -> dict[str, Any]:
-    """The settings for one run: base, per-source download slots, then FAST, then overrides."""
+                   fast: bool = False, allow_hosts: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The settings for one run: base, per-source download slots, then FAST, then overrides.
+
+    ``allow_hosts`` (the registry folder's, e.g. the demo's 127.0.0.1 ports) are added to
+    OGI_ALLOW_HOSTS from the environment and the overrides.
+    """
     settings = {**BASE, "OGI_DATA_DIR": str(data_dir)}
     slots: dict[str, dict[str, Any]] = {}
     if not fast:
@@ -96,4 +128,8 @@ def crawl_settings(data_dir: str | Path, sources: list[Source] = (), overrides: 
     if fast:
         settings.update(FAST)
     settings.update(overrides or {})
+    allow = parse_allow_hosts(BASE["OGI_ALLOW_HOSTS"]) | parse_allow_hosts(settings.get("OGI_ALLOW_HOSTS"))
+    settings["OGI_ALLOW_HOSTS"] = sorted(allow | parse_allow_hosts(allow_hosts))
+    proxy = settings.get("OGI_PROXY") or os.environ.get("https_proxy") or os.environ.get("http_proxy")
+    settings.update(browser_settings(settings.get("OGI_BROWSER", "off"), proxy or None))
     return settings

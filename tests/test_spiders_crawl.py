@@ -139,7 +139,7 @@ def test_skips_interpretations_mirrors_and_robots_disallowed(demo, first):
 def test_each_fault_is_recorded_for_its_source(first):
     _, report = first
     src = report["sources"]
-    expected = {"fault-waf": "waf_412", "fault-err500": "http_5xx", "fault-slow": "timeout", "fault-loop": "redirect_loop",
+    expected = {"fault-waf": "waf_challenge", "fault-err500": "http_5xx", "fault-slow": "timeout", "fault-loop": "redirect_loop",
                 "fault-truncated": "truncated", "fault-endless": "endless_pagination", "fault-missing": "http_404",
                 "fault-down": "site_down"}
     for sid, kind in expected.items():
@@ -210,7 +210,7 @@ def test_ogi_crawl_json_lines(demo, tmp_path, run_module, json_lines):
 
 def test_ogi_crawl_url_for_a_site_not_in_the_registry(demo, tmp_path, run_module, json_lines):
     url = demo.base_url("qianyang") + "/"
-    host = url.split("/")[2]
+    host = url.split("/")[2]  # --allow-host: also lets the crawler reach this loopback port
     proc = run_module(["crawl", "--url", url, "--jurisdiction", "610328", "--data-dir", str(tmp_path), "--fast",
                        "--json", "--allow-host", host], module="flows.cli")
     lines = json_lines(proc)

@@ -18,7 +18,7 @@ from spiders.titles import find_date, normalise
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "#", "data:")
 _ATTACHMENT_PATH = re.compile(r"\.(" + "|".join(e.lstrip(".") for e in ATTACHMENT_EXTENSIONS) + r")$", re.I)
 _ATTACHMENT_TEXT = re.compile(r"\.(" + "|".join(e.lstrip(".") for e in ATTACHMENT_EXTENSIONS) + r")\s*$", re.I)
-_ROW = "./ancestor::*[self::li or self::tr or self::dd or self::dt or self::p or self::td][1]"
+_ROW_TAGS = frozenset({"li", "tr", "dd", "dt", "p", "td"})  # the listing row a link sits in
 
 
 @dataclass(frozen=True)
@@ -47,22 +47,40 @@ class Link:
 
 
 def anchor_links(sel: Selector, base_url: str) -> list[Link]:
-    """Every ``<a href>`` in ``sel`` with its text, title attribute and row date, absolute URLs."""
+    """Every ``<a href>`` in ``sel`` with its text, title attribute and row date, absolute URLs.
+
+    Walks the lxml tree directly, and reads each row's date once however many links it holds:
+    per-anchor XPath over a whole-page row made a 340 KB page take minutes (quadratic).
+    """
     out: list[Link] = []
-    for a in sel.xpath("//a[@href]"):
-        href = (a.attrib.get("href") or "").strip()
+    row_dates: dict[object, str | None] = {}
+    tr_dates: dict[object, str | None] = {}
+    for a in sel.root.iter("a"):
+        href = (a.get("href") or "").strip()
         if not href or href.lower().startswith(_SKIP_SCHEMES):
             continue
         url = urljoin(base_url, href)
-        text = " ".join(t.strip() for t in a.xpath(".//text()").getall() if t.strip())
-        title = a.attrib.get("title")
-        row = a.xpath(_ROW)
-        date = find_date(" ".join(row[0].xpath(".//text()").getall())) if row else None
+        text = " ".join(t.strip() for t in a.itertext() if t.strip())
+        title = a.get("title")
+        row = next((e for e in a.iterancestors() if e.tag in _ROW_TAGS), None)
+        date = None
+        if row is not None:
+            if row not in row_dates:
+                row_dates[row] = find_date(" ".join(row.itertext()))
+            date = row_dates[row]
         if date is None:  # <td>link</td><td>2025-01-22</td>: the table row, when it holds this link alone
-            tr = a.xpath("./ancestor::tr[1][count(.//a[@href]) = 1]")
-            date = find_date(" ".join(tr[0].xpath(".//text()").getall())) if tr else None
+            tr = next((e for e in a.iterancestors("tr")), None)
+            if tr is not None:
+                if tr not in tr_dates:
+                    alone = sum(1 for x in tr.iter("a") if x.get("href") is not None) == 1
+                    tr_dates[tr] = find_date(" ".join(tr.itertext())) if alone else None
+                date = tr_dates[tr]
         if date is None:
-            date = find_date(" ".join(a.xpath("following-sibling::*[1]//text()").getall()))
+            sibling = a.getnext()
+            while sibling is not None and not isinstance(sibling.tag, str):  # comments: not elements
+                sibling = sibling.getnext()
+            if sibling is not None:
+                date = find_date(" ".join(sibling.itertext()))
         out.append(Link(url=url.split("#")[0], text=text, title=title, date=date))
     return out
 

@@ -17,9 +17,13 @@ from parsel import Selector
 from spiders.cms.base import CmsFamily, Link, anchor_links
 
 PROXY_PATH = "/module/web/jpage/dataproxy.jsp"
-_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
+# Records are cut by searching open and close markers in turn (linear): a lazy ``(.*?)``
+# between them rescans the rest of the page from every unclosed ``<record>`` (quadratic).
+_RECORD_OPEN = re.compile(r"<record>\s*<!\[CDATA\[", re.I)
+_RECORD_CLOSE = re.compile(r"\]\]>\s*</record>", re.I)
 _TOTAL_XML = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.I)
-_NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[.*?href=[\"']([^\"']+)[\"']", re.S | re.I)
+_NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[", re.I)
+_HREF = re.compile(r"href=[\"']([^\"']+)[\"']", re.I)
 _CONF = {
     "total": re.compile(r"totalRecord\s*[:=]\s*[\"']?(\d+)", re.I),
     "perpage": re.compile(r"perPage\s*[:=]\s*[\"']?(\d+)", re.I),
@@ -31,7 +35,25 @@ _MAX_RECORDS = 5000  # a column claiming more is lying (or is not a 年报 colum
 
 def records(text: str) -> list[str]:
     """The HTML fragments of a datastore's records (column page or dataproxy XML)."""
-    return [m.group(1) for m in _RECORD.finditer(text)]
+    out: list[str] = []
+    pos = 0
+    while (start := _RECORD_OPEN.search(text, pos)) is not None:
+        end = _RECORD_CLOSE.search(text, start.end())
+        if end is None:
+            break
+        out.append(text[start.end():end.start()])
+        pos = end.end()
+    return out
+
+
+def nextgroup_href(text: str) -> str | None:
+    """The href in the first ``<nextgroup>`` CDATA block (searched within that block only)."""
+    m = _NEXTGROUP.search(text)
+    if m is None:
+        return None
+    close = text.find("]]>", m.end())
+    href = _HREF.search(text, m.end(), close if close >= 0 else min(len(text), m.end() + 4096))
+    return href.group(1) if href else None
 
 
 def total_records(text: str) -> int | None:
@@ -73,13 +95,13 @@ class HanwebFamily(CmsFamily):
         if parts.path.endswith(PROXY_PATH):
             return self._rest_from_proxy(response, cap_pages)
         total = total_records(text)
-        nextgroup = _NEXTGROUP.search(text)
+        nextgroup = nextgroup_href(text)
         proxy = _PROXY_URL.search(text)
         if total is None and nextgroup is None and proxy is None:
             return []
         perpage = int(_CONF["perpage"].search(text).group(1)) if _CONF["perpage"].search(text) else 15
         group = int(_CONF["group"].search(text).group(1)) if _CONF["group"].search(text) else 1
-        params = dict(parse_qsl(urlsplit(nextgroup.group(1).replace("&amp;", "&")).query)) if nextgroup else {}
+        params = dict(parse_qsl(urlsplit(nextgroup.replace("&amp;", "&")).query)) if nextgroup else {}
         params.pop("page", None)
         if "columnid" not in params:
             m = re.search(r"/col/col(\d+)/", response.url)

@@ -22,7 +22,9 @@ _COUNT_VARS = re.compile(r"var\s+countPage\s*=\s*['\"]?(\d+)", re.I)
 _PREFIX_VARS = re.compile(r"var\s+(?:prefix|sPrefix)\s*=\s*['\"]([\w\-]+)['\"]", re.I)
 _SUFFIX_VARS = re.compile(r"var\s+(?:suffix|sSuffix)\s*=\s*['\"](\w+)['\"]", re.I)
 _ARTICLE = re.compile(r"/t(?:19|20)\d{6}_\d+\.s?html")
-_SCRIPT_HREF = re.compile(r"<a[^>]+href=\\?[\"'](\.?/?P0\d+[^\"'\\]*\.\w+)\\?[\"'][^>]*>(.*?)</a>", re.I | re.S)
+# bounded repeats: an unclosed ``<a`` must not rescan the rest of the page (linear in page size)
+_SCRIPT_HREF = re.compile(r"<a[^>]{1,500}?href=\\?[\"'](\.?/?P0\d+[^\"'\\]{0,500}\.\w+)\\?[\"'][^>]{0,500}>(.{0,500}?)</a>",
+                          re.I | re.S)
 
 
 def page_count(text: str) -> tuple[int, str, str] | None:
