@@ -16,4 +16,4 @@ OGI_VERSION = "0.1.0"
 EXTRACTOR_VERSION = "0.3.0"
 
 # The Parquet datasets' columns (pipelines/tables.py). Bump whenever a column changes.
-DATASET_SCHEMA_VERSION = "2"
+DATASET_SCHEMA_VERSION = "3"
