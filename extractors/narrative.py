@@ -30,7 +30,7 @@ PATTERNS: dict[str, tuple[str, str]] = {
     "reviews": (r"复议", r"行政复议(?:案件|申请)?(?:共|共计|合计)?" + _COUNT),
     "lawsuits": (r"诉讼", r"行政诉讼(?:案件)?(?:共|共计|合计)?" + _COUNT),
 }
-NEEDS_APPLICATION = ("granted", "partially_granted", "refused")  # outcomes: only in a sentence about 申请
+NEEDS_APPLICATION = ("granted", "partially_granted", "refused")  # outcomes: only where 申请 is the subject
 _SKIP = re.compile(r"%|％|百分之|占|累计|历年|截至|截止|以来|同比|增长|下降|增加|减少|比上年|较上年|平均")
 _DATE = re.compile(r"(?:19|20)\d{2}\s*年(?:度)?|\d{1,2}\s*月(?:份)?|\d{1,2}\s*日")
 _SENTENCE = re.compile(r"[。；;！!？?\n]")
@@ -49,9 +49,11 @@ def read_sentences(lines: list[str]) -> Found:
     found: dict[str, tuple[int, str]] = {}
     dropped: dict[str, str] = {}
     text = unicodedata.normalize("NFKC", "\n".join(lines))
+    previous = ""
     for sentence in _SENTENCE.split(text):
+        context, previous = previous + sentence, sentence  # 其中同意公开45件 follows the sentence on 申请
         for clause in _CLAUSE.split(sentence):
-            hit = _figure(clause, sentence)
+            hit = _figure(clause, context)
             if hit is None or hit[0] in dropped:
                 continue
             key, value = hit
@@ -62,7 +64,7 @@ def read_sentences(lines: list[str]) -> Found:
     return Found([(k, v, raw) for k, (v, raw) in found.items()], list(dropped.values()))
 
 
-def _figure(clause: str, sentence: str) -> tuple[str, int] | None:
+def _figure(clause: str, context: str) -> tuple[str, int] | None:
     words = "".join(clause.split())
     if not words or _SKIP.search(words):
         return None
@@ -70,7 +72,7 @@ def _figure(clause: str, sentence: str) -> tuple[str, int] | None:
     if len(topics) != 1 or len(_NUMBER.findall(_DATE.sub("", words))) != 1:
         return None
     key = topics[0]
-    if key in NEEDS_APPLICATION and "申请" not in sentence:
+    if key in NEEDS_APPLICATION and "申请" not in context:
         return None
     m = re.search(PATTERNS[key][1], _DATE.sub("", words))
     if m is None:

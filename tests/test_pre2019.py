@@ -1,0 +1,206 @@
+"""Reports of 2008–2018: the statistics table (HTML, DOCX) and narrative-only reports, read into
+table ``statistics`` and the cross-era core; documents are built here by real tools."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+
+from extractors import extract_bytes
+
+REPORT_2015 = """<html><head><meta charset="utf-8"><title>麟游县人民政府2015年政府信息公开工作年度报告</title></head><body>
+<h1>麟游县人民政府2015年政府信息公开工作年度报告</h1>
+<p>本报告统计时限为2015年1月1日至12月31日。</p>
+<p>一、概述</p><p>2015年，我县认真贯彻《条例》，推进政府信息公开工作。</p>
+<p>七、其他需要报告的事项</p><p>无。</p>
+<p>附表</p><p>政府信息公开情况统计表</p>
+<table border="1">
+<tr><td>统计指标</td><td>单位</td><td>本年</td><td>历年累计</td></tr>
+<tr><td>一、主动公开情况</td><td></td><td></td><td></td></tr>
+<tr><td>（一）主动公开政府信息数（不同渠道和方式公开相同信息计1条）</td><td>条</td><td>3,217</td><td>25006</td></tr>
+<tr><td>其中：主动公开规范性文件数</td><td>条</td><td>12</td><td>140</td></tr>
+<tr><td>制发规范性文件总数</td><td>件</td><td>15</td><td></td></tr>
+<tr><td>三、依申请公开情况</td><td></td><td></td><td></td></tr>
+<tr><td>（一）收到申请数</td><td>件</td><td>58</td><td>402</td></tr>
+<tr><td>1.当面申请数</td><td>件</td><td>20</td><td>—</td></tr>
+<tr><td>（三）申请答复数</td><td>件</td><td>58</td><td>400</td></tr>
+<tr><td>2.同意公开答复数</td><td>件</td><td>45</td><td>300</td></tr>
+<tr><td>3.同意部分公开答复数</td><td>件</td><td>3</td><td>20</td></tr>
+<tr><td>4.不同意公开答复数</td><td>件</td><td>2</td><td>10</td></tr>
+<tr><td>其中：涉及国家秘密</td><td>件</td><td>1</td><td>3</td></tr>
+<tr><td>依申请公开目录编制数</td><td>条</td><td>7</td><td>70</td></tr>
+<tr><td>四、行政复议数量</td><td>件</td><td>2</td><td>9</td></tr>
+<tr><td>（一）维持具体行政行为数</td><td>件</td><td>1</td><td>5</td></tr>
+<tr><td>（二）被依法纠错数</td><td>件</td><td>1</td><td>2</td></tr>
+<tr><td>五、行政诉讼数量</td><td>件</td><td>1</td><td>4</td></tr>
+<tr><td>（二）被依法纠错数</td><td>件</td><td>0</td><td>1</td></tr>
+<tr><td>七、依申请公开信息收取的费用</td><td>元</td><td>500</td><td>1200</td></tr>
+</table></body></html>"""
+
+
+def _cells(out: dict) -> dict[tuple[str, str], tuple]:
+    assert {c["table"] for c in out["cells"]} == {"statistics"}
+    return {(c["row"], c["col"]): (c["value"], c["raw"], c["flags"]) for c in out["cells"]}
+
+
+def test_a_2015_statistics_table_with_a_running_total_and_a_unit_column():
+    out = extract_bytes(REPORT_2015.encode("utf-8"), "linyou-2015.html").to_dict()
+    assert "error" not in out, out.get("error")
+    assert out["report"]["report_year"] == 2015
+    assert out["tables"] == {"statistics": {"form_version": "stat", "evidence": ["report year 2015"], "pages": []}}
+    assert _cells(out) == {
+        ("proactive.total", "value"): (3217, "3,217", ["thousands_separator"]),
+        ("proactive.total", "cumulative"): (25006, "25006", []),
+        ("proactive.normative_documents", "value"): (12, "12", []),
+        ("proactive.normative_documents", "cumulative"): (140, "140", []),
+        ("proactive.normative_issued", "value"): (15, "15", []),
+        ("proactive.normative_issued", "cumulative"): (None, "", ["blank"]),
+        ("received", "value"): (58, "58", []),
+        ("received", "cumulative"): (402, "402", []),
+        ("received.in_person", "value"): (20, "20", []),
+        ("received.in_person", "cumulative"): (None, "—", ["no_value"]),
+        ("answered", "value"): (58, "58", []),
+        ("answered", "cumulative"): (400, "400", []),
+        ("granted", "value"): (45, "45", []),
+        ("granted", "cumulative"): (300, "300", []),
+        ("partially_granted", "value"): (3, "3", []),
+        ("partially_granted", "cumulative"): (20, "20", []),
+        ("refused", "value"): (2, "2", []),
+        ("refused", "cumulative"): (10, "10", []),
+        ("refused.state_secret", "value"): (1, "1", []),
+        ("refused.state_secret", "cumulative"): (3, "3", []),
+        ("reviews", "value"): (2, "2", []),
+        ("reviews", "cumulative"): (9, "9", []),
+        ("reviews.upheld", "value"): (1, "1", []),
+        ("reviews.upheld", "cumulative"): (5, "5", []),
+        ("reviews.corrected", "value"): (1, "1", []),  # 被依法纠错数 under 行政复议数
+        ("reviews.corrected", "cumulative"): (2, "2", []),
+        ("lawsuits", "value"): (1, "1", []),
+        ("lawsuits", "cumulative"): (4, "4", []),
+        ("lawsuits.corrected", "value"): (0, "0", []),  # the same label under 行政诉讼数
+        ("lawsuits.corrected", "cumulative"): (1, "1", []),
+        # printed in 元 in the unit column, stored in 万元
+        ("fees", "value"): (0.05, "500", ["converted_from:元", "unit_from:row_label"]),
+        ("fees", "cumulative"): (0.12, "1200", ["converted_from:元", "unit_from:row_label"]),
+    }
+    assert all(c["unit"] == ("万元" if c["row"] == "fees" else None) for c in out["cells"])
+    assert out["extra_rows"] == [{"table": "statistics", "label": "依申请公开目录编制数", "raw": ["7", "70"], "page": None}]
+    assert out["problems"] == []  # the 2019+ tables are not missing from a 2015 report
+    assert out["checks"] == []
+    assert out["core"] == {"received": 58, "granted": 45, "partially_granted": 3, "refused": 2, "reviews": 2,
+                           "lawsuits": 1}
+    assert out["core_sources"] == {k: f"statistics:{k}:value" for k in out["core"]}
+
+
+def _docx_2011() -> bytes:
+    doc = docx.Document()
+    doc.add_paragraph("抚松县人民政府2011年政府信息公开工作年度报告")
+    doc.add_paragraph("本报告所列数据的统计期限自2011年1月1日起至2011年12月31日止。")
+    doc.add_paragraph("一、概述")
+    doc.add_paragraph("2011年，我县政府信息公开工作稳步推进。")
+    doc.add_paragraph("附表：政府信息公开工作情况统计表")
+    rows = [
+        ("指标", "单位", "2011年"),
+        ("主动公开政府信息数", "条", "1,024"),
+        ("政府网站公开政府信息数", "条", "900"),
+        ("其他方式公开政府信息数", "条", "124"),
+        ("收到申请数", "件", "31"),
+        ("其中：当面申请", "件", "10"),
+        ("网上申请", "件", "12"),
+        ("电子邮件", "件", "4"),
+        ("信函", "件", "2"),
+        ("传真", "件", "1"),
+        ("其他", "件", "2"),
+        ("同意公开", "件", "20"),
+        ("同意部分公开", "件", "5"),
+        ("不同意公开", "件", "3"),
+        ("行政复议数", "件", "1"),
+        ("其他", "件", "1"),  # under 行政复议数 now, not the applications' 其他
+        ("行政诉讼数", "件", "0"),
+    ]
+    table = doc.add_table(rows=len(rows), cols=3)
+    for r, values in enumerate(rows):
+        for c, text in enumerate(values):
+            table.cell(r, c).text = text
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def test_a_2011_docx_table_with_application_channels_and_a_year_column():
+    out = extract_bytes(_docx_2011(), "fusong-2011.docx").to_dict()
+    assert "error" not in out, out.get("error")
+    assert out["report"]["report_year"] == 2011
+    assert out["tables"]["statistics"]["form_version"] == "stat"
+    assert _cells(out) == {
+        ("proactive.total", "value"): (1024, "1,024", ["thousands_separator"]),
+        ("channel.website", "value"): (900, "900", []),
+        ("channel.other", "value"): (124, "124", []),
+        ("received", "value"): (31, "31", []),
+        ("received.in_person", "value"): (10, "10", []),
+        ("received.online", "value"): (12, "12", []),
+        ("received.email", "value"): (4, "4", []),
+        ("received.letter", "value"): (2, "2", []),
+        ("received.fax", "value"): (1, "1", []),
+        ("received.other", "value"): (2, "2", []),
+        ("granted", "value"): (20, "20", []),
+        ("partially_granted", "value"): (5, "5", []),
+        ("refused", "value"): (3, "3", []),
+        ("reviews", "value"): (1, "1", []),
+        ("reviews.other", "value"): (1, "1", []),
+        ("lawsuits", "value"): (0, "0", []),
+    }
+    assert out["extra_rows"] == [] and out["problems"] == []
+    assert out["core"] == {"received": 31, "granted": 20, "partially_granted": 5, "refused": 3, "reviews": 1,
+                           "lawsuits": 0}
+
+
+REPORT_2012 = """<html><head><meta charset="utf-8"><title>洪泽县人民政府2012年政府信息公开工作年度报告</title></head><body>
+<h1>洪泽县人民政府2012年政府信息公开工作年度报告</h1>
+<p>一、概述</p>
+<p>2012年，我县主动公开政府信息3217条，其中通过政府网站公开2900条。自2008年以来累计主动公开政府信息25000条。</p>
+<p>二、依申请公开情况</p>
+<p>全年共受理政府信息公开申请58件，比上年增加12件。其中同意公开45件，部分公开3件，不予公开2件，信息不存在8件，同意公开率为77.6%。</p>
+<p>三、因政府信息公开申请行政复议、提起行政诉讼的情况</p>
+<p>2012年，我县发生因政府信息公开引起的行政复议2件，行政诉讼1件。</p>
+<p>四、其他需要报告的事项</p><p>本年度未收取任何费用。</p>
+</body></html>"""
+
+
+def test_a_narrative_only_2012_report_gives_its_headline_figures_from_text():
+    out = extract_bytes(REPORT_2012.encode("utf-8"), "hongze-2012.html").to_dict()
+    assert "error" not in out, out.get("error")
+    assert out["tables"]["statistics"] == {"form_version": "stat", "pages": [],
+                                           "evidence": ["report year 2012", "figures read from sentences"]}
+    assert {(c["row"], c["col"]): (c["value"], c["raw"], c["flags"]) for c in out["cells"]} == {
+        ("proactive.total", "value"): (3217, "我县主动公开政府信息3217条", ["from_text"]),  # not the 25000 累计
+        ("received", "value"): (58, "全年共受理政府信息公开申请58件", ["from_text"]),  # not the change (12)
+        ("granted", "value"): (45, "其中同意公开45件", ["from_text"]),  # not the rate (77.6%)
+        ("partially_granted", "value"): (3, "部分公开3件", ["from_text"]),
+        ("refused", "value"): (2, "不予公开2件", ["from_text"]),
+        ("reviews", "value"): (2, "我县发生因政府信息公开引起的行政复议2件", ["from_text"]),
+        ("lawsuits", "value"): (1, "行政诉讼1件", ["from_text"]),
+    }
+    assert out["extra_rows"] == [] and out["checks"] == []
+    assert out["core"] == {"received": 58, "granted": 45, "partially_granted": 3, "refused": 2, "reviews": 2,
+                           "lawsuits": 1}
+    assert set(out["core_sources"].values()) == {"text"}
+    assert out["problems"] == []  # every required indicator was stated
+
+
+def test_a_narrative_figure_stated_twice_differently_is_dropped_and_said():
+    html = REPORT_2012.replace("四、其他需要报告的事项", "全年共受理政府信息公开申请60件。四、其他需要报告的事项")
+    out = extract_bytes(html.encode("utf-8"), "hongze-2012b.html").to_dict()
+    assert ("received", "value") not in {(c["row"], c["col"]) for c in out["cells"]}
+    assert out["core"]["received"] is None and out["core_sources"]["received"] is None
+    assert [p["code"] for p in out["problems"]] == ["ambiguous_text", "table_incomplete"]
+    assert "received is stated as 58 and as 60" in out["problems"][0]["message"]
+    assert out["problems"][1]["message"].endswith("missing received")
+
+
+def test_a_news_item_with_figures_is_not_made_a_report_by_its_sentences():
+    html = ("<html><head><title>我县召开2015年政府信息公开工作培训会议</title></head><body>"
+            "<h1>我县召开2015年政府信息公开工作培训会议</h1><p>会上通报，全年共受理政府信息公开申请58件。</p></body></html>")
+    out = extract_bytes(html.encode("utf-8"), "news.html").to_dict()
+    assert out["error"]["code"] == "not_a_report" and out["error"]["reason"] == "news"
