@@ -1,13 +1,16 @@
 """Reports of 2008–2018: the statistics table (HTML, DOCX) and narrative-only reports, read into
-table ``statistics`` and the cross-era core; documents are built here by real tools."""
+table ``statistics`` and the cross-era core, through to the warehouse (DuckDB); documents are built here by real tools."""
 
 from __future__ import annotations
 
 import io
 
 import docx
+import duckdb
 
-from extractors import extract_bytes
+from extractors import EXTRACTOR_VERSION, extract_bytes
+from pipelines.load import load_warehouse
+from pipelines.rawstore import FetchRecord, RawStore
 
 REPORT_2015 = """<html><head><meta charset="utf-8"><title>麟游县人民政府2015年政府信息公开工作年度报告</title></head><body>
 <h1>麟游县人民政府2015年政府信息公开工作年度报告</h1>
@@ -204,3 +207,40 @@ def test_a_news_item_with_figures_is_not_made_a_report_by_its_sentences():
             "<h1>我县召开2015年政府信息公开工作培训会议</h1><p>会上通报，全年共受理政府信息公开申请58件。</p></body></html>")
     out = extract_bytes(html.encode("utf-8"), "news.html").to_dict()
     assert out["error"]["code"] == "not_a_report" and out["error"]["reason"] == "news"
+
+
+def test_the_warehouse_core_table_follows_a_county_across_eras(tmp_path, fill, extract_all):
+    data = tmp_path / "data"
+    fill(data, counties=[("610329", "麟游县")], years=(2021,))
+    with RawStore(data / "raw") as raw:
+        for year, html in ((2015, REPORT_2015), (2012, REPORT_2012.replace("洪泽县", "麟游县"))):
+            body = html.encode("utf-8")
+            raw.record(FetchRecord(url=f"http://old.example/{year}.html", sha256=raw.put(body), status=200,
+                                   fetched_at="2025-02-01T00:00:00+00:00", format="html", size=len(body),
+                                   source_id="old-610329", jurisdiction_code="610329", organ="麟游县人民政府",
+                                   report_year=year))
+    extract_all(data)
+    load_warehouse(data, None, EXTRACTOR_VERSION)
+    wh = data / "warehouse"
+    rows = duckdb.sql(
+        f"SELECT k.report_year, k.received, k.received_source, k.granted, k.partially_granted, k.refused, k.reviews, "
+        f"k.lawsuits, k.lawsuits_source FROM read_parquet('{wh}/core/**/*.parquet', hive_partitioning=true) k "
+        "ORDER BY k.report_year").fetchall()
+    assert rows[:2] == [
+        (2012, 58, "text", 45, 3, 2, 2, 1, "text"),
+        (2015, 58, "statistics:received:value", 45, 3, 2, 2, 1, "statistics:lawsuits:value"),
+    ]
+    # 2021: the core is the form's own cells, as loaded in `cells`
+    (year, received, source, *_), = rows[2:]
+    printed = duckdb.sql(
+        f"SELECT value FROM read_parquet('{wh}/cells/**/*.parquet', hive_partitioning=true) WHERE report_year = 2021 "
+        "AND table_key = 'requests' AND row_key = 'new_received' AND col_key = 'total'").fetchall()[0]
+    assert (year, source) == (2021, "requests:new_received:total") and received == printed[0]
+    stats = duckdb.sql(
+        f"SELECT report_year, form_version, received__value, received__cumulative, fees__value "
+        f"FROM read_parquet('{wh}/statistics/**/*.parquet', hive_partitioning=true) ORDER BY report_year").fetchall()
+    assert stats == [(2012, "stat", 58, None, None), (2015, "stat", 58, 402, 0.05)]
+    versions = duckdb.sql(
+        f"SELECT report_year, form_version_statistics, form_version_requests "
+        f"FROM read_parquet('{wh}/reports/**/*.parquet', hive_partitioning=true) ORDER BY report_year").fetchall()
+    assert versions == [(2012, "stat", None), (2015, "stat", None), (2021, None, "2021")]
