@@ -210,9 +210,8 @@ def _missing_tables(report: Report, regions: dict, doc: Document) -> None:
                 where += f"; the page shows {doc.images} images, which may be pictures of the tables"
             year, first = report.meta.report_year, min(SCHEMA.versions.values(), key=lambda v: v.year_start)
             if year is not None and year < first.year_start:
-                where += (f"; a {year} report predates the {first.id} form "
-                          "(2014–2018 statistics table or free text), "
-                          f"which is not forced into the {'/'.join(sorted(FORM_VERSIONS))} grid")
+                where += (f"; a {year} report predates the earliest form version ogi knows "
+                          f"({first.id}, from {first.year_start}) and is not forced into a later form's grid")
             report.problems.append(Problem("table_missing", f"{spec.section} {spec.title}: {where}", table))
             continue
         version = report.tables[table].form_version
