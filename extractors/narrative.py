@@ -33,8 +33,9 @@ PATTERNS: dict[str, tuple[str, str]] = {
 NEEDS_APPLICATION = ("granted", "partially_granted", "refused")  # outcomes: only where 申请 is the subject
 _SKIP = re.compile(r"%|％|百分之|占|累计|历年|截至|截止|以来|同比|增长|下降|增加|减少|比上年|较上年|平均")
 _DATE = re.compile(r"(?:19|20)\d{2}\s*年(?:度)?|\d{1,2}\s*月(?:份)?|\d{1,2}\s*日")
-_SENTENCE = re.compile(r"[。；;！!？?\n]")
+_SENTENCE = re.compile(r"[。；;！!？?\n]")  # split as printed (full-width or not): raw keeps the clause
 _CLAUSE = re.compile(r"[，,：:]")
+_ASIDE = re.compile(r"[(（][^()（）]*[)）]")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
@@ -48,12 +49,11 @@ def read_sentences(lines: list[str]) -> Found:
     """Every headline figure the text states unambiguously, first occurrence first."""
     found: dict[str, tuple[int, str]] = {}
     dropped: dict[str, str] = {}
-    text = unicodedata.normalize("NFKC", "\n".join(lines))
     previous = ""
-    for sentence in _SENTENCE.split(text):
+    for sentence in filter(str.strip, _SENTENCE.split("\n".join(lines))):
         context, previous = previous + sentence, sentence  # 其中同意公开45件 follows the sentence on 申请
         for clause in _CLAUSE.split(sentence):
-            hit = _figure(clause, context)
+            hit = _figure(unicodedata.normalize("NFKC", clause), context)
             if hit is None or hit[0] in dropped:
                 continue
             key, value = hit
@@ -65,7 +65,7 @@ def read_sentences(lines: list[str]) -> Found:
 
 
 def _figure(clause: str, context: str) -> tuple[str, int] | None:
-    words = "".join(clause.split())
+    words = _ASIDE.sub("", "".join(clause.split()))  # 58件（其中当面申请20件…）: the breakdown is not the figure
     if not words or _SKIP.search(words):
         return None
     topics = [key for key, (topic, _) in PATTERNS.items() if re.search(topic, words)]

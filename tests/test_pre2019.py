@@ -9,6 +9,7 @@ import docx
 import duckdb
 
 from extractors import EXTRACTOR_VERSION, extract_bytes
+from extractors.narrative import read_sentences
 from pipelines.load import load_warehouse
 from pipelines.rawstore import FetchRecord, RawStore
 
@@ -244,3 +245,16 @@ def test_the_warehouse_core_table_follows_a_county_across_eras(tmp_path, fill, e
         f"SELECT report_year, form_version_statistics, form_version_requests "
         f"FROM read_parquet('{wh}/reports/**/*.parquet', hive_partitioning=true) ORDER BY report_year").fetchall()
     assert versions == [(2012, "stat", None), (2015, "stat", None), (2021, None, "2021")]
+
+
+def test_sentences_give_a_figure_only_when_one_indicator_and_one_number_say_it():
+    found = read_sentences([
+        "全县共收到政府信息公开申请31件（其中当面申请20件、网上申请11件）。",  # the breakdown in brackets is aside
+        "其中同意公开20件，同意公开率为64.5%。",  # outcomes right after the sentence on 申请; the rate is not a count
+        "行政复议、行政诉讼案件共3件。",  # two indicators, one number: neither
+        "主动公开政府信息占全部信息的90%，较上年增加120条。",  # a share and a change
+    ])
+    assert found.figures == [("received", 31, "全县共收到政府信息公开申请31件（其中当面申请20件、网上申请11件）"),
+                             ("granted", 20, "其中同意公开20件")]
+    assert found.ambiguous == []
+    assert read_sentences(["今年同意公开20件。"]).figures == []  # an outcome with no 申请 in sight
