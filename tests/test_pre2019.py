@@ -258,3 +258,23 @@ def test_sentences_give_a_figure_only_when_one_indicator_and_one_number_say_it()
                              ("granted", 20, "其中同意公开20件")]
     assert found.ambiguous == []
     assert read_sentences(["今年同意公开20件。"]).figures == []  # an outcome with no 申请 in sight
+
+
+def test_with_no_year_the_heading_decides_and_two_figures_without_a_header_are_not_placed():
+    html = """<html><head><meta charset="utf-8"><title>某县政府信息公开工作年度报告</title></head><body>
+<h1>某县政府信息公开工作年度报告</h1><p>一、概述</p><p>我县认真贯彻《条例》。</p>
+<p>政府信息公开情况统计表</p>
+<table border="1">
+<tr><td>收到申请数</td><td>件</td><td>12</td></tr>
+<tr><td>同意公开答复数</td><td>件</td><td>9</td><td>80</td></tr>
+<tr><td>行政复议数</td><td>件</td><td>0</td></tr>
+</table></body></html>"""
+    out = extract_bytes(html.encode("utf-8"), "undated.html").to_dict()
+    assert out["report"]["report_year"] is None
+    assert out["tables"]["statistics"]["form_version"] == "stat"
+    assert out["tables"]["statistics"]["evidence"] == ["the heading of the statistics table"]
+    assert {(c["row"], c["col"]): c["value"] for c in out["cells"]} == {("received", "value"): 12, ("reviews", "value"): 0}
+    assert [p["code"] for p in out["problems"]] == ["row_short", "table_incomplete"]
+    assert "granted" in out["problems"][0]["message"] and "(no header says which)" in out["problems"][0]["message"]
+    assert out["core"] == {"received": 12, "granted": None, "partially_granted": None, "refused": None, "reviews": 0,
+                           "lawsuits": None}
