@@ -181,9 +181,10 @@ def _cells(key: str, values: list[Token], periods: list[str] | None, printed_uni
         values.pop()
     cols = periods or (["value"] if len(values) == 1 else [])
     if len(values) != len(cols):
+        which = ", ".join(cols) or "(no header says which)"
         result.problems.append(Problem(
             "row_short", f"indicator {key} prints {len(values)} figures ({' '.join(v.text for v in values)}) for "
-            f"the columns {', '.join(cols) or '(no header says which)'}; none recorded", TABLE, [page] if page else None))
+            f"the columns {which}; none recorded", TABLE, [page] if page else None))
         return
     for col, tok in zip(cols, values):
         parsed = parse_value(tok.text, item.kind, item.unit)

@@ -21,7 +21,8 @@ Row = dict[str, Any]
 _ROW_ORDER = {r.key: i for i, r in enumerate(SCHEMA["requests"].rows)}
 _ROW_LABEL = {r.key: r.label for r in SCHEMA["requests"].rows}
 _INT_COLUMNS = {
-    spec.name: {c.name for c in spec.columns if str(c.type) == "int64"} for spec in (REQUESTS, PROACTIVE, APPEALS, STATISTICS)
+    spec.name: {c.name for c in spec.columns if str(c.type) == "int64"}
+    for spec in (REQUESTS, PROACTIVE, APPEALS, STATISTICS)
 }
 
 

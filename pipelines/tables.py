@@ -221,8 +221,8 @@ CELLS = TableSpec(
         Column("value", pa.float64(), "Parsed value; null when blank, a dash, 无 or 不涉及 (see raw)."),
         Column("raw", pa.string(), "The cell exactly as printed."),
         Column("unit", pa.string(), "Unit of value when it has one (万元, 元)."),
-        Column("flags", STR_LIST, "Parsing flags (docs/extraction.md), e.g. fullwidth, thousands_separator, note, unit:元, "
-               "blank, no_value, from_text (read from a sentence of a narrative-only pre-2019 report)."),
+        Column("flags", STR_LIST, "Parsing flags (docs/extraction.md), e.g. fullwidth, thousands_separator, note, "
+               "unit:元, blank, no_value, from_text (read from a sentence of a narrative-only pre-2019 report)."),
         Column("page", pa.int32(), "Page (1-based) the cell was read from, for PDFs and Word files."),
         Column("row_label", pa.string(), "Printed label of an added (`extra`) row."),
         LOAD_ID,
@@ -266,8 +266,8 @@ STATISTICS = TableSpec(
     "one report",
     "The pre-2019 statistics table (政府信息公开情况统计表, report years 2008–2018) as one row per report: a column "
     "per indicator and period, `value` the year's figure and `cumulative` the running total (历年累计) where printed. "
-    "Figures read from a narrative-only report's sentences are here too (`cells.flags` says `from_text`); "
-    "indicators a report prints that the schema does not know are in `cells` as `extra` rows (docs/form.md#before-2019).",
+    "Figures read from a narrative-only report's sentences are here too (`cells.flags` says `from_text`); indicators "
+    "a report prints that the schema does not know are in `cells` as `extra` rows (docs/form.md#before-2019).",
     (REPORT_ID, JURISDICTION, FORM_VERSION, *wide_columns("statistics"), LOAD_ID),
 )
 

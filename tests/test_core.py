@@ -19,8 +19,10 @@ WITHHELD = ("state_secret", "prohibited_by_law", "security_stability", "third_pa
 @pytest.mark.parametrize("name, expected", [
     # read off the corpus truth: 三 new_received/granted/partially_granted totals, the eight 不予公开 totals
     # summed (3+0+1+0+2+0+0+0 and 0+1+1+2+1+0+3+2), 四 review total, direct + after-review lawsuits (7+4, 3+8)
-    ("docx-2021-merged", {"received": 18, "granted": 10, "partially_granted": 1, "refused": 6, "reviews": 4, "lawsuits": 11}),
-    ("docx-2019-merged", {"received": 24, "granted": 3, "partially_granted": 1, "refused": 10, "reviews": 3, "lawsuits": 11}),
+    ("docx-2021-merged",
+     {"received": 18, "granted": 10, "partially_granted": 1, "refused": 6, "reviews": 4, "lawsuits": 11}),
+    ("docx-2019-merged",
+     {"received": 24, "granted": 3, "partially_granted": 1, "refused": 10, "reviews": 3, "lawsuits": 11}),
 ])
 def test_the_core_of_2021_and_2019_reports(name, expected):
     truth = json.loads((CORPUS / f"{name}.truth.json").read_text("utf-8"))

@@ -1,5 +1,6 @@
 """Reports of 2008–2018: the statistics table (HTML, DOCX) and narrative-only reports, read into
-table ``statistics`` and the cross-era core, through to the warehouse (DuckDB); documents are built here by real tools."""
+table ``statistics`` and the cross-era core, through to the warehouse (DuckDB); the documents are
+built here by real tools."""
 
 from __future__ import annotations
 
@@ -273,7 +274,8 @@ def test_with_no_year_the_heading_decides_and_two_figures_without_a_header_are_n
     assert out["report"]["report_year"] is None
     assert out["tables"]["statistics"]["form_version"] == "stat"
     assert out["tables"]["statistics"]["evidence"] == ["the heading of the statistics table"]
-    assert {(c["row"], c["col"]): c["value"] for c in out["cells"]} == {("received", "value"): 12, ("reviews", "value"): 0}
+    cells = {(c["row"], c["col"]): c["value"] for c in out["cells"]}
+    assert cells == {("received", "value"): 12, ("reviews", "value"): 0}
     assert [p["code"] for p in out["problems"]] == ["row_short", "table_incomplete"]
     assert "granted" in out["problems"][0]["message"] and "(no header says which)" in out["problems"][0]["message"]
     assert out["core"] == {"received": 12, "granted": None, "partially_granted": None, "refused": None, "reviews": 0,
