@@ -31,6 +31,7 @@ MAX_LABEL = 40  # longer label text is a sentence, not an indicator
 MAX_VALUES = 3  # a row with more numbers is another table's
 _YEAR_HEADER = re.compile(r"^(?:19|20)\d{2}年度?(?:统计数|数量|数)?$")
 _PAREN_UNIT = re.compile(r"[(（](?:单位[:：])?(" + "|".join(sorted(UNITS, key=len, reverse=True)) + r")[)）]$")
+_UNIT_WORD = re.compile(r"^(.*\S)\s+(" + "|".join(sorted(UNITS, key=len, reverse=True)) + r")$")  # 收到申请数 件
 _OF_WHICH = re.compile(r"^(?:其中)[:：]?")
 
 
@@ -90,7 +91,7 @@ def _read_table(rows: list[Row]) -> TableResult:
 
 def _header(row: Row) -> tuple[list[str], bool] | None:
     """The period columns a header row names, in printed order, and whether it has a code column."""
-    texts = [c.text for c in row.cells] if row.grid or len(row.cells) > 1 else re.split(r"[|\t]|\s{2,}", row.text)
+    texts = [c.text for c in row.cells] if row.grid or len(row.cells) > 1 else re.split(r"[|\s]+", row.text)
     periods: list[str] = []
     has_code = False
     for text in texts:
@@ -120,7 +121,10 @@ def _label(tokens: list[Token]) -> tuple[str, str | None]:
         if text in UNITS:
             unit = text
         elif text:
-            labels.append(tok.text)
+            spaced = _UNIT_WORD.match(tok.text.strip())
+            if spaced:
+                unit = spaced[2]
+            labels.append(spaced[1] if spaced else tok.text)
     label = labels[-1] if labels else ""
     bracket = _PAREN_UNIT.search(clean(label))
     if bracket:

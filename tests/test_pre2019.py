@@ -280,3 +280,20 @@ def test_with_no_year_the_heading_decides_and_two_figures_without_a_header_are_n
     assert "granted" in out["problems"][0]["message"] and "(no header says which)" in out["problems"][0]["message"]
     assert out["core"] == {"received": 12, "granted": None, "partially_granted": None, "refused": None, "reviews": 0,
                            "lawsuits": None}
+
+
+def test_a_2016_table_flattened_to_text_lines_with_the_unit_as_a_word():
+    text = "\n".join([
+        "某县人民政府2016年政府信息公开工作年度报告", "一、概述", "2016年，我县认真贯彻《条例》。",
+        "附表：政府信息公开情况统计表", "统计指标 单位 本年 历年累计", "收到申请数 件 58 402", "行政复议数量 件 2 9",
+        "（二）被依法纠错数 件 1 2", "行政诉讼数量 件 1 4", "（二）被依法纠错数 件 0 1",
+    ])
+    out = extract_bytes(text.encode("utf-8"), "2016.txt").to_dict()
+    assert {(c["row"], c["col"]): c["value"] for c in out["cells"]} == {
+        ("received", "value"): 58, ("received", "cumulative"): 402, ("reviews", "value"): 2,
+        ("reviews", "cumulative"): 9, ("reviews.corrected", "value"): 1, ("reviews.corrected", "cumulative"): 2,
+        ("lawsuits", "value"): 1, ("lawsuits", "cumulative"): 4, ("lawsuits.corrected", "value"): 0,
+        ("lawsuits.corrected", "cumulative"): 1}
+    assert [p["code"] for p in out["problems"]] == ["table_incomplete"]  # the outcomes are not printed
+    assert out["core"] == {"received": 58, "granted": None, "partially_granted": None, "refused": None, "reviews": 2,
+                           "lawsuits": 1}
