@@ -50,7 +50,7 @@ def read_sentences(lines: list[str]) -> Found:
     found: dict[str, tuple[int, str]] = {}
     dropped: dict[str, str] = {}
     previous = ""
-    for sentence in filter(str.strip, _SENTENCE.split("\n".join(lines))):
+    for sentence in filter(str.strip, _SENTENCE.split(_join(lines))):
         context, previous = previous + sentence, sentence  # 其中同意公开45件 follows the sentence on 申请
         for clause in _CLAUSE.split(sentence):
             hit = _figure(unicodedata.normalize("NFKC", clause), context)
@@ -62,6 +62,15 @@ def read_sentences(lines: list[str]) -> Found:
             else:
                 found.setdefault(key, (value, clause.strip()))
     return Found([(k, v, raw) for k, (v, raw) in found.items()], list(dropped.values()))
+
+
+def _join(lines: list[str]) -> str:
+    """One text, a line per line, except where a number is cut by the line's end (PDF: 申请5 / 8件)."""
+    out = ""
+    for line in (line.strip() for line in lines):
+        cut = out and line and (out[-1].isdigit() or unicodedata.normalize("NFKC", line[0]).isdigit())
+        out += ("" if cut else "\n") + line
+    return out
 
 
 def _figure(clause: str, context: str) -> tuple[str, int] | None:

@@ -297,3 +297,8 @@ def test_a_2016_table_flattened_to_text_lines_with_the_unit_as_a_word():
     assert [p["code"] for p in out["problems"]] == ["table_incomplete"]  # the outcomes are not printed
     assert out["core"] == {"received": 58, "granted": None, "partially_granted": None, "refused": None, "reviews": 2,
                            "lawsuits": 1}
+
+
+def test_a_number_cut_by_the_end_of_a_line_is_read_whole():
+    found = read_sentences(["2013年，全县共受理政府信息公开申请5", "8件，其中同意公开4", "5件。"])
+    assert [(k, v) for k, v, _ in found.figures] == [("received", 58), ("granted", 45)]
