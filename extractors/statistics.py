@@ -73,7 +73,7 @@ def _read_table(rows: list[Row]) -> TableResult:
             values = list(unit.values)
             if has_code and values:
                 values = values[1:]  # the indicator's code (01, 02…) printed before its figures
-            if not label or not any(clean(v.text) for v in values) or len(values) > MAX_VALUES + 1:
+            if not label or not any(clean(v.text) for v in values) or len(values) > MAX_VALUES:
                 continue
             key = _match(label, seen)
             if key is None:
