@@ -183,7 +183,7 @@ def interpret(doc: Document, published_date: str | None = None) -> Report:
         title = next((h for h in headings if h.strip()), "(untitled)")
         return _failed("", "", doc.format, ExtractError(
             "not_a_report", f"{NOT_A_REPORT[reason]}, not a report: {title[:80]}", reason=reason))
-    recognised = sorted({(c.table, c.row) for c in report.cells})
+    recognised = sorted({(c.table, c.row) for c in report.cells if "from_text" not in c.flags})  # labels, not prose
     if 0 < len(recognised) < MIN_RECOGNISED_ROWS and not regions:  # an excerpt keeps its heading or header row
         return _failed("", "", doc.format, ExtractError("unrecognised", (
             f"only {len(recognised)} rows of the form were recognised "

@@ -302,3 +302,14 @@ def test_a_2016_table_flattened_to_text_lines_with_the_unit_as_a_word():
 def test_a_number_cut_by_the_end_of_a_line_is_read_whole():
     found = read_sentences(["2013年，全县共受理政府信息公开申请5", "8件，其中同意公开4", "5件。"])
     assert [(k, v) for k, v, _ in found.figures] == [("received", 58), ("granted", 45)]
+
+
+def test_a_report_whose_prose_states_only_two_figures_is_still_a_report():
+    html = ("<html><head><title>某镇人民政府2010年政府信息公开工作年度报告</title></head><body>"
+            "<h1>某镇人民政府2010年政府信息公开工作年度报告</h1><p>一、概述</p>"
+            "<p>2010年，我镇主动公开政府信息120条。全年未收到政府信息公开申请，发生行政复议0件。</p></body></html>")
+    out = extract_bytes(html.encode("utf-8"), "town-2010.html").to_dict()
+    assert "error" not in out, out.get("error")
+    assert [(c["row"], c["value"], c["flags"]) for c in out["cells"]] == [
+        ("proactive.total", 120, ["from_text"]), ("reviews", 0, ["from_text"])]
+    assert out["core"]["reviews"] == 0 and out["core"]["received"] is None  # 未收到 is not a number: not read
