@@ -130,7 +130,8 @@ def to_report(sample: SampleReport, sha256: str, path: str = ""):
         path=path, sha256=sha256, format="html",
         meta=ReportMeta(issuing_body=sample.organ, report_year=sample.year, year_source="title",
                         title=sample.title, publisher_kind="government", jurisdiction_code=sample.jurisdiction_code),
-        tables={t: TableInfo(form_version=sample.form) for t in SCHEMA.tables},
+        tables={t: TableInfo(form_version=sample.form) for t, spec in SCHEMA.tables.items()
+                if sample.form in spec.versions},  # only the tables its form prints
         cells=[Cell(t, r, c, v, _num(v), []) for (t, r, c), v in sample.values.items()],
     )
     return rep

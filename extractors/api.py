@@ -14,14 +14,14 @@ import os
 import stat
 from pathlib import Path
 
-from extractors import assemble
+from extractors import assemble, statistics
 from extractors.checks import run_checks
 from extractors.document import Document
 from extractors.classify import classify
 from extractors.metadata import read_metadata
 from extractors.model import ExtractError, Problem, Report
 from extractors.readers import read_document
-from extractors.schema import FORM_VERSIONS, SCHEMA, TABLES
+from extractors.schema import FORM_VERSIONS, SCHEMA, TABLES, version_for_year
 from extractors.sections import PastLastTable, find_regions, uncovered
 from extractors.sniff import sniff
 
@@ -156,14 +156,17 @@ def interpret(doc: Document, published_date: str | None = None) -> Report:
     def region_rows(table: str) -> list:
         return regions[table].rows(rows) if table in regions else leftover
 
-    results = {
-        "proactive": assemble.read_proactive(region_rows("proactive"), year),
-        "requests": assemble.read_requests(region_rows("requests"), year),
-    }
-    hint = next((r.info.form_version for r in results.values() if r.info and r.cells), None)
-    results["appeals"] = assemble.read_appeals(region_rows("appeals"), year, hint)
+    if statistics.applies(year, regions):  # 2008–2018: the statistics table or sentences, never the 2019+ grid
+        results = {statistics.TABLE: statistics.read(rows, year)}
+    else:
+        results = {
+            "proactive": assemble.read_proactive(region_rows("proactive"), year),
+            "requests": assemble.read_requests(region_rows("requests"), year),
+        }
+        hint = next((r.info.form_version for r in results.values() if r.info and r.cells), None)
+        results["appeals"] = assemble.read_appeals(region_rows("appeals"), year, hint)
     for table, result in results.items():
-        if table not in regions:
+        if table not in regions and table != statistics.TABLE:  # the statistics reader reads every row
             # Read from rows outside any section: other tables' rows are not extra rows of this one.
             result.extra_rows = []
             result.problems = [p for p in result.problems if p.code != "unassigned_values"]
@@ -174,13 +177,13 @@ def interpret(doc: Document, published_date: str | None = None) -> Report:
         report.problems.extend(result.problems)
     headings = [doc.title_hint or "", report.meta.title or ""] + [
         r.text for r in rows[:6] if len(r.text) < 80 and not _SENTENCE.search(r.text)]
-    values = sum(1 for c in report.cells if c.value is not None)
+    values = sum(1 for c in report.cells if c.value is not None and "from_text" not in c.flags)
     reason = classify(headings, [r.text for r in rows[:60]], len(report.cells), values)
     if reason is not None:
         title = next((h for h in headings if h.strip()), "(untitled)")
         return _failed("", "", doc.format, ExtractError(
             "not_a_report", f"{NOT_A_REPORT[reason]}, not a report: {title[:80]}", reason=reason))
-    recognised = sorted({(c.table, c.row) for c in report.cells})
+    recognised = sorted({(c.table, c.row) for c in report.cells if "from_text" not in c.flags})  # labels, not prose
     if 0 < len(recognised) < MIN_RECOGNISED_ROWS and not regions:  # an excerpt keeps its heading or header row
         return _failed("", "", doc.format, ExtractError("unrecognised", (
             f"only {len(recognised)} rows of the form were recognised "
@@ -193,8 +196,12 @@ def interpret(doc: Document, published_date: str | None = None) -> Report:
 
 def _missing_tables(report: Report, regions: dict, doc: Document) -> None:
     no_text = [p for code, _, pages in doc.problems if code == "no_text_layer" for p in (pages or [])]
+    printed = {i.form_version for i in report.tables.values()} | {version_for_year(report.meta.report_year)}
+    printed = (printed & set(FORM_VERSIONS)) or {FORM_VERSIONS[0]}  # nothing tells: the current form's tables
     for table in TABLES:
         spec = SCHEMA[table]
+        if not printed & set(spec.versions):
+            continue  # a table the report's form version does not print is not missing
         if table not in report.tables:
             where = "its heading is there but no row of it could be read" if table in regions else "neither its heading nor its rows were found"
             if no_text:
@@ -203,14 +210,15 @@ def _missing_tables(report: Report, regions: dict, doc: Document) -> None:
                 where += f"; the page shows {doc.images} images, which may be pictures of the tables"
             year, first = report.meta.report_year, min(SCHEMA.versions.values(), key=lambda v: v.year_start)
             if year is not None and year < first.year_start:
-                where += (f"; a {year} report predates the {first.id} form "
-                          "(2014–2018 statistics table or free text), "
-                          f"which is not forced into the {'/'.join(sorted(FORM_VERSIONS))} grid")
+                where += (f"; a {year} report predates the earliest form version ogi knows "
+                          f"({first.id}, from {first.year_start}) and is not forced into a later form's grid")
             report.problems.append(Problem("table_missing", f"{spec.section} {spec.title}: {where}", table))
             continue
         version = report.tables[table].form_version
         have = {(c.row, c.col) for c in report.cells if c.table == table}
-        expected = spec.cells_for(version) if version in FORM_VERSIONS else spec.common_cells(FORM_VERSIONS)
+        expected = spec.cells_for(version) if version in FORM_VERSIONS else spec.common_cells(spec.versions)
+        optional = {i.key for i in (*spec.rows, *spec.cols) if i.optional}  # never reported missing
+        expected = tuple((r, c) for r, c in expected if r not in optional and c not in optional)
         missing_rows = sorted({r for r, c in expected if (r, c) not in have}, key=[r for r, _ in expected].index)
         if missing_rows:
             total = len({r for r, _ in expected})

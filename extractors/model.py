@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from extractors.core import CoreValue, core_values
 from extractors.versions import EXTRACTOR_VERSION
 
 
@@ -118,6 +119,10 @@ class Report:
         found = self.cell(table, row, col)
         return None if found is None else found.value
 
+    def core(self) -> dict[str, CoreValue]:
+        """The cross-era core (extractors.core): key → CoreValue, from the cells and the tables' versions."""
+        return core_values((asdict(c) for c in self.cells), {k: v.form_version for k, v in self.tables.items()})
+
     def to_dict(self) -> dict[str, Any]:
         if self.error is not None:
             return {
@@ -126,6 +131,7 @@ class Report:
                 "format": self.format,
                 "error": self.error.to_dict(),
             }
+        core = self.core()
         return {
             "path": self.path,
             "sha256": self.sha256,
@@ -137,6 +143,8 @@ class Report:
             "extra_rows": [asdict(r) for r in self.extra_rows],
             "checks": [c.to_dict() for c in self.checks],
             "problems": [p.to_dict() for p in self.problems],
+            "core": {k: v.value for k, v in core.items()},
+            "core_sources": {k: v.source for k, v in core.items()},
         }
 
 

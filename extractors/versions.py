@@ -13,7 +13,7 @@ OGI_VERSION = "0.1.0"
 
 # What extraction produces. Bump when a stored document would extract differently:
 # the flows re-extract every document read by an older extractor.
-EXTRACTOR_VERSION = "0.3.0"
+EXTRACTOR_VERSION = "0.4.0"
 
 # The Parquet datasets' columns (pipelines/tables.py). Bump whenever a column changes.
-DATASET_SCHEMA_VERSION = "2"
+DATASET_SCHEMA_VERSION = "3"

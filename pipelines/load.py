@@ -29,6 +29,7 @@ from typing import Any, Callable, Iterable, Iterator
 import pyarrow as pa
 
 from extractors.jurisdictions import code_in_force, current_code
+from extractors.schema import SCHEMA
 from extractors.versions import OGI_VERSION
 from pipelines import rows as R
 from pipelines.coverage import Observation, cross_year_checks, coverage_rows
@@ -43,7 +44,7 @@ from pipelines.tables import SCHEMA_VERSION, TABLES
 Progress = Callable[[str, int, int], None]
 FORMAT_RANK = {"pdf": 3, "docx": 3, "xls": 3, "xlsx": 3, "html": 2, "doc": 2, "wps": 2, "text": 1}
 NONE_FOUND = "(none)"  # coverage organ of a crawled jurisdiction that has no document at all
-REPORT_TABLES = ("reports", "cells", "requests", "proactive", "appeals", "checks")
+REPORT_TABLES = ("reports", "cells", "requests", "proactive", "appeals", "statistics", "core", "checks")
 CHUNK = 256  # reports turned into rows (Python dicts) at once, before they become Arrow columns
 MAX_SHRINK = 0.05  # a load that would drop more than this share of the warehouse's reports stops
 
@@ -208,7 +209,7 @@ def report_row(group: ReportGroup, report: dict[str, Any]) -> dict[str, Any]:
         "publisher_kind": meta.get("publisher_kind") or "unknown",
         "is_primary": group.is_primary,
         "year_source": chosen.year_source,
-        **{f"form_version_{t}": R.form_version(report, t) for t in ("proactive", "requests", "appeals")},
+        **{f"form_version_{t}": R.form_version(report, t) for t in SCHEMA.tables},
         "title": meta.get("title") or chosen.fetch.title,
         "published_date": chosen.fetch.published_date,
         "source_urls": sorted({d.fetch.url for d in group.docs}),
@@ -239,6 +240,8 @@ def partition_rows(groups: list[ReportGroup], store: ExtractionStore,
         out["requests"] += R.requests_rows(report, base)
         out["proactive"] += R.wide_row(report, "proactive", base)
         out["appeals"] += R.wide_row(report, "appeals", base)
+        for name, era in R.era_rows(report, base).items():
+            out[name] += era
         out["checks"] += R.check_rows(report, base) + [{**base, **w} for w in warnings.get(group.report_id, ())]
     return out
 

@@ -11,16 +11,18 @@ import hashlib
 from functools import cache
 from typing import Any
 
+from extractors.core import core_values
 from extractors.jurisdictions import current_code, lookup
 from extractors.schema import FORM_VERSIONS, SCHEMA
-from pipelines.tables import APPEALS, PROACTIVE, REQUESTS, column_name
+from pipelines.tables import APPEALS, PROACTIVE, REQUESTS, STATISTICS, TABLES, column_name
 
 Row = dict[str, Any]
 
 _ROW_ORDER = {r.key: i for i, r in enumerate(SCHEMA["requests"].rows)}
 _ROW_LABEL = {r.key: r.label for r in SCHEMA["requests"].rows}
 _INT_COLUMNS = {
-    spec.name: {c.name for c in spec.columns if str(c.type) == "int64"} for spec in (REQUESTS, PROACTIVE, APPEALS)
+    spec.name: {c.name for c in spec.columns if str(c.type) == "int64"}
+    for spec in (REQUESTS, PROACTIVE, APPEALS, STATISTICS)
 }
 
 
@@ -134,8 +136,7 @@ def requests_rows(report: dict[str, Any], base: Row) -> list[Row]:
 
 @cache
 def _wide_map(table: str) -> tuple[tuple[str, str, str], ...]:
-    spec = PROACTIVE if table == "proactive" else APPEALS
-    names = {c.name for c in spec.columns}
+    names = {c.name for c in TABLES[table].columns}
     out: dict[str, tuple[str, str, str]] = {}
     for version in FORM_VERSIONS:
         for row, col in SCHEMA[table].cells_for(version):
@@ -146,7 +147,7 @@ def _wide_map(table: str) -> tuple[tuple[str, str, str], ...]:
 
 
 def wide_row(report: dict[str, Any], table: str, base: Row) -> list[Row]:
-    """One row per report for ``proactive``/``appeals``: a column per form cell."""
+    """One row per report for ``proactive``/``appeals``/``statistics``: a column per form cell."""
     cells = _cells_of(report, table)
     if not _has_table(report, table, cells):
         return []
@@ -155,6 +156,22 @@ def wide_row(report: dict[str, Any], table: str, base: Row) -> list[Row]:
     for r, c, name in _wide_map(table):
         row[name] = _number(cells.get((r, c)), name in ints)
     return [row]
+
+
+def core_rows(report: dict[str, Any], base: Row) -> list[Row]:
+    """The cross-era core of one report (one row, nulls where it does not say), from its cells."""
+    versions = {t: form_version(report, t) for t in SCHEMA.tables}
+    core = core_values(report.get("cells", ()), versions)
+    row = dict(base)
+    for key, found in core.items():
+        row[key] = _number(found.value, True)
+        row[f"{key}_source"] = found.source if row[key] is not None else None
+    return [row]
+
+
+def era_rows(report: dict[str, Any], base: Row) -> dict[str, list[Row]]:
+    """The tables that span the form versions: the pre-2019 ``statistics`` and the ``core``."""
+    return {"statistics": wide_row(report, "statistics", base), "core": core_rows(report, base)}
 
 
 def check_rows(report: dict[str, Any], base: Row) -> list[Row]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from extractors.schema import FORM_VERSIONS, SCHEMA, Item
+from extractors.schema import CORE_KEYS, FORM_VERSIONS, SCHEMA, Item
 from extractors.versions import DATASET_SCHEMA_VERSION
 
 SCHEMA_VERSION = DATASET_SCHEMA_VERSION
@@ -65,13 +65,14 @@ def column_name(row: str, col: str) -> str:
     return f"{row}__{col}".replace(".", "_")
 
 
-def _value_type(item: Item) -> pa.DataType:
-    return pa.float64() if item.kind in ("decimal", "amount") else pa.int64()
+def _value_type(item: Item, row: Item | None = None) -> pa.DataType:
+    kind = row.kind if row is not None and item.kind == "count" else item.kind  # statistics: the row's kind
+    return pa.float64() if kind in ("decimal", "amount") else pa.int64()
 
 
-def _unit(item: Item) -> str:
-    if item.unit:
-        return item.unit
+def _unit(item: Item, row: Item | None = None) -> str:
+    if item.unit or (row is not None and row.unit):
+        return item.unit or row.unit  # type: ignore[union-attr]
     return {"count": "件 (count)", "signed": "件 (signed change)", "amount": "万元 (scaled from the unit printed in the cell, header or table; null when none is printed)"}.get(
         item.kind, "count"
     )
@@ -125,10 +126,10 @@ def wide_columns(table: str) -> tuple[Column, ...]:
         out.append(
             Column(
                 column_name(row.key, col.key),
-                _value_type(col),
+                _value_type(col, row),
                 f"`{table}` cell ({row.key}, {col.key}).",
                 label=f"{where}{parent}{row.label} × {col.label}",
-                unit=_unit(col),
+                unit=_unit(col, row),
             )
         )
     return tuple(out)
@@ -211,7 +212,8 @@ CELLS = TableSpec(
     (
         REPORT_ID,
         JURISDICTION,
-        Column("table_key", pa.string(), "Form table: proactive (二), requests (三), appeals (四)."),
+        Column("table_key", pa.string(), "Form table: proactive (二), requests (三), appeals (四), statistics "
+               "(the pre-2019 统计表)."),
         Column("row_key", pa.string(),
                "Canonical row key (docs/form.md#tables-and-keys), or `extra` for an added row."),
         Column("col_key", pa.string(), "Canonical column key, or `c1`, `c2`… for an added row's cells."),
@@ -219,7 +221,8 @@ CELLS = TableSpec(
         Column("value", pa.float64(), "Parsed value; null when blank, a dash, 无 or 不涉及 (see raw)."),
         Column("raw", pa.string(), "The cell exactly as printed."),
         Column("unit", pa.string(), "Unit of value when it has one (万元, 元)."),
-        Column("flags", STR_LIST, "Parsing flags (docs/extraction.md), e.g. fullwidth, thousands_separator, note, unit:元, blank, no_value."),
+        Column("flags", STR_LIST, "Parsing flags (docs/extraction.md), e.g. fullwidth, thousands_separator, note, "
+               "unit:元, blank, no_value, from_text (read from a sentence of a narrative-only pre-2019 report)."),
         Column("page", pa.int32(), "Page (1-based) the cell was read from, for PDFs and Word files."),
         Column("row_label", pa.string(), "Printed label of an added (`extra`) row."),
         LOAD_ID,
@@ -256,6 +259,38 @@ APPEALS = TableSpec(
     "one report",
     "Table 四 (administrative review and litigation): 3 rows × 5 columns as one row of 15 columns.",
     (REPORT_ID, JURISDICTION, FORM_VERSION, *wide_columns("appeals"), LOAD_ID),
+)
+
+STATISTICS = TableSpec(
+    "statistics",
+    "one report",
+    "The pre-2019 statistics table (政府信息公开情况统计表, report years 2008–2018) as one row per report: a column "
+    "per indicator and period, `value` the year's figure and `cumulative` the running total (历年累计) where printed. "
+    "Figures read from a narrative-only report's sentences are here too (`cells.flags` says `from_text`); indicators "
+    "a report prints that the schema does not know are in `cells` as `extra` rows (docs/form.md#before-2019).",
+    (REPORT_ID, JURISDICTION, FORM_VERSION, *wide_columns("statistics"), LOAD_ID),
+)
+
+
+def core_columns() -> tuple[Column, ...]:
+    """Each core key's value and where it came from (``extractors.core``; the mapping is ``[core.*]`` in form.toml)."""
+    out = []
+    for key in CORE_KEYS:
+        sources = "; ".join(f"{v}: {' + '.join(map(str, refs))}" for v, refs in SCHEMA.core[key].items())
+        out.append(Column(key, pa.int64(), f"Core `{key}` (docs/form.md#the-cross-era-core), the sum of: {sources}. "
+                          "Null when the report does not say (any of its cells missing or blank).", unit="件 (count)"))
+        out.append(Column(f"{key}_source", pa.string(), f"Where `{key}` came from: its cells as `table:row:col` joined "
+                          "by ` + `, or `text` when read from a sentence (`from_text`); null when the value is."))
+    return tuple(out)
+
+
+CORE = TableSpec(
+    "core",
+    "one report",
+    "The cross-era core: six figures every report of every year is mapped to, so a county can be followed from "
+    "2008 on: applications received, granted, partially granted, refused (not disclosed, all reasons), "
+    "administrative reviews and lawsuits (cases, all outcomes), each with its source.",
+    (REPORT_ID, JURISDICTION, *core_columns(), LOAD_ID),
 )
 
 CHECKS = TableSpec(
@@ -397,7 +432,8 @@ DIVISIONS = TableSpec(
 
 TABLES: dict[str, TableSpec] = {
     t.name: t
-    for t in (REPORTS, CELLS, REQUESTS, PROACTIVE, APPEALS, CHECKS, DOCUMENTS, CRAWL_LOG, COVERAGE, DIVISIONS)
+    for t in (REPORTS, CELLS, REQUESTS, PROACTIVE, APPEALS, STATISTICS, CORE, CHECKS, DOCUMENTS, CRAWL_LOG, COVERAGE,
+              DIVISIONS)
 }
 
 STATUS_ORDER = ("not_found", "fetched", "extracted", "checked")

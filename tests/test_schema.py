@@ -12,9 +12,9 @@ FORM = Path(__file__).resolve().parents[1] / "extractors" / "schema" / "form.tom
 
 
 def test_versions_cover_their_report_years():
-    assert FORM_VERSIONS == ("2021", "2019")
-    assert [version_for_year(y) for y in (2014, 2018, 2019, 2020, 2021, 2024, None)] == [
-        None, None, "2019", "2019", "2021", "2021", None]
+    assert FORM_VERSIONS == ("2021", "2019", "stat")
+    assert [version_for_year(y) for y in (2007, 2008, 2014, 2018, 2019, 2020, 2021, 2024, None)] == [
+        None, "stat", "stat", "stat", "2019", "2019", "2021", "2021", None]
 
 
 def test_table_shapes_come_from_the_schema():

@@ -59,6 +59,7 @@ class Item:
     versions: tuple[str, ...] = ()
     kind: str = "count"
     unit: str | None = None
+    optional: bool = False  # a row many documents of its version leave out: never reported missing
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -89,6 +90,12 @@ class Table:
     @property
     def titles(self) -> tuple[str, ...]:
         return (self.title, *self.variants)
+
+    @property
+    def versions(self) -> tuple[str, ...]:
+        """The form versions that print this table at all, in the order they print its items."""
+        items = (*self.rows, *self.cols, *(g for g in self.groups))
+        return tuple(dict.fromkeys(v for item in items for v in item.versions))
 
     @property
     def line_width(self) -> int:
@@ -153,10 +160,36 @@ class Identity:
 
 
 @dataclass(frozen=True)
+class CellRef:
+    """One cell a core value is made of; ``row`` ending in ``.*`` stands for every row under the prefix."""
+
+    table: str
+    row: str
+    col: str
+
+    def expand(self, table: Table, version: str) -> tuple[tuple[str, str, str], ...]:
+        if not self.row.endswith(".*"):
+            return ((self.table, self.row, self.col),)
+        prefix = self.row[:-1]
+        return tuple((self.table, r.key, self.col) for r in table.rows_for(version) if r.key.startswith(prefix))
+
+    def __str__(self) -> str:
+        return f"{self.table}:{self.row}:{self.col}"
+
+
+@dataclass(frozen=True)
 class FormSchema:
     versions: dict[str, Version] = field(default_factory=dict)  # newest first, as declared
     tables: dict[str, Table] = field(default_factory=dict)
     identities: tuple[Identity, ...] = ()
+    core: dict[str, dict[str, tuple[CellRef, ...]]] = field(default_factory=dict)  # key → version → cells
+
+    def core_cells(self, key: str, version: str) -> tuple[tuple[str, str, str], ...] | None:
+        """The (table, row, col) cells that make core ``key`` in ``version``, or None when it maps none."""
+        refs = self.core.get(key, {}).get(version)
+        if refs is None:
+            return None
+        return tuple(c for ref in refs for c in ref.expand(self.tables[ref.table], version))
 
     def __getitem__(self, key: str) -> Table:
         return self.tables[key]
@@ -186,6 +219,7 @@ def _item(raw: dict, where: str, known: tuple[str, ...], versions: tuple[str, ..
         versions=versions if versions is not None else _versions_of(raw, where, known),
         kind=raw.get("kind", "count"),
         unit=raw.get("unit"),
+        optional=raw.get("optional", False),
     )
 
 
@@ -224,6 +258,24 @@ def _table(key: str, spec: dict, known: tuple[str, ...]) -> Table:
     )
 
 
+def _core(raw: dict, versions: tuple[str, ...], tables: dict[str, Table]) -> dict[str, dict[str, tuple[CellRef, ...]]]:
+    """[core.KEY] blocks: per version, the cells that make the key; every one must be a cell the version prints."""
+    out: dict[str, dict[str, tuple[CellRef, ...]]] = {}
+    for key, per_version in raw.items():
+        out[key] = {}
+        for version, refs in per_version.items():
+            if version not in versions:
+                raise SchemaError(f"core.{key}: no form version {version!r}")
+            parsed = tuple(CellRef(*ref.split(":")) for ref in refs)
+            for ref in parsed:
+                table = tables.get(ref.table)
+                cells = ref.expand(table, version) if table else ()
+                if not cells or any((r, c) not in table.cells_for(version) for _, r, c in cells):
+                    raise SchemaError(f"core.{key}.{version}: {ref} is not a cell the {version} form prints")
+            out[key][version] = parsed
+    return out
+
+
 def _check_markers(schema: FormSchema) -> None:
     """A marker must be a key its version prints and no other version does, or it proves nothing."""
     for version in schema.versions.values():
@@ -259,7 +311,8 @@ def load_schema(path: Path | None = None) -> FormSchema:
         )
         for i in raw.get("identities", ())
     )
-    schema = FormSchema(versions=versions, tables=tables, identities=identities)
+    schema = FormSchema(versions=versions, tables=tables, identities=identities,
+                        core=_core(raw.get("core", {}), known, tables))
     _check_markers(schema)
     return schema
 
@@ -267,6 +320,7 @@ def load_schema(path: Path | None = None) -> FormSchema:
 SCHEMA = load_schema()
 FORM_VERSIONS: tuple[str, ...] = tuple(SCHEMA.versions)  # newest first
 TABLES: tuple[str, ...] = tuple(SCHEMA.tables)
+CORE_KEYS: tuple[str, ...] = tuple(SCHEMA.core)
 
 
 def version_for_year(year: int | None) -> str | None:
