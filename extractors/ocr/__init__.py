@@ -30,16 +30,21 @@ CODE = "ocr"  # the document problem listing the pages (or pictures) read by OCR
 def available() -> bool:
     if os.environ.get("OGI_OCR", "1") == "0":
         return False
-    from extractors.ocr.engines import rapidocr_available
+    from extractors.ocr.engines import rapidocr_available, tesseract_available
 
-    return rapidocr_available()
+    return tesseract_available() if _engine() == "tesseract" else rapidocr_available()
+
+
+def _engine() -> str:
+    """``rapidocr`` (chosen on the numbers of ``benchmarks/ocr.py``) or ``tesseract``."""
+    return os.environ.get("OGI_OCR_ENGINE", "rapidocr")
 
 
 @dataclass
 class Reader:
     """One document's OCR: its bounds and what it read or skipped (with why)."""
 
-    engine: str = "rapidocr"
+    engine: str = field(default_factory=_engine)
     read: list[int] = field(default_factory=list)
     skipped: dict[int, str] = field(default_factory=dict)
     spent: float = 0.0

@@ -26,16 +26,25 @@ class Box:
     score: float = 1.0
 
 
+DET_SIDE = int(os.environ.get("OGI_OCR_DET_SIDE", "1280"))
+
+
 @cache
 def _rapid():
     from rapidocr import RapidOCR
 
-    threads = int(os.environ.get("OGI_OCR_THREADS", "2"))
+    threads = int(os.environ.get("OGI_OCR_THREADS", "1"))  # batch runs use one process per core
     return RapidOCR(params={
         "Global.log_level": "error",
         "Global.use_cls": False,  # the page is turned upright by its rulings first
         "EngineConfig.onnxruntime.intra_op_num_threads": threads,
         "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+        # Lines are found on a page scaled to DET_SIDE; each line is read from the full page.
+        "Det.limit_type": "max",
+        "Det.limit_side_len": DET_SIDE,
+        # Most crops are short numbers: pad them to 96 px, not 320 (a third of the work).
+        "Rec.rec_img_shape": [3, 48, 96],
+        "Rec.rec_batch_num": 16,
     })
 
 
@@ -60,7 +69,7 @@ def rapidocr_boxes(gray: np.ndarray, verticals: list[tuple[float, float, float]]
     (two cells' text in one box) is recognised again piece by piece."""
     engine = _rapid()
     result = engine(np.dstack([gray] * 3), use_cls=False)
-    if result.boxes is None:
+    if getattr(result, "boxes", None) is None:  # nothing detected (RapidOCR then answers without boxes)
         return []
     out: list[Box] = []
     for quad, text, score in zip(result.boxes, result.txts, result.scores):

@@ -33,7 +33,7 @@ def read_document(
     if fmt == "html":
         from extractors.readers.html import read_html
 
-        return read_html(data)
+        return read_html(data, name)
     if fmt == "text":
         from extractors.readers.text import read_text
 
