@@ -68,7 +68,7 @@ def rapidocr_boxes(gray: np.ndarray, verticals: list[tuple[float, float, float]]
     """Detect and recognise text lines; a line the detector ran across a vertical ruling
     (two cells' text in one box) is recognised again piece by piece."""
     engine = _rapid()
-    result = engine(np.dstack([gray] * 3), use_cls=False)
+    result = engine(np.dstack([gray] * 3), use_det=True, use_cls=False, use_rec=True)  # flags persist between calls
     if getattr(result, "boxes", None) is None:  # nothing detected (RapidOCR then answers without boxes)
         return []
     out: list[Box] = []
@@ -85,7 +85,7 @@ def rapidocr_boxes(gray: np.ndarray, verticals: list[tuple[float, float, float]]
             piece = gray[int(box.y0) : int(box.y1) + 1, int(left) + 2 : max(int(right) - 1, int(left) + 3)]
             if piece.size == 0 or piece.min() > 160:
                 continue  # paper only
-            again = engine(np.dstack([piece] * 3), use_det=False, use_cls=False)
+            again = engine(np.dstack([piece] * 3), use_det=False, use_cls=False, use_rec=True)
             if again.txts and again.txts[0].strip():
                 out.append(Box(again.txts[0], left + 2, box.y0, right - 1, box.y1, float(again.scores[0])))
     return out

@@ -34,9 +34,12 @@ def _line_masks(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     import cv2
 
     height, width = binary.shape
-    run = max(24, min(width, height) // 25)  # longer than any character stroke or dash
-    horizontal = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1)))
-    vertical = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, run)))
+    across = max(24, min(width, height) // 25)  # longer than any character stroke or dash
+    # A vertical ruling may be one short row high (two rows of a small table: 46 px at 150 dpi);
+    # character strokes of that length are told apart by not ending on horizontal rulings.
+    down = max(12, height // 80)
+    horizontal = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (across, 1)))
+    vertical = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, down)))
     return horizontal, vertical
 
 
@@ -96,4 +99,11 @@ def rulings(binary: np.ndarray) -> Rulings:
                 out.append((y + h / 2, float(x), float(x + w)))
             elif not is_h and w <= max(12, h / 10):
                 out.append((x + w / 2, float(y), float(y + h)))
-    return Rulings(found_h, found_v)
+    return Rulings(found_h, [v for v in found_v if _ends_on(v, found_h)])
+
+
+def _ends_on(segment: tuple[float, float, float], horizontal: list[tuple[float, float, float]], slack: float = 6) -> bool:
+    """Both ends of a vertical segment meet a horizontal ruling (a table's, not a stroke's)."""
+    x, y0, y1 = segment
+    meets = [y for y, x0, x1 in horizontal if x0 - slack <= x <= x1 + slack]
+    return any(abs(y - y0) <= slack for y in meets) and any(abs(y - y1) <= slack for y in meets)

@@ -12,6 +12,7 @@ import base64
 import binascii
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote
 
 from extractors.document import Row
@@ -26,12 +27,19 @@ class Pictures:
     """One document's pictures; ``base``: an HTML page's path (pictures beside it are read)."""
 
     base: Path | None = None
+    media: Callable[[str], bytes | None] | None = None  # a DOCX relationship id → its media part
     reader: Reader = field(default_factory=Reader)
     looked_at: int = 0
 
     def read_src(self, src: str | None) -> list[Row]:
         """An HTML ``<img src>``."""
         return self.read(html_source(src, self.base))
+
+    def read_media(self, rid: str | None) -> list[Row]:
+        """A DOCX picture by its relationship id."""
+        if not rid or self.media is None or self.looked_at >= MAX_LOOKED_AT:
+            return []
+        return self.read(self.media(rid))
 
     def read(self, data: bytes | None) -> list[Row]:
         if not data or len(data) > MAX_PICTURE_BYTES or self.looked_at >= MAX_LOOKED_AT:
