@@ -4,7 +4,7 @@ Readers call ``Reader.pdf_page`` / ``Reader.picture``; both give the rows the PD
 gives for a text page (``page.read_page``), or ``None`` with the reason left in
 ``Reader.skipped``. Bounded per document: a page must be fine enough to read
 (``MIN_DPI``), a picture must be plausibly sized and show a ruled grid, at most
-``MAX_PAGES`` pages/pictures and ``BUDGET_SECONDS`` of OCR. ``OGI_OCR=0`` turns it off.
+``MAX_PAGES`` pages/pictures and ``BUDGET_SECONDS`` CPU seconds of OCR. ``OGI_OCR=0`` turns it off.
 Cells read this way are flagged by ``flags.flag_cells``.
 """
 
@@ -54,7 +54,7 @@ class Reader:
             self.skipped[number] = f"over the OCR limit of {MAX_PAGES} pages per document (OGI_OCR_MAX_PAGES)"
             return False
         if self.spent >= BUDGET_SECONDS:
-            self.skipped[number] = f"the OCR time budget of {BUDGET_SECONDS:.0f}s was spent (OGI_OCR_SECONDS)"
+            self.skipped[number] = f"the OCR budget of {BUDGET_SECONDS:.0f} CPU seconds was spent (OGI_OCR_SECONDS)"
             return False
         return True
 
@@ -93,11 +93,11 @@ class Reader:
     def _read(self, gray, number: int, points_per_pixel: float) -> list[Row]:
         from extractors.ocr.page import read_page
 
-        started = time.monotonic()
+        started = time.process_time()  # CPU seconds: the same bound however busy the machine is
         try:
             rows = read_page(gray, number, points_per_pixel, self.engine).rows
         finally:
-            self.spent += time.monotonic() - started
+            self.spent += time.process_time() - started
         self.read.append(number)
         return rows
 

@@ -43,7 +43,7 @@ def read_page(gray: np.ndarray, number: int | None, points_per_pixel: float, eng
     height = upright.shape[0]
     s = points_per_pixel
     words = [Word(b.text, b.x0 * s, b.x1 * s, (height - b.y1) * s, (height - b.y0) * s, ((b.x0 * s, b.x1 * s),))
-             for b in boxes if b.text.strip()]
+             for box in boxes if box.text.strip() for b in _characters_if_vertical(box)]
     horizontal = [((height - y) * s, x0 * s, x1 * s) for y, x0, x1 in found.horizontal]
     vertical = [(x * s, (height - y1) * s, (height - y0) * s) for x, y0, y1 in found.vertical]
     rows = _rows(words, horizontal, vertical, number or 0, (0.0, height * s)) if words else []
@@ -51,6 +51,16 @@ def read_page(gray: np.ndarray, number: int | None, points_per_pixel: float, eng
         for row in rows:
             row.page = None
     return PageRead(rows, skew, len(boxes))
+
+
+def _characters_if_vertical(box: Box) -> list[Box]:
+    """Text set top to bottom (三、本年度办理结果 down a merged cell) as one box per character,
+    as a text layer has it: one tall box would read as a line as high as the whole cell."""
+    text = box.text.strip()
+    if box.y1 - box.y0 <= 1.5 * (box.x1 - box.x0) or len(text) < 2:
+        return [box]
+    step = (box.y1 - box.y0) / len(text)
+    return [Box(ch, box.x0, box.y0 + i * step, box.x1, box.y0 + (i + 1) * step, box.score) for i, ch in enumerate(text)]
 
 
 def _without_rulings(gray: np.ndarray, found: grid.Rulings) -> np.ndarray:
