@@ -34,9 +34,9 @@ def _line_masks(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     import cv2
 
     height, width = binary.shape
-    across = max(24, min(width, height) // 25)  # longer than any character stroke or dash
+    across = _long(binary)
     # A vertical ruling may be one short row high (two rows of a small table: 46 px at 150 dpi);
-    # character strokes of that length are told apart by not ending on horizontal rulings.
+    # such short ones are kept only when both ends meet horizontal rulings (strokes do not).
     down = max(12, height // 80)
     horizontal = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (across, 1)))
     vertical = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, down)))
@@ -99,7 +99,12 @@ def rulings(binary: np.ndarray) -> Rulings:
                 out.append((y + h / 2, float(x), float(x + w)))
             elif not is_h and w <= max(12, h / 10):
                 out.append((x + w / 2, float(y), float(y + h)))
-    return Rulings(found_h, [v for v in found_v if _ends_on(v, found_h)])
+    return Rulings(found_h, [v for v in found_v if v[2] - v[1] >= _long(binary) or _ends_on(v, found_h)])
+
+
+def _long(binary: np.ndarray) -> int:
+    """Pixels longer than any character stroke or dash."""
+    return max(24, min(binary.shape) // 25)
 
 
 def _ends_on(segment: tuple[float, float, float], horizontal: list[tuple[float, float, float]], slack: float = 6) -> bool:
