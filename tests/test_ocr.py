@@ -79,6 +79,25 @@ def test_tables_published_as_pictures_in_a_web_page(tmp_path):
     assert ocr.pages == [1, 2] and "pictures" in ocr.message
 
 
+def test_tables_pasted_as_pictures_in_a_docx(tmp_path):
+    import docx
+    from docx.shared import Cm
+
+    pdf = pdfium.PdfDocument(str(FILES / "pdf-2021-ruled.pdf"))
+    document = docx.Document()
+    document.add_paragraph("麟游县人民政府2024年政府信息公开工作年度报告")
+    for index in range(2):
+        png = tmp_path / f"page{index + 1}.png"
+        pdf[index].render(scale=150 / 72, grayscale=True).to_pil().save(png)
+        document.add_picture(str(png), width=Cm(16))
+    path = tmp_path / "report.docx"
+    document.save(path)
+    report = extract(path)
+    assert report.error is None and report.format == "docx"
+    assert cells_of(report) == truth_cells("pdf-2021-ruled")
+    assert all("ocr" in c.flags for c in report.cells)
+
+
 def test_a_coarse_scan_is_reported_not_guessed():
     report = extract(FILES / "bad-scanned-pdf.pdf")  # 60 dpi: characters nine pixels high
     assert report.error.code == "no_text_layer" and "too coarse" in report.error.message
