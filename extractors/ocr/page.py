@@ -40,6 +40,7 @@ def read_page(gray: np.ndarray, number: int | None, points_per_pixel: float, eng
     upright = grid.rotate(gray, skew)
     found = grid.rulings(grid.ink(upright))
     boxes = ENGINES[engine](_without_rulings(upright, found) if engine == "tesseract" else upright, found.vertical)
+    boxes = _join_split_text(boxes, found.vertical)
     height = upright.shape[0]
     s = points_per_pixel
     words = [Word(b.text, b.x0 * s, b.x1 * s, (height - b.y1) * s, (height - b.y0) * s, ((b.x0 * s, b.x1 * s),))
@@ -51,6 +52,28 @@ def read_page(gray: np.ndarray, number: int | None, points_per_pixel: float, eng
         for row in rows:
             row.page = None
     return PageRead(rows, skew, len(boxes))
+
+
+def _join_split_text(boxes: list[Box], vertical: list[tuple[float, float, float]]) -> list[Box]:
+    """Rejoin a line of words the detector cut in two at a wide gap (四、政府信息公开 | 行政复议、…
+    would not be found as a heading). Never across a ruling line, and never where a digit
+    meets the gap: two numbers side by side are two cells, not one number."""
+    out: list[Box] = []
+    for box in sorted(boxes, key=lambda b: (b.x0, b.y0)):
+        height = box.y1 - box.y0
+        match = next((i for i, prev in enumerate(out)
+                      if 0 <= box.x0 - prev.x1 <= 2 * height
+                      and min(prev.y1, box.y1) - max(prev.y0, box.y0) >= 0.6 * max(height, prev.y1 - prev.y0)
+                      and not (prev.text[-1:].isdigit() or box.text[:1].isdigit())
+                      and not any(prev.x1 - 2 <= x <= box.x0 + 2 and y0 <= (box.y0 + box.y1) / 2 <= y1
+                                  for x, y0, y1 in vertical)), None)
+        if match is None:
+            out.append(box)
+            continue
+        prev = out[match]
+        out[match] = Box(prev.text + box.text, prev.x0, min(prev.y0, box.y0), box.x1, max(prev.y1, box.y1),
+                         min(prev.score, box.score))
+    return out
 
 
 def _characters_if_vertical(box: Box) -> list[Box]:
