@@ -34,6 +34,7 @@ def has_table(gray: np.ndarray) -> bool:
 def read_page(gray: np.ndarray, number: int | None, points_per_pixel: float, engine: str = "rapidocr") -> PageRead:
     """``points_per_pixel``: 72 / dpi for a scanned PDF page (its real size), a nominal
     value for a picture of unknown size."""
+    from extractors.layout import PDF_SETTINGS
     from extractors.readers.pdf import Word, _rows
 
     skew = grid.skew_degrees(grid.ink(gray))
@@ -47,7 +48,7 @@ def read_page(gray: np.ndarray, number: int | None, points_per_pixel: float, eng
              for box in boxes if box.text.strip() for b in _characters_if_vertical(box)]
     horizontal = [((height - y) * s, x0 * s, x1 * s) for y, x0, x1 in found.horizontal]
     vertical = [(x * s, (height - y1) * s, (height - y0) * s) for x, y0, y1 in found.vertical]
-    rows = _rows(words, horizontal, vertical, number or 0, (0.0, height * s)) if words else []
+    rows = _rows(words, horizontal, vertical, number or 0, (0.0, height * s), PDF_SETTINGS) if words else []
     if number is None:
         for row in rows:
             row.page = None
