@@ -98,6 +98,18 @@ def test_tables_pasted_as_pictures_in_a_docx(tmp_path):
     assert all("ocr" in c.flags for c in report.cells)
 
 
+def test_a_scanned_page_published_as_an_image_file(tmp_path):
+    page = tmp_path / "page1.jpg"
+    pdfium.PdfDocument(str(FILES / "pdf-2021-ruled.pdf"))[0].render(scale=150 / 72, grayscale=True).to_pil().save(
+        page, quality=70)
+    report = extract(page)
+    truth = truth_cells("pdf-2021-ruled")
+    read = cells_of(report)
+    assert report.error is None and report.format == "image"
+    assert {k for k in truth if k[0] == "proactive"} <= set(read)  # 二 is whole on the first page
+    assert all(read[k] == truth[k] for k in read)
+
+
 def test_a_coarse_scan_is_reported_not_guessed():
     report = extract(FILES / "bad-scanned-pdf.pdf")  # 60 dpi: characters nine pixels high
     assert report.error.code == "no_text_layer" and "too coarse" in report.error.message

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote
 
-from extractors.document import Row
-from extractors.ocr import Reader
+from extractors.document import Document, Row
+from extractors.model import ExtractError
+from extractors.ocr import Reader, available
 
 MAX_PICTURE_BYTES = 20 * 1024 * 1024
 MAX_LOOKED_AT = 40  # pictures decoded per document (logos and icons are cheap to refuse, but not free)
@@ -73,3 +74,16 @@ def html_source(src: str | None, base: Path | None) -> bytes | None:
     if not target.is_relative_to(folder) or not target.is_file() or target.stat().st_size > MAX_PICTURE_BYTES:
         return None
     return target.read_bytes()
+
+
+def read_image(data: bytes) -> Document:
+    """An image file (a scanned page published as JPEG or PNG) holding a ruled table."""
+    if not available():
+        raise ExtractError("no_text_layer", "an image, not a document: it needs OCR, which is off (OGI_OCR=0) "
+                           "or not installed")
+    pictures = Pictures()
+    rows = pictures.read(data)
+    if not rows:
+        raise ExtractError("no_text_layer", "an image in which OCR found no ruled table (or too small, or too large "
+                           "to read)")
+    return Document("image", rows=rows, problems=pictures.problems())
