@@ -37,7 +37,7 @@ def _line_masks(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     across = _long(binary)
     # A vertical ruling may be one short row high (two rows of a small table: 46 px at 150 dpi);
     # such short ones are kept only when both ends meet horizontal rulings (strokes do not).
-    down = max(12, height // 80)
+    down = max(12, height // 80, int(1.3 * _glyph_height(binary)))
     horizontal = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (across, 1)))
     vertical = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, down)))
     return horizontal, vertical
@@ -86,9 +86,10 @@ def rulings(binary: np.ndarray) -> Rulings:
     import cv2
 
     horizontal, vertical = _line_masks(binary)
-    # JPEG noise and thin strokes break a line into pieces: close small gaps along it.
+    # JPEG noise and thin strokes break a line into pieces: close small gaps along it. Only
+    # tiny ones across: a wider bridge would join a bold heading's stroke to the table below.
     horizontal = cv2.morphologyEx(horizontal, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 1)))
-    vertical = cv2.morphologyEx(vertical, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 9)))
+    vertical = cv2.morphologyEx(vertical, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 3)))
     found_h: list[tuple[float, float, float]] = []
     found_v: list[tuple[float, float, float]] = []
     for mask, out, is_h in ((horizontal, found_h, True), (vertical, found_v, False)):
@@ -99,12 +100,24 @@ def rulings(binary: np.ndarray) -> Rulings:
                 out.append((y + h / 2, float(x), float(x + w)))
             elif not is_h and w <= max(12, h / 10):
                 out.append((x + w / 2, float(y), float(y + h)))
-    return Rulings(found_h, [v for v in found_v if v[2] - v[1] >= _long(binary) or _ends_on(v, found_h)])
+    long = _long(binary)
+    return Rulings(found_h, [v for v in found_v if v[2] - v[1] >= long or _ends_on(v, found_h)])
 
 
 def _long(binary: np.ndarray) -> int:
-    """Pixels longer than any character stroke or dash."""
-    return max(24, min(binary.shape) // 25)
+    """Pixels longer than any character stroke or dash: a 25th of the page, and three glyphs'
+    height (a picture cropped close around a table is small, its characters are not)."""
+    return int(max(24, min(binary.shape) // 25, 3 * _glyph_height(binary)))
+
+
+def _glyph_height(binary: np.ndarray) -> float:
+    """The median height of the ink blobs shaped like characters (0 when there are none)."""
+    import cv2
+
+    _, _, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    heights, widths = stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_WIDTH]
+    glyphs = heights[(heights >= 5) & (heights <= 100) & (widths >= 2) & (widths <= 3 * heights)]
+    return float(np.median(glyphs)) if len(glyphs) else 0.0
 
 
 def _ends_on(segment: tuple[float, float, float], horizontal: list[tuple[float, float, float]], slack: float = 6) -> bool:
