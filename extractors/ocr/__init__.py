@@ -95,7 +95,7 @@ class Reader:
 
         started = time.process_time()  # CPU seconds: the same bound however busy the machine is
         try:
-            rows = read_page(gray, number, points_per_pixel, self.engine).rows
+            rows = read_page(gray, number, points_per_pixel, self.engine)
         finally:
             self.spent += time.process_time() - started
         self.read.append(number)

@@ -48,15 +48,15 @@ def _rapid():
     })
 
 
+@cache
 def rapidocr_available() -> bool:
-    try:
-        import onnxruntime  # noqa: F401
-        import rapidocr  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Installed, without importing it (a text-layer PDF must not pay for loading ONNX Runtime)."""
+    from importlib.util import find_spec
+
+    return find_spec("rapidocr") is not None and find_spec("onnxruntime") is not None
 
 
+@cache
 def tesseract_available() -> bool:
     if shutil.which("tesseract") is None:
         return False

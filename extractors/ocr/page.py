@@ -8,20 +8,11 @@ labels, assembly and checks see an OCR'd page exactly as they see a text-layer p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from extractors.document import Row
 from extractors.ocr import grid
 from extractors.ocr.engines import ENGINES, Box
-
-
-@dataclass(frozen=True)
-class PageRead:
-    rows: list[Row]
-    skew: float  # degrees the page was turned back by
-    boxes: int
 
 
 def has_table(gray: np.ndarray) -> bool:
@@ -31,7 +22,7 @@ def has_table(gray: np.ndarray) -> bool:
     return len(found.horizontal) >= 3 and len(found.vertical) >= 3
 
 
-def read_page(gray: np.ndarray, number: int | None, points_per_pixel: float, engine: str = "rapidocr") -> PageRead:
+def read_page(gray: np.ndarray, number: int, points_per_pixel: float, engine: str = "rapidocr") -> list[Row]:
     """``points_per_pixel``: 72 / dpi for a scanned PDF page (its real size), a nominal
     value for a picture of unknown size."""
     from extractors.layout import PDF_SETTINGS
@@ -48,11 +39,7 @@ def read_page(gray: np.ndarray, number: int | None, points_per_pixel: float, eng
              for box in boxes if box.text.strip() for b in _characters_if_vertical(box)]
     horizontal = [((height - y) * s, x0 * s, x1 * s) for y, x0, x1 in found.horizontal]
     vertical = [(x * s, (height - y1) * s, (height - y0) * s) for x, y0, y1 in found.vertical]
-    rows = _rows(words, horizontal, vertical, number or 0, (0.0, height * s), PDF_SETTINGS) if words else []
-    if number is None:
-        for row in rows:
-            row.page = None
-    return PageRead(rows, skew, len(boxes))
+    return _rows(words, horizontal, vertical, number, (0.0, height * s), PDF_SETTINGS) if words else []
 
 
 def _join_split_text(boxes: list[Box], vertical: list[tuple[float, float, float]]) -> list[Box]:
@@ -96,5 +83,3 @@ def _without_rulings(gray: np.ndarray, found: grid.Rulings) -> np.ndarray:
         out[int(y0) : int(y1) + 1, max(int(x) - 3, 0) : int(x) + 4] = 255
     return out
 
-
-__all__ = ["Box", "PageRead", "has_table", "read_page"]
