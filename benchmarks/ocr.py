@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from extractors import extract, extract_bytes  # noqa: E402
-from tests.scans import scan_pdf  # noqa: E402
+from extractors import extract, extract_bytes
+from tests.scans import scan_pdf
 
 CONDITIONS = [(150, 0.7, 65), (200, -0.7, 75), (150, -0.7, 60), (200, 0.7, 60)]  # dpi, degrees, JPEG quality
 
@@ -93,7 +93,8 @@ def main() -> None:
         condition = f"{r['dpi']} dpi {r['degrees']:+.1f}° q{r['quality']}"
         print(f"{r['engine']:10}  {condition:19}  {r['right']:4}/{r['cells']:<4}    {100 * r['accuracy']:6.2f}%"
               f"  {r['unflagged']:15}  {r['wall']:11.2f}  {r['cpu']:10.2f}")
-    print(f"load average {os.getloadavg()[0]:.1f} at end (the machine is shared: wall time includes waiting for a core)")
+    print(f"load average {os.getloadavg()[0]:.1f} at end "
+          "(the machine is shared: wall time includes waiting for a core)")
 
 
 if __name__ == "__main__":

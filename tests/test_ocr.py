@@ -66,10 +66,12 @@ def test_tables_published_as_pictures_in_a_web_page(tmp_path):
         pictures.append(png)
     # The first page inline as a data: URI, the others as files beside the page.
     inline = base64.b64encode(pictures[0].read_bytes()).decode()
-    images = [f'<p><img src="data:image/png;base64,{inline}"></p>'] + [f'<p><img src="{p.name}"></p>' for p in pictures[1:]]
-    page = tmp_path / "report.html"
-    page.write_text("<html><head><meta charset='utf-8'><title>麟游县人民政府2024年政府信息公开工作年度报告</title></head>"
-                    "<body><img src='http://127.0.0.1:9/logo.png'>" + "".join(images) + "</body></html>", "utf-8")
+    images = [f'<p><img src="data:image/png;base64,{inline}"></p>']
+    images += [f'<p><img src="{p.name}"></p>' for p in pictures[1:]]
+    title = "<title>麟游县人民政府2024年政府信息公开工作年度报告</title>"
+    page = tmp_path / "report.html"  # a remote logo first: never fetched
+    page.write_text(f"<html><head><meta charset='utf-8'>{title}</head><body><img src='http://127.0.0.1:9/logo.png'>"
+                    + "".join(images) + "</body></html>", "utf-8")
     report = extract(page)
     assert report.error is None
     assert cells_of(report) == truth_cells("pdf-2021-ruled")

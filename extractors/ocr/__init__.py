@@ -60,7 +60,7 @@ class Reader:
 
     def pdf_page(self, page, number: int) -> list[Row] | None:
         """An image-only PDF page (a pypdfium2 page), read at its scan's own resolution."""
-        import pypdfium2.raw as raw
+        from pypdfium2 import raw
 
         width_pt = page.get_width()
         dpi = _scan_dpi(page, raw, width_pt)

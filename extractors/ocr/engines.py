@@ -12,6 +12,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 
 import numpy as np
 
@@ -60,7 +61,8 @@ def rapidocr_available() -> bool:
 def tesseract_available() -> bool:
     if shutil.which("tesseract") is None:
         return False
-    langs = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, timeout=30).stdout
+    langs = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, timeout=30,
+                           check=False).stdout
     return "chi_sim" in langs.split()
 
 
@@ -81,7 +83,7 @@ def rapidocr_boxes(gray: np.ndarray, verticals: list[tuple[float, float, float]]
             out.append(box)
             continue
         edges = [box.x0] + cuts + [box.x1]
-        for left, right in zip(edges, edges[1:]):
+        for left, right in pairwise(edges):
             piece = gray[int(box.y0) : int(box.y1) + 1, int(left) + 2 : max(int(right) - 1, int(left) + 3)]
             if piece.size == 0 or piece.min() > 160:
                 continue  # paper only
@@ -91,7 +93,7 @@ def rapidocr_boxes(gray: np.ndarray, verticals: list[tuple[float, float, float]]
     return out
 
 
-def tesseract_boxes(gray: np.ndarray, verticals: list[tuple[float, float, float]]) -> list[Box]:  # noqa: ARG001
+def tesseract_boxes(gray: np.ndarray, verticals: list[tuple[float, float, float]]) -> list[Box]:
     """Tesseract's words (sparse-text mode: a table is not a paragraph)."""
     import cv2
 

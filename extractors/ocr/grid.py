@@ -33,7 +33,7 @@ def ink(gray: np.ndarray) -> np.ndarray:
 def _line_masks(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     import cv2
 
-    height, width = binary.shape
+    height = binary.shape[0]
     across = _long(binary)
     # A vertical ruling may be one short row high (two rows of a small table: 46 px at 150 dpi);
     # such short ones are kept only when both ends meet horizontal rulings (strokes do not).
@@ -53,7 +53,7 @@ def skew_degrees(binary: np.ndarray) -> float:
     slopes: list[float] = []
     weights: list[float] = []
     for i in range(1, count):
-        x, y, w, h, area = stats[i]
+        x, y, w, h, _ = stats[i]
         if w < width / 6 or h > w / 8:
             continue
         ys, xs = np.nonzero(labels[y : y + h, x : x + w] == i)
@@ -120,7 +120,8 @@ def _glyph_height(binary: np.ndarray) -> float:
     return float(np.median(glyphs)) if len(glyphs) else 0.0
 
 
-def _ends_on(segment: tuple[float, float, float], horizontal: list[tuple[float, float, float]], slack: float = 6) -> bool:
+def _ends_on(segment: tuple[float, float, float], horizontal: list[tuple[float, float, float]],
+             slack: float = 6) -> bool:
     """Both ends of a vertical segment meet a horizontal ruling (a table's, not a stroke's)."""
     x, y0, y1 = segment
     meets = [y for y, x0, x1 in horizontal if x0 - slack <= x <= x1 + slack]

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 from urllib.parse import unquote
 
 from extractors.document import Document, Row
@@ -64,7 +64,9 @@ def html_source(src: str | None, base: Path | None) -> bytes | None:
         if len(payload) > MAX_PICTURE_BYTES * 4 // 3 + 4:
             return None
         try:
-            return base64.b64decode(payload, validate=False) if header.endswith(";base64") else unquote(payload).encode("latin-1")
+            if header.endswith(";base64"):
+                return base64.b64decode(payload, validate=False)
+            return unquote(payload).encode("latin-1")
         except (binascii.Error, ValueError, UnicodeEncodeError):
             return None
     if base is None or "://" in src or src.startswith("//"):

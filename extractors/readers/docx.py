@@ -96,7 +96,8 @@ def _pictures(archive: zipfile.ZipFile):
 
 
 _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_PICTURE_REFS = f"{{http://schemas.openxmlformats.org/drawingml/2006/main}}blip|{{urn:schemas-microsoft-com:vml}}imagedata"
+_PICTURE_REFS = ("{http://schemas.openxmlformats.org/drawingml/2006/main}blip",
+                 "{urn:schemas-microsoft-com:vml}imagedata")
 
 
 def _blocks(parent: etree._Element, doc: Document, pictures=None) -> None:
@@ -105,7 +106,7 @@ def _blocks(parent: etree._Element, doc: Document, pictures=None) -> None:
         if tag == f"{W}p":
             doc.add_line(_paragraph_text(node))
             if pictures is not None:
-                for ref in node.iter(*_PICTURE_REFS.split("|")):
+                for ref in node.iter(*_PICTURE_REFS):
                     doc.rows.extend(pictures.read_media(ref.get(f"{_R}embed") or ref.get(f"{_R}id")))
         elif tag == f"{W}tbl":
             nested: list[etree._Element] = []

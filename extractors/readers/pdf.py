@@ -108,8 +108,8 @@ def read_pdf(data: bytes, stop: Callable[[list[Row]], bool] | None = None,
         if not doc.rows:
             raise ExtractError("no_text_layer", f"no text layer on any page (pages {_page_list(empty_pages)}): {why}",
                                empty_pages)
-        doc.problems.append(("no_text_layer", f"pages without a text layer (scanned?): {_page_list(empty_pages)}; {why}",
-                             empty_pages))
+        listed = _page_list(empty_pages)
+        doc.problems.append(("no_text_layer", f"pages without a text layer (scanned?): {listed}; {why}", empty_pages))
     if not pdf_has_eof(data):
         doc.problems.append(("truncated_file", "the PDF has no end marker (%%EOF): it may be cut short", None))
     return doc
