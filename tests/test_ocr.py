@@ -118,6 +118,7 @@ def test_a_coarse_scan_is_reported_not_guessed():
 
 
 @pytest.mark.skipif(not SAMPLES.exists(), reason="../shared/samples is absent")
+@pytest.mark.timeout(1200)  # 13 pages of OCR: about a minute on an idle machine, far more on a shared one
 def test_scans_of_the_real_samples_match_their_text_layer():
     for source in sorted(SAMPLES.glob("*.pdf")):
         truth = cells_of(extract(source))
