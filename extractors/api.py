@@ -20,6 +20,8 @@ from extractors.document import Document
 from extractors.classify import classify
 from extractors.metadata import read_metadata
 from extractors.model import ExtractError, Problem, Report
+from extractors.ocr import CODE as OCR_CODE
+from extractors.ocr.flags import flag_cells
 from extractors.readers import read_document
 from extractors.schema import FORM_VERSIONS, SCHEMA, TABLES, version_for_year
 from extractors.sections import PastLastTable, find_regions, uncovered
@@ -191,6 +193,9 @@ def interpret(doc: Document, published_date: str | None = None) -> Report:
             f"too few to tell a report from numbers that happen to sit near a label; no cells kept")))
     _missing_tables(report, regions, doc)
     report.checks = run_checks(report.cells, report.tables)
+    ocr_pages = {p for code, _, pages in doc.problems if code == OCR_CODE for p in (pages or [])}
+    if ocr_pages:
+        flag_cells(report, ocr_pages)
     return report
 
 

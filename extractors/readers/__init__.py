@@ -33,13 +33,15 @@ def read_document(
     if fmt == "html":
         from extractors.readers.html import read_html
 
-        return read_html(data)
+        return read_html(data, name)
     if fmt == "text":
         from extractors.readers.text import read_text
 
         return read_text(data)
     if fmt == "image":
-        raise ExtractError("no_text_layer", "an image, not a document: a scanned report needs OCR, which ogi does not do")
+        from extractors.ocr.pictures import read_image
+
+        return read_image(data)
     if fmt == "ofd":
         raise ExtractError("unsupported_format", "an OFD document (China's fixed-layout format), which ogi cannot read "
                            "yet; look for a PDF copy of the report on the same page")

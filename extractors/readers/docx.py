@@ -62,16 +62,54 @@ def read_docx(data: bytes) -> Document:
         raise ExtractError("corrupt_file", f"word/document.xml is not well-formed: {exc}") from exc
     doc = Document("docx")
     body = root.find(f"{W}body")
+    pictures = _pictures(archive)
     if body is not None:
-        _blocks(body, doc)
+        _blocks(body, doc, pictures)
+    if pictures is not None:
+        doc.problems.extend(pictures.problems())
     return doc
 
 
-def _blocks(parent: etree._Element, doc: Document) -> None:
+def _pictures(archive: zipfile.ZipFile):
+    """OCR of the pictures a paragraph shows (tables pasted as images), when OCR is there."""
+    from extractors import ocr
+
+    if not any(n.startswith("word/media/") for n in archive.namelist()) or not ocr.available():
+        return None
+    from extractors.ocr.pictures import Pictures
+
+    try:
+        rels = etree.fromstring(open_member(archive, "word/_rels/document.xml.rels"), safe_parser())
+    except (ExtractError, etree.XMLSyntaxError):
+        return None
+    targets = {r.get("Id"): r.get("Target", "") for r in rels if r.get("TargetMode") != "External"}
+
+    def media(rid: str) -> bytes | None:
+        target = targets.get(rid, "")
+        name = target.lstrip("/") if target.startswith("/") else f"word/{target}"
+        if not name.startswith("word/media/") or ".." in name:
+            return None
+        try:
+            return open_member(archive, name)
+        except ExtractError:
+            return None
+
+    return Pictures(media=media)
+
+
+_R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PICTURE_REFS = ("{http://schemas.openxmlformats.org/drawingml/2006/main}blip",
+                 "{urn:schemas-microsoft-com:vml}imagedata")
+
+
+def _blocks(parent: etree._Element, doc: Document, pictures=None) -> None:
     for node in parent:
         tag = node.tag
         if tag == f"{W}p":
             doc.add_line(_paragraph_text(node))
+            if pictures is not None:
+                for ref in node.iter(*_PICTURE_REFS):
+                    doc.rows.extend(pictures.read_media(ref.get(f"{_R}embed") or ref.get(f"{_R}id")))
         elif tag == f"{W}tbl":
             nested: list[etree._Element] = []
             doc.add_grid(_grid(node, nested))
@@ -81,7 +119,7 @@ def _blocks(parent: etree._Element, doc: Document) -> None:
                 doc.rows.extend(holder.rows)
         elif tag in (f"{W}sdt", f"{W}customXml", f"{W}smartTag"):
             content = node.find(f"{W}sdtContent")
-            _blocks(content if content is not None else node, doc)
+            _blocks(content if content is not None else node, doc, pictures)
 
 
 def _blocks_of_table(table: etree._Element, doc: Document) -> None:

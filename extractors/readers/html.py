@@ -8,6 +8,7 @@ and only tables without tables inside become grids.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from lxml import etree, html as lxml_html
 
@@ -24,7 +25,8 @@ _SKIP = {"script", "style", "noscript", "template", "head", "iframe", "object", 
 _DATE = re.compile(r"(?:发布(?:日期|时间)|成文日期|日期)\s*[:：]?\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 
 
-def read_html(data: bytes) -> Document:
+def read_html(data: bytes, name: str | None = None) -> Document:
+    """``name``: the page's path, where pictures beside it can be read by OCR."""
     text, _ = decode_text(data, declared_charset(data))
     doc = Document("html")
     if not text.strip():
@@ -41,8 +43,11 @@ def read_html(data: bytes) -> Document:
     body = root.find("body")
     doc.images = len(root.findall(".//img"))
     buffer: list[str] = []
-    _walk(body if body is not None else root, doc, buffer)
+    pictures = _pictures(name) if doc.images else None
+    _walk(body if body is not None else root, doc, buffer, pictures)
     _flush(doc, buffer)
+    if pictures is not None:
+        doc.problems.extend(pictures.problems())
     date = _DATE.search(text)
     if date:
         doc.published_date = f"{date[1]}-{int(date[2]):02d}-{int(date[3]):02d}"
@@ -55,10 +60,23 @@ def _flush(doc: Document, buffer: list[str]) -> None:
         buffer.clear()
 
 
-def _walk(node: etree._Element, doc: Document, buffer: list[str]) -> None:
+def _pictures(name: str | None):
+    from extractors import ocr
+
+    if not ocr.available():
+        return None
+    from extractors.ocr.pictures import Pictures
+
+    return Pictures(base=Path(name) if name else None)
+
+
+def _walk(node: etree._Element, doc: Document, buffer: list[str], pictures=None) -> None:
     tag = node.tag if isinstance(node.tag, str) else ""
     if tag in _SKIP:
         return
+    if tag == "img" and pictures is not None:  # a table published as a picture, read in place
+        _flush(doc, buffer)
+        doc.rows.extend(pictures.read_src(node.get("src")))
     if tag == "table" and node.find(".//table") is None:
         _flush(doc, buffer)
         doc.add_grid(_grid(node))
@@ -71,7 +89,7 @@ def _walk(node: etree._Element, doc: Document, buffer: list[str]) -> None:
     if node.text and tag:
         buffer.append(node.text)
     for child in node:
-        _walk(child, doc, buffer)
+        _walk(child, doc, buffer, pictures)
         if child.tail:
             buffer.append(child.tail)
     if block:

@@ -71,6 +71,7 @@ def read_pdf(data: bytes, stop: Callable[[list[Row]], bool] | None = None,
             raise ExtractError("truncated_file", "the PDF ends before its end marker (%%EOF): the download was cut; fetch it again") from exc
         raise ExtractError("corrupt_file", f"PDFium cannot open it: {message}") from exc
     doc = Document("pdf", pages=len(pdf))
+    ocr = _ocr_reader()
     empty_pages: list[int] = []
     garbled_pages: list[int] = []
     damaged_pages: list[int] = []
@@ -83,6 +84,8 @@ def read_pdf(data: bytes, stop: Callable[[list[Row]], bool] | None = None,
                 continue
             try:
                 rows = _page_rows(page, index + 1, settings)
+                if rows is None and ocr is not None:
+                    rows = ocr.pdf_page(page, index + 1)
             finally:
                 page.close()
             if rows is None:
@@ -111,18 +114,31 @@ def read_pdf(data: bytes, stop: Callable[[list[Row]], bool] | None = None,
             raise ExtractError("garbled_text_layer", f"the text layer is unreadable on every page with text "
                                f"(pages {_page_list(garbled_pages)}): {why}", garbled_pages)
         doc.problems.append(("garbled_text_layer", f"pages {_page_list(garbled_pages)}: {why}", garbled_pages))
+    if ocr is not None:
+        doc.problems.extend(ocr.problems())
     if empty_pages:
+        why = _not_ocred(ocr, empty_pages)
         if not doc.rows:
-            raise ExtractError(
-                "no_text_layer",
-                f"no text layer on any page (pages {_page_list(empty_pages)}): "
-                "a scanned report needs OCR, which ogi does not do",
-                empty_pages,
-            )
-        doc.problems.append(("no_text_layer", f"pages without a text layer (scanned?): {_page_list(empty_pages)}", empty_pages))
+            raise ExtractError("no_text_layer", f"no text layer on any page (pages {_page_list(empty_pages)}): {why}",
+                               empty_pages)
+        listed = _page_list(empty_pages)
+        doc.problems.append(("no_text_layer", f"pages without a text layer (scanned?): {listed}; {why}", empty_pages))
     if not pdf_has_eof(data):
         doc.problems.append(("truncated_file", "the PDF has no end marker (%%EOF): it may be cut short", None))
     return doc
+
+
+def _ocr_reader():
+    from extractors import ocr
+
+    return ocr.Reader() if ocr.available() else None
+
+
+def _not_ocred(ocr, pages: list[int]) -> str:
+    if ocr is None:
+        return "a scanned report needs OCR, which is off (OGI_OCR=0) or not installed"
+    reasons = sorted({ocr.skipped[p] for p in pages if p in ocr.skipped})
+    return "not read by OCR: " + ("; ".join(reasons) if reasons else "no table could be read")
 
 
 GARBLED: list[Row] = []  # sentinel: a page whose text layer is not its characters
