@@ -8,7 +8,7 @@ APT_PACKAGES := libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk p
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: install system-packages test demo bench clean
+.PHONY: install system-packages test lint demo bench clean
 
 install: system-packages $(STAMP)
 
@@ -33,8 +33,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	@touch $(STAMP)
 
-test: install
+test: install lint
 	$(BIN)/python -m pytest -q
+
+# ruff under the project's own configuration (pyproject.toml [tool.ruff]); part of make test and CI
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 demo: install
 	$(BIN)/ogi demo

@@ -49,7 +49,9 @@ def main() -> int:
         print(f"no *.core.json in {args.folder}")
         return 1
     shares = ", ".join(f"{k} {v} ({v / total:.1%})" for k, v in counts.items())
-    print(f"{len(seconds)} reports, {total} core values: {shares}; median {statistics.median(seconds):.3f} s per report")
+    print(
+        f"{len(seconds)} reports, {total} core values: {shares}; median {statistics.median(seconds):.3f} s per report"
+    )
     return 0 if counts["wrong"] == 0 else 2
 
 

@@ -37,8 +37,14 @@ from pipelines.crawl import command_line  # noqa: E402
 def crawl(registry: Path, data: Path) -> tuple[dict, float]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     t0 = time.perf_counter()
-    proc = subprocess.run(command_line(data, all_sources=True, registry_dir=registry, fast=True), cwd=REPO, env=env,
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        command_line(data, all_sources=True, registry_dir=registry, fast=True),
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     wall = time.perf_counter() - t0
     return json.loads(Path(proc.stdout.strip().splitlines()[-1]).read_text("utf-8")), wall
 
@@ -62,12 +68,18 @@ def main() -> None:
             first_rates.append(docs / report["duration_s"])
             wall_rates.append(docs / wall)
             again, _ = crawl(registry, data)
-            recrawl.append({sid: (s["requests"], s["documents_downloaded"], s["requests_by_role"])
-                            for sid, s in again["sources"].items()})
+            recrawl.append(
+                {
+                    sid: (s["requests"], s["documents_downloaded"], s["requests_by_role"])
+                    for sid, s in again["sources"].items()
+                }
+            )
         sites = sorted(recrawl[0])
         print(f"first crawl: {docs} documents from {len(sites)} sites")
-        print(f"  documents/s (spider time): median {statistics.median(first_rates):.1f}  "
-              f"runs {[round(r, 1) for r in first_rates]}")
+        print(
+            f"  documents/s (spider time): median {statistics.median(first_rates):.1f}  "
+            f"runs {[round(r, 1) for r in first_rates]}"
+        )
         print(f"  documents/s (wall, incl. process start): median {statistics.median(wall_rates):.1f}")
         print("no-change re-crawl, per site: requests (median) | documents downloaded | requests by role")
         for sid in sites:
@@ -75,8 +87,10 @@ def main() -> None:
             downloads = max(r[sid][1] for r in recrawl)
             print(f"  {sid:16s} {reqs:5.0f} | {downloads} | {recrawl[-1][sid][2]}")
         total = statistics.median(sum(r[s][0] for s in sites) for r in recrawl)
-        print(f"  median requests per site: {total / len(sites):.1f}; documents downloaded: "
-              f"{max(sum(r[s][1] for s in sites) for r in recrawl)}")
+        print(
+            f"  median requests per site: {total / len(sites):.1f}; documents downloaded: "
+            f"{max(sum(r[s][1] for s in sites) for r in recrawl)}"
+        )
 
 
 NATIONAL_COUNTIES = 2846
@@ -92,9 +106,12 @@ def national(n: int, seed: int) -> None:
     counties = generate(n, seed)
     t0 = time.perf_counter()
     with NationalServer(counties) as server, tempfile.TemporaryDirectory(prefix="ogi-national-") as tmp:
-        print(f"{len(counties)} counties, {len(server.by_host)} hosts, "
-              f"{sum(len(c.reports()) for c in counties)} reports, "
-              f"{sum(len(c.distractors()) for c in counties)} distractors (server ready in {time.perf_counter() - t0:.0f} s)")
+        print(
+            f"{len(counties)} counties, {len(server.by_host)} hosts, "
+            f"{sum(len(c.reports()) for c in counties)} reports, "
+            f"{sum(len(c.distractors()) for c in counties)} distractors "
+            f"(server ready in {time.perf_counter() - t0:.0f} s)"
+        )
         registry = server.write_registry(Path(tmp) / "sources")
         first = crawl_proxy(registry, Path(tmp) / "data", server.proxy)
         counters = server.counters()
@@ -106,14 +123,18 @@ def national(n: int, seed: int) -> None:
     for fam, s in sorted(scores.items(), key=lambda kv: (" " in kv[0], kv[0] == "all", kv[0])):
         if fam == "offsite":
             continue
-        print(f"  {fam:13s} {s.truth:6d} | {s.found:6d} | {s.recall:7.2%} | {s.precision:7.2%} | "
-              f"{s.false_positives:4d} {dict(s.false_by_kind)} | {s.organ_ok / max(s.hit, 1):.1%} | "
-              f"{s.year_ok / max(s.hit, 1):.1%}")
+        print(
+            f"  {fam:13s} {s.truth:6d} | {s.found:6d} | {s.recall:7.2%} | {s.precision:7.2%} | "
+            f"{s.false_positives:4d} {dict(s.false_by_kind)} | {s.organ_ok / max(s.hit, 1):.1%} | "
+            f"{s.year_ok / max(s.hit, 1):.1%}"
+        )
     hit = scores["all"].hit
     ascii_ua = all(ua.isascii() for ua in counters["user_agents"])
-    print(f"requests: {counters['requests']} ({counters['requests'] / max(hit, 1):.2f} per report found); "
-          f"off-site {counters['offsite']}, robots-disallowed {counters['disallowed']}, "
-          f"trap {counters['traps']} (max {counters['max_trap_per_host']} on one host); ASCII User-Agent: {ascii_ua}")
+    print(
+        f"requests: {counters['requests']} ({counters['requests'] / max(hit, 1):.2f} per report found); "
+        f"off-site {counters['offsite']}, robots-disallowed {counters['disallowed']}, "
+        f"trap {counters['traps']} (max {counters['max_trap_per_host']} on one host); ASCII User-Agent: {ascii_ua}"
+    )
     print(f"wall time {first.wall_s:.0f} s (politeness off); crawler peak memory {first.peak_kb / 1024:.0f} MiB")
     per_county = again["requests"] / len(counties)
     busiest = max(again["requests_by_host"].values(), default=0)
@@ -121,10 +142,14 @@ def national(n: int, seed: int) -> None:
     concurrency = int(os.environ.get("OGI_CRAWL_CONCURRENCY") or BASE["CONCURRENT_REQUESTS"])
     total = per_county * NATIONAL_COUNTIES
     hours = max(total * delay / concurrency, busiest * delay) / 3600
-    print(f"no-change nightly: {again['requests']} requests ({per_county:.1f} per county incl. sub-sites; busiest host "
-          f"{busiest}), {nightly.wall_s:.0f} s here, peak memory {nightly.peak_kb / 1024:.0f} MiB")
-    print(f"projected national nightly ({NATIONAL_COUNTIES} counties, {delay:g} request/s per host, {concurrency} hosts "
-          f"in parallel): {total:.0f} requests, {hours:.2f} h (AutoThrottle and retries not modelled)")
+    print(
+        f"no-change nightly: {again['requests']} requests ({per_county:.1f} per county incl. sub-sites; busiest host "
+        f"{busiest}), {nightly.wall_s:.0f} s here, peak memory {nightly.peak_kb / 1024:.0f} MiB"
+    )
+    print(
+        f"projected national nightly ({NATIONAL_COUNTIES} counties, {delay:g} request/s per host, {concurrency} hosts "
+        f"in parallel): {total:.0f} requests, {hours:.2f} h (AutoThrottle and retries not modelled)"
+    )
 
 
 if __name__ == "__main__":

@@ -122,8 +122,14 @@ def main() -> None:
         ours = median_ms(lambda: extract(path), args.repeat)
         by_format[fmt].append(ours)
         if fmt == "pdf" and extract(path).error is None:
-            pdf_rows.append((path.name, ours, median_ms(lambda: pypdf_text(path), args.repeat),
-                             median_ms(lambda: pdfium_text(path), args.repeat)))
+            pdf_rows.append(
+                (
+                    path.name,
+                    ours,
+                    median_ms(lambda: pypdf_text(path), args.repeat),
+                    median_ms(lambda: pdfium_text(path), args.repeat),
+                )
+            )
 
     print(f"ogi extract: median ms per report ({args.repeat} runs each)")
     print(f"{'format':8} {'reports':>7} {'median':>9} {'max':>9}")
@@ -136,14 +142,19 @@ def main() -> None:
         for name, ours, pypdf_ms, pdfium_ms in pdf_rows:
             print(f"{name[:44]:44} {ours:8.1f} {pypdf_ms:8.1f} {pdfium_ms:8.1f} {ours / pypdf_ms:10.2f}")
         ratios = [o / p for _, o, p, _ in pdf_rows]
-        print(f"median ogi/pypdf ratio: {statistics.median(ratios):.2f} "
-              f"(ogi {statistics.median(r[1] for r in pdf_rows):.1f} ms, "
-              f"pypdf {statistics.median(r[2] for r in pdf_rows):.1f} ms, "
-              f"pdfium floor {statistics.median(r[3] for r in pdf_rows):.1f} ms)")
+        print(
+            f"median ogi/pypdf ratio: {statistics.median(ratios):.2f} "
+            f"(ogi {statistics.median(r[1] for r in pdf_rows):.1f} ms, "
+            f"pypdf {statistics.median(r[2] for r in pdf_rows):.1f} ms, "
+            f"pdfium floor {statistics.median(r[3] for r in pdf_rows):.1f} ms)"
+        )
 
     if cold:
-        print(f"\nDOC/WPS first extraction (LibreOffice conversion, empty cache): median {statistics.median(cold):.0f} ms "
-              f"over {len(cold)} files; later extractions read the cached conversion (rows above)")
+        print(
+            "\nDOC/WPS first extraction (LibreOffice conversion, empty cache): "
+            f"median {statistics.median(cold):.0f} ms "
+            f"over {len(cold)} files; later extractions read the cached conversion (rows above)"
+        )
 
     source = SAMPLES / "huaian-city-2024.pdf"
     if source.exists() and args.big_pages:
@@ -161,8 +172,10 @@ def main() -> None:
                 extract(path)
                 _, peak = tracemalloc.get_traced_memory()
                 tracemalloc.stop()
-                print(f"  {label:14} {ms:8.1f} ms   peak Python memory {peak / 1e6:6.1f} MB   "
-                      f"file {path.stat().st_size / 1e6:5.1f} MB")
+                print(
+                    f"  {label:14} {ms:8.1f} ms   peak Python memory {peak / 1e6:6.1f} MB   "
+                    f"file {path.stat().st_size / 1e6:5.1f} MB"
+                )
 
 
 if __name__ == "__main__":

@@ -65,15 +65,29 @@ def run(engine: str, samples: list[Path], conditions: list[tuple[int, float, int
                 elif cell is None:
                     unflagged += 1  # not read at all: a table_incomplete problem says so, but count it
             flagged += sum(1 for c in report.cells if "ocr_uncertain" in c.flags)
-        results.append(dict(engine=engine, dpi=dpi, degrees=degrees, quality=quality, cells=total, right=right,
-                            accuracy=right / total if total else 0.0, unflagged=unflagged,
-                            flagged=flagged, pages=pages,
-                            wall=statistics.median(walls) if walls else float("nan"),
-                            cpu=statistics.median(cpus) if cpus else float("nan")))
+        results.append(
+            dict(
+                engine=engine,
+                dpi=dpi,
+                degrees=degrees,
+                quality=quality,
+                cells=total,
+                right=right,
+                accuracy=right / total if total else 0.0,
+                unflagged=unflagged,
+                flagged=flagged,
+                pages=pages,
+                wall=statistics.median(walls) if walls else float("nan"),
+                cpu=statistics.median(cpus) if cpus else float("nan"),
+            )
+        )
         r = results[-1]
-        print(f"{engine:10} {dpi} dpi {degrees:+.1f}° q{quality}: {r['right']}/{r['cells']} cells right "
-              f"({100 * r['accuracy']:.2f}%), wrong and unflagged {r['unflagged']}, flagged {r['flagged']}, "
-              f"{r['pages']} pages, {r['wall']:.2f} s/page wall, {r['cpu']:.2f} s/page CPU", flush=True)
+        print(
+            f"{engine:10} {dpi} dpi {degrees:+.1f}° q{quality}: {r['right']}/{r['cells']} cells right "
+            f"({100 * r['accuracy']:.2f}%), wrong and unflagged {r['unflagged']}, flagged {r['flagged']}, "
+            f"{r['pages']} pages, {r['wall']:.2f} s/page wall, {r['cpu']:.2f} s/page CPU",
+            flush=True,
+        )
     return results
 
 
@@ -91,10 +105,13 @@ def main() -> None:
     print("\nengine      condition            cells right    accuracy  wrong unflagged  s/page wall  s/page CPU")
     for r in table:
         condition = f"{r['dpi']} dpi {r['degrees']:+.1f}° q{r['quality']}"
-        print(f"{r['engine']:10}  {condition:19}  {r['right']:4}/{r['cells']:<4}    {100 * r['accuracy']:6.2f}%"
-              f"  {r['unflagged']:15}  {r['wall']:11.2f}  {r['cpu']:10.2f}")
-    print(f"load average {os.getloadavg()[0]:.1f} at end "
-          "(the machine is shared: wall time includes waiting for a core)")
+        print(
+            f"{r['engine']:10}  {condition:19}  {r['right']:4}/{r['cells']:<4}    {100 * r['accuracy']:6.2f}%"
+            f"  {r['unflagged']:15}  {r['wall']:11.2f}  {r['cpu']:10.2f}"
+        )
+    print(
+        f"load average {os.getloadavg()[0]:.1f} at end (the machine is shared: wall time includes waiting for a core)"
+    )
 
 
 if __name__ == "__main__":

@@ -46,9 +46,11 @@ sys.path.insert(0, str(ROOT))
 
 from flows.settings import configure_prefect  # noqa: E402
 
-QUERY = ("SELECT province, report_year, sum(value) AS granted FROM read_parquet('{wh}/cells/**/*.parquet', "
-         "hive_partitioning=true) WHERE table_key='requests' AND row_key='granted' AND col_key='total' "
-         "GROUP BY ALL ORDER BY ALL")
+QUERY = (
+    "SELECT province, report_year, sum(value) AS granted FROM read_parquet('{wh}/cells/**/*.parquet', "
+    "hive_partitioning=true) WHERE table_key='requests' AND row_key='granted' AND col_key='total' "
+    "GROUP BY ALL ORDER BY ALL"
+)
 YEARS = list(range(2019, 2025))
 PROJECT_TO = 1_000_000
 
@@ -61,8 +63,8 @@ def _counties():
 
 def generate_corpus(data_dir: Path, n: int) -> list[str]:
     """``n`` small HTML reports (counties spread over every province, 6 years each) into a raw store."""
-    from pipelines.rawstore import RawStore
     from demo.samples import generate, store_sample
+    from pipelines.rawstore import RawStore
 
     counties = _counties()
     counties = counties[:: max(1, len(counties) // (n // 6 + 1))]
@@ -86,9 +88,9 @@ def generate_corpus(data_dir: Path, n: int) -> list[str]:
 
 def add_new_year(data_dir: Path, sources: list[str], n: int) -> None:
     """What a night of news looks like: ``n`` counties of the corpus publish their next year's report."""
+    from demo.samples import generate, store_sample
     from extractors.jurisdictions import lookup
     from pipelines.rawstore import RawStore
-    from demo.samples import generate, store_sample
 
     year = YEARS[-1] + 1
     with RawStore(data_dir / "raw") as raw:
@@ -158,8 +160,9 @@ def phase_main(args: argparse.Namespace) -> int:
 
     runner = task_runner(args.jobs)
     if args.phase == "backfill":
-        result = backfill.with_options(task_runner=runner)(years=YEARS, sources=args.sources.split(","),
-                                                            data_dir=str(args.data))
+        result = backfill.with_options(task_runner=runner)(
+            years=YEARS, sources=args.sources.split(","), data_dir=str(args.data)
+        )
     else:
         result = nightly.with_options(task_runner=runner)(data_dir=str(args.data), crawl=False)
     args.out.write_text(json.dumps(result, default=str))
@@ -172,29 +175,48 @@ def measure(size: int, jobs: int, root: Path) -> dict:
         shutil.rmtree(data)
     t0 = time.perf_counter()
     sources = generate_corpus(data, size)
-    print(f"[{size}] corpus: {size} reports from {len(sources)} sources into the raw store "
-          f"in {time.perf_counter() - t0:.0f}s", flush=True)
+    print(
+        f"[{size}] corpus: {size} reports from {len(sources)} sources into the raw store "
+        f"in {time.perf_counter() - t0:.0f}s",
+        flush=True,
+    )
     back = run_phase("backfill", data, jobs, sources)
     reports = back["result"]["load"]["reports"]
-    print(f"[{size}] backfill: {reports} reports in {back['seconds']:.1f}s "
-          f"=> {reports / back['seconds']:.1f} reports/s, "
-          f"peak {back['peak_mib']:.0f} MiB", flush=True)
+    print(
+        f"[{size}] backfill: {reports} reports in {back['seconds']:.1f}s "
+        f"=> {reports / back['seconds']:.1f} reports/s, "
+        f"peak {back['peak_mib']:.0f} MiB",
+        flush=True,
+    )
     quiet = run_phase("nightly", data, jobs)
-    print(f"[{size}] no-change nightly: {quiet['seconds']:.1f}s (flow {quiet['flow_seconds']:.1f}s, load skipped: "
-          f"{quiet['result']['load']['skipped']}), peak {quiet['peak_mib']:.0f} MiB", flush=True)
+    print(
+        f"[{size}] no-change nightly: {quiet['seconds']:.1f}s (flow {quiet['flow_seconds']:.1f}s, load skipped: "
+        f"{quiet['result']['load']['skipped']}), peak {quiet['peak_mib']:.0f} MiB",
+        flush=True,
+    )
     add_new_year(data, sources, max(1, size // 100))
     grow = run_phase("nightly", data, jobs)
     g = grow["result"]
-    print(f"[{size}] 1% nightly: +{g['extract']['extracted']} extracted, {g['load']['partitions_rebuilt']} partitions "
-          f"rebuilt, {g['load']['written']} files written in {grow['seconds']:.1f}s, peak {grow['peak_mib']:.0f} MiB",
-          flush=True)
+    print(
+        f"[{size}] 1% nightly: +{g['extract']['extracted']} extracted, {g['load']['partitions_rebuilt']} partitions "
+        f"rebuilt, {g['load']['written']} files written in {grow['seconds']:.1f}s, peak {grow['peak_mib']:.0f} MiB",
+        flush=True,
+    )
     store = data / "state" / "extracted"
     store_bytes = sum(p.stat().st_size for p in store.rglob("*") if p.is_file())
     per_report = store_bytes / max(1, g["load"]["documents"])
     print(f"[{size}] extraction store: {store_bytes / 2**20:.1f} MiB, {per_report:.0f} bytes per document", flush=True)
-    return {"size": reports, "backfill_rps": reports / back["seconds"], "backfill_mib": back["peak_mib"],
-            "nightly_s": quiet["seconds"], "nightly_mib": quiet["peak_mib"], "grow_s": grow["seconds"],
-            "grow_mib": grow["peak_mib"], "store_bytes_per_report": per_report, "data": data}
+    return {
+        "size": reports,
+        "backfill_rps": reports / back["seconds"],
+        "backfill_mib": back["peak_mib"],
+        "nightly_s": quiet["seconds"],
+        "nightly_mib": quiet["peak_mib"],
+        "grow_s": grow["seconds"],
+        "grow_mib": grow["peak_mib"],
+        "store_bytes_per_report": per_report,
+        "data": data,
+    }
 
 
 def slope(xs: list[float], ys: list[float]) -> tuple[float, float]:
@@ -226,22 +248,42 @@ def quiet_night(n: int, root: Path) -> None:
     raw_db.executemany(
         "INSERT INTO fetches (url, sha256, fetched_at, status, kind, format, source_id, report_year, headers) "
         "VALUES (?, ?, '2025-01-01T00:00:00+00:00', 200, 'page', 'html', ?, ?, '{}')",
-        ((f"http://s{i // 6}.example/{i}.html", f"{i:064x}", f"s{i // 6}", 2019 + i % 6) for i in range(n)))
+        ((f"http://s{i // 6}.example/{i}.html", f"{i:064x}", f"s{i // 6}", 2019 + i % 6) for i in range(n)),
+    )
     raw_db.commit()
     raw_db.close()
     ext_db = sqlite3.connect(data / "state" / "extracted" / "index.sqlite")
-    summary = json.dumps({"error": None, "jurisdiction_code": "610329", "issuing_body": "x", "report_year": 2020,
-                          "year_source": "title", "cells_found": 200, "checks_failed": 0, "carried": {}})
-    ext_db.executemany("INSERT INTO entries (sha256, version, batch, rg, row, summary) VALUES (?, ?, 'b', 0, 0, ?)",
-                       ((f"{i:064x}", "bench", summary) for i in range(n)))
+    summary = json.dumps(
+        {
+            "error": None,
+            "jurisdiction_code": "610329",
+            "issuing_body": "x",
+            "report_year": 2020,
+            "year_source": "title",
+            "cells_found": 200,
+            "checks_failed": 0,
+            "carried": {},
+        }
+    )
+    ext_db.executemany(
+        "INSERT INTO entries (sha256, version, batch, rg, row, summary) VALUES (?, ?, 'b', 0, 0, ?)",
+        ((f"{i:064x}", "bench", summary) for i in range(n)),
+    )
     ext_db.commit()
     ext_db.close()
     paths = Paths.of(data)
     with RawStore(paths.raw) as raw, ExtractionStore(paths.extracted) as store:
         inputs = load_inputs(raw, store, "bench", paths.runs, None)
         mark_complete(paths, "bench", raw.sequence()[0])
-    counts = {"documents": n, "pending": 0, "errors": 0, "reports": n, "checks_failed": 0, "checks_undecided": 0,
-              "warnings": 0}
+    counts = {
+        "documents": n,
+        "pending": 0,
+        "errors": 0,
+        "reports": n,
+        "checks_failed": 0,
+        "checks_undecided": 0,
+        "warnings": 0,
+    }
     Warehouse(paths.warehouse_url).write_state({"inputs": inputs, "counts": counts, "partitions": {}})
     print(f"quiet night: {n:,} fetches and index entries written in {time.perf_counter() - t0:.0f}s", flush=True)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -253,8 +295,10 @@ def quiet_night(n: int, root: Path) -> None:
     t_load = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     assert not todo and summary.skipped, "the quiet night did work"
-    print(f"quiet night over {n:,} documents: listing to extract {t_todo:.2f}s ({len(todo)} found), load {t_load:.2f}s "
-          f"(skipped: {summary.skipped}); peak RSS of this process {peak / 1024:.0f} MiB ({before / 1024:.0f} before)")
+    print(
+        f"quiet night over {n:,} documents: listing to extract {t_todo:.2f}s ({len(todo)} found), load {t_load:.2f}s "
+        f"(skipped: {summary.skipped}); peak RSS of this process {peak / 1024:.0f} MiB ({before / 1024:.0f} before)"
+    )
     shutil.rmtree(data, ignore_errors=True)
 
 
@@ -267,8 +311,10 @@ def query_time(wh: Path) -> str:
         t = time.perf_counter()
         rows = duckdb.sql(QUERY.format(wh=wh)).fetchall()
         times.append((time.perf_counter() - t) * 1000)
-    return (f"duckdb: requests granted by province and year over {cells:,} cells: {len(rows)} rows, "
-            f"median {statistics.median(times):.1f} ms (min {min(times):.1f} ms, first {times[0]:.1f} ms)")
+    return (
+        f"duckdb: requests granted by province and year over {cells:,} cells: {len(rows)} rows, "
+        f"median {statistics.median(times):.1f} ms (min {min(times):.1f} ms, first {times[0]:.1f} ms)"
+    )
 
 
 def main() -> int:
@@ -296,23 +342,31 @@ def main() -> int:
     configure_prefect(root, quiet=True)
     from flows.engine import prefect_api
 
-    print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; {args.jobs} worker processes",
-          flush=True)
+    print(
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; {args.jobs} worker processes",
+        flush=True,
+    )
     with prefect_api():
         rows = [measure(n, args.jobs, root) for n in sizes]
     print(query_time(rows[-1]["data"] / "warehouse"))
     print(f"load average {os.getloadavg()[0]:.1f} at the end")
     print("\nsize      backfill r/s  backfill MiB  nightly s  nightly MiB  1% nightly s  1% MiB  store B/report")
     for r in rows:
-        print(f"{r['size']:>8}  {r['backfill_rps']:>12.1f}  {r['backfill_mib']:>12.0f}  {r['nightly_s']:>9.1f}  "
-              f"{r['nightly_mib']:>11.0f}  {r['grow_s']:>12.1f}  {r['grow_mib']:>6.0f}  "
-              f"{r['store_bytes_per_report']:>14.0f}")
+        print(
+            f"{r['size']:>8}  {r['backfill_rps']:>12.1f}  {r['backfill_mib']:>12.0f}  {r['nightly_s']:>9.1f}  "
+            f"{r['nightly_mib']:>11.0f}  {r['grow_s']:>12.1f}  {r['grow_mib']:>6.0f}  "
+            f"{r['store_bytes_per_report']:>14.0f}"
+        )
     if len(rows) > 1:
         xs = [r["size"] for r in rows]
         print(f"\nslopes per 1,000 reports, and projected to {PROJECT_TO:,} reports:")
-        for key, label, unit in (("nightly_s", "no-change nightly", "s"), ("nightly_mib", "no-change nightly", "MiB"),
-                                 ("grow_s", "1% nightly", "s"), ("grow_mib", "1% nightly", "MiB"),
-                                 ("backfill_mib", "backfill", "MiB")):
+        for key, label, unit in (
+            ("nightly_s", "no-change nightly", "s"),
+            ("nightly_mib", "no-change nightly", "MiB"),
+            ("grow_s", "1% nightly", "s"),
+            ("grow_mib", "1% nightly", "MiB"),
+            ("backfill_mib", "backfill", "MiB"),
+        ):
             ys = [r[key] for r in rows]
             b, a = slope(xs, ys)
             note = "  (no growth measured: the largest value measured)" if b <= 0 else ""

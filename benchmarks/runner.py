@@ -30,8 +30,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    docs = [p for folder in FOLDERS if folder.exists() for p in sorted(folder.iterdir())
-            if p.is_file() and p.suffix not in SKIP]
+    docs = [
+        p
+        for folder in FOLDERS
+        if folder.exists()
+        for p in sorted(folder.iterdir())
+        if p.is_file() and p.suffix not in SKIP
+    ]
     for path in docs:  # warm the imports and the page cache
         extract(path)
     inline, runner, startup = [], [], []

@@ -72,13 +72,24 @@ def _write_once(path: Path, make) -> None:
 def _soffice(paths: list[Path], target: str, outdir: Path) -> None:
     exe = shutil.which("soffice") or shutil.which("libreoffice")
     if not exe:
-        raise RuntimeError("LibreOffice (soffice) is needed to build the demo sites' PDF/DOC/XLS attachments; "
-                           "run `make install` (apt-get install libreoffice-writer-nogui libreoffice-calc-nogui)")
+        raise RuntimeError(
+            "LibreOffice (soffice) is needed to build the demo sites' PDF/DOC/XLS attachments; "
+            "run `make install` (apt-get install libreoffice-writer-nogui libreoffice-calc-nogui)"
+        )
     with tempfile.TemporaryDirectory(prefix="ogi-demo-lo-") as tmp:
         profile = Path(tmp) / "profile"
         staging = Path(tmp) / "out"
-        cmd = [exe, "--headless", "--norestore", f"-env:UserInstallation=file://{profile}", "--convert-to", target,
-               "--outdir", str(staging), *map(str, paths)]
+        cmd = [
+            exe,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation=file://{profile}",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(staging),
+            *map(str, paths),
+        ]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
         ext = target.split(":")[0]
         for src in paths:

@@ -15,8 +15,10 @@ from pathlib import Path
 from spiders.registry import GOVERNMENT_IPS_FILE, Source, load_registry
 
 TEMPLATES = Path(__file__).resolve().parent / "sources"
-GOVERNMENT_IPS = ('# Written by demo.registry: the demo county sites on this machine stand in for governments.\n'
-                  '[[ip]]\nip = "127.0.0.1"\nnote = "the local demo sites (demo/)"\nconfirmed = true\n')
+GOVERNMENT_IPS = (
+    "# Written by demo.registry: the demo county sites on this machine stand in for governments.\n"
+    '[[ip]]\nip = "127.0.0.1"\nnote = "the local demo sites (demo/)"\nconfirmed = true\n'
+)
 
 
 def template_paths(faults: bool = False) -> list[Path]:

@@ -56,8 +56,13 @@ class ReportSpec:
         return f"{self.organ}{self.year}年政府信息公开工作年度报告"
 
     def truth(self) -> dict[str, Any]:
-        return {"organ": self.organ, "year": self.year, "form_version": self.version, "title": self.title,
-                "values": self.values}
+        return {
+            "organ": self.organ,
+            "year": self.year,
+            "form_version": self.version,
+            "title": self.title,
+            "values": self.values,
+        }
 
 
 def carried_forward(organ: str, year: int, col: str) -> int:
@@ -83,7 +88,9 @@ def make_report(organ: str, year: int, seed: int) -> ReportSpec:
                 elif col.key == "in_force":
                     value = rng.randint(5, 40)
                 else:
-                    value = rng.randint(0, 30) if row.key in ("regulations", "normative_documents") else rng.randint(0, 900)
+                    value = (
+                        rng.randint(0, 30) if row.key in ("regulations", "normative_documents") else rng.randint(0, 900)
+                    )
                 proactive[f"{row.key}|{col.key}"] = value
     spec.values["proactive"] = proactive
 
@@ -100,8 +107,14 @@ def make_report(organ: str, year: int, seed: int) -> ReportSpec:
         likely = [r for r in outcomes if r in ("granted", "partially_granted", "unable.not_held")] or list(outcomes)
         for _ in range(processed):
             split[rng.choice(likely) if rng.random() < 0.8 else rng.choice(outcomes)] += 1
-        requests.update({f"new_received|{col}": new, f"carried_over|{col}": carried_over,
-                         f"total_processed|{col}": processed, f"carried_forward|{col}": forward})
+        requests.update(
+            {
+                f"new_received|{col}": new,
+                f"carried_over|{col}": carried_over,
+                f"total_processed|{col}": processed,
+                f"carried_forward|{col}": forward,
+            }
+        )
         requests.update({f"{r}|{col}": n for r, n in split.items()})
     for row in table.rows_for(version):
         requests[f"{row.key}|total"] = sum(requests[f"{row.key}|{c}"] for c in APPLICANT_COLS)
@@ -132,8 +145,10 @@ def proactive_grids(spec: ReportSpec) -> list[Grid]:
     out = []
     for group in SCHEMA["proactive"].groups_for(spec.version):
         n = 1 + len(group.cols)
-        rows = [[Cell(group.caption, colspan=n, header=True)],
-                [Cell("信息内容", header=True), *(Cell(_header(c), header=True) for c in group.cols)]]
+        rows = [
+            [Cell(group.caption, colspan=n, header=True)],
+            [Cell("信息内容", header=True), *(Cell(_header(c), header=True) for c in group.cols)],
+        ]
         for row in group.rows:
             cells = [Cell(row.label)]
             for col in group.cols:
@@ -152,8 +167,11 @@ def requests_grid(spec: ReportSpec) -> Grid:
     org_cols = [c for c in APPLICANT_COLS if c != "natural_person"]
     rows: list[list[Cell]] = [
         [Cell(BALANCE_NOTE, rowspan=3, colspan=3, header=True), Cell("申请人情况", colspan=7, header=True)],
-        [Cell(labels["natural_person"], rowspan=2, header=True), Cell("法人或其他组织", colspan=5, header=True),
-         Cell(labels["total"], rowspan=2, header=True)],
+        [
+            Cell(labels["natural_person"], rowspan=2, header=True),
+            Cell("法人或其他组织", colspan=5, header=True),
+            Cell(labels["total"], rowspan=2, header=True),
+        ],
         [Cell(labels[c], header=True) for c in org_cols],
     ]
     table_rows = table.rows_for(version)
@@ -189,11 +207,17 @@ def appeals_grid(spec: ReportSpec) -> Grid:
     labels = {c.key: c.label for c in SCHEMA["appeals"].cols}
     rows = [
         [Cell("行政复议", colspan=5, header=True), Cell("行政诉讼", colspan=10, header=True)],
-        [*(Cell(labels[c], rowspan=2, header=True) for c in cols), Cell("未经复议直接起诉", colspan=5, header=True),
-         Cell("复议后起诉", colspan=5, header=True)],
+        [
+            *(Cell(labels[c], rowspan=2, header=True) for c in cols),
+            Cell("未经复议直接起诉", colspan=5, header=True),
+            Cell("复议后起诉", colspan=5, header=True),
+        ],
         [*(Cell(labels[c], header=True) for c in cols), *(Cell(labels[c], header=True) for c in cols)],
-        [Cell(str(spec.values["appeals"][f"{r}|{c}"])) for r in ("review", "litigation_direct", "litigation_after_review")
-         for c in cols],
+        [
+            Cell(str(spec.values["appeals"][f"{r}|{c}"]))
+            for r in ("review", "litigation_direct", "litigation_after_review")
+            for c in cols
+        ],
     ]
     return Grid(rows, 15)
 
@@ -202,11 +226,22 @@ def sections(spec: ReportSpec) -> list[tuple[str, list[str] | list[Grid]]]:
     """(heading, paragraphs or grids) in the order the form prints them."""
     new = spec.values["requests"]["new_received|total"]
     return [
-        ("", [f"根据《中华人民共和国政府信息公开条例》，现向社会公开《{spec.title}》。"
-              f"本报告数据统计时限为{spec.year}年1月1日至12月31日。本报告为演示站点生成的样例。"]),
-        ("一、总体情况", [f"{spec.year}年，{spec.organ}认真贯彻落实政府信息公开工作要求，全年共收到政府信息公开申请{new}件，"
-                      "均按时限要求办理答复。", "（一）主动公开。持续加强法定主动公开内容建设。",
-                      "（二）依申请公开。规范办理流程，依法保障申请人权利。"]),
+        (
+            "",
+            [
+                f"根据《中华人民共和国政府信息公开条例》，现向社会公开《{spec.title}》。"
+                f"本报告数据统计时限为{spec.year}年1月1日至12月31日。本报告为演示站点生成的样例。"
+            ],
+        ),
+        (
+            "一、总体情况",
+            [
+                f"{spec.year}年，{spec.organ}认真贯彻落实政府信息公开工作要求，全年共收到政府信息公开申请{new}件，"
+                "均按时限要求办理答复。",
+                "（一）主动公开。持续加强法定主动公开内容建设。",
+                "（二）依申请公开。规范办理流程，依法保障申请人权利。",
+            ],
+        ),
         ("二、主动公开政府信息情况", proactive_grids(spec)),
         ("三、收到和处理政府信息公开申请情况", [requests_grid(spec)]),
         ("四、政府信息公开行政复议、行政诉讼情况", [appeals_grid(spec)]),
@@ -220,7 +255,9 @@ def grid_html(grid: Grid) -> str:
     for row in grid.rows:
         cells = []
         for c in row:
-            attrs = (f' rowspan="{c.rowspan}"' if c.rowspan > 1 else "") + (f' colspan="{c.colspan}"' if c.colspan > 1 else "")
+            attrs = (f' rowspan="{c.rowspan}"' if c.rowspan > 1 else "") + (
+                f' colspan="{c.colspan}"' if c.colspan > 1 else ""
+            )
             cells.append(f"<td{attrs}>{escape(c.text)}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</table>")
@@ -307,8 +344,12 @@ def report_xlsx(spec: ReportSpec) -> bytes:
             for r, c, cell in grid_positions(grid):
                 ws.cell(line + r, 1 + c, int(cell.text) if cell.text.isdigit() else cell.text)
                 if cell.rowspan > 1 or cell.colspan > 1:
-                    ws.merge_cells(start_row=line + r, start_column=1 + c, end_row=line + r + cell.rowspan - 1,
-                                   end_column=1 + c + cell.colspan - 1)
+                    ws.merge_cells(
+                        start_row=line + r,
+                        start_column=1 + c,
+                        end_row=line + r + cell.rowspan - 1,
+                        end_column=1 + c + cell.colspan - 1,
+                    )
             line += len(grid.rows) + 1
     buf = io.BytesIO()
     wb.save(buf)

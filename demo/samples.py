@@ -49,8 +49,15 @@ class SampleReport:
         return render_html(self)
 
 
-def generate(code: str, name: str, organ: str, year: int, seed: int | str = 0, faulty: bool = False,
-             previous: SampleReport | None = None) -> SampleReport:
+def generate(
+    code: str,
+    name: str,
+    organ: str,
+    year: int,
+    seed: int | str = 0,
+    faulty: bool = False,
+    previous: SampleReport | None = None,
+) -> SampleReport:
     """A report whose identities hold (``faulty``: requests.balance fails on the total column).
 
     With ``previous`` (last year's report of the same organ) carried_over continues its carried_forward.
@@ -70,7 +77,11 @@ def generate(code: str, name: str, organ: str, year: int, seed: int | str = 0, f
     applicants = [c.key for c in SCHEMA["requests"].cols if c.key != "total"]
     outcomes = SCHEMA["requests"].outcome_rows(form)
     for col in applicants:
-        new = rng.choice((0, rng.randint(0, 8), rng.randint(0, 120))) if col in ("natural_person", "commercial") else rng.randint(0, 2)
+        new = (
+            rng.choice((0, rng.randint(0, 8), rng.randint(0, 120)))
+            if col in ("natural_person", "commercial")
+            else rng.randint(0, 2)
+        )
         over = int(previous.values[("requests", "carried_forward", col)]) if previous else rng.randint(0, 3)
         processed = rng.randint(max(0, new + over - 3), new + over)
         split = [0] * len(outcomes)
@@ -104,8 +115,10 @@ def render_html(r: SampleReport) -> str:
     spec = ReportSpec(r.organ, r.year, seed=0)
     for (table, row, col), value in r.values.items():
         spec.values.setdefault(table, {})[f"{row}|{col}"] = value
-    return (f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{html.escape(r.title)}</title></head>\n'
-            f'<body><div class="article">\n{report_html(spec)}\n</div></body></html>\n')
+    return (
+        f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{html.escape(r.title)}</title></head>\n'
+        f'<body><div class="article">\n{report_html(spec)}\n</div></body></html>\n'
+    )
 
 
 def store_sample(raw, report: SampleReport, source_id: str, url: str, crawl_id: str = "generated") -> str:
@@ -114,11 +127,23 @@ def store_sample(raw, report: SampleReport, source_id: str, url: str, crawl_id: 
     sha = raw.put(data)
     raw.record(
         FetchRecord(
-            url=url, sha256=sha, fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            status=200, kind="page", format="html", size=len(data), final_url=url, source_id=source_id,
-            jurisdiction_code=report.jurisdiction_code, organ=report.organ, report_year=report.year,
-            title=report.title, published_date=f"{report.year + 1}-01-20", content_type="text/html; charset=utf-8",
-            change="new", crawl_id=crawl_id,
+            url=url,
+            sha256=sha,
+            fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            status=200,
+            kind="page",
+            format="html",
+            size=len(data),
+            final_url=url,
+            source_id=source_id,
+            jurisdiction_code=report.jurisdiction_code,
+            organ=report.organ,
+            report_year=report.year,
+            title=report.title,
+            published_date=f"{report.year + 1}-01-20",
+            content_type="text/html; charset=utf-8",
+            change="new",
+            crawl_id=crawl_id,
         )
     )
     return sha
@@ -127,11 +152,20 @@ def store_sample(raw, report: SampleReport, source_id: str, url: str, crawl_id: 
 def to_report(sample: SampleReport, sha256: str, path: str = ""):
     """The ``Report`` a perfect extractor returns for a sample (for tests that skip extraction)."""
     rep = Report(
-        path=path, sha256=sha256, format="html",
-        meta=ReportMeta(issuing_body=sample.organ, report_year=sample.year, year_source="title",
-                        title=sample.title, publisher_kind="government", jurisdiction_code=sample.jurisdiction_code),
-        tables={t: TableInfo(form_version=sample.form) for t, spec in SCHEMA.tables.items()
-                if sample.form in spec.versions},  # only the tables its form prints
+        path=path,
+        sha256=sha256,
+        format="html",
+        meta=ReportMeta(
+            issuing_body=sample.organ,
+            report_year=sample.year,
+            year_source="title",
+            title=sample.title,
+            publisher_kind="government",
+            jurisdiction_code=sample.jurisdiction_code,
+        ),
+        tables={
+            t: TableInfo(form_version=sample.form) for t, spec in SCHEMA.tables.items() if sample.form in spec.versions
+        },  # only the tables its form prints
         cells=[Cell(t, r, c, v, _num(v), []) for (t, r, c), v in sample.values.items()],
     )
     return rep

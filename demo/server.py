@@ -21,8 +21,17 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from demo import documents
-from demo.sites import (FAULT_SITES, GOOD_SITES, LAST_MODIFIED, Fault, Pending, Resource, Site, build_fault_site,
-                        build_mirror)
+from demo.sites import (
+    FAULT_SITES,
+    GOOD_SITES,
+    LAST_MODIFIED,
+    Fault,
+    Pending,
+    Resource,
+    Site,
+    build_fault_site,
+    build_mirror,
+)
 
 ALL_SITES = (*GOOD_SITES, "mirror")
 
@@ -106,8 +115,12 @@ class DemoServer:
                 self.sites[name] = build_mirror(self.ports)
             else:
                 self.sites[name] = build_fault_site(name, self.ports)
-        pending = [(r.body.spec, r.body.fmt) for s in self.sites.values() for r in s.files.values()
-                   if isinstance(r.body, Pending)]
+        pending = [
+            (r.body.spec, r.body.fmt)
+            for s in self.sites.values()
+            for r in s.files.values()
+            if isinstance(r.body, Pending)
+        ]
         made = documents.render(pending)
         for site in self.sites.values():
             for res in site.files.values():
@@ -135,9 +148,12 @@ class DemoServer:
                 for d in r["documents"]:
                     d["url"] = base + d["path"]
                 reports.append(r)
-            out[name] = {"family": site.family, "jurisdiction_code": site.jurisdiction_code, "reports": reports,
-                         "skipped": {k: [u if u.startswith("http") else base + u for u in v]
-                                     for k, v in site.skipped.items()}}
+            out[name] = {
+                "family": site.family,
+                "jurisdiction_code": site.jurisdiction_code,
+                "reports": reports,
+                "skipped": {k: [u if u.startswith("http") else base + u for u in v] for k, v in site.skipped.items()},
+            }
         return out
 
     def hits_for(self, name: str, prefix: str = "") -> int:
@@ -197,8 +213,9 @@ class DemoServer:
         if res is None and "*" in site.dynamic:
             res = site.dynamic["*"](query)
         if res is None:
-            res = Resource("<html><head><title>404</title></head><body>页面不存在</body></html>".encode("utf-8"),
-                           status=404)
+            res = Resource(
+                "<html><head><title>404</title></head><body>页面不存在</body></html>".encode("utf-8"), status=404
+            )
         self._send(h, name, key, res, head, site)
 
     def _fault(self, name: str, h, key: str, site: Site, fault: Fault, parts, head: bool) -> bool:

@@ -76,13 +76,19 @@ def render() -> str:
         "## Reading it",
         "",
     ]
-    lines += ["Sums over counties use `reports.is_primary` (the jurisdiction government's own report, one per county "
-              "and year): departments and towns publish reports of their own, and summing every report double-counts. "
-              "To follow a county through a rename (凤翔县 610322 → 凤翔区 610305), group by `jurisdiction_code_current`.", ""]
-    lines += ["Types: counts are integers, money is 万元 as a double, dates are `date32`, timestamps `timestamp[us, UTC]`, "
-              "`report_year` an int64. `read_table` (`from pipelines.reader import read_table`) gives pandas exactly those "
-              "(pyarrow dtypes: a count with a null stays an integer); plain `pd.read_parquet` turns such counts into floats "
-              "unless given `dtype_backend=\"pyarrow\"`, and reads the `report_year` partition as a category.", ""]
+    lines += [
+        "Sums over counties use `reports.is_primary` (the jurisdiction government's own report, one per county "
+        "and year): departments and towns publish reports of their own, and summing every report double-counts. "
+        "To follow a county through a rename (凤翔县 610322 → 凤翔区 610305), group by `jurisdiction_code_current`.",
+        "",
+    ]
+    lines += [
+        "Types: counts are integers, money is 万元 as a double, dates are `date32`, timestamps `timestamp[us, UTC]`, "
+        "`report_year` an int64. `read_table` (`from pipelines.reader import read_table`) gives pandas exactly those "
+        "(pyarrow dtypes: a count with a null stays an integer); plain `pd.read_parquet` turns such counts into floats "
+        'unless given `dtype_backend="pyarrow"`, and reads the `report_year` partition as a category.',
+        "",
+    ]
     for lib, examples in EXAMPLES.items():
         lines += [f"{lib}:", "", "```python"]
         lines += [e.replace("{wh}", "data/warehouse") for e in examples]

@@ -1,7 +1,7 @@
 """Turn a report document, whatever its format, into the form's canonical cells, checked.
 
-    from extractors import extract
-    report = extract("report.pdf")       # -> extractors.model.Report
+from extractors import extract
+report = extract("report.pdf")       # -> extractors.model.Report
 """
 
 from extractors.api import extract, extract_bytes

@@ -121,7 +121,9 @@ def choose(options: list[list[T | None]], score: Callable[[list[T | None]], tupl
 
 def _others_fail(best: dict, top: int) -> bool:
     """Every reading but the best contradicts an identity on printed numbers."""
-    return sum(1 for fit, _ in best.values() if fit == top) == 1 and all(fit in (top, FAILS) for fit, _ in best.values())
+    return sum(1 for fit, _ in best.values() if fit == top) == 1 and all(
+        fit in (top, FAILS) for fit, _ in best.values()
+    )
 
 
 def blank(text: str) -> bool:
@@ -131,8 +133,12 @@ def blank(text: str) -> bool:
 MAX_COMBINATIONS = 20000  # joint readings of undecided rows tried against the column identities
 
 
-def solve_columns(table: str, version: str, known: dict[tuple[str, str], float | int | None],
-                  undecided: dict[str, list[tuple[int, tuple]]]) -> dict[str, tuple]:
+def solve_columns(
+    table: str,
+    version: str,
+    known: dict[tuple[str, str], float | int | None],
+    undecided: dict[str, list[tuple[int, tuple]]],
+) -> dict[str, tuple]:
     """Rows whose own identities leave several readings: the readings of all of them together
     that the column identities (``over = "cols"``: the balance, the outcome sum) confirm.
 

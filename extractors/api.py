@@ -9,15 +9,14 @@ a SIGALRM timeout in the main thread); the kernel-enforced ones live in the runn
 from __future__ import annotations
 
 import hashlib
-import re
 import os
+import re
 import stat
-from pathlib import Path
 
 from extractors import assemble, statistics
 from extractors.checks import run_checks
-from extractors.document import Document
 from extractors.classify import classify
+from extractors.document import Document
 from extractors.metadata import read_metadata
 from extractors.model import ExtractError, Problem, Report
 from extractors.ocr import CODE as OCR_CODE
@@ -36,8 +35,7 @@ class _Timeout(BaseException):
     """Raised by SIGALRM; a BaseException so a reader's ``except Exception`` cannot swallow it."""
 
 
-def extract(path: str | os.PathLike[str], published_date: str | None = None, *,
-            timeout: float | None = None) -> Report:
+def extract(path: str | os.PathLike[str], published_date: str | None = None, *, timeout: float | None = None) -> Report:
     """Read ``path`` (a regular file only, at most ``MAX_BYTES``) and extract it."""
     name = os.fsdecode(path)
     try:
@@ -62,12 +60,20 @@ def read_regular_file(path: str | os.PathLike[str]) -> bytes:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             mode = info.st_mode
-            kind = ("a directory" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode)
-                    else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket or special file")
+            kind = (
+                "a directory"
+                if stat.S_ISDIR(mode)
+                else "a FIFO"
+                if stat.S_ISFIFO(mode)
+                else "a device"
+                if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                else "a socket or special file"
+            )
             raise ExtractError("not_a_regular_file", f"{kind}, not a regular file: refused unread")
         if info.st_size > MAX_BYTES:
-            raise ExtractError("too_large", f"{info.st_size} bytes is over the {MAX_BYTES}-byte limit "
-                               "(set OGI_MAX_BYTES to raise it)")
+            raise ExtractError(
+                "too_large", f"{info.st_size} bytes is over the {MAX_BYTES}-byte limit (set OGI_MAX_BYTES to raise it)"
+            )
         with os.fdopen(fd, "rb", closefd=True) as handle:
             fd = -1
             data = handle.read(MAX_BYTES + 1)
@@ -81,8 +87,9 @@ def read_regular_file(path: str | os.PathLike[str]) -> bytes:
     return data
 
 
-def extract_bytes(data: bytes, name: str | None = None, *, published_date: str | None = None,
-                  timeout: float | None = None) -> Report:
+def extract_bytes(
+    data: bytes, name: str | None = None, *, published_date: str | None = None, timeout: float | None = None
+) -> Report:
     """Extract one document from its bytes; never raises for a bad document.
 
     ``timeout`` (seconds) bounds the extraction with SIGALRM when called in a process's
@@ -92,8 +99,9 @@ def extract_bytes(data: bytes, name: str | None = None, *, published_date: str |
     sha = hashlib.sha256(data).hexdigest()
     path = name or f"<bytes {sha[:12]}>"
     if len(data) > MAX_BYTES:
-        return _failed(path, sha, "unknown",
-                       ExtractError("too_large", f"{len(data)} bytes is over the {MAX_BYTES}-byte limit"))
+        return _failed(
+            path, sha, "unknown", ExtractError("too_large", f"{len(data)} bytes is over the {MAX_BYTES}-byte limit")
+        )
     fmt = "unknown"
     try:
         with _alarm(timeout):
@@ -101,13 +109,21 @@ def extract_bytes(data: bytes, name: str | None = None, *, published_date: str |
             doc = read_document(data, fmt, name, stop=PastLastTable())
             report = interpret(doc, published_date)
     except _Timeout:
-        return _failed(path, sha, fmt, ExtractError("timeout", (
-            f"extraction took longer than {timeout:g}s and was stopped (set OGI_EXTRACT_TIMEOUT to allow more)")))
+        return _failed(
+            path,
+            sha,
+            fmt,
+            ExtractError(
+                "timeout",
+                (f"extraction took longer than {timeout:g}s and was stopped (set OGI_EXTRACT_TIMEOUT to allow more)"),
+            ),
+        )
     except ExtractError as exc:
         return _failed(path, sha, fmt, exc)
     except MemoryError:
-        return _failed(path, sha, fmt,
-                       ExtractError("memory_limit", "extraction ran out of its memory limit and was stopped"))
+        return _failed(
+            path, sha, fmt, ExtractError("memory_limit", "extraction ran out of its memory limit and was stopped")
+        )
     except Exception as exc:  # a bug must not stop a batch: say what broke, keep going
         message = f"{type(exc).__name__}: {exc} (please report it)"[:500]
         return _failed(path, sha, fmt, ExtractError("extractor_failed", message))
@@ -178,19 +194,33 @@ def interpret(doc: Document, published_date: str | None = None) -> Report:
         report.extra_rows.extend(result.extra_rows)
         report.problems.extend(result.problems)
     headings = [doc.title_hint or "", report.meta.title or ""] + [
-        r.text for r in rows[:6] if len(r.text) < 80 and not _SENTENCE.search(r.text)]
+        r.text for r in rows[:6] if len(r.text) < 80 and not _SENTENCE.search(r.text)
+    ]
     values = sum(1 for c in report.cells if c.value is not None and "from_text" not in c.flags)
     reason = classify(headings, [r.text for r in rows[:60]], len(report.cells), values)
     if reason is not None:
         title = next((h for h in headings if h.strip()), "(untitled)")
-        return _failed("", "", doc.format, ExtractError(
-            "not_a_report", f"{NOT_A_REPORT[reason]}, not a report: {title[:80]}", reason=reason))
+        return _failed(
+            "",
+            "",
+            doc.format,
+            ExtractError("not_a_report", f"{NOT_A_REPORT[reason]}, not a report: {title[:80]}", reason=reason),
+        )
     recognised = sorted({(c.table, c.row) for c in report.cells if "from_text" not in c.flags})  # labels, not prose
     if 0 < len(recognised) < MIN_RECOGNISED_ROWS and not regions:  # an excerpt keeps its heading or header row
-        return _failed("", "", doc.format, ExtractError("unrecognised", (
-            f"only {len(recognised)} rows of the form were recognised "
-            f"({', '.join(f'{t}.{r}' for t, r in recognised)}): "
-            f"too few to tell a report from numbers that happen to sit near a label; no cells kept")))
+        return _failed(
+            "",
+            "",
+            doc.format,
+            ExtractError(
+                "unrecognised",
+                (
+                    f"only {len(recognised)} rows of the form were recognised "
+                    f"({', '.join(f'{t}.{r}' for t, r in recognised)}): "
+                    f"too few to tell a report from numbers that happen to sit near a label; no cells kept"
+                ),
+            ),
+        )
     _missing_tables(report, regions, doc)
     report.checks = run_checks(report.cells, report.tables)
     ocr_pages = {p for code, _, pages in doc.problems if code == OCR_CODE for p in (pages or [])}
@@ -208,15 +238,21 @@ def _missing_tables(report: Report, regions: dict, doc: Document) -> None:
         if not printed & set(spec.versions):
             continue  # a table the report's form version does not print is not missing
         if table not in report.tables:
-            where = "its heading is there but no row of it could be read" if table in regions else "neither its heading nor its rows were found"
+            where = (
+                "its heading is there but no row of it could be read"
+                if table in regions
+                else "neither its heading nor its rows were found"
+            )
             if no_text:
                 where += f"; pages {', '.join(map(str, no_text))} have no text layer"
             elif doc.images and table not in regions:
                 where += f"; the page shows {doc.images} images, which may be pictures of the tables"
             year, first = report.meta.report_year, min(SCHEMA.versions.values(), key=lambda v: v.year_start)
             if year is not None and year < first.year_start:
-                where += (f"; a {year} report predates the earliest form version ogi knows "
-                          f"({first.id}, from {first.year_start}) and is not forced into a later form's grid")
+                where += (
+                    f"; a {year} report predates the earliest form version ogi knows "
+                    f"({first.id}, from {first.year_start}) and is not forced into a later form's grid"
+                )
             report.problems.append(Problem("table_missing", f"{spec.section} {spec.title}: {where}", table))
             continue
         version = report.tables[table].form_version
@@ -228,14 +264,22 @@ def _missing_tables(report: Report, regions: dict, doc: Document) -> None:
         if missing_rows:
             total = len({r for r, _ in expected})
             shown = ", ".join(missing_rows[:6]) + (f" … ({len(missing_rows)} rows)" if len(missing_rows) > 6 else "")
-            report.problems.append(Problem(
-                "table_incomplete",
-                f"{spec.section} {spec.title}: {total - len(missing_rows)} of {total} rows read; missing {shown}", table))
+            report.problems.append(
+                Problem(
+                    "table_incomplete",
+                    f"{spec.section} {spec.title}: {total - len(missing_rows)} of {total} rows read; missing {shown}",
+                    table,
+                )
+            )
 
 
 def _failed(path: str, sha: str, fmt: str, exc: ExtractError) -> Report:
-    return Report(path=path, sha256=sha, format=fmt,
-                  error=Problem(exc.code, exc.message, pages=exc.pages, reason=getattr(exc, "reason", None)))
+    return Report(
+        path=path,
+        sha256=sha,
+        format=fmt,
+        error=Problem(exc.code, exc.message, pages=exc.pages, reason=getattr(exc, "reason", None)),
+    )
 
 
 _SENTENCE = re.compile(r"[。，；：:;,]")  # a line with these is prose, not a heading

@@ -44,8 +44,13 @@ def _best_match(frag: Fragment, table: str) -> Match | None:
 
 
 def _cells_for_row(
-    table: Table, row_key: str, cols: tuple[Item, ...], frag: Fragment,
-    centers: list[float] | None, result: TableResult, undecided: dict | None = None,
+    table: Table,
+    row_key: str,
+    cols: tuple[Item, ...],
+    frag: Fragment,
+    centers: list[float] | None,
+    result: TableResult,
+    undecided: dict | None = None,
 ) -> None:
     """Record one row's cells. A row whose cell count is not the form's is aligned by its
     identities; when several readings remain and ``undecided`` is given, they are left there
@@ -61,17 +66,29 @@ def _cells_for_row(
     elif sum(1 for v in values if not blank(v.text)) > len(cols):
         window = _window(values, len(cols), _row_score(table, cols))
         if window is None:
-            result.problems.append(Problem(
-                "ambiguous_alignment", f"row {row_key} of {table.key} prints more numbers than the form has "
-                f"columns ({' | '.join(v.text for v in values)}) and which of them are its cells cannot be "
-                "told from its identities, so none was recorded", table.key, pages))
+            result.problems.append(
+                Problem(
+                    "ambiguous_alignment",
+                    f"row {row_key} of {table.key} prints more numbers than the form has "
+                    f"columns ({' | '.join(v.text for v in values)}) and which of them are its cells cannot be "
+                    "told from its identities, so none was recorded",
+                    table.key,
+                    pages,
+                )
+            )
             return
         start, chosen = window
         placed = list(zip(cols, chosen))
-        extra = " ".join(v.text for v in values[:start] + values[start + len(cols):] if not blank(v.text))
-        result.problems.append(Problem(
-            "extra_values", f"row {row_key} of {table.key} prints more numbers than the form has columns; "
-            f"kept the {len(cols)} its identities confirm, ignored: {extra}", table.key, pages))
+        extra = " ".join(v.text for v in values[:start] + values[start + len(cols) :] if not blank(v.text))
+        result.problems.append(
+            Problem(
+                "extra_values",
+                f"row {row_key} of {table.key} prints more numbers than the form has columns; "
+                f"kept the {len(cols)} its identities confirm, ignored: {extra}",
+                table.key,
+                pages,
+            )
+        )
     else:
         aligned = _align(values, len(cols), _row_score(table, cols))
         if aligned is not None and aligned.slots is None and aligned.readings > 1:
@@ -84,23 +101,35 @@ def _cells_for_row(
             placed = [(c, tok or Token("", True)) for c, tok in zip(cols, aligned.slots)]
     if not placed:
         raw = " ".join(v.text for v in values)
-        result.problems.append(Problem(
-            "row_short", f"row {row_key} of {table.key} has {len(values)} values for {len(cols)} columns "
-            f"({raw}); which column each belongs to cannot be told, so none was recorded",
-            table.key, pages))
+        result.problems.append(
+            Problem(
+                "row_short",
+                f"row {row_key} of {table.key} has {len(values)} values for {len(cols)} columns "
+                f"({raw}); which column each belongs to cannot be told, so none was recorded",
+                table.key,
+                pages,
+            )
+        )
         return
     for col, tok in placed:
         parsed = parse_value(tok.text, col.kind, col.unit)
-        result.cells.append(Cell(table.key, row_key, col.key, parsed.value, tok.text.strip(), parsed.flags,
-                                 frag.page, parsed.unit))
+        result.cells.append(
+            Cell(table.key, row_key, col.key, parsed.value, tok.text.strip(), parsed.flags, frag.page, parsed.unit)
+        )
 
 
 def _ambiguous(table: Table, row_key: str, width: int, frag: Fragment, aligned: Aligned, result: TableResult) -> None:
     raw = " | ".join(v.text for v in frag.values)
-    result.problems.append(Problem(
-        "ambiguous_alignment", f"row {row_key} of {table.key} prints {len(frag.values)} cells for {width} "
-        f"columns ({raw}); {aligned.fitting} of its {aligned.readings} possible readings fit equally "
-        "(the form's identities do not tell them apart), so none was recorded", table.key, [frag.page] if frag.page else None))
+    result.problems.append(
+        Problem(
+            "ambiguous_alignment",
+            f"row {row_key} of {table.key} prints {len(frag.values)} cells for {width} "
+            f"columns ({raw}); {aligned.fitting} of its {aligned.readings} possible readings fit equally "
+            "(the form's identities do not tell them apart), so none was recorded",
+            table.key,
+            [frag.page] if frag.page else None,
+        )
+    )
 
 
 def _settle(table: Table, version: str, undecided: dict, result: TableResult) -> None:
@@ -129,8 +158,9 @@ def _settle(table: Table, version: str, undecided: dict, result: TableResult) ->
             for col, tok in zip(cols, slots):
                 tok = tok or Token("", True)
                 parsed = parse_value(tok.text, col.kind, col.unit)
-                result.cells.append(Cell(table.key, row, col.key, parsed.value, tok.text.strip(), parsed.flags,
-                                         frag.page, parsed.unit))
+                result.cells.append(
+                    Cell(table.key, row, col.key, parsed.value, tok.text.strip(), parsed.flags, frag.page, parsed.unit)
+                )
         else:
             _ambiguous(table, row, len(cols), frag, aligned, result)
 
@@ -140,7 +170,9 @@ def _row_score(table: Table, cols: tuple[Item, ...]):
     keys = [c.key for c in cols]
 
     def score(option: list[Token | None]) -> tuple[int, tuple]:
-        parsed = tuple(parse_value(t.text, c.kind, c.unit).value if t is not None else None for c, t in zip(cols, option))
+        parsed = tuple(
+            parse_value(t.text, c.kind, c.unit).value if t is not None else None for c, t in zip(cols, option)
+        )
         return row_fit(table.key, keys, parsed), parsed
 
     return score
@@ -151,9 +183,12 @@ def _groups_score(table: Table):
     cols, keys = table.cols, [c.key for c in table.cols]
 
     def score(option: list[Token | None]) -> tuple[int, tuple]:
-        parsed = tuple(parse_value(t.text, cols[k % len(cols)].kind).value if t is not None else None
-                       for k, t in enumerate(option))
-        return min(row_fit(table.key, keys, parsed[i : i + len(cols)]) for i in range(0, len(parsed), len(cols))), parsed
+        parsed = tuple(
+            parse_value(t.text, cols[k % len(cols)].kind).value if t is not None else None for k, t in enumerate(option)
+        )
+        return min(
+            row_fit(table.key, keys, parsed[i : i + len(cols)]) for i in range(0, len(parsed), len(cols))
+        ), parsed
 
     return score
 
@@ -263,7 +298,9 @@ def _place_requests(frags: list[Fragment], units: list[Unit], year: int | None, 
 
     # Unlabelled fragments fill the rows between two anchors when the counts agree; with no
     # anchor at all there is no label to count from, and position alone fills nothing.
-    bounds = [(-1, -1)] + sorted((i, version_rows.index(k)) for i, k in keys.items()) + [(len(frags), len(version_rows))]
+    bounds = (
+        [(-1, -1)] + sorted((i, version_rows.index(k)) for i, k in keys.items()) + [(len(frags), len(version_rows))]
+    )
     width = len(table.cols)
     for (f0, r0), (f1, r1) in zip(bounds, bounds[1:]):
         missing = version_rows[r0 + 1 : r1]
@@ -272,9 +309,14 @@ def _place_requests(frags: list[Fragment], units: list[Unit], year: int | None, 
         if missing and complete and keys and len(complete) == len(missing):  # only between label anchors
             keys.update(zip(complete, missing))
         elif missing and complete:
-            result.problems.append(Problem(
-                "ambiguous_rows", f"{len(complete)} unlabelled rows of numbers for {len(missing)} rows "
-                f"({', '.join(missing)}); left empty rather than guessed", "requests"))
+            result.problems.append(
+                Problem(
+                    "ambiguous_rows",
+                    f"{len(complete)} unlabelled rows of numbers for {len(missing)} rows "
+                    f"({', '.join(missing)}); left empty rather than guessed",
+                    "requests",
+                )
+            )
         inside = f0 >= 0 and f1 < len(frags)  # sentences before or notes after the table are not rows
         if inside and not missing:
             for i in between:
@@ -308,8 +350,9 @@ def _cut_repeat(frags: list[Fragment], result: TableResult) -> list[Fragment]:
         if m.key in ("total_processed", "carried_forward"):
             seen_end = True
         elif m.key == "new_received" and seen_end:
-            result.problems.append(Problem(
-                "table_repeated", "the 三 table is printed more than once; the first copy was read", "requests"))
+            result.problems.append(
+                Problem("table_repeated", "the 三 table is printed more than once; the first copy was read", "requests")
+            )
             return frags[:i]
     return frags
 
@@ -380,14 +423,21 @@ def read_proactive(rows: list[Row], year: int | None) -> TableResult:
             if seen and frag.labels and frag.own_label and len(frag.labels[0]) <= 24 and len(frag.values) <= 3:
                 _extra(result, "proactive", frag)
             elif not frag.own_label and frag.numeric:
-                result.problems.append(Problem(
-                    "unassigned_values", "numbers without a row label in 二: "
-                    + " ".join(v.text for v in frag.values), "proactive", [frag.page] if frag.page else None))
+                result.problems.append(
+                    Problem(
+                        "unassigned_values",
+                        "numbers without a row label in 二: " + " ".join(v.text for v in frag.values),
+                        "proactive",
+                        [frag.page] if frag.page else None,
+                    )
+                )
             continue
         cols = table.cols_for(version, m.key)
         if not cols or m.key in seen:
             if m.key in seen:
-                result.problems.append(Problem("row_repeated", f"row {m.key} of 二 printed twice; first kept", "proactive"))
+                result.problems.append(
+                    Problem("row_repeated", f"row {m.key} of 二 printed twice; first kept", "proactive")
+                )
             continue
         seen.add(m.key)
         centers = [statistics.median(header_x[c.key]) for c in cols] if all(c.key in header_x for c in cols) else None
@@ -455,25 +505,40 @@ def _read_column_groups(table: Table, frags: list[Fragment], units: list[Unit], 
     elif numbers > width:
         window = _window(sequence, width, _groups_score(table))
         if window is None:
-            result.problems.append(Problem(
-                "ambiguous_alignment", f"{table.section} prints {numbers} numbers for its {width} cells "
-                f"({' '.join(t.text for t in sequence)}) and which are its cells its totals do not tell; "
-                "none recorded", table.key))
+            result.problems.append(
+                Problem(
+                    "ambiguous_alignment",
+                    f"{table.section} prints {numbers} numbers for its {width} cells "
+                    f"({' '.join(t.text for t in sequence)}) and which are its cells its totals do not tell; "
+                    "none recorded",
+                    table.key,
+                )
+            )
             return
         start, slots = window
-        result.problems.append(Problem(
-            "extra_values", f"numbers beside the {width} cells of {table.section} ignored: " + " ".join(
-                t.text for t in sequence[:start] + sequence[start + width:] if clean(t.text)), table.key))
+        result.problems.append(
+            Problem(
+                "extra_values",
+                f"numbers beside the {width} cells of {table.section} ignored: "
+                + " ".join(t.text for t in sequence[:start] + sequence[start + width :] if clean(t.text)),
+                table.key,
+            )
+        )
     elif sequence and _positioned(sequence) and (centers := _header_centers(units, table.key, width)):
         placed = place_in_columns(sequence, centers)
         slots = [tok or Token("", True) for tok in placed] if placed is not None else None
     elif sequence:
         aligned = _align(sequence, width, _groups_score(table))
         if aligned is not None and aligned.slots is None and aligned.readings > 1:
-            result.problems.append(Problem(
-                "ambiguous_alignment", f"{table.section} prints {len(sequence)} cells for its {width} "
-                f"({' | '.join(t.text for t in sequence)}); {aligned.fitting} of its {aligned.readings} possible "
-                "readings fit its totals equally, so none was recorded", table.key))
+            result.problems.append(
+                Problem(
+                    "ambiguous_alignment",
+                    f"{table.section} prints {len(sequence)} cells for its {width} "
+                    f"({' | '.join(t.text for t in sequence)}); {aligned.fitting} of its {aligned.readings} possible "
+                    "readings fit its totals equally, so none was recorded",
+                    table.key,
+                )
+            )
             return
         if aligned is not None and aligned.slots is not None:
             slots = [tok or Token("", True) for tok in aligned.slots]
@@ -482,6 +547,11 @@ def _read_column_groups(table: Table, frags: list[Fragment], units: list[Unit], 
             frag = Fragment([row.label], slots[i * group : i * group + group], page)
             _cells_for_row(table, row.key, table.cols, frag, None, result)
     elif sequence:
-        result.problems.append(Problem(
-            "row_short", f"{table.section} prints {len(sequence)} values for its {width} cells "
-            f"({' '.join(t.text for t in sequence)}); none recorded", table.key))
+        result.problems.append(
+            Problem(
+                "row_short",
+                f"{table.section} prints {len(sequence)} values for its {width} cells "
+                f"({' '.join(t.text for t in sequence)}); none recorded",
+                table.key,
+            )
+        )

@@ -52,8 +52,15 @@ def _evaluate(identity: Identity, version: str, index: dict) -> list[CheckResult
     return results
 
 
-def _check(identity: Identity, index: dict, lhs_keys: list, rhs_keys: list, results: list[CheckResult],
-           row: str | None = None, col: str | None = None) -> None:
+def _check(
+    identity: Identity,
+    index: dict,
+    lhs_keys: list,
+    rhs_keys: list,
+    results: list[CheckResult],
+    row: str | None = None,
+    col: str | None = None,
+) -> None:
     needed = lhs_keys + rhs_keys
     if any(k not in index for k in needed):
         return  # rows not read at all are reported as table_incomplete; nothing to check

@@ -22,7 +22,9 @@ _PLACEHOLDER = re.compile(
 _TEMPLATE_TITLE = re.compile(r"模板|参考格式|格式文本|样表|样本|空白表")
 _GRAPHIC = re.compile(r"图解|一图读懂|一图看懂|一图了解|图说")
 _INTERPRETATION = re.compile(r"解读")
-_OTHER_REPORT = re.compile(r"法治政府建设|网站工作年度报表|网站年度报表|政务新媒体|政府网站工作|依法行政工作|统计年报|决算")
+_OTHER_REPORT = re.compile(
+    r"法治政府建设|网站工作年度报表|网站年度报表|政务新媒体|政府网站工作|依法行政工作|统计年报|决算"
+)
 _NOTICE = re.compile(r"通知|的函$|方案$|要求$|关于做好|关于开展|关于报送|关于印发")
 _BULLETIN = re.compile(r"通报|情况的报告$|检查情况|评估报告|考核结果|公示")
 _NEWS = re.compile(r"培训|会议|召开|座谈|部署|动员|举办|开展.*工作|调研|督导")

@@ -71,7 +71,7 @@ def expand_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[str | None
                 line.append(None)
                 c += 1
             line.append(text)
-            for dc in range(1, max(colspan, 1)):
+            for _ in range(1, max(colspan, 1)):
                 line.append(None)
             for dr in range(1, max(rowspan, 1)):
                 for dc in range(max(colspan, 1)):

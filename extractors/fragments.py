@@ -17,7 +17,9 @@ from extractors.labels import normalize, strip_markers
 from extractors.values import clean, is_value
 
 _PIPE_RULE = re.compile(r"^\|?\s*:?-{2,}")
-_PAGE_LINE = re.compile(r"^(?:[-—–－]+\s*\d{1,3}\s*[-—–－]+|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|Page\s*\d+.*|P\.\s*\d+)$", re.I)
+_PAGE_LINE = re.compile(
+    r"^(?:[-—–－]+\s*\d{1,3}\s*[-—–－]+|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|Page\s*\d+.*|P\.\s*\d+)$", re.I
+)
 _NOTE = re.compile(r"^[(（][^()（）]*[)）]$")
 _MAX_NOTE_PIECE = 16  # characters: the rest of a wrapped note on one line of a narrow column
 _NUMBER_ONLY = re.compile(r"^[+\-]?\d[\d,]*(?:\.\d+)?$")  # a number with no note of its own yet

@@ -48,9 +48,7 @@ class Division:
 
     def valid_in(self, year: int) -> bool:
         """Whether the code was in force at the end of ``year``."""
-        return (self.valid_from is None or self.valid_from <= year) and (
-            self.valid_to is None or year < self.valid_to
-        )
+        return (self.valid_from is None or self.valid_from <= year) and (self.valid_to is None or year < self.valid_to)
 
     def contains(self, other: Division) -> bool:
         """Whether ``other`` lies inside this division (codes nest by their digits)."""
@@ -221,7 +219,7 @@ def _chain(text: str, year: int | None, strict: bool) -> tuple[list[Division], i
     pos = 0
     chain: list[Division] = []
     while pos < len(text):
-        for length, rows in _matches(text, pos):
+        for length, rows in _matches(text, pos):  # noqa: B007  (the last one read is used after the loop)
             inside = [d for d in rows if not chain or any(p.contains(d) for p in chain)]
             if inside:
                 break

@@ -67,8 +67,9 @@ class Placed(Protocol):
 P = TypeVar("P", bound=Placed)
 
 
-def place_in_columns(values: Sequence[P], centers: Sequence[float],
-                     reach: float = PDF_SETTINGS.column_reach) -> list[P | None] | None:
+def place_in_columns(
+    values: Sequence[P], centers: Sequence[float], reach: float = PDF_SETTINGS.column_reach
+) -> list[P | None] | None:
     """Each non-blank value under the column whose centre is nearest its own (None where no value
     sits), or None when a value sits between columns or two sit under one: then which column a
     number belongs to cannot be told, and nothing is placed. Every value must carry its position."""

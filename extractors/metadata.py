@@ -31,7 +31,8 @@ _TITLE_YEAR_AFTER = re.compile(rf"(?P<pre>.*?){_CORE}{_TAIL}\(?(?P<year>{_YEAR})
 _YEARLESS = re.compile(rf"(?P<pre>.*?){_CORE}{_TAIL}")
 _DATE = r"\[?\(?\d{4}[-./]\d{1,2}[-./]\d{1,2}\)?\]?"
 _DECORATION = re.compile(
-    rf"(?:\((?:全文|正文|修订版?|终稿)\)|(?<=报告|年报)\((?![^()]*\d{{4}})[^()]{{1,16}}\)|的通知|\.(?:pdf|docx?|wps|xlsx?|html?)|{_DATE})$", re.I
+    rf"(?:\((?:全文|正文|修订版?|终稿)\)|(?<=报告|年报)\((?![^()]*\d{{4}})[^()]{{1,16}}\)|的通知|\.(?:pdf|docx?|wps|xlsx?|html?)|{_DATE})$",
+    re.I,
 )
 _LEADING_DATE = re.compile(rf"^{_DATE}")
 _INTERPRETATION = re.compile(r"解读|图解|一图读懂|一图看懂|一图了解|图说")
@@ -231,9 +232,7 @@ def _expand(body: str, text: str, year: int | None) -> str:
     return best
 
 
-def read_metadata(
-    lines: list[str], published_date: str | None = None, hint_title: str | None = None
-) -> ReportMeta:
+def read_metadata(lines: list[str], published_date: str | None = None, hint_title: str | None = None) -> ReportMeta:
     """Title, report year (and where it came from), issuing body, its kind and division code.
 
     ``lines`` are the document's first text lines in reading order (site chrome allowed);

@@ -111,9 +111,7 @@ class Report:
         return self.error is None
 
     def cell(self, table: str, row: str, col: str) -> Cell | None:
-        return next(
-            (c for c in self.cells if c.table == table and c.row == row and c.col == col), None
-        )
+        return next((c for c in self.cells if c.table == table and c.row == row and c.col == col), None)
 
     def value(self, table: str, row: str, col: str) -> int | float | None:
         found = self.cell(table, row, col)
@@ -156,4 +154,6 @@ class ExtractError(Exception):
         self.code = code
         self.message = message
         self.pages = pages
-        self.reason = reason  # for not_a_report: notice, news, bulletin, template, interpretation, graphic, other_report
+        self.reason = (
+            reason  # for not_a_report: notice, news, bulletin, template, interpretation, graphic, other_report
+        )

@@ -20,7 +20,13 @@ from extractors.labels import match_label
 from extractors.model import Cell
 
 CANONICAL = "万元"
-TO_WAN = {"元": Decimal("0.0001"), "千元": Decimal("0.1"), "万元": Decimal(1), "百万元": Decimal(100), "亿元": Decimal(10000)}
+TO_WAN = {
+    "元": Decimal("0.0001"),
+    "千元": Decimal("0.1"),
+    "万元": Decimal(1),
+    "百万元": Decimal(100),
+    "亿元": Decimal(10000),
+}
 MONEY_KINDS = ("decimal", "amount")
 _UNIT = r"(百万元|万元|千元|亿元|元)"
 _BRACKETED = re.compile(r"[（(]\s*(?:金额)?(?:单位)?\s*[:：]?\s*" + _UNIT + r"\s*[)）]")
@@ -55,7 +61,7 @@ def printed_units(rows: list[Row], table: str) -> PrintedUnits:
             unit = _BRACKETED.search(text)
             if not unit:
                 continue
-            label = text[: unit.start()] + text[unit.end():]
+            label = text[: unit.start()] + text[unit.end() :]
             for kind, into in (("cols", found.columns), ("rows", found.rows)):
                 m = match_label(label, table, kind)
                 if m is not None and m.score >= 0.9:
@@ -68,8 +74,12 @@ def to_wan(cell: Cell, form_unit: str | None, printed: PrintedUnits) -> Cell:
     if cell.value is None:
         return cell
     unit, source = cell.unit, "cell"  # printed in the cell itself wins
-    for candidate, where in ((printed.columns.get(cell.col), "header"), (printed.rows.get(cell.row), "row_label"),
-                             (printed.table, "table_note"), (form_unit, "form")):
+    for candidate, where in (
+        (printed.columns.get(cell.col), "header"),
+        (printed.rows.get(cell.row), "row_label"),
+        (printed.table, "table_note"),
+        (form_unit, "form"),
+    ):
         if unit is not None:
             break
         unit, source = candidate, where

@@ -21,9 +21,17 @@ _GAP = r"[^，,。；;：:\d]{0,12}?"  # words between an indicator and its numb
 # A clause whose words match the topic of more than one key is about several and gives nothing.
 PATTERNS: dict[str, tuple[str, str]] = {
     "proactive.total": (r"主动公开", r"主动公开(?:各类|各项)?(?:政府)?信息" + _GAP + _COUNT),
-    "received": (r"(?:受理|收到|接到|接收|办理)" + r".{0,16}申请",
-                 r"(?:受理|收到|接到|接收)(?:了)?" + _GAP + r"申请" + _GAP + _COUNT + r"|(?:受理|收到|接到|接收)(?:了)?(?:各类)?"
-                 + _COUNT + r"[^，,。；;\d]{0,10}申请"),
+    "received": (
+        r"(?:受理|收到|接到|接收|办理)" + r".{0,16}申请",
+        r"(?:受理|收到|接到|接收)(?:了)?"
+        + _GAP
+        + r"申请"
+        + _GAP
+        + _COUNT
+        + r"|(?:受理|收到|接到|接收)(?:了)?(?:各类)?"
+        + _COUNT
+        + r"[^，,。；;\d]{0,10}申请",
+    ),
     "granted": (_GRANTED, r"(?:" + _GRANTED + r")" + _GAP + _COUNT),
     "partially_granted": (r"部分(?:予以)?公开", r"(?:同意)?部分(?:予以)?公开" + _GAP + _COUNT),
     "refused": (r"不同意公开|不予(?:以)?公开|不公开", r"(?:不同意公开|不予(?:以)?公开|不公开)" + _GAP + _COUNT),

@@ -65,8 +65,9 @@ class Job:
     published_date: str | None = None
 
 
-def run_many(items: Iterable[Job | str | os.PathLike[str]], jobs: int = 1,
-             limits: Limits | None = None) -> Iterator[tuple[str, Report]]:
+def run_many(
+    items: Iterable[Job | str | os.PathLike[str]], jobs: int = 1, limits: Limits | None = None
+) -> Iterator[tuple[str, Report]]:
     """Extract every item in at most ``jobs`` bounded workers; yield ``(key, Report)`` in
     input order, exactly one per item, whatever the documents do. Items are pulled lazily,
     so a generator of blobs is never all in memory."""
@@ -97,12 +98,20 @@ class _Worker:
         self.limits = limits
         self.tmp = tempfile.mkdtemp(prefix="ogi-worker-")
         self.log = open(os.path.join(self.tmp, "stderr"), "w+b")
-        env = {**os.environ, "TMPDIR": self.tmp,
-               "PYTHONPATH": os.pathsep.join(filter(None, [str(_REPO), os.environ.get("PYTHONPATH")]))}
+        env = {
+            **os.environ,
+            "TMPDIR": self.tmp,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(_REPO), os.environ.get("PYTHONPATH")])),
+        }
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "extractors.runner", str(limits.timeout)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, env=env, cwd=self.tmp,
-            preexec_fn=_bound_child(limits.memory_mb * 1024 * 1024), close_fds=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            env=env,
+            cwd=self.tmp,
+            preexec_fn=_bound_child(limits.memory_mb * 1024 * 1024),
+            close_fds=True,
         )
         self.job: Job | None = None
         self.index = -1
@@ -229,9 +238,20 @@ class _Pool:
         now = time.monotonic()
         for worker in [w for w in self.busy.values() if w.deadline <= now]:
             worker.kill()
-            finished.append((worker.job.key, _report(worker.job, "timeout", (
-                f"extraction took longer than {self.limits.timeout:g}s and its worker was killed "
-                "(set OGI_EXTRACT_TIMEOUT to allow more)")), worker.index))
+            finished.append(
+                (
+                    worker.job.key,
+                    _report(
+                        worker.job,
+                        "timeout",
+                        (
+                            f"extraction took longer than {self.limits.timeout:g}s and its worker was killed "
+                            "(set OGI_EXTRACT_TIMEOUT to allow more)"
+                        ),
+                    ),
+                    worker.index,
+                )
+            )
             self._retire(worker, keep=False)
         return finished
 
@@ -258,15 +278,26 @@ def _died(worker: _Worker) -> Report:
     tail = worker.stderr_tail()
     peak_mb = (worker.rusage.ru_maxrss / 1024) if worker.rusage else 0
     if sig == signal.SIGXCPU:
-        return _report(worker.job, "timeout", f"extraction used more than {worker.limits.timeout:g}s of CPU; "
-                       "the kernel stopped it (set OGI_EXTRACT_TIMEOUT to allow more)")
+        return _report(
+            worker.job,
+            "timeout",
+            f"extraction used more than {worker.limits.timeout:g}s of CPU; "
+            "the kernel stopped it (set OGI_EXTRACT_TIMEOUT to allow more)",
+        )
     if any(sign in tail for sign in _MEMORY_SIGNS) or peak_mb >= 0.9 * worker.limits.memory_mb:
-        return _report(worker.job, "memory_limit", f"extraction needed more than its {worker.limits.memory_mb} MB "
-                       "address-space limit; the worker was stopped (set OGI_EXTRACT_MEMORY_MB to allow more)")
+        return _report(
+            worker.job,
+            "memory_limit",
+            f"extraction needed more than its {worker.limits.memory_mb} MB "
+            "address-space limit; the worker was stopped (set OGI_EXTRACT_MEMORY_MB to allow more)",
+        )
     how = f"signal {signal.Signals(sig).name}" if sig else f"exit code {os.WEXITSTATUS(status)}"
     last = tail.strip().splitlines()[-1][:300] if tail.strip() else ""
-    return _report(worker.job, "extractor_failed", f"the extraction worker died ({how}){': ' + last if last else ''} "
-                   "(please report it)")
+    return _report(
+        worker.job,
+        "extractor_failed",
+        f"the extraction worker died ({how}){': ' + last if last else ''} (please report it)",
+    )
 
 
 def _report(job: Job, code: str, message: str) -> Report:
@@ -345,8 +376,11 @@ def _serve(timeout: float) -> None:
         if _near_memory_limit():  # readers turn a failed allocation into their own errors (lxml: syntax error)
             if report.error is not None:
                 said = report.error.message[:200]
-                report.error = Problem("memory_limit", "extraction reached its address-space limit and was stopped "
-                                       f"(it said: {said}; set OGI_EXTRACT_MEMORY_MB to allow more)")
+                report.error = Problem(
+                    "memory_limit",
+                    "extraction reached its address-space limit and was stopped "
+                    f"(it said: {said}; set OGI_EXTRACT_MEMORY_MB to allow more)",
+                )
             _write(answers, report)
             return  # a fresh worker: this one's peak stays high and its heap is fragmented
         _write(answers, report)

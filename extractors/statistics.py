@@ -178,17 +178,29 @@ def _by_context(keys: tuple[str, ...], seen: dict[str, int]) -> str | None:
     return winners[0] if best >= 0 and len(winners) == 1 else None
 
 
-def _cells(key: str, values: list[Token], periods: list[str] | None, printed_unit: str | None,
-           page: int | None, result: TableResult) -> None:
+def _cells(
+    key: str,
+    values: list[Token],
+    periods: list[str] | None,
+    printed_unit: str | None,
+    page: int | None,
+    result: TableResult,
+) -> None:
     item = _items()[key]
     while len(values) > 1 and not clean(values[-1].text) and len(values) > len(periods or ["value"]):
         values.pop()
     cols = periods or (["value"] if len(values) == 1 else [])
     if len(values) != len(cols):
         which = ", ".join(cols) or "(no header says which)"
-        result.problems.append(Problem(
-            "row_short", f"indicator {key} prints {len(values)} figures ({' '.join(v.text for v in values)}) for "
-            f"the columns {which}; none recorded", TABLE, [page] if page else None))
+        result.problems.append(
+            Problem(
+                "row_short",
+                f"indicator {key} prints {len(values)} figures ({' '.join(v.text for v in values)}) for "
+                f"the columns {which}; none recorded",
+                TABLE,
+                [page] if page else None,
+            )
+        )
         return
     for col, tok in zip(cols, values):
         parsed = parse_value(tok.text, item.kind, item.unit)

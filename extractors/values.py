@@ -10,7 +10,27 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-NULL_MARKERS = {"", "-", "—", "——", "–", "－", "―", "/", "／", "\\", "无", "不涉及", "空", "—-", "--", "×", "x", "X", "*"}
+NULL_MARKERS = {
+    "",
+    "-",
+    "—",
+    "——",
+    "–",
+    "－",
+    "―",
+    "/",
+    "／",
+    "\\",
+    "无",
+    "不涉及",
+    "空",
+    "—-",
+    "--",
+    "×",
+    "x",
+    "X",
+    "*",
+}
 _SPACES = re.compile(r"[\s\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
 _NUMBER = re.compile(
     r"""^(?P<sign>[+\-]|增加?|减少?)?

@@ -33,14 +33,17 @@ def _version(show: bool) -> None:
 
 @app.callback()
 def main(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                 help="Print the version and exit."),
-    debug: bool = typer.Option(False, "--debug",
-                               help="On failure, print the traceback and Prefect's logs (also $OGI_DEBUG=1)."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+    debug: bool = typer.Option(
+        False, "--debug", help="On failure, print the traceback and Prefect's logs (also $OGI_DEBUG=1)."
+    ),
 ) -> None:
     """ogi: crawl, extract, check and load China's government information disclosure annual reports."""
     if debug:
         os.environ["OGI_DEBUG"] = "1"  # resolved with every other setting by flows.settings.Settings
+
 
 from flows import cmd_extract  # noqa: E402
 

@@ -28,12 +28,18 @@ def crawl_command(
     source: Optional[List[str]] = typer.Option(None, "--source", "-s", help="Registry source id (repeatable)."),
     all_sources: bool = typer.Option(False, "--all", help="Every source in the registry."),
     url: Optional[str] = typer.Option(None, "--url", help="Try a site that is not in the registry yet (a trial)."),
-    urls: Optional[Path] = typer.Option(None, "--urls", exists=True, dir_okay=False,
-                                        help="Try many sites at once: a file of `URL [CODE]` lines."),
-    into: Optional[Path] = typer.Option(None, "--into", help="With --url/--urls: crawl into this data dir "
-                                        "(default: a new scratch dir under <data-dir>/trials/, never loaded)."),
-    allow_host: Optional[List[str]] = typer.Option(None, "--allow-host", help="With --url/--urls: try this "
-                                                   "non-government HOST[:PORT] too (repeatable)."),
+    urls: Optional[Path] = typer.Option(
+        None, "--urls", exists=True, dir_okay=False, help="Try many sites at once: a file of `URL [CODE]` lines."
+    ),
+    into: Optional[Path] = typer.Option(
+        None,
+        "--into",
+        help="With --url/--urls: crawl into this data dir "
+        "(default: a new scratch dir under <data-dir>/trials/, never loaded).",
+    ),
+    allow_host: Optional[List[str]] = typer.Option(
+        None, "--allow-host", help="With --url/--urls: try this non-government HOST[:PORT] too (repeatable)."
+    ),
     jurisdiction: Optional[str] = typer.Option(None, "--jurisdiction", help="GB/T 2260 code (with --url: the site's)."),
     data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Default: $OGI_DATA_DIR or ./data."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per document found, a line each."),
@@ -47,8 +53,10 @@ def crawl_command(
     a crawl report per run lands in <data-dir>/runs/. Sites that fail are reported, never fatal.
     """
     if not (source or all_sources or url or urls or jurisdiction):
-        typer.echo("Nothing to crawl: give --source ID, --all, --jurisdiction CODE, --url URL or --urls FILE.", err=True)
-        raise typer.Exit(2)
+        typer.echo(
+            "Nothing to crawl: give --source ID, --all, --jurisdiction CODE, --url URL or --urls FILE.", err=True
+        )
+        raise typer.Exit(2) from None
     from flows import processes
     from flows.settings import Settings
 
@@ -56,11 +64,28 @@ def crawl_command(
     if url or urls:
         data_dir = _trial_dir(url, urls, jurisdiction, tuple(allow_host or ()), data_dir, into)
     settings = Settings.resolve(data_dir=data_dir)
-    cmd = command_line(settings.data_dir, source or (), all_sources, url, jurisdiction,
-                       registry_dir and registry_dir.resolve(), refresh, fast=fast, events=True,
-                       urls_file=urls and urls.resolve(), allow_hosts=tuple(allow_host or ()))
-    proc = processes.popen(cmd, cwd=REPO, env=settings.child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           text=True, encoding="utf-8")
+    cmd = command_line(
+        settings.data_dir,
+        source or (),
+        all_sources,
+        url,
+        jurisdiction,
+        registry_dir and registry_dir.resolve(),
+        refresh,
+        fast=fast,
+        events=True,
+        urls_file=urls and urls.resolve(),
+        allow_hosts=tuple(allow_host or ()),
+    )
+    proc = processes.popen(
+        cmd,
+        cwd=REPO,
+        env=settings.child_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
     report_path = _follow(proc, as_json)
     stderr = proc.stderr.read() if proc.stderr else ""
     code = proc.wait()
@@ -73,8 +98,14 @@ def crawl_command(
         _summary(Path(report_path))
 
 
-def _trial_dir(url: str | None, urls: Path | None, jurisdiction: str | None, allow_hosts: tuple[str, ...],
-               data_dir: Path | None, into: Path | None) -> Path:
+def _trial_dir(
+    url: str | None,
+    urls: Path | None,
+    jurisdiction: str | None,
+    allow_hosts: tuple[str, ...],
+    data_dir: Path | None,
+    into: Path | None,
+) -> Path:
     """Check every site of a trial, then the data dir it crawls into (a scratch dir unless ``--into``)."""
     from pipelines.crawl import default_data_dir
     from pipelines.trials import TrialError, check_site, parse_url_list, scratch_dir
@@ -86,12 +117,13 @@ def _trial_dir(url: str | None, urls: Path | None, jurisdiction: str | None, all
             check_site(site, code, allow_hosts)
     except (OSError, TrialError) as exc:
         typer.echo(f"ogi crawl: {exc}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     if into is not None:
         return into
     target = scratch_dir(data_dir or default_data_dir(), urls.stem if urls else (url or "trial").split("//")[-1])
-    typer.echo(f"trial crawl into {target} (a scratch dir that ogi run never loads; --into DIR keeps it elsewhere)",
-               err=True)
+    typer.echo(
+        f"trial crawl into {target} (a scratch dir that ogi run never loads; --into DIR keeps it elsewhere)", err=True
+    )
     return target
 
 
@@ -162,8 +194,16 @@ def _summary(path: Path) -> None:
         docs = s["documents"]
         years = sorted(y for y in s["reports_by_year"] if y != "unknown")
         span = f"{years[0]}–{years[-1]}" if len(years) > 1 else (years[0] if years else "")
-        t.add_row(sid, str(s["requests"]), str(s["reports_found"]), span, str(docs["new"]), str(docs["changed"]),
-                  str(docs["unchanged"]), " ".join(f"{k}×{v}" for k, v in s["errors"].items()))
+        t.add_row(
+            sid,
+            str(s["requests"]),
+            str(s["reports_found"]),
+            span,
+            str(docs["new"]),
+            str(docs["changed"]),
+            str(docs["unchanged"]),
+            " ".join(f"{k}×{v}" for k, v in s["errors"].items()),
+        )
         warnings += [f"{sid}: {w}" for w in s["warnings"]]
     console = Console()
     console.print(t)

@@ -22,8 +22,12 @@ def register(app: typer.Typer) -> None:
 def doctor_command(
     data_dir: Optional[Path] = DATA_DIR,
     warehouse: Optional[str] = WAREHOUSE,
-    repair: bool = typer.Option(False, "--repair", help="Repair what can be repaired safely: quarantine damaged files, "
-                                "mark damaged blobs for refetch, restore a lost manifest, finish interrupted loads."),
+    repair: bool = typer.Option(
+        False,
+        "--repair",
+        help="Repair what can be repaired safely: quarantine damaged files, "
+        "mark damaged blobs for refetch, restore a lost manifest, finish interrupted loads.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the findings as one JSON object."),
 ) -> None:
     """Check a data dir: blobs against their hashes, the manifest against the blobs, extraction batches and
@@ -40,8 +44,13 @@ def doctor_command(
         raise typer.Exit(3) from None
     left = [f for f in findings if not f.repaired]
     if as_json:
-        typer.echo(json.dumps({"data_dir": str(paths.data_dir), "findings": [f.to_dict() for f in findings]},
-                              ensure_ascii=False, indent=1))
+        typer.echo(
+            json.dumps(
+                {"data_dir": str(paths.data_dir), "findings": [f.to_dict() for f in findings]},
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
     elif not findings:
         typer.echo(f"{paths.data_dir}: no problem found")
     else:

@@ -23,7 +23,8 @@ def extract_command(
 ) -> None:
     """Extract the form's tables from reports: PDF, DOCX, DOC/WPS, XLS(X), HTML or text.
 
-    The format is read from the bytes, not the file name. Every cell keeps its raw text, the form's identities are checked, and problems are listed, never papered over.
+    The format is read from the bytes, not the file name. Every cell keeps its raw text, the form's
+    identities are checked, and problems are listed, never papered over.
 
     Exits 1 when any file could not be read at all (its line says why). Codes: docs/extraction.md.
     """
@@ -62,8 +63,13 @@ def _run(files: list[Path], jobs: int, show_progress: bool) -> Iterator[dict]:
     from extractors.runner import run_many
 
     progress = Progress(
-        TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=Console(stderr=True), disable=not show_progress or not sys.stderr.isatty(), transient=True,
+        TextColumn("extracting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        disable=not show_progress or not sys.stderr.isatty(),
+        transient=True,
     )
     with progress:
         task = progress.add_task("extract", total=len(files))
@@ -95,13 +101,19 @@ def _summary(report: dict) -> None:
     tables = ", ".join(f"{k} ({v['form_version']})" for k, v in report["tables"].items()) or "none"
     mark = "[green]✓[/]" if not failed and not report["problems"] else "[yellow]![/]"
     console.print(f"{mark} [bold]{report['path']}[/] ({report['format']})")
-    console.print(f"   {meta.get('issuing_body') or '?'} · {meta.get('report_year') or '?'} "
-                  f"(year from {meta.get('year_source') or '?'}) · code {meta.get('jurisdiction_code') or '—'}")
-    console.print(f"   tables: {tables} · {len(report['cells'])} cells · checks {len(checks) - len(failed) - undecided} ok, "
-                  f"{len(failed)} failed, {undecided} undecided (blank cells)")
+    console.print(
+        f"   {meta.get('issuing_body') or '?'} · {meta.get('report_year') or '?'} "
+        f"(year from {meta.get('year_source') or '?'}) · code {meta.get('jurisdiction_code') or '—'}"
+    )
+    console.print(
+        f"   tables: {tables} · {len(report['cells'])} cells · checks {len(checks) - len(failed) - undecided} ok, "
+        f"{len(failed)} failed, {undecided} undecided (blank cells)"
+    )
     for check in failed[:5]:
         where = check.get("col") or check.get("row")
-        console.print(f"   [red]check {check['id']} [{where}]: parts give {check['expected']}, printed {check['found']}[/]")
+        console.print(
+            f"   [red]check {check['id']} [{where}]: parts give {check['expected']}, printed {check['found']}[/]"
+        )
     for problem in report["problems"][:8]:
         console.print(f"   [yellow]{problem['code']}[/]: {problem['message']}")
     if report["extra_rows"]:

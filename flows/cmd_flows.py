@@ -16,19 +16,31 @@ import typer
 if TYPE_CHECKING:
     from flows.settings import Settings
 
-DATA_DIR = typer.Option(None, "--data-dir", "-d",
-                        help="Data directory (raw store, state, runs). Default: $OGI_DATA_DIR or ./data")
-WAREHOUSE = typer.Option(None, "--warehouse", "-w", help="Where the Parquet tables go: a path or an fsspec URL "
-                         "(s3://bucket/ogi). Default: $OGI_WAREHOUSE or <data-dir>/warehouse")
+DATA_DIR = typer.Option(
+    None, "--data-dir", "-d", help="Data directory (raw store, state, runs). Default: $OGI_DATA_DIR or ./data"
+)
+WAREHOUSE = typer.Option(
+    None,
+    "--warehouse",
+    "-w",
+    help="Where the Parquet tables go: a path or an fsspec URL "
+    "(s3://bucket/ogi). Default: $OGI_WAREHOUSE or <data-dir>/warehouse",
+)
 JOBS = typer.Option(2, "--jobs", "-j", min=1, help="Worker processes for extraction (and crawl shards at once).")
 DASK = typer.Option(None, "--dask-address", help="Run tasks on an existing Dask cluster (tcp://scheduler:8786).")
 DASK_LOCAL = typer.Option(False, "--dask-local", help="Run tasks on a new local Dask cluster of --jobs workers.")
-FAIL_ON_BROKEN = typer.Option(None, "--fail-on-broken/--no-fail-on-broken",
-                              help="A source that broke since its last crawl fails the run (exit 1). "
-                              "Default: $OGI_FAIL_ON_BROKEN or no.")
+FAIL_ON_BROKEN = typer.Option(
+    None,
+    "--fail-on-broken/--no-fail-on-broken",
+    help="A source that broke since its last crawl fails the run (exit 1). Default: $OGI_FAIL_ON_BROKEN or no.",
+)
 SOURCES = typer.Option(None, "--source", "-s", help="Registry source id (repeatable). Default: every source.")
-ALLOW_SHRINK = typer.Option(False, "--allow-shrink", help="Let the load drop more than 5% of the warehouse's reports "
-                            "(refused by default: it usually means local state was lost; see `ogi doctor`).")
+ALLOW_SHRINK = typer.Option(
+    False,
+    "--allow-shrink",
+    help="Let the load drop more than 5% of the warehouse's reports "
+    "(refused by default: it usually means local state was lost; see `ogi doctor`).",
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -89,17 +101,38 @@ def _preflight(settings: "Settings") -> None:
             raise RunError(f"the {what} {path} is not writable")
 
 
-def _failed(settings: "Settings", flow_name: str, started: str, seconds: float, error: str, code: int,
-            record: dict | None = None) -> "typer.Exit":
+def _failed(
+    settings: "Settings",
+    flow_name: str,
+    started: str,
+    seconds: float,
+    error: str,
+    code: int,
+    record: dict | None = None,
+) -> "typer.Exit":
     """Record a failed run (unless ``record`` says it is recorded already), notify, say it in one line;
     return the exit to raise."""
     from flows.records import write_failed
 
     if record is None:
         try:
-            record = {"record": str(write_failed(settings.paths.runs, flow_name, started, seconds, error,
-                                                 data_dir=str(settings.data_dir), warehouse=settings.warehouse_url)),
-                      "flow": flow_name, "status": "failed", "error": error, "started_at": started}
+            record = {
+                "record": str(
+                    write_failed(
+                        settings.paths.runs,
+                        flow_name,
+                        started,
+                        seconds,
+                        error,
+                        data_dir=str(settings.data_dir),
+                        warehouse=settings.warehouse_url,
+                    )
+                ),
+                "flow": flow_name,
+                "status": "failed",
+                "error": error,
+                "started_at": started,
+            }
         except OSError as exc:
             record = {"flow": flow_name, "status": "failed", "error": error, "started_at": started}
             typer.echo(f"ogi: no run record could be written ({exc.strerror or exc}: {settings.paths.runs})", err=True)
@@ -113,8 +146,14 @@ def _failed(settings: "Settings", flow_name: str, started: str, seconds: float, 
     return typer.Exit(code)
 
 
-def run_flow(flow_name: str, kwargs: dict, jobs: int, dask_address: str | None, dask_local: bool,
-             settings: "Settings | None" = None) -> dict:
+def run_flow(
+    flow_name: str,
+    kwargs: dict,
+    jobs: int,
+    dask_address: str | None,
+    dask_local: bool,
+    settings: "Settings | None" = None,
+) -> dict:
     """Run one flow once, locally, under one temporary Prefect API (or $PREFECT_API_URL), with a progress bar.
 
     Every command that runs a flow calls this (``ogi demo`` too, from ``flows.demo``). ``settings`` are the
@@ -139,8 +178,13 @@ def run_flow(flow_name: str, kwargs: dict, jobs: int, dask_address: str | None, 
         threading.excepthook = lambda args: None if issubclass(args.exc_type, KeyboardInterrupt) else default_hook(args)
     try:
         _preflight(settings)
-        result = _flow_once(flow_name, dict(kwargs, data_dir=str(settings.data_dir), warehouse=settings.warehouse),
-                           jobs, dask_address, dask_local)
+        result = _flow_once(
+            flow_name,
+            dict(kwargs, data_dir=str(settings.data_dir), warehouse=settings.warehouse),
+            jobs,
+            dask_address,
+            dask_local,
+        )
     except (Exception, KeyboardInterrupt) as exc:
         from pipelines.datasets import LockHeld
 
@@ -151,10 +195,16 @@ def run_flow(flow_name: str, kwargs: dict, jobs: int, dask_address: str | None, 
         from pipelines.load import ShrinkRefused
 
         held, refused = isinstance(exc, LockHeld), isinstance(exc, ShrinkRefused)
-        error = (f"{exc}: another ogi run is in progress" if held
-                 else f"load refused: {exc}" if refused else one_sentence(exc))
-        raise _failed(settings, flow_name, started, time.perf_counter() - t0, error,
-                      3 if held else 4 if refused else 1) from None
+        error = (
+            f"{exc}: another ogi run is in progress"
+            if held
+            else f"load refused: {exc}"
+            if refused
+            else one_sentence(exc)
+        )
+        raise _failed(
+            settings, flow_name, started, time.perf_counter() - t0, error, 3 if held else 4 if refused else 1
+        ) from None
     reports = [r for shard in result.get("crawl") or () for r in shard.get("reports", ())]
     result["newly_broken"] = broke = newly_broken(settings.paths.runs, reports)
     record = Path(result["summary_path"])
@@ -175,8 +225,9 @@ def _flow_once(flow_name: str, kwargs: dict, jobs: int, dask_address: str | None
 
     runner = pipeline.task_runner(jobs, dask_address, dask_local)
     flow = getattr(pipeline, flow_name).with_options(task_runner=runner)
-    with Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True
+    ) as bar:
         tasks: dict[str, int] = {}
 
         def hook(stage: str, done: int, total: int) -> None:
@@ -198,17 +249,22 @@ def _finish(settings: "Settings", result: dict) -> None:
 
     print_run(result)
     if result.get("status") == "failed":
-        raise _failed(settings, result["flow"], result["started_at"], result["seconds"], result["error"], 1,
-                      result["record"])
+        raise _failed(
+            settings, result["flow"], result["started_at"], result["seconds"], result["error"], 1, result["record"]
+        )
 
 
 def run_command(
     data_dir: Optional[Path] = DATA_DIR,
     warehouse: Optional[str] = WAREHOUSE,
     sources: Optional[List[str]] = SOURCES,
-    registry_dir: Optional[Path] = typer.Option(None, "--registry-dir", help="Source registry folder. Default: data/sources/"),
+    registry_dir: Optional[Path] = typer.Option(
+        None, "--registry-dir", help="Source registry folder. Default: data/sources/"
+    ),
     shards: int = typer.Option(2, "--shards", min=1, help="Crawl shards (no two share a host)."),
-    no_crawl: bool = typer.Option(False, "--no-crawl", help="Skip the crawl: extract and load what the raw store holds."),
+    no_crawl: bool = typer.Option(
+        False, "--no-crawl", help="Skip the crawl: extract and load what the raw store holds."
+    ),
     fast: bool = typer.Option(False, "--fast", help="Crawl with politeness off: only for the local demo sites."),
     jobs: int = JOBS,
     dask_address: Optional[str] = DASK,
@@ -222,15 +278,28 @@ def run_command(
     failed (3 when another run holds the data dir); `ogi status` shows why.
     """
     settings = _settings(data_dir=data_dir, warehouse=warehouse, fail_on_broken=fail_on_broken)
-    result = run_flow("nightly", dict(sources=sources or None, shards=shards, crawl=not no_crawl, fast=fast,
-                                                registry_dir=str(registry_dir.resolve()) if registry_dir else None,
-                                                 allow_shrink=allow_shrink),
-                      jobs, dask_address, dask_local, settings)
+    result = run_flow(
+        "nightly",
+        dict(
+            sources=sources or None,
+            shards=shards,
+            crawl=not no_crawl,
+            fast=fast,
+            registry_dir=str(registry_dir.resolve()) if registry_dir else None,
+            allow_shrink=allow_shrink,
+        ),
+        jobs,
+        dask_address,
+        dask_local,
+        settings,
+    )
     _finish(settings, result)
 
 
 def serve_command(
-    cron: str = typer.Option("30 2 * * *", "--cron", help="When to run (cron, in --timezone). Default 02:30, off-peak in China."),
+    cron: str = typer.Option(
+        "30 2 * * *", "--cron", help="When to run (cron, in --timezone). Default 02:30, off-peak in China."
+    ),
     timezone: str = typer.Option("Asia/Shanghai", "--timezone", help="Time zone of the cron schedule."),
     name: str = typer.Option("nightly", "--name", help="Deployment name (shown as ogi-nightly/NAME)."),
     data_dir: Optional[Path] = DATA_DIR,
@@ -248,19 +317,31 @@ def serve_command(
     settings = _settings(data_dir=data_dir, warehouse=warehouse)
     settings.apply(quiet=False)
     if not os.environ.get("PREFECT_API_URL"):
-        typer.echo("PREFECT_API_URL is not set: start a server (`prefect server start`) and\n"
-                   "  export PREFECT_API_URL=http://127.0.0.1:4200/api\nthen run `ogi serve` again (docs/operations.md).", err=True)
+        typer.echo(
+            "PREFECT_API_URL is not set: start a server (`prefect server start`) and\n"
+            "  export PREFECT_API_URL=http://127.0.0.1:4200/api\nthen run `ogi serve` again (docs/operations.md).",
+            err=True,
+        )
         raise typer.Exit(2)
     from prefect.schedules import Cron
 
     from flows import pipeline
 
-    params = {"data_dir": str(settings.data_dir), "warehouse": settings.warehouse, "sources": sources or None,
-              "jobs": jobs, "shards": shards}
+    params = {
+        "data_dir": str(settings.data_dir),
+        "warehouse": settings.warehouse,
+        "sources": sources or None,
+        "jobs": jobs,
+        "shards": shards,
+    }
     typer.echo(f"serving ogi-nightly/{name}: cron '{cron}' ({timezone}) against {os.environ['PREFECT_API_URL']}")
     pipeline.nightly.with_options(task_runner=pipeline.task_runner(jobs)).serve(
-        name=name, schedules=[Cron(cron, timezone=timezone)], parameters=params, tags=["ogi"],
-        description="Crawl → extract new or changed documents → check → load Parquet.")
+        name=name,
+        schedules=[Cron(cron, timezone=timezone)],
+        parameters=params,
+        tags=["ogi"],
+        description="Crawl → extract new or changed documents → check → load Parquet.",
+    )
 
 
 def backfill_command(
@@ -269,7 +350,9 @@ def backfill_command(
     refetch: bool = typer.Option(False, "--refetch", help="Fetch again even what the raw store already holds."),
     data_dir: Optional[Path] = DATA_DIR,
     warehouse: Optional[str] = WAREHOUSE,
-    registry_dir: Optional[Path] = typer.Option(None, "--registry-dir", help="Source registry folder. Default: data/sources/"),
+    registry_dir: Optional[Path] = typer.Option(
+        None, "--registry-dir", help="Source registry folder. Default: data/sources/"
+    ),
     jobs: int = JOBS,
     dask_address: Optional[str] = DASK,
     dask_local: bool = DASK_LOCAL,
@@ -281,15 +364,27 @@ def backfill_command(
     Nothing is fetched again unless --refetch is given.
     """
     settings = _settings(data_dir=data_dir, warehouse=warehouse, fail_on_broken=fail_on_broken)
-    result = run_flow("backfill", dict(years=parse_years(years), sources=sources or None, refetch=refetch,
-                                                 registry_dir=str(registry_dir.resolve()) if registry_dir else None,
-                                                 allow_shrink=allow_shrink),
-                      jobs, dask_address, dask_local, settings)
+    result = run_flow(
+        "backfill",
+        dict(
+            years=parse_years(years),
+            sources=sources or None,
+            refetch=refetch,
+            registry_dir=str(registry_dir.resolve()) if registry_dir else None,
+            allow_shrink=allow_shrink,
+        ),
+        jobs,
+        dask_address,
+        dask_local,
+        settings,
+    )
     _finish(settings, result)
 
 
 def reextract_command(
-    force: bool = typer.Option(False, "--force", help="Extract every document again, even at the current extractor version."),
+    force: bool = typer.Option(
+        False, "--force", help="Extract every document again, even at the current extractor version."
+    ),
     years: Optional[str] = typer.Option(None, "--years", "-y", help="Only documents listed for these years."),
     sources: Optional[List[str]] = SOURCES,
     data_dir: Optional[Path] = DATA_DIR,
@@ -299,10 +394,19 @@ def reextract_command(
     dask_local: bool = DASK_LOCAL,
     allow_shrink: bool = ALLOW_SHRINK,
 ) -> None:
-    """Re-run extraction over the raw store after the extractor changed; only partitions whose rows changed are rewritten."""
+    """Re-run extraction over the raw store after the extractor changed; only partitions whose rows changed
+    are rewritten."""
     settings = _settings(data_dir=data_dir, warehouse=warehouse)
-    result = run_flow("reextract", dict(force=force, years=parse_years(years) if years else None,
-                                                  sources=sources or None, allow_shrink=allow_shrink), jobs, dask_address, dask_local, settings)
+    result = run_flow(
+        "reextract",
+        dict(
+            force=force, years=parse_years(years) if years else None, sources=sources or None, allow_shrink=allow_shrink
+        ),
+        jobs,
+        dask_address,
+        dask_local,
+        settings,
+    )
     _finish(settings, result)
 
 
@@ -329,9 +433,12 @@ def status_command(
 def coverage_command(
     data_dir: Optional[Path] = DATA_DIR,
     warehouse: Optional[str] = WAREHOUSE,
-    png: Optional[Path] = typer.Option(None, "--png", help="Where to draw the grid. Default: <data-dir>/reports/coverage.png"),
+    png: Optional[Path] = typer.Option(
+        None, "--png", help="Where to draw the grid. Default: <data-dir>/reports/coverage.png"
+    ),
 ) -> None:
-    """What is held per jurisdiction × organ × year (not_found / fetched / extracted / checked), and a PNG of the grid."""
+    """What is held per jurisdiction × organ × year (not_found / fetched / extracted / checked), and a PNG of
+    the grid."""
     from flows.summary import print_coverage
     from pipelines.coverage import plot
     from pipelines.datasets import Warehouse

@@ -14,8 +14,12 @@ def register(app: typer.Typer) -> None:
 
 def import_command(
     paths: List[Path] = typer.Argument(..., help="Report files or folders (searched recursively).", exists=True),
-    jurisdiction: Optional[str] = typer.Option(None, "--jurisdiction", help="GB/T 2260 code of the county the files belong to."),
-    organ: Optional[str] = typer.Option(None, "--organ", help="Publishing organ, e.g. 麟游县人民政府 (default: read from each report)."),
+    jurisdiction: Optional[str] = typer.Option(
+        None, "--jurisdiction", help="GB/T 2260 code of the county the files belong to."
+    ),
+    organ: Optional[str] = typer.Option(
+        None, "--organ", help="Publishing organ, e.g. 麟游县人民政府 (default: read from each report)."
+    ),
     year: Optional[int] = typer.Option(None, "--year", help="Report year (default: read from each report)."),
     data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Data dir (default: OGI_DATA_DIR or ./data)."),
 ) -> None:
@@ -34,10 +38,12 @@ def import_command(
             summary = import_files(raw, paths, jurisdiction, organ, year)
     except ImportError_ as exc:
         typer.echo(f"ogi import: {exc}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     for path, reason in summary.skipped:
         typer.echo(f"skipped {path}: {reason}", err=True)
-    typer.echo(f"{len(summary.new)} new, {len(summary.changed)} changed, {len(summary.unchanged)} unchanged, "
-               f"{len(summary.skipped)} skipped → {paths_.raw}")
+    typer.echo(
+        f"{len(summary.new)} new, {len(summary.changed)} changed, {len(summary.unchanged)} unchanged, "
+        f"{len(summary.skipped)} skipped → {paths_.raw}"
+    )
     if summary.new or summary.changed:
         typer.echo("next: ogi run --no-crawl   (extracts, checks and loads them)")

@@ -14,9 +14,13 @@ def register(app: typer.Typer) -> None:
 
 def release_command(
     out: Path = typer.Option(..., "--out", help="Folder to write the release into (must not exist or be empty)."),
-    version: Optional[str] = typer.Option(None, "--version", help="Release version; default: today's date, YYYY.MM.DD."),
+    version: Optional[str] = typer.Option(
+        None, "--version", help="Release version; default: today's date, YYYY.MM.DD."
+    ),
     previous: Optional[Path] = typer.Option(
-        None, "--previous", help="The release to compare with for the changelog; default: the newest release beside --out."
+        None,
+        "--previous",
+        help="The release to compare with for the changelog; default: the newest release beside --out.",
     ),
     data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Data dir (default: OGI_DATA_DIR or ./data)."),
     warehouse: Optional[str] = typer.Option(None, "--warehouse", help="Warehouse URL (default: <data dir>/warehouse)."),
@@ -34,7 +38,7 @@ def release_command(
         summary = make_release(paths.warehouse_url, out, version=version, previous=previous)
     except ReleaseError as exc:
         typer.echo(f"ogi release: {exc}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     log = summary.changelog
     since = f"since {log.previous}" if log.previous else "(first release)"
     typer.echo(f"release {summary.version} written to {summary.path}")

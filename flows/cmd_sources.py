@@ -9,8 +9,11 @@ from typing import Optional
 
 import typer
 
-sources_app = typer.Typer(help="The county sites ogi crawls: list them with their health, or import a seed list.",
-                          no_args_is_help=False, invoke_without_command=True)
+sources_app = typer.Typer(
+    help="The county sites ogi crawls: list them with their health, or import a seed list.",
+    no_args_is_help=False,
+    invoke_without_command=True,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -47,16 +50,25 @@ def list_sources(
     if len(rows) <= 60 or province:
         table = Table("source", "code", "name", "family", "status", "confirmed", "last crawl", "health", "reports")
         for r in rows:
-            table.add_row(r["source"], r["jurisdiction_code"] or "", r["jurisdiction_name"] or "", r["family"] or "",
-                          r["status"], (r["last_confirmed"] or "")[:10] if r["confirmed"] else "no",
-                          (r["last_crawl"] or "never")[:16], (r["health"] or "") + (f" ({', '.join(r['causes'])})"
-                                                                                   if r["causes"] else ""),
-                          str(r["reports"]))
+            table.add_row(
+                r["source"],
+                r["jurisdiction_code"] or "",
+                r["jurisdiction_name"] or "",
+                r["family"] or "",
+                r["status"],
+                (r["last_confirmed"] or "")[:10] if r["confirmed"] else "no",
+                (r["last_crawl"] or "never")[:16],
+                (r["health"] or "") + (f" ({', '.join(r['causes'])})" if r["causes"] else ""),
+                str(r["reports"]),
+            )
         console.print(table)
     health = Table("province", "code", "sources", "crawlable", "crawled", "confirmed", "broken", title="Per province")
     for p in province_health(rows):
-        health.add_row(p["province"] or "?", p["province_code"], *(str(p[k]) for k in
-                                                                   ("sources", "crawlable", "crawled", "confirmed", "broken")))
+        health.add_row(
+            p["province"] or "?",
+            p["province_code"],
+            *(str(p[k]) for k in ("sources", "crawlable", "crawled", "confirmed", "broken")),
+        )
     console.print(health)
 
 
@@ -78,7 +90,7 @@ def import_sources(
         summary = import_seed(seed, Paths.of(data_dir).data_dir)
     except SeedError as exc:
         typer.echo(f"ogi sources import: {exc}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     for problem in summary.problems[:20]:
         typer.echo(f"  {problem}", err=True)
     typer.echo(f"{summary.rows} counties imported into {summary.path}")

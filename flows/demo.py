@@ -34,10 +34,12 @@ def register(app: typer.Typer) -> None:
 
 def demo_command(
     data_dir: Optional[Path] = DATA_DIR,
-    port: int = typer.Option(DEMO_PORT, "--port",
-                             help="First port of the demo sites on 127.0.0.1 (one site per port)."),
-    faults: bool = typer.Option(True, "--faults/--no-faults",
-                                help="Also serve the broken sites, to show how breakage is reported."),
+    port: int = typer.Option(
+        DEMO_PORT, "--port", help="First port of the demo sites on 127.0.0.1 (one site per port)."
+    ),
+    faults: bool = typer.Option(
+        True, "--faults/--no-faults", help="Also serve the broken sites, to show how breakage is reported."
+    ),
     jobs: int = JOBS,
 ) -> None:
     """Serve the bundled county sites on 127.0.0.1, run the nightly flow against them, load the datasets, summarise.
@@ -51,14 +53,21 @@ class DemoSites:
     """``python -m demo serve`` as a context manager: yields (ports, registry dir)."""
 
     def __init__(self, port: int, registry_out: Path, faults: bool = True, timeout: float = 90):
-        self.cmd = [sys.executable, "-m", "demo", "serve", "--port", str(port),
-                    "--registry-out", str(registry_out)] + (["--faults"] if faults else [])
+        self.cmd = [sys.executable, "-m", "demo", "serve", "--port", str(port), "--registry-out", str(registry_out)] + (
+            ["--faults"] if faults else []
+        )
         self.timeout = timeout
         self.proc: subprocess.Popen | None = None
 
     def __enter__(self) -> tuple[dict[str, int], str]:
-        self.proc = processes.popen(self.cmd, cwd=REPO, env={**os.environ, **TELEMETRY_OFF}, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, text=True)  # dies with ogi, even on SIGKILL
+        self.proc = processes.popen(
+            self.cmd,
+            cwd=REPO,
+            env={**os.environ, **TELEMETRY_OFF},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # dies with ogi, even on SIGKILL
         deadline = time.monotonic() + self.timeout
         line = ""
         while time.monotonic() < deadline:
@@ -93,11 +102,25 @@ def run_demo(data_dir: Path, port: int, faults: bool, jobs: int) -> dict:
         ports, registry = sites.__enter__()
     try:
         console.print(f"demo sites: {len(ports)} on 127.0.0.1 ports {min(ports.values())}–{max(ports.values())}")
-        result = run_flow("nightly", dict(data_dir=str(data_dir), warehouse=None, sources=None, registry_dir=registry,
-                                          shards=max(2, jobs), fast=True), jobs, None, False)
+        result = run_flow(
+            "nightly",
+            dict(
+                data_dir=str(data_dir),
+                warehouse=None,
+                sources=None,
+                registry_dir=registry,
+                shards=max(2, jobs),
+                fast=True,
+            ),
+            jobs,
+            None,
+            False,
+        )
     finally:
         sites.__exit__()
     print_run(result)
-    console.print(f"\ndemo done in {time.perf_counter() - t0:.0f}s; datasets under {result['warehouse']} "
-                  "(docs/datasets.md says what every column means).")
+    console.print(
+        f"\ndemo done in {time.perf_counter() - t0:.0f}s; datasets under {result['warehouse']} "
+        "(docs/datasets.md says what every column means)."
+    )
     return result

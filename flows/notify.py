@@ -17,8 +17,9 @@ from typing import Any
 def notify(url: str, message: dict[str, Any], timeout: float = 5.0) -> str | None:
     """POST ``message`` as JSON to ``url``; ``None`` when the receiver answered 2xx, else why not (one line)."""
     body = json.dumps(message, ensure_ascii=False, default=str).encode("utf-8")
-    request = urllib.request.Request(url, data=body, method="POST",
-                                     headers={"Content-Type": "application/json", "User-Agent": "ogi-notify"})
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": "application/json", "User-Agent": "ogi-notify"}
+    )
     outcome: list[str | None] = []
 
     def send() -> None:

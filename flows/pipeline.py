@@ -29,12 +29,16 @@ from flows.processes import die_with_parent  # noqa: E402
 from flows.settings import Paths  # noqa: E402
 from flows.shards import shard_sources  # noqa: E402
 from flows.tasks import (  # noqa: E402
-    coverage_picture, crawl_shard, dashboard_page, extract_chunk, load_task, write_run_summary,
+    coverage_picture,
+    crawl_shard,
+    dashboard_page,
+    extract_chunk,
+    load_task,
+    write_run_summary,
 )
 from pipelines.datasets import WarehouseLock  # noqa: E402
 from pipelines.extracted import ExtractionStore  # noqa: E402
 from pipelines.rawstore import RawStore  # noqa: E402
-
 
 PROGRESS: list[Callable[[str, int, int], None]] = []  # hooks the CLI sets to draw progress bars
 
@@ -45,14 +49,16 @@ def _progress(stage: str, done: int, total: int) -> None:
 
 
 def task_runner(jobs: int = 2, dask_address: str | None = None, dask_local: bool = False, threads: bool = False):
-    """A process pool (default), a Dask cluster (existing: ``dask_address``; new local one: ``dask_local``), or threads."""
+    """A process pool (default), a Dask cluster (existing: ``dask_address``; new local one: ``dask_local``),
+    or threads."""
     if dask_address or dask_local:
         from prefect_dask import DaskTaskRunner
 
         if dask_address:
             return DaskTaskRunner(address=dask_address)
-        return DaskTaskRunner(cluster_kwargs={"n_workers": jobs, "threads_per_worker": 1, "processes": True,
-                                              "dashboard_address": None})
+        return DaskTaskRunner(
+            cluster_kwargs={"n_workers": jobs, "threads_per_worker": 1, "processes": True, "dashboard_address": None}
+        )
     if threads:
         return ThreadPoolTaskRunner(max_workers=jobs)
     return ProcessPoolTaskRunner(max_workers=jobs, initializer=die_with_parent)  # workers die with the run
@@ -74,13 +80,16 @@ def _registry(paths: Paths, registry_dir: str | None, sources: Iterable[str] | N
     return registry
 
 
-def _crawl(paths: Paths, registry: dict, shards: int, registry_dir: str | None, fast: bool,
-           refresh: str | None) -> list[dict[str, Any]]:
+def _crawl(
+    paths: Paths, registry: dict, shards: int, registry_dir: str | None, fast: bool, refresh: str | None
+) -> list[dict[str, Any]]:
     hosts = {sid: src.allowed_hosts for sid, src in registry.items()}
     extra = (["--registry-dir", registry_dir] if registry_dir else []) + (["--fast"] if fast else [])
     extra += ["--refresh", refresh] if refresh else []
-    futures = [crawl_shard.submit(str(paths.data_dir), shard, extra, label=f"{i + 1}/{shards}: {','.join(shard)[:60]}")
-               for i, shard in enumerate(shard_sources(hosts, shards))]
+    futures = [
+        crawl_shard.submit(str(paths.data_dir), shard, extra, label=f"{i + 1}/{shards}: {','.join(shard)[:60]}")
+        for i, shard in enumerate(shard_sources(hosts, shards))
+    ]
     out = []
     _progress("crawl", 0, len(futures))
     for fut in as_completed(futures):
@@ -96,8 +105,9 @@ def _complete_key(raw: RawStore, version: str) -> str:
     return f"complete:{version}:{raw.epoch}"
 
 
-def todo_documents(paths: Paths, version: str, years: set[int] | None = None, sources: set[str] | None = None,
-                   force: bool = False) -> tuple[list[tuple[str, str]], int]:
+def todo_documents(
+    paths: Paths, version: str, years: set[int] | None = None, sources: set[str] | None = None, force: bool = False
+) -> tuple[list[tuple[str, str]], int]:
     """(sha256, file name) of current documents with no extraction at ``version`` (all when ``force``), and the raw
     sequence they were listed at.
 
@@ -130,8 +140,10 @@ def _extract(paths: Paths, docs: list[tuple[str, str]], version: str, jobs: int,
         return {"extracted": 0, "skipped": 0, "failed": 0, "damaged": [], "chunks": 0}
     size = max(10, min(400, math.ceil(len(docs) / (max(1, jobs) * 4))))
     chunks = [docs[i : i + size] for i in range(0, len(docs), size)]
-    futures = [extract_chunk.submit(str(paths.data_dir), chunk, version, force, label=f"{i + 1}/{len(chunks)}")
-               for i, chunk in enumerate(chunks)]
+    futures = [
+        extract_chunk.submit(str(paths.data_dir), chunk, version, force, label=f"{i + 1}/{len(chunks)}")
+        for i, chunk in enumerate(chunks)
+    ]
     totals: dict[str, Any] = {"extracted": 0, "skipped": 0, "failed": 0, "damaged": [], "chunks": len(chunks)}
     done = 0
     _progress("extract", 0, len(docs))
@@ -144,9 +156,19 @@ def _extract(paths: Paths, docs: list[tuple[str, str]], version: str, jobs: int,
     return totals
 
 
-def _run(name: str, paths: Paths, crawl: list[dict] | None, todo: tuple[list[tuple[str, str]], int], version: str,
-         jobs: int, force: bool, started: str, t0: float, allow_shrink: bool = False,
-         whole: bool = True) -> dict[str, Any]:
+def _run(
+    name: str,
+    paths: Paths,
+    crawl: list[dict] | None,
+    todo: tuple[list[tuple[str, str]], int],
+    version: str,
+    jobs: int,
+    force: bool,
+    started: str,
+    t0: float,
+    allow_shrink: bool = False,
+    whole: bool = True,
+) -> dict[str, Any]:
     """Extract ``todo`` then load; ``whole``: the todo covered every document, so completeness can be marked."""
     docs, seq = todo
     extracted = _extract(paths, docs, version, jobs, force)
@@ -157,13 +179,27 @@ def _run(name: str, paths: Paths, crawl: list[dict] | None, todo: tuple[list[tup
     unchanged = load["skipped"] and png.exists()  # the coverage table did not move: the picture stands
     picture = str(png) if unchanged else coverage_picture(paths.warehouse_url, str(png))
     page = paths.reports / "index.html"  # the dashboard reads whole tables: redrawn only when the load wrote
-    dashboard = str(page) if load["skipped"] and page.exists() else dashboard_page(paths.warehouse_url, str(paths.reports))
-    summary = {"flow": name, "started_at": started, "finished_at": _now(), "seconds": round(time.perf_counter() - t0, 2),
-               "data_dir": str(paths.data_dir), "warehouse": paths.warehouse_url, "extractor_version": version,
-               "crawl": crawl, "extract": extracted, "load": load, "coverage_png": picture,
-               "dashboard": dashboard}
+    dashboard = (
+        str(page) if load["skipped"] and page.exists() else dashboard_page(paths.warehouse_url, str(paths.reports))
+    )
+    summary = {
+        "flow": name,
+        "started_at": started,
+        "finished_at": _now(),
+        "seconds": round(time.perf_counter() - t0, 2),
+        "data_dir": str(paths.data_dir),
+        "warehouse": paths.warehouse_url,
+        "extractor_version": version,
+        "crawl": crawl,
+        "extract": extracted,
+        "load": load,
+        "coverage_png": picture,
+        "dashboard": dashboard,
+    }
     summary["summary_path"] = str(write_run_summary(paths.runs, summary))
-    get_run_logger().info("%s: %s reports, %s files written, %s deleted", name, load["reports"], load["written"], load["deleted"])
+    get_run_logger().info(
+        "%s: %s reports, %s files written, %s deleted", name, load["reports"], load["written"], load["deleted"]
+    )
     return summary
 
 
@@ -191,9 +227,17 @@ def _version() -> str:
 
 
 @flow(name="ogi-nightly", task_runner=ProcessPoolTaskRunner(max_workers=2), persist_result=False)
-def nightly(data_dir: str = "data", warehouse: str | None = None, sources: list[str] | None = None,
-            registry_dir: str | None = None, shards: int = 2, jobs: int = 2, fast: bool = False,
-            crawl: bool = True, allow_shrink: bool = False) -> dict[str, Any]:
+def nightly(
+    data_dir: str = "data",
+    warehouse: str | None = None,
+    sources: list[str] | None = None,
+    registry_dir: str | None = None,
+    shards: int = 2,
+    jobs: int = 2,
+    fast: bool = False,
+    crawl: bool = True,
+    allow_shrink: bool = False,
+) -> dict[str, Any]:
     """Crawl the sources → extract new or changed documents → check → load the warehouse."""
     paths, started, t0 = Paths.of(data_dir, warehouse), _now(), time.perf_counter()
     registry = _registry(paths, registry_dir, sources)
@@ -205,10 +249,20 @@ def nightly(data_dir: str = "data", warehouse: str | None = None, sources: list[
 
 
 @flow(name="ogi-backfill", task_runner=ProcessPoolTaskRunner(max_workers=2), persist_result=False)
-def backfill(years: list[int], sources: list[str] | None = None, data_dir: str = "data", warehouse: str | None = None,
-             registry_dir: str | None = None, refetch: bool = False, shards: int = 2, jobs: int = 2,
-             fast: bool = False, allow_shrink: bool = False) -> dict[str, Any]:
-    """Past years: from the raw store where the documents are there; crawl sources that have none (or all, with ``refetch``)."""
+def backfill(
+    years: list[int],
+    sources: list[str] | None = None,
+    data_dir: str = "data",
+    warehouse: str | None = None,
+    registry_dir: str | None = None,
+    refetch: bool = False,
+    shards: int = 2,
+    jobs: int = 2,
+    fast: bool = False,
+    allow_shrink: bool = False,
+) -> dict[str, Any]:
+    """Past years: from the raw store where the documents are there; crawl sources that have none (or all,
+    with ``refetch``)."""
     paths, started, t0 = Paths.of(data_dir, warehouse), _now(), time.perf_counter()
     wanted = set(years)
     with _RunLock(paths):
@@ -225,7 +279,9 @@ def backfill(years: list[int], sources: list[str] | None = None, data_dir: str =
         to_crawl = {sid: src for sid, src in registry.items() if refetch or not wanted <= held.get(sid, set())}
         if not sources:  # without --source, sources already complete in the raw store are not crawled
             to_crawl = {sid: src for sid, src in to_crawl.items() if refetch or sid not in held}
-        crawled = _crawl(paths, to_crawl, shards, registry_dir, fast, "refetch" if refetch else None) if to_crawl else None
+        crawled = (
+            _crawl(paths, to_crawl, shards, registry_dir, fast, "refetch" if refetch else None) if to_crawl else None
+        )
         version = _version()
         todo = todo_documents(paths, version, years=wanted, sources=set(sources) if sources else None)
         summary = _run("backfill", paths, crawled, todo, version, jobs, False, started, t0, allow_shrink, whole=False)
@@ -234,14 +290,31 @@ def backfill(years: list[int], sources: list[str] | None = None, data_dir: str =
 
 
 @flow(name="ogi-reextract", task_runner=ProcessPoolTaskRunner(max_workers=2), persist_result=False)
-def reextract(data_dir: str = "data", warehouse: str | None = None, years: list[int] | None = None,
-              sources: list[str] | None = None, force: bool = False, jobs: int = 2,
-              allow_shrink: bool = False) -> dict[str, Any]:
+def reextract(
+    data_dir: str = "data",
+    warehouse: str | None = None,
+    years: list[int] | None = None,
+    sources: list[str] | None = None,
+    force: bool = False,
+    jobs: int = 2,
+    allow_shrink: bool = False,
+) -> dict[str, Any]:
     """Re-run extraction over the raw store (documents without an extraction at this extractor version, or all with
     ``force``), then load: only partitions whose rows changed are rewritten."""
     paths, started, t0 = Paths.of(data_dir, warehouse), _now(), time.perf_counter()
     with _RunLock(paths):
         version = _version()
         todo = todo_documents(paths, version, set(years) if years else None, set(sources) if sources else None, force)
-        return _run("reextract", paths, None, todo, version, jobs, force, started, t0, allow_shrink,
-                    whole=not years and not sources)
+        return _run(
+            "reextract",
+            paths,
+            None,
+            todo,
+            version,
+            jobs,
+            force,
+            started,
+            t0,
+            allow_shrink,
+            whole=not years and not sources,
+        )

@@ -45,8 +45,15 @@ def write_failed(runs: Path, flow: str, started: str, seconds: float, error: str
     """The record of a run that failed (same folder and naming as a completed run's)."""
     from flows.tasks import write_run_summary
 
-    record = {"flow": flow, "status": "failed", "error": error, "started_at": started, "finished_at": now(),
-              "seconds": round(seconds, 2), **extra}
+    record = {
+        "flow": flow,
+        "status": "failed",
+        "error": error,
+        "started_at": started,
+        "finished_at": now(),
+        "seconds": round(seconds, 2),
+        **extra,
+    }
     return write_run_summary(runs, record)
 
 
@@ -72,12 +79,21 @@ def read_runs(runs_dir: Path, last: int = 5) -> list[dict[str, Any]]:
     out = []
     for rec, path in records[:last]:
         load = rec.get("load") or {}
-        out.append({"flow": rec.get("flow"), "started": rec.get("started_at"), "finished": rec.get("finished_at"),
-                    "status": rec.get("status") or "completed", "error": rec.get("error"),
-                    "seconds": rec.get("seconds"),
-                    "reports": load.get("reports"), "files_written": load.get("written"),
-                    "checks_failed": load.get("checks_failed"), "newly_broken": rec.get("newly_broken") or [],
-                    "record": str(path)})
+        out.append(
+            {
+                "flow": rec.get("flow"),
+                "started": rec.get("started_at"),
+                "finished": rec.get("finished_at"),
+                "status": rec.get("status") or "completed",
+                "error": rec.get("error"),
+                "seconds": rec.get("seconds"),
+                "reports": load.get("reports"),
+                "files_written": load.get("written"),
+                "checks_failed": load.get("checks_failed"),
+                "newly_broken": rec.get("newly_broken") or [],
+                "record": str(path),
+            }
+        )
     return out
 
 
@@ -109,11 +125,16 @@ def source_status(runs_dir: Path, exclude: Iterable[str] = ()) -> dict[str, dict
                     sources[sid]["last_ok"] = report.get("finished_at")
                 continue
             errors = entry.get("errors") or {}
-            sources[sid] = {"source": sid, "status": health, "causes": _causes(entry) if health != "ok" else [],
-                            "crawled_at": report.get("finished_at"), "reports_found": entry.get("reports_found"),
-                            "errors": errors if isinstance(errors, dict) else {},
-                            "warnings": entry.get("warnings") or [],
-                            "last_ok": report.get("finished_at") if health == "ok" else None}
+            sources[sid] = {
+                "source": sid,
+                "status": health,
+                "causes": _causes(entry) if health != "ok" else [],
+                "crawled_at": report.get("finished_at"),
+                "reports_found": entry.get("reports_found"),
+                "errors": errors if isinstance(errors, dict) else {},
+                "warnings": entry.get("warnings") or [],
+                "last_ok": report.get("finished_at") if health == "ok" else None,
+            }
     return sources
 
 
@@ -125,8 +146,9 @@ def newly_broken(runs_dir: Path, this_run: Iterable[str]) -> list[str]:
     earlier = {str(p) for p in crawl_report_paths(runs_dir)} - set(reports)
     now_ = source_status(runs_dir, exclude=earlier)
     before = source_status(runs_dir, exclude=reports)
-    return sorted(sid for sid, e in now_.items()
-                  if e["status"] == "broken" and before.get(sid, {}).get("status") != "broken")
+    return sorted(
+        sid for sid, e in now_.items() if e["status"] == "broken" and before.get(sid, {}).get("status") != "broken"
+    )
 
 
 def status(data_dir: Path, last: int = 5) -> dict[str, Any]:

@@ -26,8 +26,16 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 TELEMETRY_OFF = {"DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
 DEFAULT_DATA_DIR = "data"
 REPO = Path(__file__).resolve().parent.parent
-EXPORTED = ("data_dir", "warehouse", "cache_dir", "demo_cache", "max_bytes", "extract_timeout", "convert_timeout",
-            "contact_url")  # what subprocesses and workers need; the rest only the command itself reads
+EXPORTED = (
+    "data_dir",
+    "warehouse",
+    "cache_dir",
+    "demo_cache",
+    "max_bytes",
+    "extract_timeout",
+    "convert_timeout",
+    "contact_url",
+)  # what subprocesses and workers need; the rest only the command itself reads
 
 
 def _absolute(value: Any) -> Path | None:
@@ -79,8 +87,11 @@ class Settings(BaseSettings):
 
     def child_env(self) -> dict[str, str]:
         """The environment a subprocess or worker process gets: ours, plus every resolved setting made explicit."""
-        env = {**os.environ, **TELEMETRY_OFF,
-               "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+        env = {
+            **os.environ,
+            **TELEMETRY_OFF,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+        }
         for name in EXPORTED:
             value = getattr(self, name)
             if value is not None:

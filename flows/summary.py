@@ -14,7 +14,12 @@ from rich.console import Console
 from rich.table import Table
 
 console = Console()
-SYMBOLS = {"checked": "[green]✓[/]", "extracted": "[yellow]~[/]", "fetched": "[dark_orange]•[/]", "not_found": "[dim]·[/]"}
+SYMBOLS = {
+    "checked": "[green]✓[/]",
+    "extracted": "[yellow]~[/]",
+    "fetched": "[dark_orange]•[/]",
+    "not_found": "[dim]·[/]",
+}
 
 
 def duckdb_hint(warehouse_url: str) -> str:
@@ -22,11 +27,13 @@ def duckdb_hint(warehouse_url: str) -> str:
     report counted once (``is_primary``; departments and towns publish their own). DuckDB from the venv,
     so no separate DuckDB binary is needed."""
     base = warehouse_url.rstrip("/")
-    sql = (f"SELECT c.province, c.report_year, sum(c.value) AS granted FROM read_parquet('{base}/cells/**/*.parquet', "
-           f"hive_partitioning=true) c JOIN read_parquet('{base}/reports/**/*.parquet', hive_partitioning=true) r "
-           "USING (report_id) WHERE r.is_primary AND c.table_key='requests' AND c.row_key='granted' "
-           "AND c.col_key='total' GROUP BY ALL ORDER BY ALL")
-    return f".venv/bin/python -c \"import duckdb; duckdb.sql(\\\"{sql}\\\").show()\""
+    sql = (
+        f"SELECT c.province, c.report_year, sum(c.value) AS granted FROM read_parquet('{base}/cells/**/*.parquet', "
+        f"hive_partitioning=true) c JOIN read_parquet('{base}/reports/**/*.parquet', hive_partitioning=true) r "
+        "USING (report_id) WHERE r.is_primary AND c.table_key='requests' AND c.row_key='granted' "
+        "AND c.col_key='total' GROUP BY ALL ORDER BY ALL"
+    )
+    return f'.venv/bin/python -c "import duckdb; duckdb.sql(\\"{sql}\\").show()"'
 
 
 def _query(sql: str, **tables: Any) -> list[tuple]:
@@ -44,8 +51,11 @@ def print_warehouse(warehouse_url: str, max_rows: int = 15) -> dict[str, Any]:
 
     wh = Warehouse(warehouse_url)
     reports, checks, crawl = wh.read("reports"), wh.read("checks"), wh.read("crawl_log")
-    by = _query("SELECT coalesce(jurisdiction_name, jurisdiction_code, '?') AS j, report_year, count(*) FROM reports "
-                "GROUP BY ALL ORDER BY ALL", reports=reports)
+    by = _query(
+        "SELECT coalesce(jurisdiction_name, jurisdiction_code, '?') AS j, report_year, count(*) FROM reports "
+        "GROUP BY ALL ORDER BY ALL",
+        reports=reports,
+    )
     years = sorted({y for _, y, _ in by})
     grid = Table(title="Reports by jurisdiction and year", title_justify="left")
     grid.add_column("jurisdiction")
@@ -53,30 +63,52 @@ def print_warehouse(warehouse_url: str, max_rows: int = 15) -> dict[str, Any]:
         grid.add_column(str(y), justify="right")
     names = sorted({j for j, _, _ in by})
     counts = {(j, y): n for j, y, n in by}
-    for j in names[:max_rows * 2]:
+    for j in names[: max_rows * 2]:
         grid.add_row(j, *[str(counts.get((j, y), "")) for y in years])
     console.print(grid if names else "[yellow]No reports in the warehouse yet.[/]")
-    failed = _query("SELECT c.report_id, r.jurisdiction_name, r.organ, c.report_year, c.check_id, c.row_key, c.col_key, "
-                    "c.expected, c.found FROM checks c JOIN reports r USING (report_id) WHERE NOT c.ok AND c.severity='error' "
-                    "ORDER BY c.report_year, r.jurisdiction_name, c.check_id", checks=checks, reports=reports)
+    failed = _query(
+        "SELECT c.report_id, r.jurisdiction_name, r.organ, c.report_year, c.check_id, c.row_key, c.col_key, "
+        "c.expected, c.found FROM checks c JOIN reports r USING (report_id) WHERE NOT c.ok AND c.severity='error' "
+        "ORDER BY c.report_year, r.jurisdiction_name, c.check_id",
+        checks=checks,
+        reports=reports,
+    )
     warn = _query("SELECT count(*) FROM checks WHERE NOT ok AND severity='warning'", checks=checks)[0][0]
     if failed:
-        t = Table(title=f"Checks that failed ({len(failed)}; identities recorded, never repaired)", title_justify="left")
+        t = Table(
+            title=f"Checks that failed ({len(failed)}; identities recorded, never repaired)", title_justify="left"
+        )
         for col in ("jurisdiction · organ", "year", "check", "row / col", "expected", "found"):
             t.add_column(col)
         for _, name, organ, year, cid, row, col, exp, found in failed[:max_rows]:
-            t.add_row(f"{name or '?'} · {organ}", str(year), cid, f"{row or '*'} / {col or '*'}", f"{exp:g}" if exp is not None else "",
-                      f"{found:g}" if found is not None else "")
+            t.add_row(
+                f"{name or '?'} · {organ}",
+                str(year),
+                cid,
+                f"{row or '*'} / {col or '*'}",
+                f"{exp:g}" if exp is not None else "",
+                f"{found:g}" if found is not None else "",
+            )
         console.print(t)
         if len(failed) > max_rows:
             console.print(f"  … and {len(failed) - max_rows} more (table `checks`)")
     else:
         console.print("[green]Every identity check holds.[/]")
     if warn:
-        console.print(f"[yellow]{warn} cross-year warnings[/] (carried_over ≠ last year's carried_forward; `checks` where severity='warning')")
-    latest = _query("SELECT source_id, status, message FROM (SELECT *, row_number() OVER (PARTITION BY source_id "
-                    "ORDER BY finished_at DESC, crawl_id DESC) AS n FROM crawl) WHERE n = 1 AND status <> 'ok' ORDER BY source_id",
-                    crawl=crawl) if crawl.num_rows else []
+        console.print(
+            f"[yellow]{warn} cross-year warnings[/] (carried_over ≠ last year's carried_forward; "
+            "`checks` where severity='warning')"
+        )
+    latest = (
+        _query(
+            "SELECT source_id, status, message FROM (SELECT *, row_number() OVER (PARTITION BY source_id "
+            "ORDER BY finished_at DESC, crawl_id DESC) AS n FROM crawl) "
+            "WHERE n = 1 AND status <> 'ok' ORDER BY source_id",
+            crawl=crawl,
+        )
+        if crawl.num_rows
+        else []
+    )
     if latest:
         t = Table(title="Sources that broke or degraded (latest crawl)", title_justify="left")
         for col in ("source", "status", "why"):
@@ -86,8 +118,12 @@ def print_warehouse(warehouse_url: str, max_rows: int = 15) -> dict[str, Any]:
         console.print(t)
     elif crawl.num_rows:
         console.print("[green]No source broke in the latest crawl.[/]")
-    return {"reports_by_jurisdiction_year": by, "failed_checks": len(failed), "cross_year_warnings": warn,
-            "broken_sources": [s for s, _, _ in latest]}
+    return {
+        "reports_by_jurisdiction_year": by,
+        "failed_checks": len(failed),
+        "cross_year_warnings": warn,
+        "broken_sources": [s for s, _, _ in latest],
+    }
 
 
 def print_run(result: dict[str, Any]) -> None:
@@ -96,14 +132,19 @@ def print_run(result: dict[str, Any]) -> None:
     lines = [f"[bold]{result['flow']}[/] finished in {result['seconds']:.1f}s"]
     if crawl:
         failed = [c for c in crawl if "error" in c]
-        lines.append(f"crawl: {len(crawl)} shard(s), {sum(len(c.get('sources', [])) for c in crawl)} source(s)"
-                     + (f", [red]{len(failed)} shard(s) failed[/]" if failed else ""))
-    lines.append(f"extract: {ext['extracted']} document(s) extracted, {ext['failed']} unreadable, "
-                 f"{load['documents'] - ext['extracted']} already extracted")
+        lines.append(
+            f"crawl: {len(crawl)} shard(s), {sum(len(c.get('sources', [])) for c in crawl)} source(s)"
+            + (f", [red]{len(failed)} shard(s) failed[/]" if failed else "")
+        )
+    lines.append(
+        f"extract: {ext['extracted']} document(s) extracted, {ext['failed']} unreadable, "
+        f"{load['documents'] - ext['extracted']} already extracted"
+    )
     data_tables = [t for t in load.get("tables_written", []) if t != "crawl_log"]
     if not data_tables and not load["deleted"]:
         change = f"[green]no data changed[/] ({load['unchanged']} files up to date" + (
-            "; crawl_log records this crawl)" if load["written"] else ")")
+            "; crawl_log records this crawl)" if load["written"] else ")"
+        )
     else:
         change = f"{load['written']} file(s) written, {load['deleted']} deleted, {load['unchanged']} unchanged"
     lines.append(f"load: {load['reports']} report(s) from {load['documents']} document(s); {change}")
@@ -119,8 +160,9 @@ def print_run(result: dict[str, Any]) -> None:
 
 def _say(text: str, style: str = "") -> None:
     """One entry, wrapped at the console's width (80 when piped) with a hanging indent, never cut."""
-    for line in textwrap.wrap(text, width=max(40, console.width), subsequent_indent=" " * 6, break_long_words=False,
-                              break_on_hyphens=False):
+    for line in textwrap.wrap(
+        text, width=max(40, console.width), subsequent_indent=" " * 6, break_long_words=False, break_on_hyphens=False
+    ):
         console.print(line, style=style, markup=False, highlight=False, soft_wrap=True)
 
 
@@ -134,23 +176,30 @@ def print_status(data: dict[str, Any]) -> None:
             _say(f"{head}  FAILED: {r['error'] or 'no error recorded'}", "red")
             continue
         broke = f"; broke since their last crawl: {', '.join(r['newly_broken'])}" if r["newly_broken"] else ""
-        _say(f"{head}  completed: {r['reports'] or 0} reports, {r['files_written'] or 0} files written, "
-             f"{r['checks_failed'] or 0} checks failed, {r['seconds'] or 0:.0f} s{broke}")
+        _say(
+            f"{head}  completed: {r['reports'] or 0} reports, {r['files_written'] or 0} files written, "
+            f"{r['checks_failed'] or 0} checks failed, {r['seconds'] or 0:.0f} s{broke}"
+        )
     sources = data["sources"]
     if not sources:
         _say("No crawl reports yet.")
         return
     counts = {h: sum(e["status"] == h for e in sources) for h in ("broken", "degraded", "ok")}
     console.print()
-    _say(f"Sources (latest crawl of each): {counts['broken']} broken, {counts['degraded']} degraded, {counts['ok']} ok",
-         "bold")
+    _say(
+        f"Sources (latest crawl of each): {counts['broken']} broken, {counts['degraded']} degraded, {counts['ok']} ok",
+        "bold",
+    )
     for e in sources:
         if e["status"] == "ok":
             continue
         causes = ", ".join(f"{c} ×{e['errors'][c]}" if c in e["errors"] else c for c in e["causes"])
         causes = causes or "no cause recorded"
-        _say(f"  {e['source']}  {e['status']}: {causes} (crawled {short(e['crawled_at'])}, "
-             f"last ok {short(e['last_ok']) or 'never'})", "red" if e["status"] == "broken" else "yellow")
+        _say(
+            f"  {e['source']}  {e['status']}: {causes} (crawled {short(e['crawled_at'])}, "
+            f"last ok {short(e['last_ok']) or 'never'})",
+            "red" if e["status"] == "broken" else "yellow",
+        )
 
 
 def print_coverage(rows: list[dict[str, Any]], max_rows: int = 60) -> None:

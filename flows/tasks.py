@@ -57,15 +57,20 @@ def extract_one(data: bytes, name: str, sha: str) -> dict[str, Any]:
     except ExtractError as exc:
         report = Report(path=name, sha256=sha, format="unknown", error=Problem(exc.code, exc.message))
     except Exception as exc:  # an extractor bug must not sink the run: record it per document
-        report = Report(path=name, sha256=sha, format="unknown",
-                        error=Problem("extractor_crash", f"{type(exc).__name__}: {exc}"[:500]))
+        report = Report(
+            path=name,
+            sha256=sha,
+            format="unknown",
+            error=Problem("extractor_crash", f"{type(exc).__name__}: {exc}"[:500]),
+        )
     report.sha256 = sha
     return report.to_dict()
 
 
 @task(retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE, persist_result=False, task_run_name="extract {label}")
-def extract_chunk(data_dir: str, docs: list[tuple[str, str]], version: str, force: bool = False,
-                  label: str = "chunk") -> dict[str, Any]:
+def extract_chunk(
+    data_dir: str, docs: list[tuple[str, str]], version: str, force: bool = False, label: str = "chunk"
+) -> dict[str, Any]:
     """Extract ``docs`` ((sha256, file name) pairs) into one batch of the extraction store; skip those already there.
 
     A blob whose bytes no longer match its hash is named, quarantined and marked for refetch, not extracted."""
@@ -76,8 +81,10 @@ def extract_chunk(data_dir: str, docs: list[tuple[str, str]], version: str, forc
     damaged: list[str] = []
     batch: list[tuple[str, str, dict[str, Any]]] = []
     started = time.perf_counter()
-    with ExtractionStore(Path(data_dir) / "state" / "extracted", quarantine) as store, \
-            RawStore(Path(data_dir) / "raw") as raw:
+    with (
+        ExtractionStore(Path(data_dir) / "state" / "extracted", quarantine) as store,
+        RawStore(Path(data_dir) / "raw") as raw,
+    ):
         for sha, name in docs:
             if not force and store.has(sha, version):
                 skipped += 1
@@ -96,13 +103,19 @@ def extract_chunk(data_dir: str, docs: list[tuple[str, str]], version: str, forc
             failed += report.get("error") is not None
         if batch:
             store.put_many(batch)
-    return {"extracted": done, "skipped": skipped, "failed": failed, "damaged": damaged,
-            "seconds": round(time.perf_counter() - started, 3)}
+    return {
+        "extracted": done,
+        "skipped": skipped,
+        "failed": failed,
+        "damaged": damaged,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
 
 
 @task(retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE, persist_result=False, task_run_name="crawl {label}")
-def crawl_shard(data_dir: str, sources: list[str], extra_args: list[str] | None = None,
-                timeout: float = 3600, label: str = "shard") -> dict[str, Any]:
+def crawl_shard(
+    data_dir: str, sources: list[str], extra_args: list[str] | None = None, timeout: float = 3600, label: str = "shard"
+) -> dict[str, Any]:
     """Run one Scrapy crawl of ``sources`` in its own process; return where its report went."""
     runs = Path(data_dir) / "runs"
     before = set(runs.glob("crawl-*.json")) if runs.is_dir() else set()
@@ -112,8 +125,13 @@ def crawl_shard(data_dir: str, sources: list[str], extra_args: list[str] | None 
     proc = processes.run(cmd, cwd=REPO, env=env, timeout=timeout)  # dies with this worker, even on SIGKILL
     after = set(runs.glob("crawl-*.json")) if runs.is_dir() else set()
     reports = sorted(str(p) for p in after - before if p.name != "crawl-latest.json")
-    result = {"sources": sources, "returncode": proc.returncode, "reports": reports,
-              "seconds": round(time.perf_counter() - started, 2), "stderr_tail": proc.stderr[-2000:]}
+    result = {
+        "sources": sources,
+        "returncode": proc.returncode,
+        "reports": reports,
+        "seconds": round(time.perf_counter() - started, 2),
+        "stderr_tail": proc.stderr[-2000:],
+    }
     if proc.returncode != 0 and not reports:
         get_run_logger().error("crawl of %s failed (exit %s): %s", sources, proc.returncode, proc.stderr[-1000:])
         raise RuntimeError(f"crawl of {sources} failed with exit code {proc.returncode}")
@@ -121,21 +139,31 @@ def crawl_shard(data_dir: str, sources: list[str], extra_args: list[str] | None 
 
 
 @task(retries=0, cache_policy=NO_CACHE, persist_result=False, task_run_name="load warehouse")
-def load_task(data_dir: str, warehouse: str, version: str, coverage_years: list[int] | None = None,
-              allow_shrink: bool = False) -> dict[str, Any]:
+def load_task(
+    data_dir: str, warehouse: str, version: str, coverage_years: list[int] | None = None, allow_shrink: bool = False
+) -> dict[str, Any]:
     """Commit the partitions whose inputs changed (``pipelines.load``); a refused shrink is not retried."""
     from pipelines.load import load_warehouse
 
     summary = load_warehouse(data_dir, warehouse, version, coverage_years=coverage_years, allow_shrink=allow_shrink)
     c = summary.commit
     return {
-        "skipped": summary.skipped, "partitions_rebuilt": summary.partitions_rebuilt,
+        "skipped": summary.skipped,
+        "partitions_rebuilt": summary.partitions_rebuilt,
         "quarantined": summary.quarantined,
-        "load_id": c.load_id, "written": len(c.written), "deleted": len(c.deleted), "unchanged": c.unchanged,
-        "recovered": c.recovered, "documents": summary.documents, "pending": summary.pending,
-        "errors": summary.errors, "reports": summary.reports, "checks_failed": summary.checks_failed,
+        "load_id": c.load_id,
+        "written": len(c.written),
+        "deleted": len(c.deleted),
+        "unchanged": c.unchanged,
+        "recovered": c.recovered,
+        "documents": summary.documents,
+        "pending": summary.pending,
+        "errors": summary.errors,
+        "reports": summary.reports,
+        "checks_failed": summary.checks_failed,
         "checks_undecided": summary.checks_undecided,
-        "cross_year_warnings": summary.warnings, "tables_written": sorted({p.split("/", 1)[0] for p in c.written}),
+        "cross_year_warnings": summary.warnings,
+        "tables_written": sorted({p.split("/", 1)[0] for p in c.written}),
     }
 
 

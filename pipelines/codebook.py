@@ -27,18 +27,28 @@ def table_markdown(spec: TableSpec) -> list[str]:
 
 
 def form_keys_markdown() -> list[str]:
-    lines = ["## Form keys and their Chinese labels", "",
-             "Every canonical key of the form (`cells.table_key/row_key/col_key`), its printed label, and its "
-             "column-safe name in the wide tables.", ""]
+    lines = [
+        "## Form keys and their Chinese labels",
+        "",
+        "Every canonical key of the form (`cells.table_key/row_key/col_key`), its printed label, and its "
+        "column-safe name in the wide tables.",
+        "",
+    ]
     for key, table in SCHEMA.tables.items():
         lines += [f"### {table.section}、{table.title} (`{key}`)", ""]
         if table.groups:
-            lines += ["| caption | row | row label | col | col label | form versions | wide column | unit |", "|---|---|---|---|---|---|---|---|"]
+            lines += [
+                "| caption | row | row label | col | col label | form versions | wide column | unit |",
+                "|---|---|---|---|---|---|---|---|",
+            ]
             for g in table.groups:
                 for r in g.rows:
                     for c in g.cols:
-                        lines.append(f"| {g.caption} | `{r.key}` | {r.label} | `{c.key}` | {_md(c.label)} | {', '.join(g.versions)} "
-                                     f"| `{column_name(r.key, c.key)}` | {_md(c.unit or c.kind)} |")
+                        lines.append(
+                            f"| {g.caption} | `{r.key}` | {r.label} | `{c.key}` | {_md(c.label)} "
+                            f"| {', '.join(g.versions)} "
+                            f"| `{column_name(r.key, c.key)}` | {_md(c.unit or c.kind)} |"
+                        )
         else:
             lines += ["| kind | key | label | parent | form versions |", "|---|---|---|---|---|"]
             for r in table.rows:
@@ -48,13 +58,21 @@ def form_keys_markdown() -> list[str]:
         lines.append("")
     lines += ["### Identities (table `checks`)", "", "| check_id | rule |", "|---|---|"]
     lines += [f"| `{i.id}` | {_md(i.rule)} |" for i in SCHEMA.identities]
-    lines += ["| `cross_year.carried_over` | carried_over(N) = carried_forward(N−1), same organ, per column (warning) |", ""]
+    lines += [
+        "| `cross_year.carried_over` | carried_over(N) = carried_forward(N−1), same organ, per column (warning) |",
+        "",
+    ]
     return lines
 
 
 def codebook_markdown(specs: list[TableSpec], title: str) -> str:
     """Every table, every column (type, meaning, unit, Chinese label), then the form's keys."""
-    lines = [f"# {title}", "", "Each table is in `data/` as Parquet and CSV; `datapackage.json` describes the CSVs.", ""]
+    lines = [
+        f"# {title}",
+        "",
+        "Each table is in `data/` as Parquet and CSV; `datapackage.json` describes the CSVs.",
+        "",
+    ]
     for spec in specs:
         lines += table_markdown(spec)
     lines += form_keys_markdown()

@@ -91,7 +91,11 @@ def coverage_rows(
         else:
             cells[key] = Observation(**{**held.__dict__, "documents": held.documents + obs.documents})
     seen_years = sorted({y for _, _, y in cells})
-    span = sorted(set(years)) if years is not None else (list(range(seen_years[0], seen_years[-1] + 1)) if seen_years else [])
+    span = (
+        sorted(set(years))
+        if years is not None
+        else (list(range(seen_years[0], seen_years[-1] + 1)) if seen_years else [])
+    )
     organs = sorted({(c, o) for c, o, _ in cells} | set(expected), key=lambda k: (k[0] or "", k[1]))
     rows = []
     for code, organ in organs:
@@ -140,11 +144,17 @@ def plot(rows: list[Mapping[str, Any]], path: str | Path, max_rows: int = 120) -
     from matplotlib.patches import Patch
 
     matplotlib.rcParams["font.sans-serif"] = [
-        "Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "AR PL UMing CN", "DejaVu Sans"
+        "Noto Sans CJK SC",
+        "Noto Sans CJK JP",
+        "WenQuanYi Zen Hei",
+        "AR PL UMing CN",
+        "DejaVu Sans",
     ]
     matplotlib.rcParams["axes.unicode_minus"] = False
     years = sorted({r["year"] for r in rows})
-    lines = sorted({(r["province"] or "", r["jurisdiction_code"] or "", r["jurisdiction_name"] or "", r["organ"]) for r in rows})
+    lines = sorted(
+        {(r["province"] or "", r["jurisdiction_code"] or "", r["jurisdiction_name"] or "", r["organ"]) for r in rows}
+    )
     shown = lines[:max_rows]
     index = {line: i for i, line in enumerate(shown)}
     grid = [[0] * len(years) for _ in shown]
@@ -167,8 +177,13 @@ def plot(rows: list[Mapping[str, Any]], path: str | Path, max_rows: int = 120) -
     if len(lines) > max_rows:
         title += f" (first {max_rows} of {len(lines)})"
     ax.set_title(title)
-    ax.legend(handles=[Patch(color=_COLORS[s], label=s) for s in STATUS_ORDER], loc="upper left",
-              bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    ax.legend(
+        handles=[Patch(color=_COLORS[s], label=s) for s in STATUS_ORDER],
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1),
+        fontsize=8,
+        frameon=False,
+    )
     fig.tight_layout()
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -41,7 +41,10 @@ def politeness_from_env() -> dict[str, Any]:
     """``OGI_CRAWL_DELAY`` (seconds between requests to one host, default 1.0) and ``OGI_CRAWL_CONCURRENCY``
     (requests in flight across hosts, default 32) as Scrapy settings; unset ones keep the defaults."""
     out: dict[str, Any] = {}
-    for env, key, kind in (("OGI_CRAWL_DELAY", "DOWNLOAD_DELAY", float), ("OGI_CRAWL_CONCURRENCY", "CONCURRENT_REQUESTS", int)):
+    for env, key, kind in (
+        ("OGI_CRAWL_DELAY", "DOWNLOAD_DELAY", float),
+        ("OGI_CRAWL_CONCURRENCY", "CONCURRENT_REQUESTS", int),
+    ):
         value = os.environ.get(env)
         if value:
             try:
@@ -55,10 +58,16 @@ def default_data_dir() -> Path:
     return Path(os.environ.get("OGI_DATA_DIR") or REPO / "data")
 
 
-def select_sources(source_ids: list[str] | None = None, all_sources: bool = False, url: str | None = None,
-                   jurisdiction: str | None = None, registry_dir: str | Path | None = None,
-                   data_dir: str | Path | None = None, urls: list[tuple[str, str | None]] | None = None,
-                   allow_hosts: tuple[str, ...] = ()) -> list[Source]:
+def select_sources(
+    source_ids: list[str] | None = None,
+    all_sources: bool = False,
+    url: str | None = None,
+    jurisdiction: str | None = None,
+    registry_dir: str | Path | None = None,
+    data_dir: str | Path | None = None,
+    urls: list[tuple[str, str | None]] | None = None,
+    allow_hosts: tuple[str, ...] = (),
+) -> list[Source]:
     """The sources a run covers: ``--url``/``--urls`` (trials), ``--source`` ids, ``--jurisdiction``, or ``--all``."""
     trials = list(urls or ()) + ([(url, jurisdiction)] if url else [])
     if trials:
@@ -89,11 +98,21 @@ def select_sources(source_ids: list[str] | None = None, all_sources: bool = Fals
     raise SystemExit("nothing to crawl: give --source ID, --all, --jurisdiction CODE or --url URL")
 
 
-def crawl(data_dir: str | Path | None = None, source_ids: list[str] | None = None, all_sources: bool = False,
-          url: str | None = None, jurisdiction: str | None = None, registry_dir: str | Path | None = None,
-          settings: dict[str, Any] | None = None, *, fast: bool = False, stdout: str | None = None,
-          refresh: str | None = None, urls: list[tuple[str, str | None]] | None = None,
-          allow_hosts: tuple[str, ...] = ()) -> dict[str, Any]:
+def crawl(
+    data_dir: str | Path | None = None,
+    source_ids: list[str] | None = None,
+    all_sources: bool = False,
+    url: str | None = None,
+    jurisdiction: str | None = None,
+    registry_dir: str | Path | None = None,
+    settings: dict[str, Any] | None = None,
+    *,
+    fast: bool = False,
+    stdout: str | None = None,
+    refresh: str | None = None,
+    urls: list[tuple[str, str | None]] | None = None,
+    allow_hosts: tuple[str, ...] = (),
+) -> dict[str, Any]:
     """Crawl the selected sources into ``data_dir`` and return the crawl report.
 
     Runs Scrapy's CrawlerProcess: call it once per process. ``settings`` override the
@@ -131,11 +150,21 @@ def crawl(data_dir: str | Path | None = None, source_ids: list[str] | None = Non
     return {**accounts.report, "report_path": str(accounts.report_path)}
 
 
-def command_line(data_dir: str | Path | None = None, sources: Sequence[str] = (), all_sources: bool = False,
-                 url: str | None = None, jurisdiction: str | None = None, registry_dir: str | Path | None = None,
-                 refresh: str | None = None, *, fast: bool = False, events: bool = False,
-                 extra_args: Sequence[str] = (), urls_file: str | Path | None = None,
-                 allow_hosts: Sequence[str] = ()) -> list[str]:
+def command_line(
+    data_dir: str | Path | None = None,
+    sources: Sequence[str] = (),
+    all_sources: bool = False,
+    url: str | None = None,
+    jurisdiction: str | None = None,
+    registry_dir: str | Path | None = None,
+    refresh: str | None = None,
+    *,
+    fast: bool = False,
+    events: bool = False,
+    extra_args: Sequence[str] = (),
+    urls_file: str | Path | None = None,
+    allow_hosts: Sequence[str] = (),
+) -> list[str]:
     """The command that runs one crawl in a child process (the flows and ``ogi crawl`` start it)."""
     cmd = [sys.executable, "-m", "pipelines.crawl"]
     if events:
@@ -144,8 +173,14 @@ def command_line(data_dir: str | Path | None = None, sources: Sequence[str] = ()
         cmd += ["--source", sid]
     if all_sources:
         cmd.append("--all")
-    for flag, value in (("--url", url), ("--jurisdiction", jurisdiction), ("--data-dir", data_dir),
-                        ("--registry-dir", registry_dir), ("--refresh", refresh), ("--urls", urls_file)):
+    for flag, value in (
+        ("--url", url),
+        ("--jurisdiction", jurisdiction),
+        ("--data-dir", data_dir),
+        ("--registry-dir", registry_dir),
+        ("--refresh", refresh),
+        ("--urls", urls_file),
+    ):
         if value:
             cmd += [flag, str(value)]
     for host in allow_hosts:
@@ -184,9 +219,20 @@ def main(argv: list[str] | None = None) -> int:
         urls = parse_url_list(Path(args.urls).read_text("utf-8")) if args.urls else None
     except (OSError, TrialError) as exc:
         raise SystemExit(f"{args.urls}: {exc}") from exc
-    report = crawl(args.data_dir, args.sources or None, args.all, args.url, args.jurisdiction, args.registry_dir,
-                   dict(_parse_setting(s) for s in args.set), fast=args.fast, stdout=stdout, refresh=args.refresh,
-                   urls=urls, allow_hosts=tuple(args.allow_host))
+    report = crawl(
+        args.data_dir,
+        args.sources or None,
+        args.all,
+        args.url,
+        args.jurisdiction,
+        args.registry_dir,
+        dict(_parse_setting(s) for s in args.set),
+        fast=args.fast,
+        stdout=stdout,
+        refresh=args.refresh,
+        urls=urls,
+        allow_hosts=tuple(args.allow_host),
+    )
     if stdout is None:
         print(report["report_path"])
     else:

@@ -62,51 +62,97 @@ def dashboard_data(warehouse: Warehouse) -> tuple[dict[str, Any], dict[str, dict
         if _rank(row["status"]) > _rank(entry["years"].get(year, "")):
             entry["years"][year] = row["status"]
         cell = details[code[:2]]["cells"].setdefault(f"{code}/{year}", [])
-        cell.append({"organ": row["organ"], "status": row["status"], "report_id": row["report_id"],
-                     "documents": row["documents"], "checks_failed": row["checks_failed"]})
+        cell.append(
+            {
+                "organ": row["organ"],
+                "status": row["status"],
+                "report_id": row["report_id"],
+                "documents": row["documents"],
+                "checks_failed": row["checks_failed"],
+            }
+        )
 
     pages: dict[tuple[str, str | None, str | None], int] = {}
     for c in warehouse.read("cells").select(["report_id", "table_key", "row_key", "col_key", "page"]).to_pylist():
         if c["page"] is None:
             continue
-        for key in ((c["report_id"], c["row_key"], None), (c["report_id"], None, c["col_key"]),
-                    (c["report_id"], c["row_key"], c["col_key"])):
+        for key in (
+            (c["report_id"], c["row_key"], None),
+            (c["report_id"], None, c["col_key"]),
+            (c["report_id"], c["row_key"], c["col_key"]),
+        ):
             pages[key] = min(pages.get(key, c["page"]), c["page"])
 
     for r in reports:
         doc = chosen.get(r["report_id"], {})
         code = r["jurisdiction_code"] or "unknown"
         details[(r["jurisdiction_code_current"] or code)[:2]]["reports"][r["report_id"]] = {
-            "title": r["title"], "organ": r["organ"], "year": r["report_year"], "code": code,
-            "name": r["jurisdiction_name"], "format": r["format"], "sha256": r["sha256"],
-            "blob": blob_link(r["sha256"]), "url": doc.get("url") or (r["source_urls"] or [None])[0],
-            "page_url": doc.get("page_url"), "listing_url": doc.get("listing_url"),
-            "fetched_at": doc.get("fetched_at"), "published_date": r.get("published_date"),
-            "source_urls": r["source_urls"], "extractor_version": r["extractor_version"],
-            "cells_found": r["cells_found"], "checks_failed": r["checks_failed"], "problems": r["problems"],
+            "title": r["title"],
+            "organ": r["organ"],
+            "year": r["report_year"],
+            "code": code,
+            "name": r["jurisdiction_name"],
+            "format": r["format"],
+            "sha256": r["sha256"],
+            "blob": blob_link(r["sha256"]),
+            "url": doc.get("url") or (r["source_urls"] or [None])[0],
+            "page_url": doc.get("page_url"),
+            "listing_url": doc.get("listing_url"),
+            "fetched_at": doc.get("fetched_at"),
+            "published_date": r.get("published_date"),
+            "source_urls": r["source_urls"],
+            "extractor_version": r["extractor_version"],
+            "cells_found": r["cells_found"],
+            "checks_failed": r["checks_failed"],
+            "problems": r["problems"],
         }
 
     failing = []
-    for c in sorted(checks, key=lambda c: (-(report_by_id.get(c["report_id"], {}).get("report_year") or 0), c["report_id"])):
+    for c in sorted(
+        checks, key=lambda c: (-(report_by_id.get(c["report_id"], {}).get("report_year") or 0), c["report_id"])
+    ):
         r = report_by_id.get(c["report_id"], {})
-        page = pages.get((c["report_id"], c["row_key"], c["col_key"])) or pages.get((c["report_id"], c["row_key"], None)) \
+        page = (
+            pages.get((c["report_id"], c["row_key"], c["col_key"]))
+            or pages.get((c["report_id"], c["row_key"], None))
             or pages.get((c["report_id"], None, c["col_key"]))
+        )
         url = (chosen.get(c["report_id"]) or {}).get("url")
-        failing.append({
-            "report_id": c["report_id"], "check": c["check_id"], "row": c["row_key"], "col": c["col_key"],
-            "expected": c["expected"], "found": c["found"], "name": r.get("jurisdiction_name"),
-            "organ": r.get("organ"), "year": r.get("report_year"), "page": page,
-            "url": f"{url}#page={page}" if url and page and (r.get("format") == "pdf") else url,
-            "blob": blob_link(r.get("sha256")),
-        })
+        failing.append(
+            {
+                "report_id": c["report_id"],
+                "check": c["check_id"],
+                "row": c["row_key"],
+                "col": c["col_key"],
+                "expected": c["expected"],
+                "found": c["found"],
+                "name": r.get("jurisdiction_name"),
+                "organ": r.get("organ"),
+                "year": r.get("report_year"),
+                "page": page,
+                "url": f"{url}#page={page}" if url and page and (r.get("format") == "pdf") else url,
+                "blob": blob_link(r.get("sha256")),
+            }
+        )
 
     latest: dict[str, dict[str, Any]] = {}
     for row in sorted(crawl_log, key=lambda r: (r["started_at"] is not None, r["started_at"] or 0)):
         latest[row["source_id"]] = row  # the last crawl of each source wins
-    sources = [{"source": s["source_id"], "code": s["jurisdiction_code"], "status": s["status"],
-                "message": s["message"], "requests": s["requests"], "documents": s["documents"],
-                "errors": s["errors"], "when": s["finished_at"]}
-               for s in sorted(latest.values(), key=lambda s: ({"broken": 0, "degraded": 1}.get(s["status"], 2), s["source_id"]))]
+    sources = [
+        {
+            "source": s["source_id"],
+            "code": s["jurisdiction_code"],
+            "status": s["status"],
+            "message": s["message"],
+            "requests": s["requests"],
+            "documents": s["documents"],
+            "errors": s["errors"],
+            "when": s["finished_at"],
+        }
+        for s in sorted(
+            latest.values(), key=lambda s: ({"broken": 0, "degraded": 1}.get(s["status"], 2), s["source_id"])
+        )
+    ]
 
     trends: dict[int, dict[str, int]] = defaultdict(lambda: {"reports": 0, "checks_failed": 0, "jurisdictions": 0})
     seen: set[tuple[int, str]] = set()
@@ -121,9 +167,14 @@ def dashboard_data(warehouse: Warehouse) -> tuple[dict[str, Any], dict[str, dict
     years = sorted({int(y) for e in grid.values() for y in e["years"]} | set(trends))
     page = {
         "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "summary": {"reports": len(reports), "jurisdictions": len(grid), "checks_failed": len(checks),
-                    "cross_year_warnings": len(failed) - len(checks),
-                    "sources": len(sources), "sources_broken": sum(1 for s in sources if s["status"] != "ok")},
+        "summary": {
+            "reports": len(reports),
+            "jurisdictions": len(grid),
+            "checks_failed": len(checks),
+            "cross_year_warnings": len(failed) - len(checks),
+            "sources": len(sources),
+            "sources_broken": sum(1 for s in sources if s["status"] != "ok"),
+        },
         "years": years,
         "statuses": list(STATUS_ORDER),
         "grid": sorted(grid.values(), key=lambda e: (e["province"], e["code"])),
@@ -144,7 +195,10 @@ def write_dashboard(warehouse_url: str, out_dir: str | os.PathLike[str]) -> Path
         _write(out / DETAIL_DIR / f"province-{prefix}.js", f"window.OGI_DETAIL[{_json(prefix)}]={_json(detail)};\n")
     template = (Path(__file__).with_name("dashboard.html")).read_text("utf-8")
     index = out / "index.html"
-    _write(index, template.replace("/*OGI_DATA*/null", _json(page)).replace("{{generated}}", html.escape(page["generated"])))
+    _write(
+        index,
+        template.replace("/*OGI_DATA*/null", _json(page)).replace("{{generated}}", html.escape(page["generated"])),
+    )
     return index
 
 

@@ -292,8 +292,11 @@ class Warehouse:
         if not self.fs.exists(base) or not self.files(table):  # every column, partition columns included
             return pa.schema([pa.field(c.name, c.type) for c in TABLES[table].all_columns]).empty_table()
         spec = TABLES[table]
-        part = ds.partitioning(pa.schema([pa.field(c.name, c.type) for c in PARTITION_COLUMNS]), flavor="hive") \
-            if spec.partitioned else None
+        part = (
+            ds.partitioning(pa.schema([pa.field(c.name, c.type) for c in PARTITION_COLUMNS]), flavor="hive")
+            if spec.partitioned
+            else None
+        )
         return ds.dataset(base, filesystem=self.fs, format="parquet", partitioning=part).to_table()
 
     def loads(self) -> list[dict[str, Any]]:
@@ -362,7 +365,9 @@ class Warehouse:
             self.write_state(journal["state"])
         crash_point("state")
         self.fs.makedirs(self._p(LOADS), exist_ok=True)
-        self._write_atomic(f"{LOADS}/{journal['load_id']}.json", json.dumps(journal["record"], ensure_ascii=False, indent=1).encode())
+        self._write_atomic(
+            f"{LOADS}/{journal['load_id']}.json", json.dumps(journal["record"], ensure_ascii=False, indent=1).encode()
+        )
         crash_point("recorded")
         self.fs.rm_file(self._p(JOURNAL))
         self._sweep_staging()  # we hold the lock: nothing else is staging
@@ -418,7 +423,9 @@ class Load:
         """Declare that this load rebuilds ``table`` entirely (its files not written are deleted)."""
         self._owned.add(table)
 
-    def write(self, table: str, partition: Mapping[str, Any] | None, rows: Sequence[Mapping[str, Any]] | pa.Table) -> bool:
+    def write(
+        self, table: str, partition: Mapping[str, Any] | None, rows: Sequence[Mapping[str, Any]] | pa.Table
+    ) -> bool:
         """Stage one partition's rows if they differ from the file in place; True when staged."""
         spec = TABLES[table]
         self.own(table)
@@ -434,9 +441,17 @@ class Load:
         digest = content_hash(data)
         if self._existing.get(rel) == digest:
             return False
-        data = data.set_column(data.schema.get_field_index("load_id"), "load_id", pa.array([self.load_id] * data.num_rows, pa.string()))
+        data = data.set_column(
+            data.schema.get_field_index("load_id"), "load_id", pa.array([self.load_id] * data.num_rows, pa.string())
+        )
         meta = dict(data.schema.metadata or {})
-        meta.update({b"ogi.content_sha256": digest.encode(), b"ogi.load_id": self.load_id.encode(), b"ogi.schema_version": SCHEMA_VERSION.encode()})
+        meta.update(
+            {
+                b"ogi.content_sha256": digest.encode(),
+                b"ogi.load_id": self.load_id.encode(),
+                b"ogi.schema_version": SCHEMA_VERSION.encode(),
+            }
+        )
         data = data.replace_schema_metadata(meta)
         staged = f"{STAGING}/{self.load_id}/{rel}"
         path = self.wh._p(staged)

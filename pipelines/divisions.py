@@ -33,10 +33,18 @@ def division_rows() -> list[dict[str, Any]]:
     """The ``divisions`` table: every code with its validity, successor and today's code."""
     return [
         {
-            "code": d.code, "name": d.name, "level": d.level, "kind": d.kind,
-            "prefecture_code": d.prefecture_code, "province_code": d.province_code, "province": d.province,
-            "valid_from": d.valid_from, "valid_to": d.valid_to, "successor": d.successor,
-            "successors": list(d.successors), "current_code": current_code(d.code),
+            "code": d.code,
+            "name": d.name,
+            "level": d.level,
+            "kind": d.kind,
+            "prefecture_code": d.prefecture_code,
+            "province_code": d.province_code,
+            "province": d.province,
+            "valid_from": d.valid_from,
+            "valid_to": d.valid_to,
+            "successor": d.successor,
+            "successors": list(d.successors),
+            "current_code": current_code(d.code),
         }
         for d in divisions()
     ]

@@ -74,14 +74,31 @@ def restore_manifest(raw: RawStore, warehouse: Warehouse) -> int:
     """Rebuild a lost manifest from the warehouse's ``documents`` table; returns the fetches restored."""
     rows = sorted(warehouse.read("documents").to_pylist(), key=lambda r: (r["fetched_at"] or "", r["url"]))
     for r in rows:
-        raw.record(FetchRecord(
-            url=r["url"], sha256=r["sha256"], fetched_at=r["fetched_at"] or "", status=r["http_status"] or 200,
-            kind=r["kind"] or "attachment", format=r["format"], size=r["size"], final_url=r["final_url"],
-            source_id=r["source_id"], jurisdiction_code=r["jurisdiction_code"], organ=r["organ"],
-            report_year=r["listing_year"], title=r["title"], listing_url=r["listing_url"], page_url=r["page_url"],
-            link_text=r["link_text"], published_date=r["published_date"], etag=r["etag"],
-            last_modified=r["last_modified"], content_type=r["content_type"], crawl_id=r["crawl_id"],
-        ))
+        raw.record(
+            FetchRecord(
+                url=r["url"],
+                sha256=r["sha256"],
+                fetched_at=r["fetched_at"] or "",
+                status=r["http_status"] or 200,
+                kind=r["kind"] or "attachment",
+                format=r["format"],
+                size=r["size"],
+                final_url=r["final_url"],
+                source_id=r["source_id"],
+                jurisdiction_code=r["jurisdiction_code"],
+                organ=r["organ"],
+                report_year=r["listing_year"],
+                title=r["title"],
+                listing_url=r["listing_url"],
+                page_url=r["page_url"],
+                link_text=r["link_text"],
+                published_date=r["published_date"],
+                etag=r["etag"],
+                last_modified=r["last_modified"],
+                content_type=r["content_type"],
+                crawl_id=r["crawl_id"],
+            )
+        )
         if r["sha256"] and not raw.has(r["sha256"]):
             raw.mark_damaged(r["sha256"], "missing when the manifest was restored")
     return len(rows)
@@ -138,8 +155,9 @@ def check_extracted(store: ExtractionStore, repair: bool) -> Iterator[Finding]:
             yield Finding("extracted", str(path), f"unreadable: {type(exc).__name__}", done)
             continue
         if path.name not in indexed:
-            yield Finding("extracted", str(path),
-                          "no index entry points into it (superseded, or written by a killed run)")
+            yield Finding(
+                "extracted", str(path), "no index entry points into it (superseded, or written by a killed run)"
+            )
     indexed = store.batch_files()  # again: a repair above forgot some
     for batch in sorted(set(indexed) - {p.name for p in store.batches.glob("*.parquet")}):
         done = None
@@ -177,8 +195,12 @@ def check_warehouse(warehouse: Warehouse, repair: bool) -> Iterator[Finding]:
             if not fs.exists(path):
                 if repair:
                     warehouse.forget_state()
-                yield Finding("warehouse", path, "missing (the last load wrote it)",
-                              "the next load rebuilds it" if repair else None)
+                yield Finding(
+                    "warehouse",
+                    path,
+                    "missing (the last load wrote it)",
+                    "the next load rebuilds it" if repair else None,
+                )
     if fs.exists(warehouse._p(JOURNAL)):
         done = None
         if repair:

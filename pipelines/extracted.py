@@ -76,9 +76,11 @@ class ExtractionStore:
     def _connect(path: Path) -> sqlite3.Connection:
         db = sqlite3.connect(path, timeout=120)
         db.execute("PRAGMA journal_mode=WAL")
-        db.execute("CREATE TABLE IF NOT EXISTS entries (seq INTEGER PRIMARY KEY AUTOINCREMENT, sha256 TEXT NOT NULL, "
-                   "version TEXT NOT NULL, batch TEXT NOT NULL, rg INTEGER NOT NULL, row INTEGER NOT NULL, "
-                   "summary TEXT NOT NULL, UNIQUE (sha256, version))")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS entries (seq INTEGER PRIMARY KEY AUTOINCREMENT, sha256 TEXT NOT NULL, "
+            "version TEXT NOT NULL, batch TEXT NOT NULL, rg INTEGER NOT NULL, row INTEGER NOT NULL, "
+            "summary TEXT NOT NULL, UNIQUE (sha256, version))"
+        )
         db.execute("CREATE INDEX IF NOT EXISTS entries_batch ON entries(batch)")
         db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         db.execute("INSERT OR IGNORE INTO meta VALUES ('epoch', ?)", (uuid.uuid4().hex,))
@@ -109,7 +111,8 @@ class ExtractionStore:
                 self._db.execute("DELETE FROM entries WHERE sha256 = ? AND version = ?", (sha, version))
                 self._db.execute(
                     "INSERT INTO entries (sha256, version, batch, rg, row, summary) VALUES (?, ?, ?, ?, ?, ?)",
-                    (sha, version, batch, i // ROW_GROUP, i % ROW_GROUP, json.dumps(summary, ensure_ascii=False)))
+                    (sha, version, batch, i // ROW_GROUP, i % ROW_GROUP, json.dumps(summary, ensure_ascii=False)),
+                )
 
     def rebuild_index(self) -> int:
         """Index every readable batch again (oldest file first, so a later extraction of a key wins)."""
@@ -171,8 +174,9 @@ class ExtractionStore:
         return dict(self._db.execute("SELECT batch, COUNT(*) FROM entries GROUP BY batch").fetchall())
 
     def get(self, sha256: str, version: str) -> dict[str, Any]:
-        found = self._db.execute("SELECT batch, rg, row FROM entries WHERE sha256 = ? AND version = ?",
-                                 (sha256, version)).fetchone()
+        found = self._db.execute(
+            "SELECT batch, rg, row FROM entries WHERE sha256 = ? AND version = ?", (sha256, version)
+        ).fetchone()
         if found is None:
             raise KeyError(f"no extraction of {sha256} at version {version}")
         batch, rg, row = found

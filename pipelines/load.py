@@ -32,7 +32,7 @@ from extractors.jurisdictions import code_in_force, current_code
 from extractors.schema import SCHEMA
 from extractors.versions import OGI_VERSION
 from pipelines import rows as R
-from pipelines.coverage import Observation, cross_year_checks, coverage_rows
+from pipelines.coverage import Observation, coverage_rows, cross_year_checks
 from pipelines.crawl_reports import crawl_log_rows, crawl_report_paths
 from pipelines.datasets import CommitResult, Warehouse, to_arrow
 from pipelines.divisions import describe, division_rows
@@ -144,7 +144,9 @@ def _entries_by_sha(store: ExtractionStore) -> Iterator[tuple[str, dict[str, dic
         yield sha, {version: summary for _, version, summary in items}
 
 
-def scan_documents(raw: RawStore, store: ExtractionStore, version: str, progress: Progress | None = None) -> list[DocSummary]:
+def scan_documents(
+    raw: RawStore, store: ExtractionStore, version: str, progress: Progress | None = None
+) -> list[DocSummary]:
     """Pass one: a summary of every current document, from the two indexes (both ordered by sha256, merged)."""
     entries = _entries_by_sha(store)
     here: tuple[str, dict[str, dict]] | None = next(entries, None)
@@ -226,8 +228,9 @@ def report_row(group: ReportGroup, report: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def partition_rows(groups: list[ReportGroup], store: ExtractionStore,
-                   warnings: dict[str, list[dict]]) -> dict[str, list[dict[str, Any]]]:
+def partition_rows(
+    groups: list[ReportGroup], store: ExtractionStore, warnings: dict[str, list[dict]]
+) -> dict[str, list[dict[str, Any]]]:
     """Pass two for some reports of one partition: the rows of every report table."""
     out: dict[str, list[dict[str, Any]]] = {t: [] for t in REPORT_TABLES}
     for group in groups:
@@ -246,8 +249,9 @@ def partition_rows(groups: list[ReportGroup], store: ExtractionStore,
     return out
 
 
-def partition_tables(groups: list[ReportGroup], store: ExtractionStore,
-                     warnings: dict[str, list[dict]]) -> dict[str, pa.Table]:
+def partition_tables(
+    groups: list[ReportGroup], store: ExtractionStore, warnings: dict[str, list[dict]]
+) -> dict[str, pa.Table]:
     """One partition's tables, built ``CHUNK`` reports at a time: a national partition (thousands of reports,
     a million cells) is never a list of Python dicts at once."""
     ordered = sorted(groups, key=lambda g: g.report_id)
@@ -255,8 +259,7 @@ def partition_tables(groups: list[ReportGroup], store: ExtractionStore,
     for i in range(0, len(ordered), CHUNK):
         for name, rows in partition_rows(ordered[i : i + CHUNK], store, warnings).items():
             parts[name].append(to_arrow(TABLES[name], rows))
-    return {name: pa.concat_tables(tables) if tables else to_arrow(TABLES[name], [])
-            for name, tables in parts.items()}
+    return {name: pa.concat_tables(tables) if tables else to_arrow(TABLES[name], []) for name, tables in parts.items()}
 
 
 def document_rows(docs: list[DocSummary], groups: dict[str, ReportGroup]) -> list[dict[str, Any]]:
@@ -268,27 +271,58 @@ def document_rows(docs: list[DocSummary], groups: dict[str, ReportGroup]) -> lis
         rid = member.get((f.url, f.sha256))
         rows.append(
             {
-                "url": f.url, "final_url": f.final_url, "sha256": f.sha256, "kind": f.kind, "format": f.format,
-                "size": f.size, "fetched_at": d.fetched_at, "http_status": f.status, "source_id": f.source_id,
-                "jurisdiction_code": f.jurisdiction_code, "organ": f.organ, "listing_year": f.report_year,
-                "title": f.title, "listing_url": f.listing_url, "page_url": f.page_url, "link_text": f.link_text,
-                "published_date": f.published_date, "etag": f.etag, "last_modified": f.last_modified,
-                "content_type": f.content_type, "crawl_id": f.crawl_id, "extract_status": d.status,
-                "extract_error": d.error, "not_a_report": d.not_a_report, "extractor_version": d.version, "report_id": rid,
+                "url": f.url,
+                "final_url": f.final_url,
+                "sha256": f.sha256,
+                "kind": f.kind,
+                "format": f.format,
+                "size": f.size,
+                "fetched_at": d.fetched_at,
+                "http_status": f.status,
+                "source_id": f.source_id,
+                "jurisdiction_code": f.jurisdiction_code,
+                "organ": f.organ,
+                "listing_year": f.report_year,
+                "title": f.title,
+                "listing_url": f.listing_url,
+                "page_url": f.page_url,
+                "link_text": f.link_text,
+                "published_date": f.published_date,
+                "etag": f.etag,
+                "last_modified": f.last_modified,
+                "content_type": f.content_type,
+                "crawl_id": f.crawl_id,
+                "extract_status": d.status,
+                "extract_error": d.error,
+                "not_a_report": d.not_a_report,
+                "extractor_version": d.version,
+                "report_id": rid,
                 "chosen": rid is not None and chosen.get(f.sha256) == rid,
             }
         )
     return rows
 
 
-def observations(docs: list[DocSummary], groups: dict[str, ReportGroup],
-                 warnings: dict[str, list[dict]]) -> list[Observation]:
+def observations(
+    docs: list[DocSummary], groups: dict[str, ReportGroup], warnings: dict[str, list[dict]]
+) -> list[Observation]:
     out = []
     for g in groups.values():
         failed = g.chosen.checks_failed
         warned = sum(1 for w in warnings.get(g.report_id, ()) if not w["ok"])
-        out.append(Observation(current_code(g.code) or g.code, g.organ, g.year, "checked" if failed == 0 else "extracted",
-                               len(g.docs), g.report_id, failed, warned, g.chosen.checks_undecided))
+        out.append(
+            Observation(
+                current_code(g.code) or g.code,
+                g.organ,
+                g.year,
+                "checked" if failed == 0 else "extracted",
+                len(g.docs),
+                g.report_id,
+                failed,
+                warned,
+                g.chosen.checks_undecided,
+            )
+        )
     for d in docs:
         year = d.year or d.fetch.report_year
         if d.status != "ok" and year is not None:
@@ -303,9 +337,24 @@ def partition_signature(groups: list[ReportGroup], warnings: dict[str, list[dict
     items = []
     for g in sorted(groups, key=lambda g: g.report_id):
         c = g.chosen
-        items.append([g.report_id, c.fetch.sha256, c.version, c.fetch.title, c.fetch.published_date, c.fetch.format,
-                      c.year_source, sorted({d.fetch.url for d in g.docs}), len({d.fetch.sha256 for d in g.docs}),
-                      c.cells_found, c.checks_failed, c.checks_undecided, g.is_primary, warnings.get(g.report_id, [])])
+        items.append(
+            [
+                g.report_id,
+                c.fetch.sha256,
+                c.version,
+                c.fetch.title,
+                c.fetch.published_date,
+                c.fetch.format,
+                c.year_source,
+                sorted({d.fetch.url for d in g.docs}),
+                len({d.fetch.sha256 for d in g.docs}),
+                c.cells_found,
+                c.checks_failed,
+                c.checks_undecided,
+                g.is_primary,
+                warnings.get(g.report_id, []),
+            ]
+        )
     text = json.dumps([OGI_VERSION, SCHEMA_VERSION, items], ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -316,12 +365,19 @@ def crawl_signature(runs: Path) -> str:
     return hashlib.sha256(json.dumps(items).encode()).hexdigest()
 
 
-def load_inputs(raw: RawStore, store: ExtractionStore, version: str, runs: Path,
-                coverage_years: Iterable[int] | None) -> dict[str, Any]:
+def load_inputs(
+    raw: RawStore, store: ExtractionStore, version: str, runs: Path, coverage_years: Iterable[int] | None
+) -> dict[str, Any]:
     """What a load reads, in a few numbers: equal to the last load's means there is nothing to do."""
-    return {"raw": [raw.epoch, *raw.sequence()], "extracted": [store.epoch, *store.sequence()], "version": version,
-            "crawl_reports": crawl_signature(runs), "schema_version": SCHEMA_VERSION, "ogi_version": OGI_VERSION,
-            "coverage_years": sorted(coverage_years) if coverage_years else None}
+    return {
+        "raw": [raw.epoch, *raw.sequence()],
+        "extracted": [store.epoch, *store.sequence()],
+        "version": version,
+        "crawl_reports": crawl_signature(runs),
+        "schema_version": SCHEMA_VERSION,
+        "ogi_version": OGI_VERSION,
+        "coverage_years": sorted(coverage_years) if coverage_years else None,
+    }
 
 
 def check_shrink(before: int, after: int, docs: list[DocSummary], allow_shrink: bool, max_share: float) -> None:
@@ -357,8 +413,18 @@ def load_warehouse(
     with ExtractionStore(data_dir / "state" / "extracted", quarantine) as store:
         for _ in range(10):
             try:
-                summary = _load(data_dir, warehouse, store, extractor_version, load_id, coverage_years, lock_timeout,
-                                progress, allow_shrink, max_shrink)
+                summary = _load(
+                    data_dir,
+                    warehouse,
+                    store,
+                    extractor_version,
+                    load_id,
+                    coverage_years,
+                    lock_timeout,
+                    progress,
+                    allow_shrink,
+                    max_shrink,
+                )
                 break
             except CorruptBatch as exc:  # set it aside and load without it
                 store.drop_batch(exc.path, str(exc))
@@ -368,9 +434,18 @@ def load_warehouse(
     return summary
 
 
-def _load(data_dir: Path, warehouse: Warehouse, store: ExtractionStore, version: str, load_id: str | None,
-          coverage_years: Iterable[int] | None, lock_timeout: float, progress: Progress | None,
-          allow_shrink: bool, max_shrink: float) -> LoadSummary:
+def _load(
+    data_dir: Path,
+    warehouse: Warehouse,
+    store: ExtractionStore,
+    version: str,
+    load_id: str | None,
+    coverage_years: Iterable[int] | None,
+    lock_timeout: float,
+    progress: Progress | None,
+    allow_shrink: bool,
+    max_shrink: float,
+) -> LoadSummary:
     with warehouse.load(load_id, lock_timeout=lock_timeout) as load:
         with RawStore(data_dir / "raw") as raw:
             inputs = load_inputs(raw, store, version, data_dir / "runs", coverage_years)
@@ -381,8 +456,9 @@ def _load(data_dir: Path, warehouse: Warehouse, store: ExtractionStore, version:
                 return LoadSummary(nothing, skipped=True, **previous["counts"])
             docs = scan_documents(raw, store, version, progress)
         groups = group_reports(docs)
-        warnings = cross_year_checks((g.report_id, current_code(g.code) or g.code, g.organ, g.year, g.chosen.carried)
-                                     for g in groups.values())  # across renames: one place, one organ
+        warnings = cross_year_checks(
+            (g.report_id, current_code(g.code) or g.code, g.organ, g.year, g.chosen.carried) for g in groups.values()
+        )  # across renames: one place, one organ
         partitions: dict[tuple[int, str], list[ReportGroup]] = defaultdict(list)
         for g in groups.values():
             partitions[(g.year, describe(g.code)["province"])].append(g)
@@ -413,8 +489,15 @@ def _load(data_dir: Path, warehouse: Warehouse, store: ExtractionStore, version:
             if progress:
                 progress("load", i + 1, len(partitions))
         names = {g.code: (describe(g.code)["name"], describe(g.code)["province"]) for g in groups.values()}
-        names.update({d.fetch.jurisdiction_code: (describe(d.fetch.jurisdiction_code)["name"],
-                                                  describe(d.fetch.jurisdiction_code)["province"]) for d in docs})
+        names.update(
+            {
+                d.fetch.jurisdiction_code: (
+                    describe(d.fetch.jurisdiction_code)["name"],
+                    describe(d.fetch.jurisdiction_code)["province"],
+                )
+                for d in docs
+            }
+        )
         rows = document_rows(docs, groups)
         documents = [to_arrow(TABLES["documents"], rows[i : i + 20 * CHUNK]) for i in range(0, len(rows), 20 * CHUNK)]
         del rows

@@ -58,13 +58,20 @@ def candidate_files(paths: Iterable[Path]) -> Iterator[Path]:
 def check_arguments(jurisdiction: str | None, year: int | None) -> None:
     if jurisdiction is not None and lookup(jurisdiction, year) is None:
         when = f" in {year}" if year else ""
-        raise ImportError_(f"{jurisdiction} is not a GB/T 2260 division code{when}: check it against data/jurisdictions/divisions.csv.")
+        raise ImportError_(
+            f"{jurisdiction} is not a GB/T 2260 division code{when}: check it against data/jurisdictions/divisions.csv."
+        )
     if year is not None and not 2000 <= year <= datetime.now().year:
         raise ImportError_(f"--year {year} is not a report year (2000 to this year).")
 
 
-def import_files(raw: RawStore, paths: Iterable[Path], jurisdiction: str | None = None, organ: str | None = None,
-                 year: int | None = None) -> ImportSummary:
+def import_files(
+    raw: RawStore,
+    paths: Iterable[Path],
+    jurisdiction: str | None = None,
+    organ: str | None = None,
+    year: int | None = None,
+) -> ImportSummary:
     """Store each regular file's bytes and a fetch record saying where they came from."""
     check_arguments(jurisdiction, year)
     summary = ImportSummary()
@@ -96,21 +103,23 @@ def import_files(raw: RawStore, paths: Iterable[Path], jurisdiction: str | None 
         getattr(summary, change).append(str(path))
         if change == "unchanged":
             continue
-        raw.record(FetchRecord(
-            url=url,
-            sha256=sha,
-            fetched_at=datetime.fromtimestamp(info.st_mtime, timezone.utc).isoformat(timespec="seconds"),
-            status=200,
-            kind="attachment",
-            format=sniff(data, path.name),
-            size=len(data),
-            source_id=SOURCE_ID,
-            jurisdiction_code=jurisdiction,
-            organ=organ,
-            report_year=year,
-            title=path.name,
-            link_text=os.fsdecode(path.name),
-            change=change,
-            crawl_id=batch,
-        ))
+        raw.record(
+            FetchRecord(
+                url=url,
+                sha256=sha,
+                fetched_at=datetime.fromtimestamp(info.st_mtime, timezone.utc).isoformat(timespec="seconds"),
+                status=200,
+                kind="attachment",
+                format=sniff(data, path.name),
+                size=len(data),
+                source_id=SOURCE_ID,
+                jurisdiction_code=jurisdiction,
+                organ=organ,
+                report_year=year,
+                title=path.name,
+                link_text=os.fsdecode(path.name),
+                change=change,
+                crawl_id=batch,
+            )
+        )
     return summary

@@ -29,8 +29,9 @@ class Quarantine:
         folder.mkdir(parents=True, exist_ok=True)
         return folder / name
 
-    def put(self, path: str | os.PathLike[str], reason: str,
-            fs: fsspec.AbstractFileSystem | None = None) -> Path | None:
+    def put(
+        self, path: str | os.PathLike[str], reason: str, fs: fsspec.AbstractFileSystem | None = None
+    ) -> Path | None:
         """Move ``path`` (on ``fs``, local by default) into quarantine with a note; None when it is already gone."""
         fs = fs or LocalFileSystem()
         path = str(path)
@@ -42,8 +43,10 @@ class Quarantine:
         else:
             fs.get_file(path, str(target))
             fs.rm_file(path)
-        note = (f"original: {fs.unstrip_protocol(path) if not isinstance(fs, LocalFileSystem) else path}\n"
-                f"quarantined: {datetime.now(timezone.utc).isoformat(timespec='seconds')}\nreason: {reason}\n")
+        note = (
+            f"original: {fs.unstrip_protocol(path) if not isinstance(fs, LocalFileSystem) else path}\n"
+            f"quarantined: {datetime.now(timezone.utc).isoformat(timespec='seconds')}\nreason: {reason}\n"
+        )
         target.with_name(target.name + ".why.txt").write_text(note, "utf-8")
         self.moved.append((path, reason))
         return target

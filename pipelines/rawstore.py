@@ -74,8 +74,10 @@ class RawStore:
         try:
             self._db = self._open(manifest)
         except sqlite3.DatabaseError as exc:
-            raise sqlite3.DatabaseError(f"raw manifest {manifest} is damaged ({exc}): `ogi doctor --repair` sets it "
-                                        "aside and rebuilds it from the warehouse") from exc
+            raise sqlite3.DatabaseError(
+                f"raw manifest {manifest} is damaged ({exc}): `ogi doctor --repair` sets it "
+                "aside and rebuilds it from the warehouse"
+            ) from exc
 
     @staticmethod
     def _open(manifest: Path) -> sqlite3.Connection:
@@ -135,8 +137,10 @@ class RawStore:
         """Remember a damaged blob: its URLs are fetched again in full by the next crawl."""
         from datetime import datetime, timezone
 
-        self._db.execute("INSERT OR REPLACE INTO damaged VALUES (?, ?, ?)",
-                         (sha256, datetime.now(timezone.utc).isoformat(timespec="seconds"), reason))
+        self._db.execute(
+            "INSERT OR REPLACE INTO damaged VALUES (?, ?, ?)",
+            (sha256, datetime.now(timezone.utc).isoformat(timespec="seconds"), reason),
+        )
         self._db.commit()
 
     def is_damaged(self, sha256: str) -> bool:
@@ -210,7 +214,8 @@ class RawStore:
         if after:
             cur = self._db.execute(
                 f"SELECT {', '.join(_COLUMNS)} FROM fetches f WHERE f.id > ? AND f.sha256 IS NOT NULL AND f.id = ("
-                "SELECT MAX(id) FROM fetches g WHERE g.url = f.url AND g.sha256 IS NOT NULL) ORDER BY f.id", (after,)
+                "SELECT MAX(id) FROM fetches g WHERE g.url = f.url AND g.sha256 IS NOT NULL) ORDER BY f.id",
+                (after,),
             )
         else:
             cur = self._db.execute(

@@ -22,8 +22,12 @@ from pipelines.datasets import Warehouse
 from pipelines.tables import PARTITION_COLUMNS, TABLES
 
 
-def read_table(table: str, warehouse: str | os.PathLike[str] = "data/warehouse",
-               filters: list[tuple[str, str, Any]] | None = None, columns: list[str] | None = None) -> pd.DataFrame:
+def read_table(
+    table: str,
+    warehouse: str | os.PathLike[str] = "data/warehouse",
+    filters: list[tuple[str, str, Any]] | None = None,
+    columns: list[str] | None = None,
+) -> pd.DataFrame:
     """One table as a pandas DataFrame with pyarrow dtypes; ``filters`` as in ``pd.read_parquet``."""
     import pyarrow.dataset as ds
 
@@ -35,8 +39,11 @@ def read_table(table: str, warehouse: str | os.PathLike[str] = "data/warehouse",
     if not wh.fs.exists(base):
         empty = pa.schema([pa.field(c.name, c.type) for c in spec.all_columns]).empty_table()
         return empty.to_pandas(types_mapper=pd.ArrowDtype)
-    partitioning = ds.partitioning(pa.schema([pa.field(c.name, c.type) for c in PARTITION_COLUMNS]), flavor="hive") \
-        if spec.partitioned else None
+    partitioning = (
+        ds.partitioning(pa.schema([pa.field(c.name, c.type) for c in PARTITION_COLUMNS]), flavor="hive")
+        if spec.partitioned
+        else None
+    )
     dataset = ds.dataset(base, filesystem=wh.fs, format="parquet", partitioning=partitioning)
     expression = None
     for name, op, value in filters or ():

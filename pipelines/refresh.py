@@ -23,10 +23,20 @@ class RawStoreHistory:
         self.attachment_urls = store.attachment_urls
 
     def record_failure(self, failed: FailedFetch) -> None:
-        self.store.record(FetchRecord(
-            url=failed.url, sha256=None, fetched_at=failed.fetched_at, status=failed.status, kind=failed.kind,
-            source_id=failed.source_id, jurisdiction_code=failed.jurisdiction_code, headers={"error": failed.error},
-            crawl_id=failed.crawl_id, **failed.context))
+        self.store.record(
+            FetchRecord(
+                url=failed.url,
+                sha256=None,
+                fetched_at=failed.fetched_at,
+                status=failed.status,
+                kind=failed.kind,
+                source_id=failed.source_id,
+                jurisdiction_code=failed.jurisdiction_code,
+                headers={"error": failed.error},
+                crawl_id=failed.crawl_id,
+                **failed.context,
+            )
+        )
 
     def close(self) -> None:
         self.store.close()

@@ -162,7 +162,11 @@ def report_fingerprints(reports: pa.Table, cells: pa.Table) -> dict[str, str]:
 
 
 def _describe(reports: pa.Table) -> dict[str, dict[str, Any]]:
-    cols = [c for c in ("report_id", "jurisdiction_code", "jurisdiction_name", "organ", "report_year") if c in reports.column_names]
+    cols = [
+        c
+        for c in ("report_id", "jurisdiction_code", "jurisdiction_name", "organ", "report_year")
+        if c in reports.column_names
+    ]
     return {r["report_id"]: r for r in reports.select(cols).to_pylist()}
 
 
@@ -174,8 +178,12 @@ def read_fingerprints(release_dir: Path) -> dict[str, dict[str, str]]:
     return {r["report_id"]: {k: ("" if v is None else str(v)) for k, v in r.items()} for r in rows}
 
 
-def compare(previous: dict[str, dict[str, str]] | None, current: dict[str, str],
-            described: dict[str, dict[str, Any]], previous_name: str | None) -> Changelog:
+def compare(
+    previous: dict[str, dict[str, str]] | None,
+    current: dict[str, str],
+    described: dict[str, dict[str, Any]],
+    previous_name: str | None,
+) -> Changelog:
     log = Changelog(previous_name)
     if previous is None:
         log.added = [described[rid] for rid in sorted(current)]
@@ -211,31 +219,38 @@ def _changelog_markdown(version: str, log: Changelog) -> str:
         return f"- `{r['report_id']}` {who} {r.get('report_year') or ''}".rstrip()
 
     since = f"since release {log.previous}" if log.previous else "(first release: every report is new)"
-    out = [f"# Changelog for release {version}", "", f"Reports {since}: "
-           f"{len(log.added)} added, {len(log.changed)} changed, {len(log.removed)} removed.", ""]
+    out = [
+        f"# Changelog for release {version}",
+        "",
+        f"Reports {since}: {len(log.added)} added, {len(log.changed)} changed, {len(log.removed)} removed.",
+        "",
+    ]
     for title, rows in (("Added", log.added), ("Changed", log.changed), ("Removed", log.removed)):
         out += [f"## {title} ({len(rows)})", ""] + [line(r) for r in rows] + [""]
     return "\n".join(out)
 
 
 def _citation(version: str, released: date) -> str:
-    return "\n".join([
-        "cff-version: 1.2.0",
-        'message: "If you use this dataset, please cite it as below."',
-        "type: dataset",
-        'title: "ogi: China\'s government information disclosure annual reports (政府信息公开工作年度报告), extracted and checked"',
-        f'version: "{version}"',
-        f"date-released: {released.isoformat()}",
-        "license: CC-BY-4.0",
-        "authors:",
-        '  - name: "ogi contributors"',
-        "keywords:",
-        "  - government transparency",
-        "  - freedom of information",
-        "  - China",
-        "  - 政府信息公开",
-        "",
-    ])
+    return "\n".join(
+        [
+            "cff-version: 1.2.0",
+            'message: "If you use this dataset, please cite it as below."',
+            "type: dataset",
+            "title: \"ogi: China's government information disclosure annual reports "
+            '(政府信息公开工作年度报告), extracted and checked"',
+            f'version: "{version}"',
+            f"date-released: {released.isoformat()}",
+            "license: CC-BY-4.0",
+            "authors:",
+            '  - name: "ogi contributors"',
+            "keywords:",
+            "  - government transparency",
+            "  - freedom of information",
+            "  - China",
+            "  - 政府信息公开",
+            "",
+        ]
+    )
 
 
 def _licence_text() -> str:
@@ -258,16 +273,18 @@ def _package(version: str, folder: Path, specs: list[TableSpec]) -> None:
     resources = []
     for spec in specs:
         schema = Schema.from_descriptor({"fields": [_field_descriptor(c) for c in spec.all_columns]})
-        resources.append(Resource(
-            name=spec.name.replace("_", "-"),
-            path=f"data/{spec.name}.csv",
-            title=f"{spec.name}: one row per {spec.grain}",
-            description=spec.doc + f" The same rows as Parquet: data/{spec.name}.parquet.",
-            format="csv",
-            encoding="utf-8",
-            mediatype="text/csv",
-            schema=schema,
-        ))
+        resources.append(
+            Resource(
+                name=spec.name.replace("_", "-"),
+                path=f"data/{spec.name}.csv",
+                title=f"{spec.name}: one row per {spec.grain}",
+                description=spec.doc + f" The same rows as Parquet: data/{spec.name}.parquet.",
+                format="csv",
+                encoding="utf-8",
+                mediatype="text/csv",
+                schema=schema,
+            )
+        )
     package = Package(
         name="ogi-disclosure-reports",
         title="China's government information disclosure annual reports (政府信息公开工作年度报告)",
@@ -295,11 +312,15 @@ def default_version(today: date | None = None) -> str:
     return (today or date.today()).strftime("%Y.%m.%d")
 
 
-def make_release(warehouse_url: str, out: Path, version: str | None = None, previous: Path | None = None) -> ReleaseSummary:
+def make_release(
+    warehouse_url: str, out: Path, version: str | None = None, previous: Path | None = None
+) -> ReleaseSummary:
     """Write the release folder ``out`` from the warehouse; refuse to overwrite one."""
     out = Path(out).absolute()
     if out.exists() and any(out.iterdir()):
-        raise ReleaseError(f"{out} already exists and is not empty: a release is never overwritten; choose a new --out.")
+        raise ReleaseError(
+            f"{out} already exists and is not empty: a release is never overwritten; choose a new --out."
+        )
     version = version or default_version()
     if previous is None:
         previous = latest_release(out.parent, exclude=out)
@@ -308,7 +329,9 @@ def make_release(warehouse_url: str, out: Path, version: str | None = None, prev
 
     warehouse = Warehouse(warehouse_url)
     if not warehouse.files("reports"):
-        raise ReleaseError(f"the warehouse at {warehouse_url} holds no reports yet: run `ogi run` or `ogi backfill` first.")
+        raise ReleaseError(
+            f"the warehouse at {warehouse_url} holds no reports yet: run `ogi run` or `ogi backfill` first."
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
     try:
@@ -326,9 +349,16 @@ def make_release(warehouse_url: str, out: Path, version: str | None = None, prev
         described = _describe(tables["reports"])
         log = compare(previous_prints, prints, described, previous_name)
         pacsv.write_csv(
-            pa.table({"report_id": list(prints), "fingerprint": list(prints.values()),
-                      **{k: [str(described[r].get(k) or "") for r in prints]
-                         for k in ("jurisdiction_code", "jurisdiction_name", "organ", "report_year")}}),
+            pa.table(
+                {
+                    "report_id": list(prints),
+                    "fingerprint": list(prints.values()),
+                    **{
+                        k: [str(described[r].get(k) or "") for r in prints]
+                        for k in ("jurisdiction_code", "jurisdiction_name", "organ", "report_year")
+                    },
+                }
+            ),
             staging / FINGERPRINTS,
         )
         _package(version, staging, specs)
@@ -336,16 +366,23 @@ def make_release(warehouse_url: str, out: Path, version: str | None = None, prev
         (staging / "LICENSE-DATA.md").write_text(_licence_text())
         (staging / "CITATION.cff").write_text(_citation(version, date.today()))
         (staging / "CHANGELOG.md").write_text(_changelog_markdown(version, log))
-        (staging / RELEASE_FILE).write_text(json.dumps({
-            "version": version,
-            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "warehouse": warehouse_url,
-            "schema_version": SCHEMA_VERSION,
-            "loads": [ld["load_id"] for ld in warehouse.loads()][-1:],
-            "rows": counts,
-            "previous": previous_name,
-            "changes": {"added": len(log.added), "changed": len(log.changed), "removed": len(log.removed)},
-        }, indent=2, ensure_ascii=False) + "\n")
+        (staging / RELEASE_FILE).write_text(
+            json.dumps(
+                {
+                    "version": version,
+                    "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    "warehouse": warehouse_url,
+                    "schema_version": SCHEMA_VERSION,
+                    "loads": [ld["load_id"] for ld in warehouse.loads()][-1:],
+                    "rows": counts,
+                    "previous": previous_name,
+                    "changes": {"added": len(log.added), "changed": len(log.changed), "removed": len(log.removed)},
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
         _sums(staging)
         os.chmod(staging, 0o755)
         if out.exists():

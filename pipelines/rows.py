@@ -40,7 +40,7 @@ def organ_across_renames(organ: str, code: str | None) -> str:
         return organ
     old, new = lookup(code), lookup(current)
     if old and new and old.name != new.name and organ.startswith(old.name):
-        return new.name + organ[len(old.name):]
+        return new.name + organ[len(old.name) :]
     return organ
 
 

@@ -41,12 +41,22 @@ STATUSES = {
     "not_government": "the portal is not on a government host (*.gov.cn or a listed government IP)",
     "unknown_code": "the code is not in the jurisdictions table",
 }
-_SCHEMA = pa.schema([
-    ("id", pa.string()), ("jurisdiction_code", pa.string()), ("jurisdiction_name", pa.string()),
-    ("province_code", pa.string()), ("path", pa.string()), ("homepage", pa.string()),
-    ("columns", pa.list_(pa.string())), ("allowed_hosts", pa.list_(pa.string())), ("probe", pa.string()),
-    ("status", pa.string()), ("seed_sha256", pa.string()), ("imported_at", pa.string()),
-])
+_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("jurisdiction_code", pa.string()),
+        ("jurisdiction_name", pa.string()),
+        ("province_code", pa.string()),
+        ("path", pa.string()),
+        ("homepage", pa.string()),
+        ("columns", pa.list_(pa.string())),
+        ("allowed_hosts", pa.list_(pa.string())),
+        ("probe", pa.string()),
+        ("status", pa.string()),
+        ("seed_sha256", pa.string()),
+        ("imported_at", pa.string()),
+    ]
+)
 
 
 class SeedError(ValueError):
@@ -83,12 +93,15 @@ def seed_rows(text: str) -> list[dict[str, str]]:
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in ("code", "portal_url") if c not in (reader.fieldnames or ())]
     if missing:
-        raise SeedError(f"the seed list has no column {', '.join(missing)} (columns: {', '.join(reader.fieldnames or ())})")
+        raise SeedError(
+            f"the seed list has no column {', '.join(missing)} (columns: {', '.join(reader.fieldnames or ())})"
+        )
     return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
 
 
-def national_rows(rows: list[dict[str, str]], seed_sha256: str, government_ips: frozenset[str] = frozenset(),
-                  now: str | None = None) -> list[dict[str, Any]]:
+def national_rows(
+    rows: list[dict[str, str]], seed_sha256: str, government_ips: frozenset[str] = frozenset(), now: str | None = None
+) -> list[dict[str, Any]]:
     """Seed rows → registry rows: one per code, a start URL and the hosts it may visit, and a status."""
     now = now or datetime.now(timezone.utc).isoformat(timespec="seconds")
     homes: dict[str, str] = {}
@@ -116,13 +129,22 @@ def national_rows(rows: list[dict[str, str]], seed_sha256: str, government_ips: 
             status = "unknown_code"
         else:
             status = "ok"
-        out.append({
-            "id": f"cn-{code}", "jurisdiction_code": code,
-            "jurisdiction_name": division.name if division else row.get("path", "").rsplit("/", 1)[-1] or None,
-            "province_code": f"{code[:2]}0000", "path": row.get("path") or None, "homepage": homepage,
-            "columns": columns, "allowed_hosts": hosts, "probe": row.get("probe_2026_04") or None,
-            "status": status, "seed_sha256": seed_sha256, "imported_at": now,
-        })
+        out.append(
+            {
+                "id": f"cn-{code}",
+                "jurisdiction_code": code,
+                "jurisdiction_name": division.name if division else row.get("path", "").rsplit("/", 1)[-1] or None,
+                "province_code": f"{code[:2]}0000",
+                "path": row.get("path") or None,
+                "homepage": homepage,
+                "columns": columns,
+                "allowed_hosts": hosts,
+                "probe": row.get("probe_2026_04") or None,
+                "status": status,
+                "seed_sha256": seed_sha256,
+                "imported_at": now,
+            }
+        )
     return out
 
 
@@ -164,9 +186,15 @@ def national_table(data_dir: str | Path) -> list[dict[str, Any]]:
 
 
 def _as_source(row: dict[str, Any]) -> Source:
-    return Source(id=row["id"], jurisdiction_code=row["jurisdiction_code"], jurisdiction_name=row["jurisdiction_name"],
-                  homepage=row["homepage"], columns=tuple(row["columns"] or ()),
-                  allowed_hosts=tuple(row["allowed_hosts"] or ()), notes=f"imported from a seed list ({row['path']})")
+    return Source(
+        id=row["id"],
+        jurisdiction_code=row["jurisdiction_code"],
+        jurisdiction_name=row["jurisdiction_name"],
+        homepage=row["homepage"],
+        columns=tuple(row["columns"] or ()),
+        allowed_hosts=tuple(row["allowed_hosts"] or ()),
+        notes=f"imported from a seed list ({row['path']})",
+    )
 
 
 def load_sources(data_dir: str | Path, registry: str | Path | None = None) -> dict[str, Source]:
@@ -177,8 +205,11 @@ def load_sources(data_dir: str | Path, registry: str | Path | None = None) -> di
     if overrides.is_dir():
         files.update(load_registry(overrides))
     covered = {s.jurisdiction_code for s in files.values() if s.jurisdiction_code}
-    national = {r["id"]: _as_source(r) for r in national_table(data_dir)
-                if r["status"] == "ok" and r["jurisdiction_code"] not in covered}
+    national = {
+        r["id"]: _as_source(r)
+        for r in national_table(data_dir)
+        if r["status"] == "ok" and r["jurisdiction_code"] not in covered
+    }
     return {**national, **files}
 
 
@@ -220,30 +251,52 @@ def crawl_state(data_dir: str | Path) -> dict[str, SourceState]:
     return dict(states)
 
 
-def source_listing(data_dir: str | Path, registry: str | Path | None = None,
-                   province: str | None = None) -> list[dict[str, Any]]:
+def source_listing(
+    data_dir: str | Path, registry: str | Path | None = None, province: str | None = None
+) -> list[dict[str, Any]]:
     """One row per county-level source (crawlable or not), with its crawl state, for ``ogi sources``."""
     crawlable = load_sources(data_dir, registry)
     state = crawl_state(data_dir)
     rows: dict[str, dict[str, Any]] = {
-        src.id: {"source": src.id, "jurisdiction_code": src.jurisdiction_code, "jurisdiction_name": src.jurisdiction_name,
-                 "homepage": src.homepage, "family": src.cms, "status": "ok"}
-        for src in crawlable.values()}
+        src.id: {
+            "source": src.id,
+            "jurisdiction_code": src.jurisdiction_code,
+            "jurisdiction_name": src.jurisdiction_name,
+            "homepage": src.homepage,
+            "family": src.cms,
+            "status": "ok",
+        }
+        for src in crawlable.values()
+    }
     covered = {src.jurisdiction_code for src in crawlable.values()}
     for row in national_table(data_dir):  # the counties that cannot be crawled as listed, with their reason
         if row["id"] not in rows and row["jurisdiction_code"] not in covered:
-            rows[row["id"]] = {"source": row["id"], "jurisdiction_code": row["jurisdiction_code"],
-                               "jurisdiction_name": row["jurisdiction_name"], "homepage": row["homepage"],
-                               "family": None, "status": row["status"]}
+            rows[row["id"]] = {
+                "source": row["id"],
+                "jurisdiction_code": row["jurisdiction_code"],
+                "jurisdiction_name": row["jurisdiction_name"],
+                "homepage": row["homepage"],
+                "family": None,
+                "status": row["status"],
+            }
     out = []
     for row in rows.values():
         s = state.get(row["source"], SourceState())
         code = row["jurisdiction_code"] or ""
         if province and not code.startswith(province[:2]):
             continue
-        out.append({**row, "confirmed": s.last_confirmed is not None, "first_confirmed": s.first_confirmed,
-                    "last_confirmed": s.last_confirmed, "last_crawl": s.last_crawl, "health": s.status,
-                    "causes": s.causes, "reports": s.reports})
+        out.append(
+            {
+                **row,
+                "confirmed": s.last_confirmed is not None,
+                "first_confirmed": s.first_confirmed,
+                "last_confirmed": s.last_confirmed,
+                "last_crawl": s.last_crawl,
+                "health": s.status,
+                "causes": s.causes,
+                "reports": s.reports,
+            }
+        )
     return sorted(out, key=lambda r: (r["jurisdiction_code"] or "", r["source"]))
 
 
@@ -252,8 +305,18 @@ def province_health(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     by: dict[str, dict[str, Any]] = {}
     for r in rows:
         code = (r["jurisdiction_code"] or "??")[:2]
-        p = by.setdefault(code, {"province_code": f"{code}0000", "province": None, "sources": 0, "crawlable": 0,
-                                 "crawled": 0, "confirmed": 0, "broken": 0})
+        p = by.setdefault(
+            code,
+            {
+                "province_code": f"{code}0000",
+                "province": None,
+                "sources": 0,
+                "crawlable": 0,
+                "crawled": 0,
+                "confirmed": 0,
+                "broken": 0,
+            },
+        )
         division = lookup(f"{code}0000") if code.isdigit() else None
         p["province"] = division.name if division else None
         p["sources"] += 1

@@ -59,12 +59,18 @@ class RawStorePipeline:
         headers = item.headers or {}
         shared = {name: getattr(item, name) for name in _SHARED}
         return FetchRecord(
-            **shared, sha256=sha256, status=item.status or 0, headers=headers,
-            etag=headers.get("ETag"), last_modified=headers.get("Last-Modified"), content_type=headers.get("Content-Type"),
+            **shared,
+            sha256=sha256,
+            status=item.status or 0,
+            headers=headers,
+            etag=headers.get("ETag"),
+            last_modified=headers.get("Last-Modified"),
+            content_type=headers.get("Content-Type"),
         )
 
 
 _SHARED = tuple(
-    f.name for f in fields(FetchRecord)
+    f.name
+    for f in fields(FetchRecord)
     if f.name in {g.name for g in fields(DocumentItem)} and f.name not in ("sha256", "status", "headers")
 )

@@ -61,7 +61,8 @@ class TableSpec:
 
 
 def column_name(row: str, col: str) -> str:
-    """The column-safe name of a wide-table cell: ``withheld.state_secret``/``total`` → ``withheld_state_secret__total``."""
+    """The column-safe name of a wide-table cell:
+    ``withheld.state_secret``/``total`` → ``withheld_state_secret__total``."""
     return f"{row}__{col}".replace(".", "_")
 
 
@@ -73,31 +74,52 @@ def _value_type(item: Item, row: Item | None = None) -> pa.DataType:
 def _unit(item: Item, row: Item | None = None) -> str:
     if item.unit or (row is not None and row.unit):
         return item.unit or row.unit  # type: ignore[union-attr]
-    return {"count": "件 (count)", "signed": "件 (signed change)", "amount": "万元 (scaled from the unit printed in the cell, header or table; null when none is printed)"}.get(
-        item.kind, "count"
-    )
+    return {
+        "count": "件 (count)",
+        "signed": "件 (signed change)",
+        "amount": "万元 (scaled from the unit printed in the cell, header or table; null when none is printed)",
+    }.get(item.kind, "count")
 
 
 PARTITION_COLUMNS = (
-    Column("report_year", pa.int64(), "Year the report covers (hive partition `report_year=`): a 64-bit integer, as "
-           "DuckDB and Polars read it and `pipelines.reader.read_table` gives it in pandas (plain `pd.read_parquet` "
-           "returns the partition as a category: use the reader, or `.astype('int64')`)."),
+    Column(
+        "report_year",
+        pa.int64(),
+        "Year the report covers (hive partition `report_year=`): a 64-bit integer, as "
+        "DuckDB and Polars read it and `pipelines.reader.read_table` gives it in pandas (plain `pd.read_parquet` "
+        "returns the partition as a category: use the reader, or `.astype('int64')`).",
+    ),
     Column(
         "province",
         pa.string(),
-        f"Province name, e.g. 陕西省 (hive partition `province=`); `{UNKNOWN_PROVINCE}` when the division code is unknown.",
+        f"Province name, e.g. 陕西省 (hive partition `province=`); `{UNKNOWN_PROVINCE}` when the division code "
+        "is unknown.",
     ),
 )
 
-REPORT_ID = Column("report_id", pa.string(), "Stable id of the report: hash of (jurisdiction_code, organ, report_year).")
-JURISDICTION = Column("jurisdiction_code", pa.string(), "GB/T 2260 six-digit division code in force at the end of the "
-                      "report year (凤翔县 610322 for 2019–2020, 凤翔区 610305 from 2021; docs/form.md#jurisdiction-codes).")
-JURISDICTION_CURRENT = Column("jurisdiction_code_current", pa.string(), "Today's code for the same place (its successor "
-                              "under the current list; 610305 for both 凤翔县 and 凤翔区): group by it to follow a "
-                              "county through renames. Null for an unknown code.")
+REPORT_ID = Column(
+    "report_id", pa.string(), "Stable id of the report: hash of (jurisdiction_code, organ, report_year)."
+)
+JURISDICTION = Column(
+    "jurisdiction_code",
+    pa.string(),
+    "GB/T 2260 six-digit division code in force at the end of the "
+    "report year (凤翔县 610322 for 2019–2020, 凤翔区 610305 from 2021; docs/form.md#jurisdiction-codes).",
+)
+JURISDICTION_CURRENT = Column(
+    "jurisdiction_code_current",
+    pa.string(),
+    "Today's code for the same place (its successor "
+    "under the current list; 610305 for both 凤翔县 and 凤翔区): group by it to follow a "
+    "county through renames. Null for an unknown code.",
+)
 LOAD_ID = Column("load_id", pa.string(), "The load that last wrote this row's file (a `_loads/<load_id>.json` record).")
-FORM_VERSION = Column("form_version", pa.string(), f"Form version detected for this table: {', '.join(FORM_VERSIONS)}, "
-                      "or unknown when nothing tells (docs/form.md#versions).")
+FORM_VERSION = Column(
+    "form_version",
+    pa.string(),
+    f"Form version detected for this table: {', '.join(FORM_VERSIONS)}, "
+    "or unknown when nothing tells (docs/form.md#versions).",
+)
 
 
 def _wide_cells(table: str) -> list[tuple[Item, Item, str | None]]:
@@ -151,8 +173,11 @@ def applicant_columns() -> tuple[Column, ...]:
 
 def form_version_columns() -> tuple[Column, ...]:
     return tuple(
-        Column(f"form_version_{t}", pa.string(),
-               f"Form version of table `{t}` (二/三/四 detected per table, docs/form.md#telling-versions-apart).")
+        Column(
+            f"form_version_{t}",
+            pa.string(),
+            f"Form version of table `{t}` (二/三/四 detected per table, docs/form.md#telling-versions-apart).",
+        )
         for t in SCHEMA.tables
     )
 
@@ -174,17 +199,33 @@ REPORTS = TableSpec(
         Column("prefecture_code", pa.string(), "Four-digit prefecture code + `00`, e.g. 610300."),
         Column("prefecture", pa.string(), "Prefecture name, e.g. 宝鸡市."),
         Column("province_code", pa.string(), "Two-digit province code + `0000`, e.g. 610000."),
-        Column("organ", pa.string(), "Publishing organ key used for grouping: the issuing body (else the source's organ), its "
-               "jurisdiction's former name replaced by today's so one organ keeps one key through a rename."),
+        Column(
+            "organ",
+            pa.string(),
+            "Publishing organ key used for grouping: the issuing body (else the source's organ), its "
+            "jurisdiction's former name replaced by today's so one organ keeps one key through a rename.",
+        ),
         Column("issuing_body", pa.string(), "Issuing body as printed, e.g. 麟游县人民政府."),
-        Column("publisher_kind", pa.string(), "Who issued it: government (a county's, city's or province's 人民政府), "
-               "government_office (its 办公室 as an organ), department, township, development_zone or unknown "
-               "(docs/form.md#titles-years-and-publishers)."),
-        Column("is_primary", pa.bool_(), "True for the jurisdiction government's own report for the year (at most one "
-               "per jurisdiction and year). Sum counties over primary reports: departments and towns publish their own."),
-        Column("year_source", pa.string(), "Where the year came from: title or preamble (the report's own words), "
-               "year_column (the listing's per-year column), published_date (a guess from the listing's date: flagged), "
-               "or listing."),
+        Column(
+            "publisher_kind",
+            pa.string(),
+            "Who issued it: government (a county's, city's or province's 人民政府), "
+            "government_office (its 办公室 as an organ), department, township, development_zone or unknown "
+            "(docs/form.md#titles-years-and-publishers).",
+        ),
+        Column(
+            "is_primary",
+            pa.bool_(),
+            "True for the jurisdiction government's own report for the year (at most one "
+            "per jurisdiction and year). Sum counties over primary reports: departments and towns publish their own.",
+        ),
+        Column(
+            "year_source",
+            pa.string(),
+            "Where the year came from: title or preamble (the report's own words), "
+            "year_column (the listing's per-year column), published_date (a guess from the listing's date: flagged), "
+            "or listing.",
+        ),
         *form_version_columns(),
         Column("title", pa.string(), "Report title as printed."),
         Column("published_date", pa.date32(), "Publication date on the listing page, when known."),
@@ -196,8 +237,11 @@ REPORTS = TableSpec(
         Column("cells_found", pa.int32(), "How many canonical cells carry a value."),
         Column("checks_passed", pa.int32(), "Identity checks that hold (docs/form.md#identities)."),
         Column("checks_failed", pa.int32(), "Identity checks that fail (recorded, never repaired)."),
-        Column("checks_undecided", pa.int32(), "Identity checks a blank cell leaves undecidable (`checks.ok` null), "
-               "counted apart from failures."),
+        Column(
+            "checks_undecided",
+            pa.int32(),
+            "Identity checks a blank cell leaves undecidable (`checks.ok` null), counted apart from failures.",
+        ),
         Column("problems", STR_LIST, "Problem codes the extractor raised (e.g. table_missing)."),
         Column("schema_version", pa.string(), "Version of this dataset schema."),
         LOAD_ID,
@@ -212,17 +256,25 @@ CELLS = TableSpec(
     (
         REPORT_ID,
         JURISDICTION,
-        Column("table_key", pa.string(), "Form table: proactive (二), requests (三), appeals (四), statistics "
-               "(the pre-2019 统计表)."),
-        Column("row_key", pa.string(),
-               "Canonical row key (docs/form.md#tables-and-keys), or `extra` for an added row."),
+        Column(
+            "table_key",
+            pa.string(),
+            "Form table: proactive (二), requests (三), appeals (四), statistics (the pre-2019 统计表).",
+        ),
+        Column(
+            "row_key", pa.string(), "Canonical row key (docs/form.md#tables-and-keys), or `extra` for an added row."
+        ),
         Column("col_key", pa.string(), "Canonical column key, or `c1`, `c2`… for an added row's cells."),
         FORM_VERSION,
         Column("value", pa.float64(), "Parsed value; null when blank, a dash, 无 or 不涉及 (see raw)."),
         Column("raw", pa.string(), "The cell exactly as printed."),
         Column("unit", pa.string(), "Unit of value when it has one (万元, 元)."),
-        Column("flags", STR_LIST, "Parsing flags (docs/extraction.md), e.g. fullwidth, thousands_separator, note, "
-               "unit:元, blank, no_value, from_text (read from a sentence of a narrative-only pre-2019 report)."),
+        Column(
+            "flags",
+            STR_LIST,
+            "Parsing flags (docs/extraction.md), e.g. fullwidth, thousands_separator, note, "
+            "unit:元, blank, no_value, from_text (read from a sentence of a narrative-only pre-2019 report).",
+        ),
         Column("page", pa.int32(), "Page (1-based) the cell was read from, for PDFs and Word files."),
         Column("row_label", pa.string(), "Printed label of an added (`extra`) row."),
         LOAD_ID,
@@ -277,10 +329,23 @@ def core_columns() -> tuple[Column, ...]:
     out = []
     for key in CORE_KEYS:
         sources = "; ".join(f"{v}: {' + '.join(map(str, refs))}" for v, refs in SCHEMA.core[key].items())
-        out.append(Column(key, pa.int64(), f"Core `{key}` (docs/form.md#the-cross-era-core), the sum of: {sources}. "
-                          "Null when the report does not say (any of its cells missing or blank).", unit="件 (count)"))
-        out.append(Column(f"{key}_source", pa.string(), f"Where `{key}` came from: its cells as `table:row:col` joined "
-                          "by ` + `, or `text` when read from a sentence (`from_text`); null when the value is."))
+        out.append(
+            Column(
+                key,
+                pa.int64(),
+                f"Core `{key}` (docs/form.md#the-cross-era-core), the sum of: {sources}. "
+                "Null when the report does not say (any of its cells missing or blank).",
+                unit="件 (count)",
+            )
+        )
+        out.append(
+            Column(
+                f"{key}_source",
+                pa.string(),
+                f"Where `{key}` came from: its cells as `table:row:col` joined "
+                "by ` + `, or `text` when read from a sentence (`from_text`); null when the value is.",
+            )
+        )
     return tuple(out)
 
 
@@ -305,12 +370,23 @@ CHECKS = TableSpec(
         Column("severity", pa.string(), "error (a form identity) or warning (a soft cross-year check)."),
         Column("row_key", pa.string(), "Row the check ran on (row identities)."),
         Column("col_key", pa.string(), "Column the check ran on (column identities)."),
-        Column("ok", pa.bool_(), "true when the identity holds, false when it fails, null when a blank cell makes it "
-               "undecidable (`missing` names the cells)."),
-        Column("expected", pa.float64(), "What the parts add up to: the sum of the identity's right side as printed "
-               "(for cross_year: last year's carried_forward)."),
-        Column("found", pa.float64(), "The total the report prints: the identity's left side "
-               "(for cross_year: this year's carried_over)."),
+        Column(
+            "ok",
+            pa.bool_(),
+            "true when the identity holds, false when it fails, null when a blank cell makes it "
+            "undecidable (`missing` names the cells).",
+        ),
+        Column(
+            "expected",
+            pa.float64(),
+            "What the parts add up to: the sum of the identity's right side as printed "
+            "(for cross_year: last year's carried_forward).",
+        ),
+        Column(
+            "found",
+            pa.float64(),
+            "The total the report prints: the identity's left side (for cross_year: this year's carried_over).",
+        ),
         Column("missing", STR_LIST, "Cells the check needed but the report leaves blank."),
         LOAD_ID,
     ),
@@ -344,9 +420,17 @@ DOCUMENTS = TableSpec(
         Column("content_type", pa.string(), "Content-Type the server gave."),
         Column("crawl_id", pa.string(), "Crawl that fetched these bytes."),
         Column("extract_status", pa.string(), "ok, error (see extract_error) or pending (not extracted yet)."),
-        Column("extract_error", pa.string(), "Error code when extraction failed (`not_a_report` for a document that is not one)."),
-        Column("not_a_report", pa.string(), "What a `not_a_report` document is instead: notice, news, bulletin, template, "
-               "interpretation, graphic or other_report. Such documents never become rows of `reports`."),
+        Column(
+            "extract_error",
+            pa.string(),
+            "Error code when extraction failed (`not_a_report` for a document that is not one).",
+        ),
+        Column(
+            "not_a_report",
+            pa.string(),
+            "What a `not_a_report` document is instead: notice, news, bulletin, template, "
+            "interpretation, graphic or other_report. Such documents never become rows of `reports`.",
+        ),
         Column("extractor_version", pa.string(), "Extractor version of the extraction used."),
         Column("report_id", pa.string(), "Report this document carries (null when not extracted or no year)."),
         Column("chosen", pa.bool_(), "Whether this document is the one the report's rows come from."),
@@ -401,7 +485,9 @@ COVERAGE = TableSpec(
         Column("report_id", pa.string(), "Report id when extracted."),
         Column("checks_failed", pa.int32(), "Failed identity checks of the report."),
         Column("checks_undecided", pa.int32(), "Identity checks of the report a blank cell leaves undecidable."),
-        Column("cross_year_warnings", pa.int32(), "Failed cross-year checks (carried_over vs last year's carried_forward)."),
+        Column(
+            "cross_year_warnings", pa.int32(), "Failed cross-year checks (carried_over vs last year's carried_forward)."
+        ),
         LOAD_ID,
     ),
     partitioned=False,
@@ -432,8 +518,20 @@ DIVISIONS = TableSpec(
 
 TABLES: dict[str, TableSpec] = {
     t.name: t
-    for t in (REPORTS, CELLS, REQUESTS, PROACTIVE, APPEALS, STATISTICS, CORE, CHECKS, DOCUMENTS, CRAWL_LOG, COVERAGE,
-              DIVISIONS)
+    for t in (
+        REPORTS,
+        CELLS,
+        REQUESTS,
+        PROACTIVE,
+        APPEALS,
+        STATISTICS,
+        CORE,
+        CHECKS,
+        DOCUMENTS,
+        CRAWL_LOG,
+        COVERAGE,
+        DIVISIONS,
+    )
 }
 
 STATUS_ORDER = ("not_found", "fetched", "extracted", "checked")

@@ -28,16 +28,19 @@ def host_allowed(netloc: str, allow_hosts: tuple[str, ...]) -> bool:
     return any(a.lower() in (netloc, host) for a in allow_hosts)
 
 
-def check_site(url: str, code: str | None, allow_hosts: tuple[str, ...] = (),
-               government_ips: frozenset[str] | None = None) -> None:
+def check_site(
+    url: str, code: str | None, allow_hosts: tuple[str, ...] = (), government_ips: frozenset[str] | None = None
+) -> None:
     """Raise ``TrialError`` unless ``url`` may be tried and ``code`` is a division code."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise TrialError(f"{url}: give an http:// or https:// address of a site")
     ips = load_government_ips(DEFAULT_REGISTRY) if government_ips is None else government_ips
     if not is_government_host(parts.hostname, ips) and not host_allowed(parts.netloc, allow_hosts):
-        raise TrialError(f"{parts.netloc} is not a government host (*.gov.cn or a listed government IP); "
-                         f"if you mean it, add --allow-host {parts.netloc}")
+        raise TrialError(
+            f"{parts.netloc} is not a government host (*.gov.cn or a listed government IP); "
+            f"if you mean it, add --allow-host {parts.netloc}"
+        )
     if code is not None:
         if not re.fullmatch(r"\d{6}", code):
             raise TrialError(f"{code}: a jurisdiction is a six-digit GB/T 2260 code")

@@ -42,8 +42,11 @@ def browser_settings(mode: str, proxy: str | None = None) -> dict[str, Any]:
     """Settings that install the (lazy) browser download handler, or none when ``mode`` is off or it is missing."""
     if mode == "off" or not available():
         return {"OGI_BROWSER": "off"}
-    launch: dict[str, Any] = {"executable_path": CHROMIUM, "headless": True,
-                              "args": ["--no-sandbox", "--disable-dev-shm-usage"]}
+    launch: dict[str, Any] = {
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": ["--no-sandbox", "--disable-dev-shm-usage"],
+    }
     if proxy:
         launch["proxy"] = {"server": proxy}
     return {
@@ -162,8 +165,12 @@ class BrowserMiddleware:
                 raise Refused("offsite_redirect", f"{request.url} -> {response.url} (in the browser)")
             return response
         src = self._source(request)
-        if self.enabled and src is not None and response.status in WAF_STATUSES \
-                and not request.meta.get("ogi_browser_tried"):
+        if (
+            self.enabled
+            and src is not None
+            and response.status in WAF_STATUSES
+            and not request.meta.get("ogi_browser_tried")
+        ):
             self.detected.add(src.id)  # the source needs the browser: this request once more, and the rest
             meta = {**request.meta, "ogi_browser_tried": True}
             self._through_browser(meta, request.url)

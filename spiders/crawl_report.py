@@ -48,8 +48,14 @@ def build(ledger: CrawlLedger, meta: dict[str, Any], runs_dir: Path, filename: s
         entry["previous_reports_found"] = before
         entry["warnings"] = warnings
         sources[sid] = entry
-        for key in ("requests", "pages_fetched", "listing_pages", "documents_downloaded", "bytes_downloaded",
-                    "reports_found"):
+        for key in (
+            "requests",
+            "pages_fetched",
+            "listing_pages",
+            "documents_downloaded",
+            "bytes_downloaded",
+            "reports_found",
+        ):
             totals[key] += entry[key]
         docs.update(entry["documents"])
         errors.update(entry["errors"])

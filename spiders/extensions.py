@@ -41,14 +41,16 @@ class CrawlAccounts:
     @classmethod
     def from_crawler(cls, crawler) -> CrawlAccounts:
         ext = cls(crawler)
-        for handler, signal in ((ext.spider_opened, signals.spider_opened),
-                                (ext.on_request, signals.request_reached_downloader),
-                                (ext.on_response, signals.response_received),
-                                (ext.on_item, signals.item_scraped),
-                                (ext.on_spider_error, signals.spider_error),
-                                (ext.on_request_failed, ogi_signals.request_failed),
-                                (ext.on_document_refused, ogi_signals.document_refused),
-                                (ext.spider_closed, signals.spider_closed)):
+        for handler, signal in (
+            (ext.spider_opened, signals.spider_opened),
+            (ext.on_request, signals.request_reached_downloader),
+            (ext.on_response, signals.response_received),
+            (ext.on_item, signals.item_scraped),
+            (ext.on_spider_error, signals.spider_error),
+            (ext.on_request_failed, ogi_signals.request_failed),
+            (ext.on_document_refused, ogi_signals.document_refused),
+            (ext.spider_closed, signals.spider_closed),
+        ):
             crawler.signals.connect(handler, signal=signal)
         return ext
 
@@ -81,8 +83,9 @@ class CrawlAccounts:
             if "playwright" in response.flags:
                 spider.ledger[sid].fetched_by_browser += 1
             ctx = request.meta.get("ogi", {})
-            self.events.emit("page", source=sid, role=ctx.get("role", "robots"), url=request.url,
-                             status=response.status)
+            self.events.emit(
+                "page", source=sid, role=ctx.get("role", "robots"), url=request.url, status=response.status
+            )
 
     def on_item(self, item, response: Response | None, spider) -> None:
         led = spider.ledger[item.source_id]
@@ -125,10 +128,19 @@ class CrawlAccounts:
             return
         src = spider.sources[ctx["source"]]
         keys = ("organ", "report_year", "title", "listing_url", "page_url", "link_text", "published_date")
-        self.history.record_failure(FailedFetch(
-            url=ctx["url"], status=status, error=kind, kind="page" if ctx.get("role") == "page" else "attachment",
-            source_id=src.id, jurisdiction_code=src.jurisdiction_code, fetched_at=now_iso(),
-            crawl_id=spider.crawl_id, context={k: ctx.get(k) for k in keys}))
+        self.history.record_failure(
+            FailedFetch(
+                url=ctx["url"],
+                status=status,
+                error=kind,
+                kind="page" if ctx.get("role") == "page" else "attachment",
+                source_id=src.id,
+                jurisdiction_code=src.jurisdiction_code,
+                fetched_at=now_iso(),
+                crawl_id=spider.crawl_id,
+                context={k: ctx.get(k) for k in keys},
+            )
+        )
 
     def spider_closed(self, spider, reason: str) -> None:
         runs = self.data_dir / "runs"

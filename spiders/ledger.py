@@ -14,8 +14,17 @@ from twisted.python.failure import Failure
 
 MAX_SAMPLES = 10
 # Requests the crawler refused to make (spiders.middlewares.Refused): reported, never stored or retried.
-REFUSALS = frozenset({"offsite", "offsite_redirect", "private_address", "port_not_allowed", "scheme_not_allowed",
-                      "cap_reached", "rate_limited"})
+REFUSALS = frozenset(
+    {
+        "offsite",
+        "offsite_redirect",
+        "private_address",
+        "port_not_allowed",
+        "scheme_not_allowed",
+        "cap_reached",
+        "rate_limited",
+    }
+)
 # Anti-bot interstitials: 412 + a JavaScript check, 521 + a JavaScript-set cookie (the old name was waf_412).
 WAF_STATUSES = frozenset({412, 521})
 
@@ -88,20 +97,23 @@ class CrawlLedger:
 
 def classify_failure(failure: Failure) -> tuple[str, str]:
     """(error kind, message) for a failed request; kinds are stable names for the crawl report."""
+    from scrapy import exceptions as sx
     from scrapy.exceptions import IgnoreRequest
     from scrapy.spidermiddlewares.httperror import HttpError
     from twisted.internet import error as terr
     from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
-    from scrapy import exceptions as sx
-
     exc = failure.value
     message = f"{type(exc).__name__}: {exc}"
     if getattr(exc, "kind", None) in REFUSALS:
         return exc.kind, str(exc)
-    scrapy_kinds = {"DownloadConnectionRefusedError": "site_down", "CannotResolveHostError": "dns",
-                    "DownloadTimeoutError": "timeout", "ResponseDataLossError": "truncated",
-                    "DownloadFailedError": "response_failed"}
+    scrapy_kinds = {
+        "DownloadConnectionRefusedError": "site_down",
+        "CannotResolveHostError": "dns",
+        "DownloadTimeoutError": "timeout",
+        "ResponseDataLossError": "truncated",
+        "DownloadFailedError": "response_failed",
+    }
     for name, kind in scrapy_kinds.items():
         cls = getattr(sx, name, None)
         if cls is not None and isinstance(exc, cls):
@@ -123,8 +135,11 @@ def classify_failure(failure: Failure) -> tuple[str, str]:
         if "redirect" in text:
             return "redirect_loop", message
         return "ignored", message
-    if isinstance(exc, (terr.TimeoutError, terr.TCPTimedOutError)) or "timeout" in type(exc).__name__.lower() \
-            or "took longer than" in str(exc):
+    if (
+        isinstance(exc, (terr.TimeoutError, terr.TCPTimedOutError))
+        or "timeout" in type(exc).__name__.lower()
+        or "took longer than" in str(exc)
+    ):
         return "timeout", message
     if isinstance(exc, (terr.ConnectionRefusedError, terr.ConnectError, terr.NoRouteError)):
         return "site_down", message

@@ -10,17 +10,35 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from spiders.titles import is_interpretation, is_report_column, is_report_title, looks_like_report, normalise, year_column
+from spiders.titles import (
+    is_interpretation,
+    is_report_column,
+    is_report_title,
+    looks_like_report,
+    normalise,
+    year_column,
+)
 
-REPORT_SLUGS = re.compile(r"/(ndbg|zfxxgknb|gknb|xxgknb|szfxxgkndbg|xxgkndbg|gkndbg|nianbao)(/|$|_|\.)|xxgk-xxgknb|"
-                          r"xxgkAnnualReport", re.I)
-_PORTAL = re.compile(r"^(政府|政务)?(信息)?公开(目录|平台|专栏|专区|网|首页|门户)$|^(政府|政务)?信息公开$|^政务公开$|"
-                     r"^法定主动公开内容$|^主动公开$")
-_ORGAN_LIST = re.compile(r"^(部门|乡镇|镇街|镇办|街道|乡镇街道|县直部门|区直部门|市直部门|部门和乡镇|镇（街道）)"
-                         r"(政府)?(信息公开|政务公开|公开)?(目录|专栏)?$")
-_ORGAN = re.compile(r"(局|委|委员会|办公室|办|中心|镇|乡|街道|街道办事处|管委会|管理委员会|人民政府|政府|法院|检察院|所|队|站)$")
-_NOT_ORGAN = re.compile(r"(首页|登录|注册|邮箱|信箱|公开指南|公开制度|依申请|意见|通知|公告|新闻|动态|要闻|专题|无障碍|网站|"
-                        r"地图|搜索|English|关于我们|联系我们|\d{4})")
+REPORT_SLUGS = re.compile(
+    r"/(ndbg|zfxxgknb|gknb|xxgknb|szfxxgkndbg|xxgkndbg|gkndbg|nianbao)(/|$|_|\.)|xxgk-xxgknb|"
+    r"xxgkAnnualReport",
+    re.I,
+)
+_PORTAL = re.compile(
+    r"^(政府|政务)?(信息)?公开(目录|平台|专栏|专区|网|首页|门户)$|^(政府|政务)?信息公开$|^政务公开$|"
+    r"^法定主动公开内容$|^主动公开$"
+)
+_ORGAN_LIST = re.compile(
+    r"^(部门|乡镇|镇街|镇办|街道|乡镇街道|县直部门|区直部门|市直部门|部门和乡镇|镇（街道）)"
+    r"(政府)?(信息公开|政务公开|公开)?(目录|专栏)?$"
+)
+_ORGAN = re.compile(
+    r"(局|委|委员会|办公室|办|中心|镇|乡|街道|街道办事处|管委会|管理委员会|人民政府|政府|法院|检察院|所|队|站)$"
+)
+_NOT_ORGAN = re.compile(
+    r"(首页|登录|注册|邮箱|信箱|公开指南|公开制度|依申请|意见|通知|公告|新闻|动态|要闻|专题|无障碍|网站|"
+    r"地图|搜索|English|关于我们|联系我们|\d{4})"
+)
 
 
 MAX_LABEL = 300

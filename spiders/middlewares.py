@@ -80,12 +80,15 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.given_up: dict[str, str] = {}  # host:port -> why (a Retry-After beyond the cap)
 
     def process_response(self, request: Request, response: Response):
-        wait = safety.retry_after_seconds(response.headers.get("Retry-After")) \
-            if response.status in (429, 503) else None
+        wait = (
+            safety.retry_after_seconds(response.headers.get("Retry-After")) if response.status in (429, 503) else None
+        )
         if wait is not None and not request.meta.get("dont_retry"):
             netloc = urlsplit(request.url).netloc.lower()
             if wait > self.retry_after_cap:
-                self.given_up[netloc] = f"HTTP {response.status} Retry-After {wait:.0f} s > {self.retry_after_cap:.0f} s"
+                self.given_up[netloc] = (
+                    f"HTTP {response.status} Retry-After {wait:.0f} s > {self.retry_after_cap:.0f} s"
+                )
                 raise Refused("rate_limited", self.given_up[netloc])
             retry = self._retry(request, f"HTTP {response.status} Retry-After {wait:.0f} s")
             if retry is None:
@@ -201,8 +204,9 @@ class SafetyMiddleware:
         if response.status in (301, 302, 303, 307, 308) and location:
             target = urljoin(request.url, location.decode("latin-1"))
             src = self._source(request)
-            if not safety.same_site_redirect(request.url, target) and (src is None or not src.allows(target)
-                                                                        or safety.refusal(target, self.allow, True)):
+            if not safety.same_site_redirect(request.url, target) and (
+                src is None or not src.allows(target) or safety.refusal(target, self.allow, True)
+            ):
                 raise Refused("offsite_redirect", f"{request.url} -> {target}")
         return response
 

@@ -21,6 +21,8 @@ from spiders.cms import family_names
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_REGISTRY = REPO / "data" / "sources"
 GOVERNMENT_IPS_FILE = "government_ips.toml"
+
+
 def registered_families() -> Collection[str]:
     """The CMS family names a source's ``cms`` may name: the families that registered themselves."""
     return family_names()
@@ -107,8 +109,12 @@ def load_allow_hosts(registry_dir: str | Path) -> tuple[str, ...]:
     return tuple(str(h) for h in tomllib.loads(path.read_text("utf-8")).get("allow_hosts", ()))
 
 
-def parse_entry(raw: dict, path: str | None = None, government_ips: frozenset[str] = frozenset(),
-                known_families: Collection[str] | None = None) -> Source:
+def parse_entry(
+    raw: dict,
+    path: str | None = None,
+    government_ips: frozenset[str] = frozenset(),
+    known_families: Collection[str] | None = None,
+) -> Source:
     """One registry entry (a parsed TOML table) → a validated ``Source``.
 
     ``known_families``: the CMS family names ``cms`` may take (default: ``registered_families()``).
@@ -167,8 +173,9 @@ def _proxy(value: str | None, where: str) -> str | None:
     return str(value)
 
 
-def load_registry(registry_dir: str | Path | None = None,
-                  known_families: Collection[str] | None = None) -> dict[str, Source]:
+def load_registry(
+    registry_dir: str | Path | None = None, known_families: Collection[str] | None = None
+) -> dict[str, Source]:
     """Every entry under ``registry_dir`` (default ``data/sources/``), by id."""
     root = Path(registry_dir) if registry_dir else DEFAULT_REGISTRY
     gov_ips = load_government_ips(root)

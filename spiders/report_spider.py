@@ -58,8 +58,14 @@ def new_crawl_id() -> str:
 class ReportSpider(scrapy.Spider):
     name = "reports"
 
-    def __init__(self, sources: list[Source] | None = None, crawl_id: str | None = None, max_hops: int = 6,
-                 max_pages: int = 50, **kwargs: Any):
+    def __init__(
+        self,
+        sources: list[Source] | None = None,
+        crawl_id: str | None = None,
+        max_hops: int = 6,
+        max_pages: int = 50,
+        **kwargs: Any,
+    ):
         super().__init__(**kwargs)
         self.sources: dict[str, Source] = {s.id: s for s in (sources or [])}
         self.crawl_id = crawl_id or new_crawl_id()
@@ -85,8 +91,9 @@ class ReportSpider(scrapy.Spider):
             else:
                 yield self._request(src.homepage, self.parse_hub, src, role="home", hops=0)
 
-    def _request(self, url: str, callback, src: Source, role: str, http: dict[str, Any] | None = None,
-                 **ctx: Any) -> Request:
+    def _request(
+        self, url: str, callback, src: Source, role: str, http: dict[str, Any] | None = None, **ctx: Any
+    ) -> Request:
         """A request with its context in ``meta["ogi"]``; ``http`` may change the wire form (a POST).
         Documents carry their source's ``refresh_days`` for the refresh middleware."""
         meta = {"ogi": {"source": src.id, "role": role, "url": url, **ctx}}
@@ -96,8 +103,15 @@ class ReportSpider(scrapy.Spider):
         http = dict(http or {})
         wire_url = http.pop("url", url)
         headers = http.pop("headers", None)
-        return Request(wire_url, callback=callback, errback=self.on_error, headers=headers or None, meta=meta,
-                       priority=priority, **http)
+        return Request(
+            wire_url,
+            callback=callback,
+            errback=self.on_error,
+            headers=headers or None,
+            meta=meta,
+            priority=priority,
+            **http,
+        )
 
     # hubs and listings ---------------------------------------------------------------
     def parse_hub(self, response: Response) -> Iterator[Any]:
@@ -105,8 +119,10 @@ class ReportSpider(scrapy.Spider):
         src = self.sources[ctx["source"]]
         if not isinstance(response, TextResponse) or sniff_format(response.body) not in PAGE_FORMATS:
             # a column link that serves a document itself
-            yield from self._document_item(response, {**ctx, "role": "doc", "kind": "attachment",
-                                                      "page_url": ctx.get("listing_url") or response.url})
+            yield from self._document_item(
+                response,
+                {**ctx, "role": "doc", "kind": "attachment", "page_url": ctx.get("listing_url") or response.url},
+            )
             return
         if response.request is not None and response.request.method == "POST":
             response = response.replace(url=ctx["url"])  # a POSTed record set: read it under its logical URL
@@ -126,7 +142,9 @@ class ReportSpider(scrapy.Spider):
             links.append(Link(url=urljoin(response.url, src_attr.strip()), text="", title="iframe"))
         return links, fams
 
-    def _follow(self, response: TextResponse, src: Source, ctx: dict[str, Any], from_page: bool = False) -> Iterator[Any]:
+    def _follow(
+        self, response: TextResponse, src: Source, ctx: dict[str, Any], from_page: bool = False
+    ) -> Iterator[Any]:
         """Everything a hub or listing page leads to: reports, columns, portals, organs, next pages."""
         led = self.ledger[src.id]
         role = ctx["role"]
@@ -143,9 +161,16 @@ class ReportSpider(scrapy.Spider):
             seen.add(link.url)
             if link.title == "iframe":
                 if src.allows(link.url) and hops < self.max_hops and not from_page:
-                    yield self._request(link.url, self.parse_hub, src, role=role, hops=hops + 1,
-                                        organ=ctx.get("organ"), year_hint=ctx.get("year_hint"),
-                                        chain=ctx.get("chain"))
+                    yield self._request(
+                        link.url,
+                        self.parse_hub,
+                        src,
+                        role=role,
+                        hops=hops + 1,
+                        organ=ctx.get("organ"),
+                        year_hint=ctx.get("year_hint"),
+                        chain=ctx.get("chain"),
+                    )
                 continue
             if from_page and (link.url == ctx["url"] or any(f.is_attachment(link) for f in fams)):
                 continue  # the page itself and its attachments are handled by parse_page
@@ -170,18 +195,35 @@ class ReportSpider(scrapy.Spider):
         role, hops = ctx["role"], ctx.get("hops", 0)
         if kind in (LinkKind.COLUMN, LinkKind.YEAR_COLUMN):
             year = parse_title(link.name)[1] if kind is LinkKind.YEAR_COLUMN else ctx.get("year_hint")
-            yield self._request(link.url, self.parse_hub, src, role="listing", hops=hops + 1,
-                                organ=ctx.get("organ"), year_hint=year, chain=link.url)
+            yield self._request(
+                link.url,
+                self.parse_hub,
+                src,
+                role="listing",
+                hops=hops + 1,
+                organ=ctx.get("organ"),
+                year_hint=year,
+                chain=link.url,
+            )
         elif kind in (LinkKind.PORTAL, LinkKind.ORGAN_LIST) and role in ("home", "hub"):
             organ = ctx.get("organ") if kind is LinkKind.PORTAL else None
-            yield self._request(link.url, self.parse_hub, src, role="hub", hops=hops + 1, organ=organ,
-                                organ_depth=ctx.get("organ_depth", 0))
+            yield self._request(
+                link.url,
+                self.parse_hub,
+                src,
+                role="hub",
+                hops=hops + 1,
+                organ=organ,
+                organ_depth=ctx.get("organ_depth", 0),
+            )
         elif kind is LinkKind.ORGAN and role == "hub" and ctx.get("organ_depth", 0) < 1:
-            yield self._request(link.url, self.parse_hub, src, role="hub", hops=hops + 1,
-                                organ=normalise(link.name), organ_depth=1)
+            yield self._request(
+                link.url, self.parse_hub, src, role="hub", hops=hops + 1, organ=normalise(link.name), organ_depth=1
+            )
 
-    def _paginate(self, response: TextResponse, src: Source, ctx: dict[str, Any], fams: list,
-                  content_links: set[str]) -> Iterator[Request]:
+    def _paginate(
+        self, response: TextResponse, src: Source, ctx: dict[str, Any], fams: list, content_links: set[str]
+    ) -> Iterator[Request]:
         led = self.ledger[src.id]
         chain_key = ctx.get("chain") or response.url
         chain = self.chains.setdefault(chain_key, Chain(scheduled={chain_key}))
@@ -208,12 +250,22 @@ class ReportSpider(scrapy.Spider):
                     led.error("pagination_cap", response.url, f"more than {self.max_pages} pages in one listing")
                 break
             chain.scheduled.add(url)
-            yield self._request(url, self.parse_hub, src, role="listing", hops=ctx.get("hops", 0),
-                                organ=ctx.get("organ"), year_hint=ctx.get("year_hint"), chain=chain_key,
-                                page_no=page_no + 1, http=wire.get(url))
+            yield self._request(
+                url,
+                self.parse_hub,
+                src,
+                role="listing",
+                hops=ctx.get("hops", 0),
+                organ=ctx.get("organ"),
+                year_hint=ctx.get("year_hint"),
+                chain=chain_key,
+                page_no=page_no + 1,
+                http=wire.get(url),
+            )
 
-    def _report_link(self, link: Link, response: TextResponse, src: Source, ctx: dict[str, Any],
-                     fams: list) -> Iterator[Any]:
+    def _report_link(
+        self, link: Link, response: TextResponse, src: Source, ctx: dict[str, Any], fams: list
+    ) -> Iterator[Any]:
         body, year = parse_title(link.name)
         source = "title" if year is not None else None
         if year is None and ctx.get("year_hint"):
@@ -280,8 +332,11 @@ class ReportSpider(scrapy.Spider):
             if not src.allows(link.url):
                 led.skipped["offsite"] += 1
                 continue
-            yield from self._document_request(link.url, src, {**self._entry(ctx), "title": title, "page_url": url,
-                                                              "link_text": link.text or link.title})
+            yield from self._document_request(
+                link.url,
+                src,
+                {**self._entry(ctx), "title": title, "page_url": url, "link_text": link.text or link.title},
+            )
         # a "report" link that was really a listing (e.g. a per-year sub-column named like a report)
         yield from self._follow(response, src, {**ctx, "role": "listing"}, from_page=True)
 
@@ -336,9 +391,14 @@ class ReportSpider(scrapy.Spider):
         disposition = (response.headers.get("Content-Disposition") or b"").decode("latin-1")
         fmt = sniff_format(body, file_name(response.url, disposition) or file_name(ctx["url"]))
         if fmt == "pdf" and not pdf_has_eof(body):
-            self.crawler.signals.send_catch_log(ogi_signals.document_refused, request=response.request,
-                                                kind="truncated", message=f"PDF without %%EOF ({len(body)} bytes)",
-                                                status=response.status, spider=self)
+            self.crawler.signals.send_catch_log(
+                ogi_signals.document_refused,
+                request=response.request,
+                kind="truncated",
+                message=f"PDF without %%EOF ({len(body)} bytes)",
+                status=response.status,
+                spider=self,
+            )
             return
         led.documents_downloaded += 1
         led.bytes_downloaded += len(body)
@@ -390,10 +450,14 @@ class ReportSpider(scrapy.Spider):
             crawl_id=self.crawl_id,
         )
 
-    def _not_modified_item(self, response: Response, prev: PriorFetch | None, src: Source,
-                           ctx: dict[str, Any]) -> DocumentItem:
-        item = self._known_item(prev, src, ctx) if prev else DocumentItem(src.id, src.jurisdiction_code,
-                                                                           ctx.get("kind", "attachment"), ctx["url"])
+    def _not_modified_item(
+        self, response: Response, prev: PriorFetch | None, src: Source, ctx: dict[str, Any]
+    ) -> DocumentItem:
+        item = (
+            self._known_item(prev, src, ctx)
+            if prev
+            else DocumentItem(src.id, src.jurisdiction_code, ctx.get("kind", "attachment"), ctx["url"])
+        )
         item.status = 304
         item.fetched_at = now_iso()
         item.final_url = response.url

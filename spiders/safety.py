@@ -22,12 +22,22 @@ ALLOWED_PORTS = (80, 443)
 # Names that always mean this machine, resolved or not (a proxy would resolve them to itself).
 LOCAL_NAMES = re.compile(r"(^|\.)(localhost|localdomain|local|internal|intranet|home\.arpa)$|^ip6-", re.I)
 # Beyond ipaddress' is_private/is_loopback/...: ranges a crawler must not reach either.
-_EXTRA_BLOCKED = tuple(ipaddress.ip_network(n) for n in (
-    "100.64.0.0/10",  # CGNAT
-    "169.254.0.0/16",  # link-local, cloud metadata (169.254.169.254)
-    "192.0.0.0/24", "198.18.0.0/15", "0.0.0.0/8", "240.0.0.0/4",
-    "fc00::/7", "fd00::/8", "fe80::/10", "::ffff:0:0/96", "64:ff9b::/96",
-))
+_EXTRA_BLOCKED = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "100.64.0.0/10",  # CGNAT
+        "169.254.0.0/16",  # link-local, cloud metadata (169.254.169.254)
+        "192.0.0.0/24",
+        "198.18.0.0/15",
+        "0.0.0.0/8",
+        "240.0.0.0/4",
+        "fc00::/7",
+        "fd00::/8",
+        "fe80::/10",
+        "::ffff:0:0/96",
+        "64:ff9b::/96",
+    )
+)
 # Session ids a server keeps in the URL: dropped (the session cookie carries them anyway).
 _SESSION_PATH = re.compile(r";(jsessionid|phpsessid|sid|sessionid)=[^/?#]*", re.I)
 SESSION_KEYS = frozenset({"jsessionid", "phpsessid", "aspsessionid", "sessionid", "session_id", "cfid", "cftoken"})
@@ -89,8 +99,15 @@ def is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     mapped = getattr(ip, "ipv4_mapped", None)
     if mapped is not None:
         return is_public(mapped)
-    if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast or ip.is_reserved \
-            or ip.is_unspecified or not ip.is_global:
+    if (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+        or not ip.is_global
+    ):
         return False
     return not any(ip in net for net in _EXTRA_BLOCKED if net.version == ip.version)
 

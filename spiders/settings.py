@@ -85,7 +85,9 @@ BASE: dict[str, Any] = {
     "OGI_RETRY_AFTER_MAX": 120.0,
     # auto: sources marked `browser = true`, or answering waf_challenge, are fetched by the system
     # Chromium (spiders.browser); off: never
-    "OGI_BROWSER": os.environ.get("OGI_BROWSER", "auto"),  # a longer Retry-After gives the host up for the run (rate_limited)
+    "OGI_BROWSER": os.environ.get(
+        "OGI_BROWSER", "auto"
+    ),  # a longer Retry-After gives the host up for the run (rate_limited)
     # caps (cap_reached in the crawl report names which)
     "OGI_MAX_PAGES_PER_SOURCE": 3000,  # home, hub, listing and report-page requests
     "OGI_MAX_DOCUMENTS_PER_SOURCE": 3000,  # attachment requests
@@ -104,8 +106,13 @@ FAST: dict[str, Any] = {
 }
 
 
-def crawl_settings(data_dir: str | Path, sources: list[Source] = (), overrides: dict[str, Any] | None = None,
-                   fast: bool = False, allow_hosts: tuple[str, ...] = ()) -> dict[str, Any]:
+def crawl_settings(
+    data_dir: str | Path,
+    sources: list[Source] = (),
+    overrides: dict[str, Any] | None = None,
+    fast: bool = False,
+    allow_hosts: tuple[str, ...] = (),
+) -> dict[str, Any]:
     """The settings for one run: base, per-source download slots, then FAST, then overrides.
 
     ``allow_hosts`` (the registry folder's, e.g. the demo's 127.0.0.1 ports) are added to

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from extractors.readers.encoding import decode_text, python_codec
 from extractors.readers.encoding import declared_charset as page_charset
+from extractors.readers.encoding import decode_text, python_codec
 from extractors.sniff import OLE, sniff
 
 OLE2_MAGIC = OLE

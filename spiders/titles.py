@@ -14,7 +14,9 @@ from extractors.metadata import is_interpretation as _is_interpretation
 from extractors.metadata import parse_title as _parse_title
 
 _YEAR = r"(20[0-4]\d|19[89]\d)"
-_REPORT_WORDS = re.compile(r"(政府|政务)?信息公开.{0,12}?(年度报告|年报|工作报告|报告)|信息公开年报|政务公开.{0,8}年度报告")
+_REPORT_WORDS = re.compile(
+    r"(政府|政务)?信息公开.{0,12}?(年度报告|年报|工作报告|报告)|信息公开年报|政务公开.{0,8}年度报告"
+)
 _TITLE_YEAR = re.compile(_YEAR + r"\s*年(度)?")
 _DATE = re.compile(r"(20\d\d|19\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _COLUMN_WORDS = re.compile(r"(信息公开|政务公开)?(工作)?(年报|年度报告)")

@@ -80,9 +80,20 @@ def _add_real_sample(data_dir: Path, name: str, code: str, year: int, organ: str
     data = (SAMPLES_DIR / name).read_bytes()
     with RawStore(data_dir / "raw") as raw:
         sha = raw.put(data)
-        raw.record(FetchRecord(url=f"http://real.example/{name}", sha256=sha, fetched_at="2025-02-01T00:00:00+00:00",
-                               status=200, format=name.rsplit(".", 1)[-1], size=len(data), source_id=f"real-{code}",
-                               jurisdiction_code=code, organ=organ, report_year=year))
+        raw.record(
+            FetchRecord(
+                url=f"http://real.example/{name}",
+                sha256=sha,
+                fetched_at="2025-02-01T00:00:00+00:00",
+                status=200,
+                format=name.rsplit(".", 1)[-1],
+                size=len(data),
+                source_id=f"real-{code}",
+                jurisdiction_code=code,
+                organ=organ,
+                report_year=year,
+            )
+        )
     return sha
 
 
@@ -139,8 +150,9 @@ def mtimes():
 def _run_module(args: list[str], module: str = "pipelines.crawl", timeout: int = 120) -> subprocess.CompletedProcess:
     """``python -m module args`` from the repository root; it must succeed."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.run([sys.executable, "-m", module, *args], cwd=REPO, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    proc = subprocess.run(
+        [sys.executable, "-m", module, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return proc
 

@@ -38,8 +38,11 @@ def gridspan_docx() -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     span = b'<w:tcPr><w:gridSpan w:val="2000000000"/></w:tcPr>'
-    return _rezip(buffer.getvalue(), "word/document.xml",
-                  lambda xml: re.sub(rb"<w:tc>(?:<w:tcPr>.*?</w:tcPr>)?", b"<w:tc>" + span, xml))
+    return _rezip(
+        buffer.getvalue(),
+        "word/document.xml",
+        lambda xml: re.sub(rb"<w:tc>(?:<w:tcPr>.*?</w:tcPr>)?", b"<w:tc>" + span, xml),
+    )
 
 
 def huge_span_html(cells: int = 400) -> bytes:
@@ -88,9 +91,12 @@ def flate_bomb_pdf(unpacked: int = 1 << 30) -> bytes:
     for _ in range(unpacked >> 20):
         checksum = zlib.adler32(chunk, checksum)
     body = head + block * (unpacked >> 20) + tail + checksum.to_bytes(4, "big")
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
-               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(body) + body + b"\nendstream"]
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(body) + body + b"\nendstream",
+    ]
     out = bytearray(b"%PDF-1.7\n")
     offsets = []
     for number, obj in enumerate(objects, 1):
@@ -123,10 +129,10 @@ def damaged(data: bytes, seed: int) -> bytes:
         for _ in range(max(1, len(data) // 500)):
             data[rng.randrange(len(data))] = rng.randrange(256)
     elif kind == 1:
-        del data[rng.randrange(1, len(data)):]
+        del data[rng.randrange(1, len(data)) :]
     elif kind == 2:
         at = rng.randrange(len(data))
-        data[at:at] = data[max(0, at - 4096):at]
+        data[at:at] = data[max(0, at - 4096) : at]
     else:
         data[: min(len(data), 64)] = bytes(min(len(data), 64))
     return bytes(data)

@@ -66,7 +66,11 @@ def _with_note(cell: dict) -> tuple[str, dict]:
     """A count cell with a parenthetical note after its number; the value stays."""
     raw = cell["raw"]
     if isinstance(cell["value"], int) and cell["value"] > 0 and raw.isdigit():
-        raw = f"{raw}（其中线上{cell['value'] // 2 + 1}件）" if cell["table"] != "requests" else f"{raw}（含转办{cell['value'] // 3}件）"
+        raw = (
+            f"{raw}（其中线上{cell['value'] // 2 + 1}件）"
+            if cell["table"] != "requests"
+            else f"{raw}（含转办{cell['value'] // 3}件）"
+        )
     return raw, {**cell, "raw": raw}
 
 
@@ -79,14 +83,21 @@ def perturbed(truth: dict, v: Variant) -> tuple[str, bytes, dict]:
         if v.notes and i % 3 == 0:
             raw, c = _with_note(c)
         new_cells.append(c)
-        cells.setdefault(c["table"], {})[(c["row"], c["col"])] = CellTruth(c["table"], c["row"], c["col"], c["value"], raw)
+        cells.setdefault(c["table"], {})[(c["row"], c["col"])] = CellTruth(
+            c["table"], c["row"], c["col"], c["value"], raw
+        )
     style = LabelStyle()
     versions = truth["tables"]
     year = truth["report"]["report_year"]
     lines: list[tuple[str, object]] = []  # ("p", text) | ("grid", Grid)
     if v.title:
         lines.append(("p", truth["report"]["title"]))
-    lines.append(("p", f"{year}年，{truth['report']['issuing_body']}认真贯彻落实《中华人民共和国政府信息公开条例》，现将有关情况报告如下。"))
+    lines.append(
+        (
+            "p",
+            f"{year}年，{truth['report']['issuing_body']}认真贯彻落实《中华人民共和国政府信息公开条例》，现将有关情况报告如下。",
+        )
+    )
     lines.append(("p", "一、总体情况"))
     lines.append(("p", "全年主动公开政府信息，依法办理申请，未发生重大问题。"))
     headings = {
@@ -151,7 +162,7 @@ def _render(lines: list[tuple[str, object]], mode: str) -> bytes:
             else:
                 text.extend(_grid_lines(item, mode))  # type: ignore[arg-type]
         return ("\n".join(text) + "\n").encode("utf-8")
-    parts = ["<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>报告</title></head><body><div class=\"content\">"]
+    parts = ['<!DOCTYPE html><html><head><meta charset="utf-8"><title>报告</title></head><body><div class="content">']
     for kind, item in lines:
         if kind == "p":
             parts.append(f"<p>{html.escape(item)}</p>")  # type: ignore[arg-type]
@@ -173,11 +184,15 @@ def judge(expected: dict, report) -> tuple[int, int, list[str]]:
     if report.meta.report_year != expected["report"]["report_year"]:
         wrong.append(f"year {report.meta.report_year} != {expected['report']['report_year']}")
     found = {(c.table, c.row, c.col): c for c in report.cells}
+
     def flagged(table: str, row: str) -> bool:
         """A problem of the cell's table says its row was not read (naming it, or the table)."""
-        return any(p.table == table and p.code in FLAG_CODES and (
-            row in p.message or p.code == "table_missing" or p.code == "table_incomplete" and "…" in p.message)
-            for p in report.problems)
+        return any(
+            p.table == table
+            and p.code in FLAG_CODES
+            and (row in p.message or p.code == "table_missing" or p.code == "table_incomplete" and "…" in p.message)
+            for p in report.problems
+        )
 
     right = nulled = 0
     keys = set()
@@ -190,8 +205,10 @@ def judge(expected: dict, report) -> tuple[int, int, list[str]]:
         elif (got is None or got.value is None) and flagged(c["table"], c["row"]):
             nulled += 1
         else:
-            wrong.append(f"{'.'.join(key)}: expected {c['value']!r} ({c['raw']!r}), found "
-                         f"{None if got is None else got.value!r} ({None if got is None else got.raw!r})")
+            wrong.append(
+                f"{'.'.join(key)}: expected {c['value']!r} ({c['raw']!r}), found "
+                f"{None if got is None else got.value!r} ({None if got is None else got.raw!r})"
+            )
     for key, got in found.items():
         if key not in keys and got.value is not None:
             wrong.append(f"{'.'.join(key)}: not printed, found {got.value!r}")

@@ -7,8 +7,9 @@ import io
 from pathlib import Path
 
 
-def scan_pdf(source: Path | bytes, dpi: int = 150, degrees: float = 0.0, quality: int = 70,
-             pages: list[int] | None = None) -> bytes:
+def scan_pdf(
+    source: Path | bytes, dpi: int = 150, degrees: float = 0.0, quality: int = 70, pages: list[int] | None = None
+) -> bytes:
     """``pages``: 1-based page numbers to keep (all by default)."""
     import pypdfium2 as pdfium
     from PIL import Image

@@ -18,8 +18,15 @@ LISTING = """<html><head><meta charset="utf-8"><title>两亭镇 政府信息公�
 
 
 def listing_requests(ctx_extra: dict) -> dict[str, dict]:
-    src = parse_entry({"id": "t", "jurisdiction_code": "610329", "jurisdiction_name": "麟游县", "name": "麟游县人民政府",
-                       "homepage": "http://www.linyou.gov.cn/"})
+    src = parse_entry(
+        {
+            "id": "t",
+            "jurisdiction_code": "610329",
+            "jurisdiction_name": "麟游县",
+            "name": "麟游县人民政府",
+            "homepage": "http://www.linyou.gov.cn/",
+        }
+    )
     spider = ReportSpider(sources=[src])
     url = "http://www.linyou.gov.cn/ltz/ndbg/"
     meta = {"ogi": {"source": "t", "role": "listing", "url": url, "hops": 2, **ctx_extra}}
@@ -47,8 +54,16 @@ def test_a_title_names_its_year_over_the_column_and_a_yearless_link_is_no_report
 
 def test_manifest_keeps_the_year_source_and_an_older_store_gains_the_column(tmp_path):
     with RawStore(tmp_path / "raw") as raw:
-        raw.record(FetchRecord(url="http://x.gov.cn/a.html", sha256=raw.put(b"<html/>"), fetched_at="2025-01-02T00:00:00+00:00",
-                               status=200, report_year=2024, year_source="published_date"))
+        raw.record(
+            FetchRecord(
+                url="http://x.gov.cn/a.html",
+                sha256=raw.put(b"<html/>"),
+                fetched_at="2025-01-02T00:00:00+00:00",
+                status=200,
+                report_year=2024,
+                year_source="published_date",
+            )
+        )
         assert raw.latest("http://x.gov.cn/a.html").year_source == "published_date"
     db = sqlite3.connect(tmp_path / "raw" / "manifest.sqlite")
     db.execute("ALTER TABLE fetches DROP COLUMN year_source")  # a store made before the column existed
@@ -57,8 +72,16 @@ def test_manifest_keeps_the_year_source_and_an_older_store_gains_the_column(tmp_
     with RawStore(tmp_path / "raw") as raw:
         old = raw.latest("http://x.gov.cn/a.html")
         assert (old.report_year, old.year_source) == (2024, None)
-        raw.record(FetchRecord(url="http://x.gov.cn/b.html", sha256=raw.put(b"<p/>"), fetched_at="2025-01-03T00:00:00+00:00",
-                               status=200, report_year=2023, year_source="title"))
+        raw.record(
+            FetchRecord(
+                url="http://x.gov.cn/b.html",
+                sha256=raw.put(b"<p/>"),
+                fetched_at="2025-01-03T00:00:00+00:00",
+                status=200,
+                report_year=2023,
+                year_source="title",
+            )
+        )
         assert raw.latest("http://x.gov.cn/b.html").year_source == "title"
 
 

@@ -49,8 +49,11 @@ def test_a_pdf_cut_short_is_truncated_not_a_crash(tmp_path, samples_dir):
 
 def test_html_with_no_form_says_which_tables_are_missing(tmp_path):
     page = tmp_path / "page.html"
-    page.write_text("<html><body><h1>某县人民政府2023年政府信息公开工作年度报告</h1>"
-                    "<p>2023年共收到申请5件，均已办结。</p><img src='t1.png'><img src='t2.png'></body></html>", "utf-8")
+    page.write_text(
+        "<html><body><h1>某县人民政府2023年政府信息公开工作年度报告</h1>"
+        "<p>2023年共收到申请5件，均已办结。</p><img src='t1.png'><img src='t2.png'></body></html>",
+        "utf-8",
+    )
     report = extract(page)
     assert report.error is None and report.cells == []
     missing = {p.table: p.message for p in report.problems if p.code == "table_missing"}
@@ -64,9 +67,24 @@ def test_text_layer_of_private_use_characters_is_garbled_not_empty(tmp_path):
     import subprocess
 
     html = tmp_path / "pua.html"
-    html.write_text("<html><body><p>" + "".join(chr(0xE000 + i % 200) for i in range(600)) + "</p></body></html>", "utf-8")
+    html.write_text(
+        "<html><body><p>" + "".join(chr(0xE000 + i % 200) for i in range(600)) + "</p></body></html>", "utf-8"
+    )
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(html)], capture_output=True, timeout=180, check=True)
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(html),
+        ],
+        capture_output=True,
+        timeout=180,
+        check=True,
+    )
     report = extract(tmp_path / "pua.pdf")
     assert report.error.code == "garbled_text_layer" and report.error.pages

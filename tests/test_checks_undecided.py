@@ -32,14 +32,20 @@ def test_blank_cells_make_checks_undecided_not_failed(tmp_path, extract_all):
     assert (summary.checks_failed, summary.checks_undecided) == (0, len(undecided))
 
     wh = tmp_path / "warehouse"
-    rows = duckdb.sql(f"SELECT ok, count(*) FROM read_parquet('{wh}/checks/**/*.parquet', hive_partitioning=true) "
-                      "WHERE severity = 'error' GROUP BY ok").fetchall()
+    rows = duckdb.sql(
+        f"SELECT ok, count(*) FROM read_parquet('{wh}/checks/**/*.parquet', hive_partitioning=true) "
+        "WHERE severity = 'error' GROUP BY ok"
+    ).fetchall()
     counts = {ok: n for ok, n in rows}
     assert counts[None] == len(undecided) and False not in counts
     assert counts[True] == sum(1 for c in report.checks if c.ok is True)
-    rep = duckdb.sql(f"SELECT checks_passed, checks_failed, checks_undecided FROM read_parquet('{wh}/reports/**/*.parquet', "
-                     "hive_partitioning=true)").fetchall()[0]
+    rep = duckdb.sql(
+        f"SELECT checks_passed, checks_failed, checks_undecided FROM read_parquet('{wh}/reports/**/*.parquet', "
+        "hive_partitioning=true)"
+    ).fetchall()[0]
     assert rep == (counts[True], 0, len(undecided))
-    cov = duckdb.sql(f"SELECT status, checks_failed, checks_undecided FROM read_parquet('{wh}/coverage/*.parquet') "
-                     "WHERE report_id IS NOT NULL").fetchall()[0]
+    cov = duckdb.sql(
+        f"SELECT status, checks_failed, checks_undecided FROM read_parquet('{wh}/coverage/*.parquet') "
+        "WHERE report_id IS NOT NULL"
+    ).fetchall()[0]
     assert cov == ("checked", 0, len(undecided))

@@ -11,8 +11,9 @@ OGI = [sys.executable, "-m", "flows.cli"]
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*OGI, "extract", *args], capture_output=True, text=True, timeout=120,
-                          cwd=Path(__file__).resolve().parents[1])
+    return subprocess.run(
+        [*OGI, "extract", *args], capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parents[1]
+    )
 
 
 def test_json_lines_one_per_file_and_failures_do_not_stop_the_batch(tmp_path, samples_dir):
@@ -27,14 +28,27 @@ def test_json_lines_one_per_file_and_failures_do_not_stop_the_batch(tmp_path, sa
     assert empty["error"]["code"] == "empty_file" and empty["format"] == "empty"
     assert report["format"] == "text" and len(report["sha256"]) == 64
     assert report["report"] == {
-        "issuing_body": "麟游县人民政府", "report_year": 2024, "year_source": "title",
-        "title": "麟游县人民政府2024年政府信息公开工作年度报告", "publisher_kind": "government",
+        "issuing_body": "麟游县人民政府",
+        "report_year": 2024,
+        "year_source": "title",
+        "title": "麟游县人民政府2024年政府信息公开工作年度报告",
+        "publisher_kind": "government",
         "jurisdiction_code": "610329",
     }
     assert report["tables"]["requests"]["form_version"] == "2021" and report["tables"]["requests"]["evidence"]
-    granted = next(c for c in report["cells"] if (c["table"], c["row"], c["col"]) == ("requests", "granted", "natural_person"))
-    assert granted == {"table": "requests", "row": "granted", "col": "natural_person", "value": 2, "raw": "2",
-                       "flags": [], "page": None, "unit": None}
+    granted = next(
+        c for c in report["cells"] if (c["table"], c["row"], c["col"]) == ("requests", "granted", "natural_person")
+    )
+    assert granted == {
+        "table": "requests",
+        "row": "granted",
+        "col": "natural_person",
+        "value": 2,
+        "raw": "2",
+        "flags": [],
+        "page": None,
+        "unit": None,
+    }
     balance = next(c for c in report["checks"] if c["id"] == "requests.balance" and c.get("col") == "total")
     assert balance == {"id": "requests.balance", "col": "total", "ok": True, "expected": 4, "found": 4}
     assert report["problems"] == [] and report["extra_rows"] == []

@@ -12,18 +12,33 @@ from extractors import extract
 from extractors.core import core_values
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "files"
-WITHHELD = ("state_secret", "prohibited_by_law", "security_stability", "third_party_rights", "internal_affairs",
-            "process_information", "enforcement_files", "administrative_query")
+WITHHELD = (
+    "state_secret",
+    "prohibited_by_law",
+    "security_stability",
+    "third_party_rights",
+    "internal_affairs",
+    "process_information",
+    "enforcement_files",
+    "administrative_query",
+)
 
 
-@pytest.mark.parametrize("name, expected", [
-    # read off the corpus truth: 三 new_received/granted/partially_granted totals, the eight 不予公开 totals
-    # summed (3+0+1+0+2+0+0+0 and 0+1+1+2+1+0+3+2), 四 review total, direct + after-review lawsuits (7+4, 3+8)
-    ("docx-2021-merged",
-     {"received": 18, "granted": 10, "partially_granted": 1, "refused": 6, "reviews": 4, "lawsuits": 11}),
-    ("docx-2019-merged",
-     {"received": 24, "granted": 3, "partially_granted": 1, "refused": 10, "reviews": 3, "lawsuits": 11}),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        # read off the corpus truth: 三 new_received/granted/partially_granted totals, the eight 不予公开 totals
+        # summed (3+0+1+0+2+0+0+0 and 0+1+1+2+1+0+3+2), 四 review total, direct + after-review lawsuits (7+4, 3+8)
+        (
+            "docx-2021-merged",
+            {"received": 18, "granted": 10, "partially_granted": 1, "refused": 6, "reviews": 4, "lawsuits": 11},
+        ),
+        (
+            "docx-2019-merged",
+            {"received": 24, "granted": 3, "partially_granted": 1, "refused": 10, "reviews": 3, "lawsuits": 11},
+        ),
+    ],
+)
 def test_the_core_of_2021_and_2019_reports(name, expected):
     truth = json.loads((CORPUS / f"{name}.truth.json").read_text("utf-8"))
     cells = {(c["table"], c["row"], c["col"]): c["value"] for c in truth["cells"]}
@@ -39,9 +54,11 @@ def test_the_core_of_2021_and_2019_reports(name, expected):
 
 
 def test_one_blank_component_makes_the_core_value_null_not_a_partial_sum():
-    cells = [{"table": "appeals", "row": "litigation_direct", "col": "total", "value": 3, "flags": []},
-             {"table": "appeals", "row": "litigation_after_review", "col": "total", "value": None, "flags": ["blank"]},
-             {"table": "appeals", "row": "review", "col": "total", "value": 0, "flags": []}]
+    cells = [
+        {"table": "appeals", "row": "litigation_direct", "col": "total", "value": 3, "flags": []},
+        {"table": "appeals", "row": "litigation_after_review", "col": "total", "value": None, "flags": ["blank"]},
+        {"table": "appeals", "row": "review", "col": "total", "value": 0, "flags": []},
+    ]
     core = core_values(cells, {"appeals": "2021"})
     assert core["lawsuits"].value is None and core["lawsuits"].source is None
     assert core["reviews"].value == 0 and core["reviews"].source == "appeals:review:total"

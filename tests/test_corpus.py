@@ -27,8 +27,18 @@ from tests.corpus.truth import NULL_TEXTS, TABLES, broken_identities, evaluate_i
 FILES = Path(__file__).parent / "corpus" / "files"
 INDEX = json.loads((FILES / "index.json").read_text("utf-8"))
 DOCS = INDEX["documents"]
-ERROR_CODES = {"empty_file", "corrupt_file", "truncated_file", "encrypted", "no_text_layer", "unsupported_format",
-               "too_large", "zip_bomb", "unsafe_xml", "not_a_report"}
+ERROR_CODES = {
+    "empty_file",
+    "corrupt_file",
+    "truncated_file",
+    "encrypted",
+    "no_text_layer",
+    "unsupported_format",
+    "too_large",
+    "zip_bomb",
+    "unsafe_xml",
+    "not_a_report",
+}
 FLOAT_TOL = 1e-9
 SHOW = 25  # mismatches shown per failing document
 
@@ -153,15 +163,19 @@ def compare(t: dict, out: dict) -> list[str]:
             continue
         kind = kind_of(c["table"], t["tables"][c["table"]], c["col"])
         if not same_value(c["value"], got.get("value"), kind):
-            wrong.append(f"cell {name}: expected {c['value']!r} (raw {c['raw']!r}), found {got.get('value')!r} "
-                         f"(raw {got.get('raw')!r})")
+            wrong.append(
+                f"cell {name}: expected {c['value']!r} (raw {c['raw']!r}), found {got.get('value')!r} "
+                f"(raw {got.get('raw')!r})"
+            )
         elif c["value"] is None and norm(got.get("raw")) != norm(c["raw"]):
             wrong.append(f"cell {name}: empty cell raw expected {c['raw']!r}, found {got.get('raw')!r}")
     truth_keys = {(c["table"], c["row"], c["col"]) for c in t["cells"]}
     for key, got in found_cells.items():
         if key not in truth_keys:
-            wrong.append(f"cell {'.'.join(map(str, key))}: not in the document (found {got.get('value')!r}, "
-                         f"raw {got.get('raw')!r})")
+            wrong.append(
+                f"cell {'.'.join(map(str, key))}: not in the document (found {got.get('value')!r}, "
+                f"raw {got.get('raw')!r})"
+            )
     if wrong:
         errs.append(f"{len(wrong)} wrong cells of {len(t['cells'])}:")
         errs.extend("  " + w for w in wrong)
@@ -189,8 +203,10 @@ def compare(t: dict, out: dict) -> list[str]:
             continue
         if inst["ok"] is not None and ch.get("ok") is not None and ch.get("ok") != inst["ok"]:
             where = ch.get("row") or ch.get("col")
-            errs.append(f"check {ch.get('id')} [{where}]: reported ok={ch.get('ok')}, truth "
-                        f"{inst['lhs']} vs {inst['rhs']} (ok={inst['ok']})")
+            errs.append(
+                f"check {ch.get('id')} [{where}]: reported ok={ch.get('ok')}, truth "
+                f"{inst['lhs']} vs {inst['rhs']} (ok={inst['ok']})"
+            )
 
     # extra rows
     want_extra = sorted((r["table"], norm(r["label"])) for r in t["extra_rows"])

@@ -12,12 +12,14 @@ from pipelines.rawstore import FetchRecord, RawStore
 
 
 def test_cross_year_check_compares_carried_over_with_last_years_carried_forward():
-    found = cross_year_checks([
-        ("a21", "610329", "gov", 2021, {"total": (3, 5)}),
-        ("a22", "610329", "gov", 2022, {"total": (5, 1)}),
-        ("a23", "610329", "gov", 2023, {"total": (2, 0)}),
-        ("b23", "320813", "gov", 2023, {"total": (9, 0)}),  # no 2022 report: nothing to compare
-    ])
+    found = cross_year_checks(
+        [
+            ("a21", "610329", "gov", 2021, {"total": (3, 5)}),
+            ("a22", "610329", "gov", 2022, {"total": (5, 1)}),
+            ("a23", "610329", "gov", 2023, {"total": (2, 0)}),
+            ("b23", "320813", "gov", 2023, {"total": (9, 0)}),  # no 2022 report: nothing to compare
+        ]
+    )
     assert set(found) == {"a22", "a23"}
     assert found["a22"][0] | {"ok": True} == found["a22"][0] and found["a22"][0]["severity"] == "warning"
     bad = found["a23"][0]
@@ -25,9 +27,11 @@ def test_cross_year_check_compares_carried_over_with_last_years_carried_forward(
 
 
 def test_grid_fills_gaps_and_keeps_the_best_status():
-    obs = [Observation("610329", "gov", 2021, "checked", report_id="r1"),
-           Observation("610329", "gov", 2021, "fetched"),
-           Observation("610329", "gov", 2023, "extracted", checks_failed=2)]
+    obs = [
+        Observation("610329", "gov", 2021, "checked", report_id="r1"),
+        Observation("610329", "gov", 2021, "fetched"),
+        Observation("610329", "gov", 2023, "extracted", checks_failed=2),
+    ]
     rows = coverage_rows(obs, {"610329": ("麟游县", "陕西省")}, expected=[("320813", "(none)")])
     grid = {(r["jurisdiction_code"], r["year"]): r for r in rows}
     assert len(rows) == 6  # two lines × 2021..2023
@@ -42,13 +46,25 @@ def test_coverage_table_and_picture_from_a_load(tmp_path, extract_all):
         prev = None
         for year in (2020, 2021, 2023):  # 2022 is missing
             # 2021 carries over exactly what 2020 carried forward
-            s = generate("610329", "麟游县", "麟游县人民政府", year, faulty=year == 2023, previous=prev if year == 2021 else None)
+            s = generate(
+                "610329", "麟游县", "麟游县人民政府", year, faulty=year == 2023, previous=prev if year == 2021 else None
+            )
             store_sample(raw, s, "gen", f"http://gen.example/{year}.html")
             prev = s
         raw.put(b"%PDF-1.4 not really a pdf")
-        raw.record(FetchRecord(url="http://gen.example/2024.pdf", sha256=raw.put(b"%PDF-1.4 not really a pdf"),
-                               fetched_at="2025-02-01T00:00:00+00:00", status=200, format="pdf", source_id="gen",
-                               jurisdiction_code="610329", organ="麟游县人民政府", report_year=2024))
+        raw.record(
+            FetchRecord(
+                url="http://gen.example/2024.pdf",
+                sha256=raw.put(b"%PDF-1.4 not really a pdf"),
+                fetched_at="2025-02-01T00:00:00+00:00",
+                status=200,
+                format="pdf",
+                source_id="gen",
+                jurisdiction_code="610329",
+                organ="麟游县人民政府",
+                report_year=2024,
+            )
+        )
     extract_all(tmp_path)
     load_warehouse(tmp_path, None, EXTRACTOR_VERSION)
     cov = pd.read_parquet(tmp_path / "warehouse" / "coverage")

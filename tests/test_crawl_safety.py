@@ -20,10 +20,14 @@ from spiders import safety
 pytestmark = pytest.mark.slow
 
 TITLE = "测试县人民政府{year}年政府信息公开工作年度报告"
-HOME = ('<html><head><meta charset="utf-8"></head><body><a href="/ndbg/index.html">政府信息公开年报</a>'
-        '<a href="/ndbg/index.html;jsessionid=A1B2C3D4E5F6A7B8C9D0">政府信息公开年报</a></body></html>')
-REPORT = ('<html><head><meta charset="utf-8"><title>{t}</title></head><body><h1>{t}</h1>'
-          '<p>一、总体情况。本年度共主动公开政府信息。</p></body></html>')
+HOME = (
+    '<html><head><meta charset="utf-8"></head><body><a href="/ndbg/index.html">政府信息公开年报</a>'
+    '<a href="/ndbg/index.html;jsessionid=A1B2C3D4E5F6A7B8C9D0">政府信息公开年报</a></body></html>'
+)
+REPORT = (
+    '<html><head><meta charset="utf-8"><title>{t}</title></head><body><h1>{t}</h1>'
+    "<p>一、总体情况。本年度共主动公开政府信息。</p></body></html>"
+)
 
 
 class Site:
@@ -69,8 +73,12 @@ def registry(folder: Path, homepage: str, allow: list[str] | None = None, **extr
     folder.mkdir(parents=True, exist_ok=True)
     head = f"allow_hosts = {json.dumps(allow)}\n" if allow is not None else ""
     (folder / "government_ips.toml").write_text(head + '[[ip]]\nip = "127.0.0.1"\n', "utf-8")
-    lines = [f'id = "hostile"', 'jurisdiction_code = "610329"', 'jurisdiction_name = "测试县"',
-             f'homepage = "{homepage}"']
+    lines = [
+        'id = "hostile"',
+        'jurisdiction_code = "610329"',
+        'jurisdiction_name = "测试县"',
+        f'homepage = "{homepage}"',
+    ]
     lines += [f"{k} = {json.dumps(v)}" for k, v in extra.items()]
     (folder / "hostile.toml").write_text("\n".join(lines) + "\n", "utf-8")
     return folder
@@ -98,18 +106,23 @@ def steering_routes(other_port: int):
         if path == "/":
             return html(HOME)
         if path.startswith("/ndbg/index.html"):
-            items = "".join(f'<li><a href="/r/{y}.html">{TITLE.format(year=y)}</a><span>{y + 1}-01-20</span></li>'
-                            for y in (2019, 2020, 2021, 2022, 2023))
+            items = "".join(
+                f'<li><a href="/r/{y}.html">{TITLE.format(year=y)}</a><span>{y + 1}-01-20</span></li>'
+                for y in (2019, 2020, 2021, 2022, 2023)
+            )
             return html(f'<html><head><meta charset="utf-8"></head><body><ul>{items}</ul></body></html>')
-        targets = {"/r/2020.html": "http://169.254.169.254/latest/meta-data/",
-                   "/r/2021.html": f"http://127.0.0.1:{other_port}/secret",
-                   "/r/2022.html": "http://[::1]/admin",
-                   "/r/2019.html": "file:///etc/passwd"}
+        targets = {
+            "/r/2020.html": "http://169.254.169.254/latest/meta-data/",
+            "/r/2021.html": f"http://127.0.0.1:{other_port}/secret",
+            "/r/2022.html": "http://[::1]/admin",
+            "/r/2019.html": "file:///etc/passwd",
+        }
         if path in targets:
             return 302, {"Location": targets[path]}, b""
         if path == "/r/2023.html":
             return html(REPORT.format(t=TITLE.format(year=2023)))
         return html("not found", 404)
+
     return routes
 
 
@@ -152,9 +165,11 @@ def trap_routes(path, handler):
     if path.startswith("/ndbg/index.html") or path.startswith("/cal"):
         day = int(path.rsplit("=", 1)[-1]) if "=" in path else 0
         date = time.strftime("%Y-%m-%d", time.gmtime(1704067200 + 86400 * day))
-        body = (f'<li><a href="/news/{day}.html">通知{day}</a></li>'
-                f'<li><a href="/cal?date={date}&view={day + 1}">下一页</a></li>'
-                f'<li><a href="/cal2/{date}/index.html">{2010 + day % 15}年</a></li>')
+        body = (
+            f'<li><a href="/news/{day}.html">通知{day}</a></li>'
+            f'<li><a href="/cal?date={date}&view={day + 1}">下一页</a></li>'
+            f'<li><a href="/cal2/{date}/index.html">{2010 + day % 15}年</a></li>'
+        )
         if day == 0:
             body += f'<li><a href="/r/2023.html">{TITLE.format(year=2023)}</a></li>'
         return html(f'<html><head><meta charset="utf-8"></head><body><ul>{body}</ul></body></html>')
@@ -166,8 +181,13 @@ def trap_routes(path, handler):
 def test_a_calendar_trap_gets_at_most_20_requests_and_the_cap_is_reported(tmp_path, run_module):
     site = Site(trap_routes)
     try:
-        src = crawl(run_module, tmp_path, registry(tmp_path / "reg", site.base + "/", allow=[f"127.0.0.1:{site.port}"]),
-                    "--set", "OGI_MAX_LISTING_PAGES=500")
+        src = crawl(
+            run_module,
+            tmp_path,
+            registry(tmp_path / "reg", site.base + "/", allow=[f"127.0.0.1:{site.port}"]),
+            "--set",
+            "OGI_MAX_LISTING_PAGES=500",
+        )
     finally:
         site.close()
     paths = site.paths()
@@ -179,11 +199,15 @@ def test_a_calendar_trap_gets_at_most_20_requests_and_the_cap_is_reported(tmp_pa
 
 
 def test_trap_patterns_mask_dates_tokens_and_session_ids_but_keep_column_ids():
-    assert safety.trap_pattern("http://a.gov.cn/cal/2024-05-01/index.html?sid=9f8e7d6c5b4a39281706") == \
-        safety.trap_pattern("http://a.gov.cn/cal/2023-11-30/index.html?sid=0a1b2c3d4e5f60718293")
-    assert safety.trap_pattern("http://a.gov.cn/col/col1234/index.html") != \
-        safety.trap_pattern("http://a.gov.cn/col/col5678/index.html")
-    assert safety.strip_session("http://a.gov.cn/x.jsp;jsessionid=ABC?id=3&PHPSESSID=zz") == "http://a.gov.cn/x.jsp?id=3"
+    assert safety.trap_pattern(
+        "http://a.gov.cn/cal/2024-05-01/index.html?sid=9f8e7d6c5b4a39281706"
+    ) == safety.trap_pattern("http://a.gov.cn/cal/2023-11-30/index.html?sid=0a1b2c3d4e5f60718293")
+    assert safety.trap_pattern("http://a.gov.cn/col/col1234/index.html") != safety.trap_pattern(
+        "http://a.gov.cn/col/col5678/index.html"
+    )
+    assert (
+        safety.strip_session("http://a.gov.cn/x.jsp;jsessionid=ABC?id=3&PHPSESSID=zz") == "http://a.gov.cn/x.jsp?id=3"
+    )
 
 
 # ---------------------------------------------------------------------------- Retry-After
@@ -199,6 +223,7 @@ def rate_limited_routes(retry_after: str):
         if path == "/":
             return html(f'<a href="/r/2023.html">{TITLE.format(year=2023)}</a>')
         return html(REPORT.format(t=TITLE.format(year=2023)))
+
     return routes
 
 
@@ -235,8 +260,16 @@ def test_retry_after_reads_seconds_and_http_dates():
 
 
 def test_addresses_a_crawler_must_not_reach():
-    refused = ["http://169.254.169.254/", "http://10.0.0.1/", "http://100.64.1.1/", "http://[fd00::1]/",
-               "http://[::ffff:127.0.0.1]/", "http://localhost/", "http://www.a.gov.cn:22/", "ftp://www.a.gov.cn/"]
+    refused = [
+        "http://169.254.169.254/",
+        "http://10.0.0.1/",
+        "http://100.64.1.1/",
+        "http://[fd00::1]/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://localhost/",
+        "http://www.a.gov.cn:22/",
+        "ftp://www.a.gov.cn/",
+    ]
     for url in refused:
         assert safety.refusal(url, frozenset(), proxied=False) is not None, url
     assert safety.refusal("http://www.a.gov.cn/", frozenset(), proxied=True) is None

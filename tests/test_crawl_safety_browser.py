@@ -12,13 +12,17 @@ import pytest
 
 from spiders import browser
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not browser.available(), reason="no system Chromium (make install) or scrapy-playwright")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not browser.available(), reason="no system Chromium (make install) or scrapy-playwright"),
+]
 
 TITLE = "测试县人民政府2023年政府信息公开工作年度报告"
-CHALLENGE = ('<html><head><script src="{tracker}/t.js"></script><img src="{tracker}/pixel.gif">'
-             '<script>document.cookie = "waf_ok=1; path=/"; location.reload();</script></head>'
-             '<body>checking your browser</body></html>')
+CHALLENGE = (
+    '<html><head><script src="{tracker}/t.js"></script><img src="{tracker}/pixel.gif">'
+    '<script>document.cookie = "waf_ok=1; path=/"; location.reload();</script></head>'
+    "<body>checking your browser</body></html>"
+)
 PAGES = {
     "/": '<a href="/ndbg/index.html">政府信息公开年报</a>',
     "/ndbg/index.html": f'<ul><li><a href="/r/2023.html">{TITLE}</a><span>2024-01-20</span></li></ul>',
@@ -40,7 +44,10 @@ class WafSite:
                 elif not passed:
                     status, body = 412, CHALLENGE.format(tracker=tracker)
                 else:
-                    status, body = 200, f'<html><head><meta charset="utf-8"></head><body>{PAGES[self.path]}</body></html>'
+                    status, body = (
+                        200,
+                        f'<html><head><meta charset="utf-8"></head><body>{PAGES[self.path]}</body></html>',
+                    )
                 data = body.encode("utf-8")
                 self.send_response(status)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -67,12 +74,15 @@ def test_a_site_behind_a_javascript_check_is_crawled_through_the_browser(marked,
     reg = tmp_path / "reg"
     reg.mkdir()
     (reg / "government_ips.toml").write_text(f'allow_hosts = ["127.0.0.1:{site.port}"]\n[[ip]]\nip = "127.0.0.1"\n')
-    (reg / "waf.toml").write_text(f'id = "waf"\njurisdiction_code = "610329"\njurisdiction_name = "测试县"\n'
-                                  f'homepage = "http://127.0.0.1:{site.port}/"\nbrowser = {str(marked).lower()}\n')
+    (reg / "waf.toml").write_text(
+        f'id = "waf"\njurisdiction_code = "610329"\njurisdiction_name = "测试县"\n'
+        f'homepage = "http://127.0.0.1:{site.port}/"\nbrowser = {str(marked).lower()}\n'
+    )
     data = tmp_path / "data"
     try:
-        proc = run_module(["--registry-dir", str(reg), "--data-dir", str(data), "--all", "--fast", "--json"],
-                          timeout=180)
+        proc = run_module(
+            ["--registry-dir", str(reg), "--data-dir", str(data), "--all", "--fast", "--json"], timeout=180
+        )
     finally:
         site.close()
         tracker.close()

@@ -23,15 +23,21 @@ def hostile_page(size: int) -> bytes:
     """One ``<p>`` row holding every link (each with a date), then unclosed markers of each family."""
     chunks, n = [], 0
     while sum(map(len, chunks)) < size * 0.7:
-        chunks.append(f'<a href="/art/2023/1/{n % 28 + 1}/art_1_{n}.html">县人民政府2023年政府信息公开工作年度报告{n}</a>'
-                      f' 2024-01-{n % 28 + 1:02d} {FILLER}')
+        chunks.append(
+            f'<a href="/art/2023/1/{n % 28 + 1}/art_1_{n}.html">县人民政府2023年政府信息公开工作年度报告{n}</a>'
+            f" 2024-01-{n % 28 + 1:02d} {FILLER}"
+        )
         n += 1
     tail = []
     while sum(map(len, tail)) < size * 0.3:
-        tail.append('<record><![CDATA[<li>x</li>]] > <nextgroup><![CDATA[ <a href="./P020240101.pdf" '
-                    'var file_appendix totalRecord:9 ')
-    body = ('<html><head><meta charset="utf-8"><script src="/module/web/jpage/dataproxy.jsp"></script></head>'
-            '<body><datastore><p>' + "".join(chunks) + "</p>" + "".join(tail) + "</body></html>")
+        tail.append(
+            '<record><![CDATA[<li>x</li>]] > <nextgroup><![CDATA[ <a href="./P020240101.pdf" '
+            "var file_appendix totalRecord:9 "
+        )
+    body = (
+        '<html><head><meta charset="utf-8"><script src="/module/web/jpage/dataproxy.jsp"></script></head>'
+        "<body><datastore><p>" + "".join(chunks) + "</p>" + "".join(tail) + "</body></html>"
+    )
     return body.encode("utf-8")
 
 

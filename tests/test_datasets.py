@@ -101,8 +101,17 @@ def test_rerun_writes_nothing_and_keeps_rows_identical(loaded, snapshot, mtimes)
     assert load_warehouse(data, None, EXTRACTOR_VERSION).skipped
     assert {t: snapshot(wh, t) for t in before} == before
     n = len(before["cells"])
-    assert len({(r["report_id"], r["table_key"], r["row_key"], r["col_key"]) for r in before["cells"] if r["row_key"] != "extra"}) \
-        == len([r for r in before["cells"] if r["row_key"] != "extra"]) and n > 0
+    assert (
+        len(
+            {
+                (r["report_id"], r["table_key"], r["row_key"], r["col_key"])
+                for r in before["cells"]
+                if r["row_key"] != "extra"
+            }
+        )
+        == len([r for r in before["cells"] if r["row_key"] != "extra"])
+        and n > 0
+    )
 
 
 def test_rows_built_in_chunks_are_the_same_files(loaded, tmp_path, monkeypatch):
@@ -139,8 +148,10 @@ def test_a_changed_report_rewrites_only_its_partitions(tmp_path, fill, mtimes):
     second = load_warehouse(data, None, "2")
     after = mtimes(data / "warehouse")
     rewritten = {p for p in after if after[p] != stamps.get(p)}
-    assert all("report_year=2021/province=陕西省" in p or "report_year=2019" in p or p.startswith(("coverage", "documents"))
-               for p in rewritten), rewritten
+    assert all(
+        "report_year=2021/province=陕西省" in p or "report_year=2019" in p or p.startswith(("coverage", "documents"))
+        for p in rewritten
+    ), rewritten
     assert any(p.startswith("cells/report_year=2021/province=陕西省") for p in rewritten)
     assert f"cells/report_year={moved.year}/province=江苏省/part-0.parquet" in second.commit.deleted
     assert first.commit.written and second.commit.load_id > first.commit.load_id
@@ -164,13 +175,21 @@ def test_memory_filesystem_warehouse(tmp_path, fill, extract_all):
 
 
 def test_a_second_load_waits_for_the_lock_held_by_another_process(tmp_path):
-    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
         import sys, time
         from fsspec.implementations.local import LocalFileSystem
         from pipelines.datasets import WarehouseLock
-        lock = WarehouseLock(LocalFileSystem(), {str(tmp_path / '_lock')!r}); lock.acquire()
+        lock = WarehouseLock(LocalFileSystem(), {str(tmp_path / "_lock")!r}); lock.acquire()
         print("held", flush=True); time.sleep(60)
-    """)], stdout=subprocess.PIPE, text=True)
+    """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         Warehouse(tmp_path)  # creates nothing that needs the lock

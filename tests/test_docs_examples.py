@@ -11,11 +11,10 @@ import pandas as pd  # noqa: F401
 import polars as pl  # noqa: F401
 import pytest
 
-from pipelines.reader import read_table  # noqa: F401  (used by the documented examples)
-
 from extractors import EXTRACTOR_VERSION
 from extractors.schema import SCHEMA
 from pipelines.load import load_warehouse
+from pipelines.reader import read_table  # noqa: F401  (used by the documented examples)
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "docs"))
@@ -23,7 +22,9 @@ import gen_dictionary  # noqa: E402
 
 
 def test_committed_dictionary_is_up_to_date():
-    proc = subprocess.run([sys.executable, str(ROOT / "docs" / "gen_dictionary.py"), "--check"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "docs" / "gen_dictionary.py"), "--check"], capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stderr
 
 
@@ -32,7 +33,17 @@ def test_dictionary_names_every_key_with_its_chinese_label():
     for table in SCHEMA.tables.values():
         for item in (*table.rows, *table.cols, *(i for g in table.groups for i in (*g.rows, *g.cols))):
             assert f"`{item.key}`" in text and item.label in text, item.key
-    for name in ("reports", "cells", "requests", "proactive", "appeals", "checks", "documents", "crawl_log", "coverage"):
+    for name in (
+        "reports",
+        "cells",
+        "requests",
+        "proactive",
+        "appeals",
+        "checks",
+        "documents",
+        "crawl_log",
+        "coverage",
+    ):
         assert f"### `{name}`" in text
 
 

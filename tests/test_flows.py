@@ -68,7 +68,8 @@ def test_backfill_from_raw_store_rerun_and_reextract(tmp_path, monkeypatch, fill
 def test_nightly_crawls_the_demo_sites_on_a_local_dask_cluster(tmp_path):
     with DemoSites(18860, tmp_path / "registry", faults=False) as (ports, registry):
         result = nightly.with_options(task_runner=task_runner(2, dask_local=True))(
-            data_dir=str(tmp_path / "data"), registry_dir=registry, shards=2, fast=True)
+            data_dir=str(tmp_path / "data"), registry_dir=registry, shards=2, fast=True
+        )
     shards = result["crawl"]
     assert len(shards) == 2 and all("error" not in s and s["returncode"] == 0 for s in shards)
     registered = load_registry(registry)
@@ -93,11 +94,23 @@ def test_ogi_demo_twice_changes_nothing(tmp_path, mtimes):
     assert second.returncode == 0, second.stderr[-3000:]
     assert "no data changed" in second.stdout
     assert {p: t for p, t in mtimes(tmp_path / "warehouse").items() if not p.startswith("crawl_log")} == stamps
-    status = subprocess.run([sys.executable, "-m", "flows.cli", "status", "--data-dir", str(tmp_path), "--json"],
-                            cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    status = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "status", "--data-dir", str(tmp_path), "--json"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert status.returncode == 0 and '"nightly"' in status.stdout and '"status": "ok"' in status.stdout
-    cov = subprocess.run([sys.executable, "-m", "flows.cli", "coverage", "--data-dir", str(tmp_path)],
-                         cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    cov = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "coverage", "--data-dir", str(tmp_path)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert cov.returncode == 0 and (tmp_path / "reports" / "coverage.png").exists()
 
 

@@ -21,11 +21,17 @@ CAP = 4 << 30
 
 def ogi_extract(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     """``ogi extract`` as a user runs it, under the checker's 4 GB address-space cap."""
+
     def cap() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (CAP, CAP))
 
-    return subprocess.run([sys.executable, "-m", "flows.cli", "extract", *args], capture_output=True,
-                          timeout=timeout, cwd=REPO, preexec_fn=cap)
+    return subprocess.run(
+        [sys.executable, "-m", "flows.cli", "extract", *args],
+        capture_output=True,
+        timeout=timeout,
+        cwd=REPO,
+        preexec_fn=cap,
+    )
 
 
 def utf8_json_lines(stdout: bytes) -> list[dict]:
@@ -50,14 +56,26 @@ def test_pathological_documents_each_get_their_code_under_a_4gb_cap(tmp_path):
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.monotonic()
     missing = str(tmp_path / "gone.pdf")
-    done = ogi_extract(*paths, "/dev/zero", str(fifo), missing, str(tmp_path / "gridspan.docx"), "--json", "--jobs", "2")
+    done = ogi_extract(
+        *paths, "/dev/zero", str(fifo), missing, str(tmp_path / "gridspan.docx"), "--json", "--jobs", "2"
+    )
     elapsed = time.monotonic() - started
     lines = utf8_json_lines(done.stdout)
     assert done.returncode == 1, done.stderr
     codes = {Path(line["path"]).name: line["error"]["code"] for line in lines}
-    assert [line["path"] for line in lines] == [*paths, "/dev/zero", str(fifo), missing, str(tmp_path / "gridspan.docx")]
-    assert codes == {**{name: code for name, (_, code) in cases.items()},
-                     "zero": "not_a_regular_file", "report.pdf": "not_a_regular_file", "gone.pdf": "unreadable"}
+    assert [line["path"] for line in lines] == [
+        *paths,
+        "/dev/zero",
+        str(fifo),
+        missing,
+        str(tmp_path / "gridspan.docx"),
+    ]
+    assert codes == {
+        **{name: code for name, (_, code) in cases.items()},
+        "zero": "not_a_regular_file",
+        "report.pdf": "not_a_regular_file",
+        "gone.pdf": "unreadable",
+    }
     assert elapsed < 60, elapsed
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     assert peak < 600 * 1024 or peak == before, f"a worker peaked at {peak // 1024} MB"
@@ -66,8 +84,13 @@ def test_pathological_documents_each_get_their_code_under_a_4gb_cap(tmp_path):
 def test_a_worker_out_of_memory_is_memory_limit_and_is_replaced_for_the_next_document():
     page = b"<html><body>" + "<p>政府信息公开 12</p>".encode() * 2_000_000 + b"</body></html>"  # 56 MB
     good = (REPO / "tests" / "corpus" / "files" / "html-2021-broken-balance.html").read_bytes()
-    results = list(run_many([Job("big", data=page, name="big.html"), Job("good", data=good, name="good.html")],
-                            jobs=1, limits=Limits(timeout=60, memory_mb=400)))
+    results = list(
+        run_many(
+            [Job("big", data=page, name="big.html"), Job("good", data=good, name="good.html")],
+            jobs=1,
+            limits=Limits(timeout=60, memory_mb=400),
+        )
+    )
     (key, big), (key2, after) = results
     assert (key, big.error.code, big.path) == ("big", "memory_limit", "big.html")
     assert key2 == "good" and after.error is None and len(after.cells) > 100
@@ -77,16 +100,24 @@ def test_a_document_past_its_time_is_a_timeout_and_the_batch_goes_on():
     page = b"<html><body>" + "<p>政府信息公开 12</p>".encode() * 2_000_000 + b"</body></html>"
     good = (REPO / "tests" / "corpus" / "files" / "html-2021-broken-balance.html").read_bytes()
     started = time.monotonic()
-    results = list(run_many([Job("slow", data=page, name="slow.html"), Job("good", data=good, name="good.html")],
-                            jobs=1, limits=Limits(timeout=1, memory_mb=2048)))
+    results = list(
+        run_many(
+            [Job("slow", data=page, name="slow.html"), Job("good", data=good, name="good.html")],
+            jobs=1,
+            limits=Limits(timeout=1, memory_mb=2048),
+        )
+    )
     assert results[0][1].error.code == "timeout" and results[1][1].error is None
     assert time.monotonic() - started < 1 + 5 + 10  # the limit, the kill grace, two worker start-ups
 
 
 def test_a_batch_of_damaged_files_answers_every_input_with_two_jobs(tmp_path):
     kinds = (".pdf", ".docx", ".xlsx", ".xls", ".html", ".txt")
-    sources = sorted(p for p in (REPO / "tests" / "corpus" / "files").iterdir()
-                     if p.suffix in kinds and not p.name.startswith("bad-"))
+    sources = sorted(
+        p
+        for p in (REPO / "tests" / "corpus" / "files").iterdir()
+        if p.suffix in kinds and not p.name.startswith("bad-")
+    )
     inputs = []
     for seed, source in enumerate(sources[:48]):
         path = tmp_path / f"{seed:02d}-{source.name}"
@@ -148,8 +179,12 @@ def _alive(pid: int) -> bool:
 def test_workers_die_with_the_cli_when_it_is_killed(tmp_path):
     slow = tmp_path / "slow.html"
     slow.write_bytes(b"<html><body>" + "<p>政府信息公开 12</p>".encode() * 2_000_000 + b"</body></html>")
-    cli = subprocess.Popen([sys.executable, "-m", "flows.cli", "extract", str(slow), "--json"], cwd=REPO,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", "extract", str(slow), "--json"],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     workers: list[int] = []
     while not workers and time.monotonic() < deadline:
@@ -188,7 +223,20 @@ def test_an_xls_with_a_far_corner_cell_is_too_large_grid(tmp_path):
     source.write_bytes(hostile._workbook(IV65536="1"))  # the last cell an XLS sheet has
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     assert soffice, "LibreOffice is installed by `make install` (Makefile APT_PACKAGES)"
-    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless", "--norestore",
-                    "--convert-to", "xls", "--outdir", str(tmp_path), str(source)], capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "xls",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        capture_output=True,
+        timeout=120,
+    )
     report = extract(tmp_path / "far.xls")
     assert (report.format, report.error.code) == ("xls", "too_large_grid"), report.error

@@ -19,8 +19,9 @@ def cells(data: bytes) -> list[tuple]:
     return sorted((c.table, c.row, c.col, c.value, c.raw) for c in report.cells)
 
 
-@pytest.mark.parametrize("page", ["html-gbk-2021-dashes.html", "html-gb2312-2021-word-cells.html",
-                                  "html-2021-broken-balance.html"])
+@pytest.mark.parametrize(
+    "page", ["html-gbk-2021-dashes.html", "html-gb2312-2021-word-cells.html", "html-2021-broken-balance.html"]
+)
 def test_one_stray_byte_before_a_good_page_changes_no_cell(page):
     clean = (CORPUS / page).read_bytes()
     expected = cells(clean)

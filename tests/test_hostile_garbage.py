@@ -16,8 +16,11 @@ def test_checks_run_when_the_form_version_is_unknown():
     report = extract_bytes(APPEALS_ONLY.encode(), name="appeals.txt")
     assert report.tables["appeals"].form_version == "unknown"
     checks = {(c.id, c.row): (c.ok, c.expected, c.found) for c in report.checks}
-    assert checks == {("appeals.total", "review"): (False, 3, 4), ("appeals.total", "litigation_direct"): (True, 2, 2),
-                      ("appeals.total", "litigation_after_review"): (True, 0, 0)}
+    assert checks == {
+        ("appeals.total", "review"): (False, 3, 4),
+        ("appeals.total", "litigation_direct"): (True, 2, 2),
+        ("appeals.total", "litigation_after_review"): (True, 0, 0),
+    }
 
 
 def test_a_page_whose_labels_are_garbage_gives_no_cells_not_a_table_by_position():
@@ -42,7 +45,9 @@ def test_rows_of_numbers_under_no_label_never_fill_a_table_by_position():
     from extractors.schema import SCHEMA
 
     table = SCHEMA["requests"]  # exactly as many rows of seven numbers as 三 has rows, labels garbled
-    rows = ["| ЖЗИ | " + " | ".join(str((i * 7 + j) % 10) for j in range(len(table.cols))) + " |"
-            for i in range(len(table.rows))]
+    rows = [
+        "| ЖЗИ | " + " | ".join(str((i * 7 + j) % 10) for j in range(len(table.cols))) + " |"
+        for i in range(len(table.rows))
+    ]
     report = extract_bytes("\n".join(rows).encode(), name="numbers.txt")
     assert report.cells == [] and "requests" not in report.tables

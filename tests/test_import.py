@@ -22,8 +22,9 @@ CORPUS = REPO / "tests" / "corpus" / "files"
 def ogi(*args: str, timeout: int = 240) -> subprocess.CompletedProcess:
     env = {**os.environ, "PREFECT_LOGGING_LEVEL": "WARNING"}
     env.pop("PREFECT_API_URL", None)
-    return subprocess.run([sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True,
-                          cwd=REPO, env=env, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True, cwd=REPO, env=env, timeout=timeout
+    )
 
 
 def truth(name: str) -> dict:
@@ -49,11 +50,17 @@ def test_imported_folder_is_extracted_and_loaded_with_file_provenance(tmp_path):
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
 
     wh = data / "warehouse"
-    docs = duckdb.sql(f"SELECT url, title, source_id, sha256, extract_status FROM read_parquet('{wh}/documents/*.parquet')").df()
+    docs = duckdb.sql(
+        f"SELECT url, title, source_id, sha256, extract_status FROM read_parquet('{wh}/documents/*.parquet')"
+    ).df()
     assert len(docs) == 3
     assert set(docs.source_id) == {"import"} and set(docs.extract_status) == {"ok"}
     assert file_url(folder / "docx-2021-label-quirks.docx") in set(docs.url)
-    assert set(docs.title) == {"docx-2021-label-quirks.docx", "html-2021-label-quirks.html", "pdf-2021-label-quirks.pdf"}
+    assert set(docs.title) == {
+        "docx-2021-label-quirks.docx",
+        "html-2021-label-quirks.html",
+        "pdf-2021-label-quirks.pdf",
+    }
 
     expected = truth("docx-2021-label-quirks.docx")
     cells = duckdb.sql(
@@ -64,7 +71,9 @@ def test_imported_folder_is_extracted_and_loaded_with_file_provenance(tmp_path):
     got = {(t, r, c): v for t, r, c, v in cells if v is not None}
     want = {(c["table"], c["row"], c["col"]): c["value"] for c in expected["cells"] if c["value"] is not None}
     assert got == want
-    reports = duckdb.sql(f"SELECT issuing_body, report_year, jurisdiction_code FROM read_parquet('{wh}/reports/**/*.parquet', hive_partitioning=true)").fetchall()
+    reports = duckdb.sql(
+        f"SELECT issuing_body, report_year, jurisdiction_code FROM read_parquet('{wh}/reports/**/*.parquet', hive_partitioning=true)"
+    ).fetchall()
     assert ("淮阴区人民政府", 2021, "320804") in {(b, int(y), c) for b, y, c in reports}
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from extractors.jurisdictions import Division, divisions, lookup, resolve

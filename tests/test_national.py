@@ -59,16 +59,22 @@ def test_every_family_finds_its_reports(simulation) -> None:
     assert scores["all"].organ_ok == scores["all"].hit
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8: titles like 某局关于2022年政府信息公开工作的年度报告 give no year, and "
-                                       "a listing date in the next table cell is not read, so no date fallback")
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 8: titles like 某局关于2022年政府信息公开工作的年度报告 give no year, and "
+    "a listing date in the next table cell is not read, so no date fallback",
+)
 def test_every_report_has_its_year(simulation) -> None:
     counties, run, _ = simulation
     s = score(counties, run.lines)["all"]
     assert s.year_ok == s.hit
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8: reports are not yet told from notices, news, bulletins and "
-                                       "templates by their content (not_a_report)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 8: reports are not yet told from notices, news, bulletins and "
+    "templates by their content (not_a_report)",
+)
 def test_no_non_report_counted(simulation) -> None:
     counties, run, _ = simulation
     assert score(counties, run.lines)["all"].false_positives == 0

@@ -19,8 +19,19 @@ FILES = Path(__file__).resolve().parent / "files" / "spiders"
 
 
 def _spider(host: str, name: str) -> ReportSpider:
-    return ReportSpider(sources=[parse_entry({"id": "t", "jurisdiction_code": "441881", "jurisdiction_name": name[:3],
-                                              "name": name, "homepage": f"http://{host}/"})])
+    return ReportSpider(
+        sources=[
+            parse_entry(
+                {
+                    "id": "t",
+                    "jurisdiction_code": "441881",
+                    "jurisdiction_name": name[:3],
+                    "name": name,
+                    "homepage": f"http://{host}/",
+                }
+            )
+        ]
+    )
 
 
 def _response(file: str, url: str, role: str, cls=HtmlResponse, **ctx):
@@ -81,8 +92,10 @@ def test_heilongjiang_gbk_channel_pages():
     resp = _response("heilongjiang_list.shtml", url, "listing", chain=url)
     assert "heilongjiang" in [f.name for f in families_for(resp)]
     out = _requests(spider, resp)
-    assert [r.meta["ogi"]["title"] for r in out["page"]] == ["宁江县人民政府2024年政府信息公开工作年度报告",
-                                                            "宁江县人民政府2023年政府信息公开工作年度报告"]
+    assert [r.meta["ogi"]["title"] for r in out["page"]] == [
+        "宁江县人民政府2024年政府信息公开工作年度报告",
+        "宁江县人民政府2023年政府信息公开工作年度报告",
+    ]
     assert [r.url.rsplit("/", 1)[1] for r in out["listing"]] == ["list_2.shtml", "list_3.shtml"]
 
 

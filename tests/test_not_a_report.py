@@ -22,8 +22,9 @@ FILLED = (CORPUS / "html-utf8-2021-rowspan.html").read_text("utf-8")
 
 def page(title: str, *paragraphs: str) -> bytes:
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
-    return (f'<html><head><meta charset="utf-8"><title>{title}</title></head><body>'
-            f"<h1>{title}</h1>{body}</body></html>").encode("utf-8")
+    return (
+        f'<html><head><meta charset="utf-8"><title>{title}</title></head><body><h1>{title}</h1>{body}</body></html>'
+    ).encode("utf-8")
 
 
 def blank_template() -> bytes:
@@ -34,15 +35,23 @@ def blank_template() -> bytes:
 
 
 CASES = {
-    "notice": page("关于做好2024年政府信息公开工作年度报告编制工作的通知",
-                   "各镇人民政府、县政府各工作部门：", "现就做好2024年政府信息公开工作年度报告编制和发布工作通知如下。",
-                   "一、各单位要于2025年1月31日前向社会公布本机关2024年政府信息公开工作年度报告。"),
-    "news": page("我县召开2023年政府信息公开工作年度报告编制培训会",
-                 "12月20日上午，县政府办公室召开2023年度政府信息公开工作年度报告编制培训会，各部门30余人参加。"),
-    "bulletin": page("关于2023年度政府信息公开工作年度报告发布情况的通报",
-                     "截至2024年1月31日，全县45个单位中已有42个按时发布年度报告，3个单位未按时发布。"),
-    "interpretation": page("一文读懂：关于《麟游县人民政府2023年政府信息公开工作年度报告》的解读",
-                           "2023年，我县主动公开政府信息3217条。"),
+    "notice": page(
+        "关于做好2024年政府信息公开工作年度报告编制工作的通知",
+        "各镇人民政府、县政府各工作部门：",
+        "现就做好2024年政府信息公开工作年度报告编制和发布工作通知如下。",
+        "一、各单位要于2025年1月31日前向社会公布本机关2024年政府信息公开工作年度报告。",
+    ),
+    "news": page(
+        "我县召开2023年政府信息公开工作年度报告编制培训会",
+        "12月20日上午，县政府办公室召开2023年度政府信息公开工作年度报告编制培训会，各部门30余人参加。",
+    ),
+    "bulletin": page(
+        "关于2023年度政府信息公开工作年度报告发布情况的通报",
+        "截至2024年1月31日，全县45个单位中已有42个按时发布年度报告，3个单位未按时发布。",
+    ),
+    "interpretation": page(
+        "一文读懂：关于《麟游县人民政府2023年政府信息公开工作年度报告》的解读", "2023年，我县主动公开政府信息3217条。"
+    ),
     "graphic": page("图解：麟游县2023年政府信息公开工作年度报告", "（图片）"),
     "other_report": page("麟游县2023年法治政府建设年度报告", "2023年，我县深入推进依法行政。"),
     "template": blank_template(),
@@ -64,8 +73,11 @@ def test_a_filled_form_is_a_report_whatever_its_title():
 
 
 def test_a_narrative_report_without_tables_is_still_a_report():
-    narrative = page("麟游县人民政府2015年政府信息公开工作年度报告",
-                     "本报告依据《中华人民共和国政府信息公开条例》编制。", "2015年，全县主动公开政府信息3217条。")
+    narrative = page(
+        "麟游县人民政府2015年政府信息公开工作年度报告",
+        "本报告依据《中华人民共和国政府信息公开条例》编制。",
+        "2015年，全县主动公开政府信息3217条。",
+    )
     report = extract_bytes(narrative, "r.html")
     assert report.error is None and report.meta.report_year == 2015
 
@@ -73,7 +85,9 @@ def test_a_narrative_report_without_tables_is_still_a_report():
 def test_classify_reads_content_before_titles():
     assert classify(["关于做好年度报告工作的通知"], [], form_cells=198, form_values=120) is None
     assert classify(["麟游县2023年政府信息公开工作年度报告"], [], form_cells=198, form_values=0) == "template"
-    assert classify(["政府信息公开工作年度报告（模板）"], ["XXXX年，本机关……"], form_cells=0, form_values=0) == "template"
+    assert (
+        classify(["政府信息公开工作年度报告（模板）"], ["XXXX年，本机关……"], form_cells=0, form_values=0) == "template"
+    )
     assert classify(["麟游县2023年政府信息公开工作年度报告"], [], form_cells=0, form_values=0) is None
 
 
@@ -91,7 +105,11 @@ def test_non_reports_are_kept_as_documents_with_their_reason_and_never_loaded(tm
     wh = tmp_path / "warehouse"
     docs = dict(duckdb.sql(f"SELECT title, not_a_report FROM read_parquet('{wh}/documents/*.parquet')").fetchall())
     assert docs == {**{f"{r}.html": r for r in CASES}, "report.html": None}
-    reports = duckdb.sql(f"SELECT issuing_body FROM read_parquet('{wh}/reports/**/*.parquet', hive_partitioning=true)").fetchall()
+    reports = duckdb.sql(
+        f"SELECT issuing_body FROM read_parquet('{wh}/reports/**/*.parquet', hive_partitioning=true)"
+    ).fetchall()
     assert reports == [("麟游县人民政府",)]
-    coverage = duckdb.sql(f"SELECT count(*) FROM read_parquet('{wh}/coverage/*.parquet') WHERE report_id IS NOT NULL").fetchall()
+    coverage = duckdb.sql(
+        f"SELECT count(*) FROM read_parquet('{wh}/coverage/*.parquet') WHERE report_id IS NOT NULL"
+    ).fetchall()
     assert coverage == [(1,)]

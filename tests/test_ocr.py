@@ -70,8 +70,12 @@ def test_tables_published_as_pictures_in_a_web_page(tmp_path):
     images += [f'<p><img src="{p.name}"></p>' for p in pictures[1:]]
     title = "<title>麟游县人民政府2024年政府信息公开工作年度报告</title>"
     page = tmp_path / "report.html"  # a remote logo first: never fetched
-    page.write_text(f"<html><head><meta charset='utf-8'>{title}</head><body><img src='http://127.0.0.1:9/logo.png'>"
-                    + "".join(images) + "</body></html>", "utf-8")
+    page.write_text(
+        f"<html><head><meta charset='utf-8'>{title}</head><body><img src='http://127.0.0.1:9/logo.png'>"
+        + "".join(images)
+        + "</body></html>",
+        "utf-8",
+    )
     report = extract(page)
     assert report.error is None
     assert cells_of(report) == truth_cells("pdf-2021-ruled")
@@ -103,7 +107,8 @@ def test_tables_pasted_as_pictures_in_a_docx(tmp_path):
 def test_a_scanned_page_published_as_an_image_file(tmp_path):
     page = tmp_path / "page1.jpg"
     pdfium.PdfDocument(str(FILES / "pdf-2021-ruled.pdf"))[0].render(scale=150 / 72, grayscale=True).to_pil().save(
-        page, quality=70)
+        page, quality=70
+    )
     report = extract(page)
     truth = truth_cells("pdf-2021-ruled")
     read = cells_of(report)

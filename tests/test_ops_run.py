@@ -24,8 +24,9 @@ GOOD, BROKEN = "demo-linyou", ["fault-loop", "fault-waf"]
 def ogi(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 400) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "80", **(env or {})}
     env.pop("PREFECT_API_URL", None)  # each command starts (and stops) its own temporary API
-    return subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "flows.cli", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 class _Receiver(http.server.BaseHTTPRequestHandler):
@@ -72,8 +73,21 @@ def test_run_elsewhere_fails_on_new_breakage_notifies_and_status_says_why(demo_s
     elsewhere.mkdir()
     receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
-    args = ["run", "--data-dir", "data", "--registry-dir", str(demo_sites.registry), "--fast", "--jobs", "1",
-            "--shards", "1", "-s", GOOD, *[a for sid in BROKEN for a in ("-s", sid)]]
+    args = [
+        "run",
+        "--data-dir",
+        "data",
+        "--registry-dir",
+        str(demo_sites.registry),
+        "--fast",
+        "--jobs",
+        "1",
+        "--shards",
+        "1",
+        "-s",
+        GOOD,
+        *[a for sid in BROKEN for a in ("-s", sid)],
+    ]
     env = {"OGI_NOTIFY_URL": f"http://127.0.0.1:{receiver.server_port}/ogi"}
     try:
         first = ogi(*args, "--fail-on-broken", cwd=elsewhere, env=env)
@@ -97,11 +111,14 @@ def test_run_elsewhere_fails_on_new_breakage_notifies_and_status_says_why(demo_s
     assert "Traceback" not in first.stderr, first.stderr
     assert second.returncode == 0, second.stderr[-2000:]
     assert [(m["event"], m["status"], m["error"], m["newly_broken"]) for m in _Receiver.received] == [
-        ("ogi.run.failed", "failed", error, BROKEN)]
+        ("ogi.run.failed", "failed", error, BROKEN)
+    ]
 
     status = json.loads(ogi("status", "--json", "--data-dir", str(data), cwd=REPO).stdout)
     assert [(r["status"], r["error"], r["newly_broken"]) for r in status["runs"]] == [
-        ("completed", None, []), ("failed", error, BROKEN)]
+        ("completed", None, []),
+        ("failed", error, BROKEN),
+    ]
     assert status["runs"][0]["reports"] > 0
     by_source = {s["source"]: s for s in status["sources"]}
     assert [s["source"] for s in status["sources"]] == [*BROKEN, GOOD]  # broken first
@@ -141,11 +158,31 @@ def test_a_killed_or_interrupted_run_leaves_no_server_worker_or_crawl_behind(dem
     data = tmp_path / "data"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("PREFECT_API_URL", None)
-    run = subprocess.Popen([sys.executable, "-m", "flows.cli", "run", "--data-dir", str(data), "--registry-dir",
-                            str(demo_sites.registry), "--source", "fault-slow", "--source", GOOD, "--fast",
-                            "--shards", "2"],
-                           cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                           start_new_session=True)
+    run = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "flows.cli",
+            "run",
+            "--data-dir",
+            str(data),
+            "--registry-dir",
+            str(demo_sites.registry),
+            "--source",
+            "fault-slow",
+            "--source",
+            GOOD,
+            "--fast",
+            "--shards",
+            "2",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 240
     seen: dict[int, str] = {}
     while time.monotonic() < deadline and run.poll() is None:

@@ -49,30 +49,47 @@ def test_children_get_every_setting_explicitly(tmp_path, monkeypatch):
     assert "OGI_WAREHOUSE" not in child  # the default follows the data dir, so it is not pinned
     assert str(REPO) in child["PYTHONPATH"].split(os.pathsep)
     # a subprocess started elsewhere resolves the same settings from that environment alone
-    out = subprocess.run([sys.executable, "-c", "from flows.settings import Settings; s = Settings(); "
-                          "print(s.data_dir, s.max_bytes, s.extract_timeout)"],
-                         cwd="/", env=child, capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from flows.settings import Settings; s = Settings(); print(s.data_dir, s.max_bytes, s.extract_timeout)",
+        ],
+        cwd="/",
+        env=child,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.stdout.split() == [str(tmp_path / "d"), "123", "7"], out.stderr
 
 
 def test_version():
-    done = subprocess.run([sys.executable, "-m", "flows.cli", "--version"], cwd=REPO, capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "--version"], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0 and done.stdout.startswith("ogi 0.")
     assert "extractor" in done.stdout and "schema" in done.stdout
 
 
 def test_an_unusable_setting_is_one_line_and_exit_2(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "flows.cli", "status", "--data-dir", str(tmp_path)], cwd=REPO,
-                          env={**os.environ, "OGI_NOTIFY_TIMEOUT": "five seconds"}, capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "status", "--data-dir", str(tmp_path)],
+        cwd=REPO,
+        env={**os.environ, "OGI_NOTIFY_TIMEOUT": "five seconds"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2 and done.stderr.startswith("ogi: a setting is not usable (OGI_NOTIFY_TIMEOUT: ")
     assert len(done.stderr.strip().splitlines()) == 1
 
 
 def test_one_sentence():
-    assert one_sentence(FileNotFoundError(2, "No such file or directory", "/nope/wh")) == \
-        "No such file or directory: /nope/wh (FileNotFoundError)"
+    assert (
+        one_sentence(FileNotFoundError(2, "No such file or directory", "/nope/wh"))
+        == "No such file or directory: /nope/wh (FileNotFoundError)"
+    )
     assert one_sentence(ValueError("unknown source id(s): x\n  more detail")) == "unknown source id(s): x (ValueError)"
 
 
@@ -95,8 +112,9 @@ def test_notify_posts_json_to_a_local_receiver_and_a_silent_one_costs_at_most_th
     try:
         url = f"http://127.0.0.1:{server.server_port}/hook"
         assert notify(url, {"event": "ogi.run.failed", "error": "磁盘满了"}, timeout=5) is None
-        assert _Receiver.received == [{"type": "application/json",
-                                       "body": {"event": "ogi.run.failed", "error": "磁盘满了"}}]
+        assert _Receiver.received == [
+            {"type": "application/json", "body": {"event": "ogi.run.failed", "error": "磁盘满了"}}
+        ]
     finally:
         server.shutdown()
         server.server_close()

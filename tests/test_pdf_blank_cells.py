@@ -25,8 +25,21 @@ def test_blank_cells_in_a_pdf_are_blank_and_the_rest_in_place(tmp_path):
     html = tmp_path / "report.html"
     html.write_text(f"<html><head><meta charset='utf-8'></head><body>{report_html(spec)}</body></html>", "utf-8")
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(html)], capture_output=True, timeout=180, check=True)
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(html),
+        ],
+        capture_output=True,
+        timeout=180,
+        check=True,
+    )
     report = extract(tmp_path / "report.pdf")
     assert report.error is None
     for table in ("requests", "appeals"):

@@ -21,8 +21,13 @@ READ_AT_LEAST = 0.98
 
 
 def _name(v) -> str:
-    parts = [v.flatten, f"heading-{v.heading}" if v.heading != "ok" else "", f"footnote-{v.footnote}" if v.footnote else "",
-             "notes" if v.notes else "", "" if v.title else "no-title"]
+    parts = [
+        v.flatten,
+        f"heading-{v.heading}" if v.heading != "ok" else "",
+        f"footnote-{v.footnote}" if v.footnote else "",
+        "notes" if v.notes else "",
+        "" if v.title else "no-title",
+    ]
     return "+".join(p for p in parts if p)
 
 

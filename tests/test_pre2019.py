@@ -90,11 +90,19 @@ def test_a_2015_statistics_table_with_a_running_total_and_a_unit_column():
         ("fees", "cumulative"): (0.12, "1200", ["converted_from:元", "unit_from:row_label"]),
     }
     assert all(c["unit"] == ("万元" if c["row"] == "fees" else None) for c in out["cells"])
-    assert out["extra_rows"] == [{"table": "statistics", "label": "依申请公开目录编制数", "raw": ["7", "70"], "page": None}]
+    assert out["extra_rows"] == [
+        {"table": "statistics", "label": "依申请公开目录编制数", "raw": ["7", "70"], "page": None}
+    ]
     assert out["problems"] == []  # the 2019+ tables are not missing from a 2015 report
     assert out["checks"] == []
-    assert out["core"] == {"received": 58, "granted": 45, "partially_granted": 3, "refused": 2, "reviews": 2,
-                           "lawsuits": 1}
+    assert out["core"] == {
+        "received": 58,
+        "granted": 45,
+        "partially_granted": 3,
+        "refused": 2,
+        "reviews": 2,
+        "lawsuits": 1,
+    }
     assert out["core_sources"] == {k: f"statistics:{k}:value" for k in out["core"]}
 
 
@@ -157,8 +165,14 @@ def test_a_2011_docx_table_with_application_channels_and_a_year_column():
         ("lawsuits", "value"): (0, "0", []),
     }
     assert out["extra_rows"] == [] and out["problems"] == []
-    assert out["core"] == {"received": 31, "granted": 20, "partially_granted": 5, "refused": 3, "reviews": 1,
-                           "lawsuits": 0}
+    assert out["core"] == {
+        "received": 31,
+        "granted": 20,
+        "partially_granted": 5,
+        "refused": 3,
+        "reviews": 1,
+        "lawsuits": 0,
+    }
 
 
 REPORT_2012 = """<html><head><meta charset="utf-8"><title>洪泽县人民政府2012年政府信息公开工作年度报告</title></head><body>
@@ -176,8 +190,11 @@ REPORT_2012 = """<html><head><meta charset="utf-8"><title>洪泽县人民政府2
 def test_a_narrative_only_2012_report_gives_its_headline_figures_from_text():
     out = extract_bytes(REPORT_2012.encode("utf-8"), "hongze-2012.html").to_dict()
     assert "error" not in out, out.get("error")
-    assert out["tables"]["statistics"] == {"form_version": "stat", "pages": [],
-                                           "evidence": ["report year 2012", "figures read from sentences"]}
+    assert out["tables"]["statistics"] == {
+        "form_version": "stat",
+        "pages": [],
+        "evidence": ["report year 2012", "figures read from sentences"],
+    }
     assert {(c["row"], c["col"]): (c["value"], c["raw"], c["flags"]) for c in out["cells"]} == {
         ("proactive.total", "value"): (3217, "我县主动公开政府信息3217条", ["from_text"]),  # not the 25000 累计
         ("received", "value"): (58, "全年共受理政府信息公开申请58件", ["from_text"]),  # not the change (12)
@@ -188,8 +205,14 @@ def test_a_narrative_only_2012_report_gives_its_headline_figures_from_text():
         ("lawsuits", "value"): (1, "行政诉讼1件", ["from_text"]),
     }
     assert out["extra_rows"] == [] and out["checks"] == []
-    assert out["core"] == {"received": 58, "granted": 45, "partially_granted": 3, "refused": 2, "reviews": 2,
-                           "lawsuits": 1}
+    assert out["core"] == {
+        "received": 58,
+        "granted": 45,
+        "partially_granted": 3,
+        "refused": 2,
+        "reviews": 2,
+        "lawsuits": 1,
+    }
     assert set(out["core_sources"].values()) == {"text"}
     assert out["problems"] == []  # every required indicator was stated
 
@@ -205,8 +228,10 @@ def test_a_narrative_figure_stated_twice_differently_is_dropped_and_said():
 
 
 def test_a_news_item_with_figures_is_not_made_a_report_by_its_sentences():
-    html = ("<html><head><title>我县召开2015年政府信息公开工作培训会议</title></head><body>"
-            "<h1>我县召开2015年政府信息公开工作培训会议</h1><p>会上通报，全年共受理政府信息公开申请58件。</p></body></html>")
+    html = (
+        "<html><head><title>我县召开2015年政府信息公开工作培训会议</title></head><body>"
+        "<h1>我县召开2015年政府信息公开工作培训会议</h1><p>会上通报，全年共受理政府信息公开申请58件。</p></body></html>"
+    )
     out = extract_bytes(html.encode("utf-8"), "news.html").to_dict()
     assert out["error"]["code"] == "not_a_report" and out["error"]["reason"] == "news"
 
@@ -217,46 +242,64 @@ def test_the_warehouse_core_table_follows_a_county_across_eras(tmp_path, fill, e
     with RawStore(data / "raw") as raw:
         for year, html in ((2015, REPORT_2015), (2012, REPORT_2012.replace("洪泽县", "麟游县"))):
             body = html.encode("utf-8")
-            raw.record(FetchRecord(url=f"http://old.example/{year}.html", sha256=raw.put(body), status=200,
-                                   fetched_at="2025-02-01T00:00:00+00:00", format="html", size=len(body),
-                                   source_id="old-610329", jurisdiction_code="610329", organ="麟游县人民政府",
-                                   report_year=year))
+            raw.record(
+                FetchRecord(
+                    url=f"http://old.example/{year}.html",
+                    sha256=raw.put(body),
+                    status=200,
+                    fetched_at="2025-02-01T00:00:00+00:00",
+                    format="html",
+                    size=len(body),
+                    source_id="old-610329",
+                    jurisdiction_code="610329",
+                    organ="麟游县人民政府",
+                    report_year=year,
+                )
+            )
     extract_all(data)
     load_warehouse(data, None, EXTRACTOR_VERSION)
     wh = data / "warehouse"
     rows = duckdb.sql(
         f"SELECT k.report_year, k.received, k.received_source, k.granted, k.partially_granted, k.refused, k.reviews, "
         f"k.lawsuits, k.lawsuits_source FROM read_parquet('{wh}/core/**/*.parquet', hive_partitioning=true) k "
-        "ORDER BY k.report_year").fetchall()
+        "ORDER BY k.report_year"
+    ).fetchall()
     assert rows[:2] == [
         (2012, 58, "text", 45, 3, 2, 2, 1, "text"),
         (2015, 58, "statistics:received:value", 45, 3, 2, 2, 1, "statistics:lawsuits:value"),
     ]
     # 2021: the core is the form's own cells, as loaded in `cells`
-    (year, received, source, *_), = rows[2:]
+    ((year, received, source, *_),) = rows[2:]
     printed = duckdb.sql(
         f"SELECT value FROM read_parquet('{wh}/cells/**/*.parquet', hive_partitioning=true) WHERE report_year = 2021 "
-        "AND table_key = 'requests' AND row_key = 'new_received' AND col_key = 'total'").fetchall()[0]
+        "AND table_key = 'requests' AND row_key = 'new_received' AND col_key = 'total'"
+    ).fetchall()[0]
     assert (year, source) == (2021, "requests:new_received:total") and received == printed[0]
     stats = duckdb.sql(
         f"SELECT report_year, form_version, received__value, received__cumulative, fees__value "
-        f"FROM read_parquet('{wh}/statistics/**/*.parquet', hive_partitioning=true) ORDER BY report_year").fetchall()
+        f"FROM read_parquet('{wh}/statistics/**/*.parquet', hive_partitioning=true) ORDER BY report_year"
+    ).fetchall()
     assert stats == [(2012, "stat", 58, None, None), (2015, "stat", 58, 402, 0.05)]
     versions = duckdb.sql(
         f"SELECT report_year, form_version_statistics, form_version_requests "
-        f"FROM read_parquet('{wh}/reports/**/*.parquet', hive_partitioning=true) ORDER BY report_year").fetchall()
+        f"FROM read_parquet('{wh}/reports/**/*.parquet', hive_partitioning=true) ORDER BY report_year"
+    ).fetchall()
     assert versions == [(2012, "stat", None), (2015, "stat", None), (2021, None, "2021")]
 
 
 def test_sentences_give_a_figure_only_when_one_indicator_and_one_number_say_it():
-    found = read_sentences([
-        "全县共收到政府信息公开申请31件（其中当面申请20件、网上申请11件）。",  # the breakdown in brackets is aside
-        "其中同意公开20件，同意公开率为64.5%。",  # outcomes right after the sentence on 申请; the rate is not a count
-        "行政复议、行政诉讼案件共3件。",  # two indicators, one number: neither
-        "主动公开政府信息占全部信息的90%，较上年增加120条。",  # a share and a change
-    ])
-    assert found.figures == [("received", 31, "全县共收到政府信息公开申请31件（其中当面申请20件、网上申请11件）"),
-                             ("granted", 20, "其中同意公开20件")]
+    found = read_sentences(
+        [
+            "全县共收到政府信息公开申请31件（其中当面申请20件、网上申请11件）。",  # the breakdown in brackets is aside
+            "其中同意公开20件，同意公开率为64.5%。",  # outcomes right after the sentence on 申请; the rate is not a count
+            "行政复议、行政诉讼案件共3件。",  # two indicators, one number: neither
+            "主动公开政府信息占全部信息的90%，较上年增加120条。",  # a share and a change
+        ]
+    )
+    assert found.figures == [
+        ("received", 31, "全县共收到政府信息公开申请31件（其中当面申请20件、网上申请11件）"),
+        ("granted", 20, "其中同意公开20件"),
+    ]
     assert found.ambiguous == []
     assert read_sentences(["今年同意公开20件。"]).figures == []  # an outcome with no 申请 in sight
 
@@ -278,25 +321,53 @@ def test_with_no_year_the_heading_decides_and_two_figures_without_a_header_are_n
     assert cells == {("received", "value"): 12, ("reviews", "value"): 0}
     assert [p["code"] for p in out["problems"]] == ["row_short", "table_incomplete"]
     assert "granted" in out["problems"][0]["message"] and "(no header says which)" in out["problems"][0]["message"]
-    assert out["core"] == {"received": 12, "granted": None, "partially_granted": None, "refused": None, "reviews": 0,
-                           "lawsuits": None}
+    assert out["core"] == {
+        "received": 12,
+        "granted": None,
+        "partially_granted": None,
+        "refused": None,
+        "reviews": 0,
+        "lawsuits": None,
+    }
 
 
 def test_a_2016_table_flattened_to_text_lines_with_the_unit_as_a_word():
-    text = "\n".join([
-        "某县人民政府2016年政府信息公开工作年度报告", "一、概述", "2016年，我县认真贯彻《条例》。",
-        "附表：政府信息公开情况统计表", "统计指标 单位 本年 历年累计", "收到申请数 件 58 402", "行政复议数量 件 2 9",
-        "（二）被依法纠错数 件 1 2", "行政诉讼数量 件 1 4", "（二）被依法纠错数 件 0 1",
-    ])
+    text = "\n".join(
+        [
+            "某县人民政府2016年政府信息公开工作年度报告",
+            "一、概述",
+            "2016年，我县认真贯彻《条例》。",
+            "附表：政府信息公开情况统计表",
+            "统计指标 单位 本年 历年累计",
+            "收到申请数 件 58 402",
+            "行政复议数量 件 2 9",
+            "（二）被依法纠错数 件 1 2",
+            "行政诉讼数量 件 1 4",
+            "（二）被依法纠错数 件 0 1",
+        ]
+    )
     out = extract_bytes(text.encode("utf-8"), "2016.txt").to_dict()
     assert {(c["row"], c["col"]): c["value"] for c in out["cells"]} == {
-        ("received", "value"): 58, ("received", "cumulative"): 402, ("reviews", "value"): 2,
-        ("reviews", "cumulative"): 9, ("reviews.corrected", "value"): 1, ("reviews.corrected", "cumulative"): 2,
-        ("lawsuits", "value"): 1, ("lawsuits", "cumulative"): 4, ("lawsuits.corrected", "value"): 0,
-        ("lawsuits.corrected", "cumulative"): 1}
+        ("received", "value"): 58,
+        ("received", "cumulative"): 402,
+        ("reviews", "value"): 2,
+        ("reviews", "cumulative"): 9,
+        ("reviews.corrected", "value"): 1,
+        ("reviews.corrected", "cumulative"): 2,
+        ("lawsuits", "value"): 1,
+        ("lawsuits", "cumulative"): 4,
+        ("lawsuits.corrected", "value"): 0,
+        ("lawsuits.corrected", "cumulative"): 1,
+    }
     assert [p["code"] for p in out["problems"]] == ["table_incomplete"]  # the outcomes are not printed
-    assert out["core"] == {"received": 58, "granted": None, "partially_granted": None, "refused": None, "reviews": 2,
-                           "lawsuits": 1}
+    assert out["core"] == {
+        "received": 58,
+        "granted": None,
+        "partially_granted": None,
+        "refused": None,
+        "reviews": 2,
+        "lawsuits": 1,
+    }
 
 
 def test_a_number_cut_by_the_end_of_a_line_is_read_whole():
@@ -305,11 +376,15 @@ def test_a_number_cut_by_the_end_of_a_line_is_read_whole():
 
 
 def test_a_report_whose_prose_states_only_two_figures_is_still_a_report():
-    html = ("<html><head><title>某镇人民政府2010年政府信息公开工作年度报告</title></head><body>"
-            "<h1>某镇人民政府2010年政府信息公开工作年度报告</h1><p>一、概述</p>"
-            "<p>2010年，我镇主动公开政府信息120条。全年未收到政府信息公开申请，发生行政复议0件。</p></body></html>")
+    html = (
+        "<html><head><title>某镇人民政府2010年政府信息公开工作年度报告</title></head><body>"
+        "<h1>某镇人民政府2010年政府信息公开工作年度报告</h1><p>一、概述</p>"
+        "<p>2010年，我镇主动公开政府信息120条。全年未收到政府信息公开申请，发生行政复议0件。</p></body></html>"
+    )
     out = extract_bytes(html.encode("utf-8"), "town-2010.html").to_dict()
     assert "error" not in out, out.get("error")
     assert [(c["row"], c["value"], c["flags"]) for c in out["cells"]] == [
-        ("proactive.total", 120, ["from_text"]), ("reviews", 0, ["from_text"])]
+        ("proactive.total", 120, ["from_text"]),
+        ("reviews", 0, ["from_text"]),
+    ]
     assert out["core"]["reviews"] == 0 and out["core"]["received"] is None  # 未收到 is not a number: not read

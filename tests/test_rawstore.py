@@ -10,10 +10,18 @@ from spiders.items import DocumentItem
 
 
 def _item(url: str, body: bytes | None, status: int | None = 200, **kw) -> DocumentItem:
-    return DocumentItem(source_id="s", jurisdiction_code="610329", kind=kw.pop("kind", "attachment"), url=url,
-                        body=body, status=status, fetched_at="2025-01-20T00:00:00+00:00", format="pdf",
-                        headers={"ETag": '"abc"', "Last-Modified": "Mon, 20 Jan 2025 08:00:00 GMT",
-                                 "Content-Type": "application/pdf"}, **kw)
+    return DocumentItem(
+        source_id="s",
+        jurisdiction_code="610329",
+        kind=kw.pop("kind", "attachment"),
+        url=url,
+        body=body,
+        status=status,
+        fetched_at="2025-01-20T00:00:00+00:00",
+        format="pdf",
+        headers={"ETag": '"abc"', "Last-Modified": "Mon, 20 Jan 2025 08:00:00 GMT", "Content-Type": "application/pdf"},
+        **kw,
+    )
 
 
 def test_same_bytes_at_two_urls_are_stored_once(tmp_path):
@@ -29,11 +37,24 @@ def test_same_bytes_at_two_urls_are_stored_once(tmp_path):
 def test_manifest_latest_last_checked_and_attachments(tmp_path):
     with RawStore(tmp_path) as store:
         sha = store.put(b"v1")
-        store.record(FetchRecord(url="u", sha256=sha, fetched_at="2025-01-01T00:00:00+00:00", status=200,
-                                 page_url="p", report_year=2024))
-        store.record(FetchRecord(url="u", sha256=None, fetched_at="2025-02-01T00:00:00+00:00", status=304, page_url="p"))
-        store.record(FetchRecord(url="bad", sha256=None, fetched_at="2025-02-01T00:00:00+00:00", status=0, page_url="p",
-                                 headers={"error": "truncated"}))
+        store.record(
+            FetchRecord(
+                url="u", sha256=sha, fetched_at="2025-01-01T00:00:00+00:00", status=200, page_url="p", report_year=2024
+            )
+        )
+        store.record(
+            FetchRecord(url="u", sha256=None, fetched_at="2025-02-01T00:00:00+00:00", status=304, page_url="p")
+        )
+        store.record(
+            FetchRecord(
+                url="bad",
+                sha256=None,
+                fetched_at="2025-02-01T00:00:00+00:00",
+                status=0,
+                page_url="p",
+                headers={"error": "truncated"},
+            )
+        )
         assert store.latest("u").sha256 == sha and store.latest("u").report_year == 2024
         assert store.last_checked("u").status == 304  # a 304 proves the stored bytes current
         assert store.latest("bad") is None

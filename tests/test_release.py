@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from extractors import EXTRACTOR_VERSION
@@ -14,11 +15,11 @@ from pipelines.load import load_warehouse
 from pipelines.release import Changelog, compare, frictionless_type
 from pipelines.tables import TABLES
 
-import pyarrow as pa
-
 
 def ogi(*args: str, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=300
+    )
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +71,15 @@ def test_sums_check_out_and_citation_licence_codebook_changelog_are_there(releas
     check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=out, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
     listed = {line.split("  ", 1)[1] for line in (out / "SHA256SUMS").read_text().splitlines()}
-    assert {"datapackage.json", "CITATION.cff", "LICENSE-DATA.md", "codebook.md", "CHANGELOG.md",
-            "data/reports.csv", "data/reports.parquet"} <= listed
+    assert {
+        "datapackage.json",
+        "CITATION.cff",
+        "LICENSE-DATA.md",
+        "codebook.md",
+        "CHANGELOG.md",
+        "data/reports.csv",
+        "data/reports.parquet",
+    } <= listed
     assert 'version: "1.0.0"' in (out / "CITATION.cff").read_text()
     assert "### `requests`" in (out / "codebook.md").read_text()
     assert "4 added, 0 changed, 0 removed" in (out / "CHANGELOG.md").read_text()
@@ -133,7 +141,8 @@ def test_frictionless_command_line_validates_the_release(released):
 
     _, out, _ = released
     cli = Path(sys.executable).parent / "frictionless"
-    result = subprocess.run([str(cli), "validate", str(out.resolve() / "datapackage.json")],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [str(cli), "validate", str(out.resolve() / "datapackage.json")], capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stdout[-2000:]
     assert result.stdout.count("VALID") >= len(TABLES)

@@ -27,7 +27,8 @@ def test_warehouse_carries_both_codes_and_coverage_has_no_false_gap(tmp_path, fi
     wh = tmp_path / "warehouse"
     reports = duckdb.sql(
         f"SELECT report_year, jurisdiction_code, jurisdiction_code_current, jurisdiction_name, issuing_body, organ "
-        f"FROM read_parquet('{wh}/reports/**/*.parquet', hive_partitioning=true) ORDER BY report_year").fetchall()
+        f"FROM read_parquet('{wh}/reports/**/*.parquet', hive_partitioning=true) ORDER BY report_year"
+    ).fetchall()
     assert [(int(y), c, cur, name, body, organ) for y, c, cur, name, body, organ in reports] == [
         (2019, "610322", "610305", "凤翔县", "凤翔县人民政府", "凤翔区人民政府"),
         (2020, "610322", "610305", "凤翔县", "凤翔县人民政府", "凤翔区人民政府"),
@@ -36,17 +37,25 @@ def test_warehouse_carries_both_codes_and_coverage_has_no_false_gap(tmp_path, fi
     ]
     coverage = duckdb.sql(
         f"SELECT year, jurisdiction_code, jurisdiction_code_current, jurisdiction_name, status "
-        f"FROM read_parquet('{wh}/coverage/*.parquet') ORDER BY year").fetchall()
+        f"FROM read_parquet('{wh}/coverage/*.parquet') ORDER BY year"
+    ).fetchall()
     assert coverage == [
-        (2019, "610322", "610305", "凤翔县", "checked"), (2020, "610322", "610305", "凤翔县", "checked"),
-        (2021, "610305", "610305", "凤翔区", "checked"), (2022, "610305", "610305", "凤翔区", "checked"),
+        (2019, "610322", "610305", "凤翔县", "checked"),
+        (2020, "610322", "610305", "凤翔县", "checked"),
+        (2021, "610305", "610305", "凤翔区", "checked"),
+        (2022, "610305", "610305", "凤翔区", "checked"),
     ]
     # the cross-year check runs across the rename: 2021's carried_over against 2020's carried_forward
     cross = duckdb.sql(
         f"SELECT DISTINCT r.report_year FROM read_parquet('{wh}/checks/**/*.parquet', hive_partitioning=true) c "
         f"JOIN read_parquet('{wh}/reports/**/*.parquet', hive_partitioning=true) r USING (report_id) "
-        f"WHERE c.check_id = 'cross_year.carried_over' ORDER BY 1").fetchall()
+        f"WHERE c.check_id = 'cross_year.carried_over' ORDER BY 1"
+    ).fetchall()
     assert [int(y) for (y,) in cross] == [2020, 2021, 2022]
-    divisions = dict(duckdb.sql(f"SELECT code, current_code FROM read_parquet('{wh}/divisions/*.parquet') "
-                                "WHERE code IN ('610322', '610305')").fetchall())
+    divisions = dict(
+        duckdb.sql(
+            f"SELECT code, current_code FROM read_parquet('{wh}/divisions/*.parquet') "
+            "WHERE code IN ('610322', '610305')"
+        ).fetchall()
+    )
     assert divisions == {"610322": "610305", "610305": "610305"}

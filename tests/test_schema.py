@@ -14,7 +14,16 @@ FORM = Path(__file__).resolve().parents[1] / "extractors" / "schema" / "form.tom
 def test_versions_cover_their_report_years():
     assert FORM_VERSIONS == ("2021", "2019", "stat")
     assert [version_for_year(y) for y in (2007, 2008, 2014, 2018, 2019, 2020, 2021, 2024, None)] == [
-        None, "stat", "stat", "stat", "2019", "2019", "2021", "2021", None]
+        None,
+        "stat",
+        "stat",
+        "stat",
+        "2019",
+        "2019",
+        "2021",
+        "2021",
+        None,
+    ]
 
 
 def test_table_shapes_come_from_the_schema():
@@ -32,8 +41,11 @@ def _variant(tmp_path: Path, old: str, new: str) -> Path:
 
 
 def test_an_item_without_versions_is_refused(tmp_path):
-    path = _variant(tmp_path, '{ key = "natural_person", label = "自然人", versions = ["2021", "2019"] }',
-                    '{ key = "natural_person", label = "自然人" }')
+    path = _variant(
+        tmp_path,
+        '{ key = "natural_person", label = "自然人", versions = ["2021", "2019"] }',
+        '{ key = "natural_person", label = "自然人" }',
+    )
     with pytest.raises(SchemaError, match="natural_person"):
         load_schema(path)
 
@@ -45,8 +57,11 @@ def test_a_marker_printed_by_both_versions_is_refused(tmp_path):
 
 
 def test_a_version_unknown_to_the_versions_table_is_refused(tmp_path):
-    path = _variant(tmp_path, 'caption = "第二十条第（九）项"\nversions = ["2019"]',
-                    'caption = "第二十条第（九）项"\nversions = ["2018"]')
+    path = _variant(
+        tmp_path,
+        'caption = "第二十条第（九）项"\nversions = ["2019"]',
+        'caption = "第二十条第（九）项"\nversions = ["2018"]',
+    )
     with pytest.raises(SchemaError, match="2018"):
         load_schema(path)
 

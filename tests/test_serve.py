@@ -40,17 +40,34 @@ def _wait(url: str, seconds: float) -> bool:
 def test_serve_registers_the_nightly_deployment_with_its_schedule(tmp_path):
     port = _free_port()
     api = f"http://127.0.0.1:{port}/api"
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_API_URL": api,
-           "DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "OGI_DATA_DIR": str(tmp_path / "data")}
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "PREFECT_API_URL": api,
+        "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "OGI_DATA_DIR": str(tmp_path / "data"),
+    }
     prefect = str(Path(sys.executable).with_name("prefect"))
-    server = subprocess.Popen([prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    server = subprocess.Popen(
+        [prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     serve = None
     try:
         assert _wait(f"{api}/health", 90), "the Prefect server did not start"
-        serve = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve", "--cron", "30 2 * * *", "--name", "nightly"],
-                                 env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                 start_new_session=True)
+        serve = subprocess.Popen(
+            [sys.executable, "-m", "flows.cli", "serve", "--cron", "30 2 * * *", "--name", "nightly"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
         deployments = _deployments(api, seconds=90)
         assert [d["name"] for d in deployments] == ["nightly"]
         (schedule,) = deployments[0]["schedules"]
@@ -67,8 +84,9 @@ def _deployments(api: str, seconds: float) -> list[dict]:
     """The server's deployments, read over its REST API (this process's Prefect settings stay untouched)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        request = urllib.request.Request(f"{api}/deployments/filter", data=b"{}", method="POST",
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"{api}/deployments/filter", data=b"{}", method="POST", headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(request, timeout=5) as response:
             found = json.loads(response.read())
         if found:

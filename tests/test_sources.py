@@ -16,7 +16,16 @@ from pipelines.sources import import_seed, load_sources, source_listing
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = Path(os.environ.get("OGI_REGISTRY_SEED", REPO.parent / "shared" / "registry" / "county-portals.csv"))
-COLUMNS = ["code", "path", "portal_url", "disclosure_url", "policy_url", "budget_url", "probe_2026_04", "probe_final_url"]
+COLUMNS = [
+    "code",
+    "path",
+    "portal_url",
+    "disclosure_url",
+    "policy_url",
+    "budget_url",
+    "probe_2026_04",
+    "probe_final_url",
+]
 
 
 def write_seed(path: Path, rows: list[dict]) -> Path:
@@ -29,22 +38,53 @@ def write_seed(path: Path, rows: list[dict]) -> Path:
 
 
 GENERATED = [
-    {"code": "610329", "path": "陕西省/宝鸡市/麟游县", "portal_url": "http://www.linyou.gov.cn/", "probe_2026_04": "direct"},
-    {"code": "610328", "path": "陕西省/宝鸡市/千阳县", "portal_url": "https://www.qianyang.gov.cn/",
-     "probe_2026_04": "protocol-switch", "probe_final_url": "http://www.qianyang.gov.cn/"},
-    {"code": "610330", "path": "陕西省/宝鸡市/凤县", "portal_url": "http://www.sxfx.gov.cn/",
-     "disclosure_url": "http://www.sxfx.gov.cn/zwgk/zfxxgk/", "probe_2026_04": "none"},
+    {
+        "code": "610329",
+        "path": "陕西省/宝鸡市/麟游县",
+        "portal_url": "http://www.linyou.gov.cn/",
+        "probe_2026_04": "direct",
+    },
+    {
+        "code": "610328",
+        "path": "陕西省/宝鸡市/千阳县",
+        "portal_url": "https://www.qianyang.gov.cn/",
+        "probe_2026_04": "protocol-switch",
+        "probe_final_url": "http://www.qianyang.gov.cn/",
+    },
+    {
+        "code": "610330",
+        "path": "陕西省/宝鸡市/凤县",
+        "portal_url": "http://www.sxfx.gov.cn/",
+        "disclosure_url": "http://www.sxfx.gov.cn/zwgk/zfxxgk/",
+        "probe_2026_04": "none",
+    },
     {"code": "310107", "path": "上海市/普陀区", "portal_url": "http://www.putuo.gov.cn/", "probe_2026_04": "direct"},
-    {"code": "330903", "path": "浙江省/舟山市/普陀区", "portal_url": "https://www.putuo.gov.cn/", "probe_2026_04": "direct"},
+    {
+        "code": "330903",
+        "path": "浙江省/舟山市/普陀区",
+        "portal_url": "https://www.putuo.gov.cn/",
+        "probe_2026_04": "direct",
+    },
     {"code": "500105", "path": "重庆市/江北区", "portal_url": "", "probe_2026_04": "unknown"},
-    {"code": "610331", "path": "陕西省/宝鸡市/太白县", "portal_url": "http://www.taibai-county.com/", "probe_2026_04": "direct"},
-    {"code": "659999", "path": "新疆维吾尔自治区/新县", "portal_url": "http://www.xinxian.gov.cn/", "probe_2026_04": "direct"},
+    {
+        "code": "610331",
+        "path": "陕西省/宝鸡市/太白县",
+        "portal_url": "http://www.taibai-county.com/",
+        "probe_2026_04": "direct",
+    },
+    {
+        "code": "659999",
+        "path": "新疆维吾尔自治区/新县",
+        "portal_url": "http://www.xinxian.gov.cn/",
+        "probe_2026_04": "direct",
+    },
 ]
 
 
 def ogi(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True, cwd=REPO,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True, cwd=REPO, timeout=300
+    )
 
 
 def test_import_gives_every_county_a_source_or_a_reason(tmp_path):
@@ -55,8 +95,10 @@ def test_import_gives_every_county_a_source_or_a_reason(tmp_path):
     listing = ogi("sources", "--json", "--data-dir", str(tmp_path / "data"))
     rows = {r["jurisdiction_code"]: r for r in map(json.loads, listing.stdout.splitlines())}
     assert {r["code"] for r in GENERATED} <= set(rows)
-    assert all({"source", "jurisdiction_code", "homepage", "family", "confirmed", "last_crawl", "reports"} <= set(r)
-               for r in rows.values())
+    assert all(
+        {"source", "jurisdiction_code", "homepage", "family", "confirmed", "last_crawl", "reports"} <= set(r)
+        for r in rows.values()
+    )
     assert rows["610329"]["source"] == "linyou" and rows["610329"]["family"] == "hanweb"  # the bundled file overrides
     assert rows["610328"]["homepage"] == "http://www.qianyang.gov.cn/"  # the address the probe reached
     assert {rows[c]["status"] for c in ("310107", "330903")} == {"ambiguous_host"}
@@ -82,8 +124,20 @@ def test_a_bad_seed_list_is_refused_with_a_reason(tmp_path):
 
 def test_confirmed_comes_from_a_crawl_that_found_reports(demo_sites, tmp_path, run_module):
     data = tmp_path / "data"
-    run_module(["--registry-dir", str(demo_sites.registry), "--data-dir", str(data), "--source", "demo-linyou",
-                "--source", "fault-down", "--fast", "--json"])
+    run_module(
+        [
+            "--registry-dir",
+            str(demo_sites.registry),
+            "--data-dir",
+            str(data),
+            "--source",
+            "demo-linyou",
+            "--source",
+            "fault-down",
+            "--fast",
+            "--json",
+        ]
+    )
     rows = {r["source"]: r for r in source_listing(data, demo_sites.registry)}
     linyou, down = rows["demo-linyou"], rows["fault-down"]
     reports = len(demo_sites.truth()["linyou"]["reports"])
@@ -100,4 +154,6 @@ def test_the_national_seed_list_covers_every_county(tmp_path):
     listed = {r["jurisdiction_code"] for r in source_listing(tmp_path)}
     assert len(codes & listed) / len(codes) >= 0.99
     assert summary.by_status.get("ok", 0) / summary.rows >= 0.99
-    assert {"310107", "330903"} <= {r["jurisdiction_code"] for r in source_listing(tmp_path) if r["status"] == "ambiguous_host"}
+    assert {"310107", "330903"} <= {
+        r["jurisdiction_code"] for r in source_listing(tmp_path) if r["status"] == "ambiguous_host"
+    }

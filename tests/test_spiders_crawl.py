@@ -17,8 +17,12 @@ from pipelines.rawstore import RawStore
 
 pytestmark = pytest.mark.slow
 GOOD = ("demo-linyou", "demo-qianyang", "demo-fengxian", "demo-fengxiang")
-SITE_OF = {"demo-linyou": "linyou", "demo-qianyang": "qianyang", "demo-fengxian": "fengxian",
-           "demo-fengxiang": "fengxiang"}
+SITE_OF = {
+    "demo-linyou": "linyou",
+    "demo-qianyang": "qianyang",
+    "demo-fengxian": "fengxian",
+    "demo-fengxiang": "fengxiang",
+}
 
 
 @pytest.fixture(scope="module")
@@ -32,9 +36,11 @@ def demo(demo_sites, tmp_path_factory):
 @pytest.fixture(scope="module")
 def crawl(demo, run_module, json_lines):
     """Every demo source crawled into the module's data folder: (JSON lines, run report)."""
+
     def crawl(*extra: str) -> tuple[list[dict], dict]:
-        proc = run_module(["--registry-dir", str(demo.registry), "--data-dir", str(demo.data), "--all", "--fast",
-                           "--json", *extra])
+        proc = run_module(
+            ["--registry-dir", str(demo.registry), "--data-dir", str(demo.data), "--all", "--fast", "--json", *extra]
+        )
         report_path = proc.stderr.strip().splitlines()[-1]
         return json_lines(proc), json.loads(Path(report_path).read_text("utf-8"))
 
@@ -83,8 +89,18 @@ def test_inline_page_and_attachments_share_the_page_url(first):
     pages = {l["page_url"] for l in lines if l["format"] == "html" and l["document_url"] == l["page_url"]}
     attachments = [l for l in lines if l["document_url"] != l["page_url"]]
     assert attachments and all(a["page_url"] in pages for a in attachments)
-    keys = {"source", "jurisdiction_code", "organ", "report_year", "title", "page_url", "document_url", "format",
-            "sha256", "status"}
+    keys = {
+        "source",
+        "jurisdiction_code",
+        "organ",
+        "report_year",
+        "title",
+        "page_url",
+        "document_url",
+        "format",
+        "sha256",
+        "status",
+    }
     assert all(set(l) == keys for l in lines)
 
 
@@ -93,8 +109,15 @@ def test_provenance_in_the_raw_store(demo, first):
     docs = {r.url: r for r in store.documents()}
     base = demo.base_url("linyou")
     # the county government's 2024 PDF (fetch order varies between runs: pick it by what it is)
-    pdf = next(r for u, r in docs.items() if u.startswith(base) and "downfile.jsp" in u and r.format == "pdf"
-               and r.report_year == 2024 and r.organ == "麟游县人民政府")
+    pdf = next(
+        r
+        for u, r in docs.items()
+        if u.startswith(base)
+        and "downfile.jsp" in u
+        and r.format == "pdf"
+        and r.report_year == 2024
+        and r.organ == "麟游县人民政府"
+    )
     assert pdf.final_url.startswith(base + "/picture/0/") and pdf.status == 200  # the 302 was followed
     assert pdf.etag and pdf.last_modified and pdf.content_type == "application/pdf"
     assert pdf.listing_url == base + "/col/col1234/index.html" and pdf.link_text.endswith(".pdf")
@@ -139,9 +162,16 @@ def test_skips_interpretations_mirrors_and_robots_disallowed(demo, first):
 def test_each_fault_is_recorded_for_its_source(first):
     _, report = first
     src = report["sources"]
-    expected = {"fault-waf": "waf_challenge", "fault-err500": "http_5xx", "fault-slow": "timeout", "fault-loop": "redirect_loop",
-                "fault-truncated": "truncated", "fault-endless": "endless_pagination", "fault-missing": "http_404",
-                "fault-down": "site_down"}
+    expected = {
+        "fault-waf": "waf_challenge",
+        "fault-err500": "http_5xx",
+        "fault-slow": "timeout",
+        "fault-loop": "redirect_loop",
+        "fault-truncated": "truncated",
+        "fault-endless": "endless_pagination",
+        "fault-missing": "http_404",
+        "fault-down": "site_down",
+    }
     for sid, kind in expected.items():
         assert src[sid]["errors"].get(kind, 0) >= 1, (sid, src[sid]["errors"])
     for sid in ("fault-waf", "fault-err500", "fault-slow", "fault-loop", "fault-missing", "fault-down"):
@@ -197,8 +227,20 @@ def test_changed_document_is_reported_changed(demo, first, crawl):
 
 
 def test_ogi_crawl_json_lines(demo, tmp_path, run_module, json_lines):
-    proc = run_module(["crawl", "--registry-dir", str(demo.registry), "--data-dir", str(tmp_path), "--source",
-                       "demo-fengxiang", "--fast", "--json"], module="flows.cli")
+    proc = run_module(
+        [
+            "crawl",
+            "--registry-dir",
+            str(demo.registry),
+            "--data-dir",
+            str(tmp_path),
+            "--source",
+            "demo-fengxiang",
+            "--fast",
+            "--json",
+        ],
+        module="flows.cli",
+    )
     lines = json_lines(proc)
     truth = demo.truth()["fengxiang"]
     assert len(lines) == sum(len(r["documents"]) for r in truth["reports"])
@@ -211,8 +253,22 @@ def test_ogi_crawl_json_lines(demo, tmp_path, run_module, json_lines):
 def test_ogi_crawl_url_for_a_site_not_in_the_registry(demo, tmp_path, run_module, json_lines):
     url = demo.base_url("qianyang") + "/"
     host = url.split("/")[2]  # --allow-host: also lets the crawler reach this loopback port
-    proc = run_module(["crawl", "--url", url, "--jurisdiction", "610328", "--data-dir", str(tmp_path), "--fast",
-                       "--json", "--allow-host", host], module="flows.cli")
+    proc = run_module(
+        [
+            "crawl",
+            "--url",
+            url,
+            "--jurisdiction",
+            "610328",
+            "--data-dir",
+            str(tmp_path),
+            "--fast",
+            "--json",
+            "--allow-host",
+            host,
+        ],
+        module="flows.cli",
+    )
     lines = json_lines(proc)
     truth = demo.truth()["qianyang"]
     assert {l["document_url"] for l in lines} == {d["url"] for r in truth["reports"] for d in r["documents"]}

@@ -76,8 +76,20 @@ def site():
 
 
 def test_get_only_hanweb_site_yields_every_report(site, tmp_path, run_module, json_lines):
-    proc = run_module(["--url", site + COLUMN, "--jurisdiction", "610329", "--data-dir", str(tmp_path), "--fast",
-                       "--json", "--allow-host", site.split("/")[2]])
+    proc = run_module(
+        [
+            "--url",
+            site + COLUMN,
+            "--jurisdiction",
+            "610329",
+            "--data-dir",
+            str(tmp_path),
+            "--fast",
+            "--json",
+            "--allow-host",
+            site.split("/")[2],
+        ]
+    )
     found = {line["document_url"]: line for line in json_lines(proc)}
     reports = {site + path for n, (path, title) in TITLES.items() if "图解" not in title}
     assert set(found) == reports

@@ -37,7 +37,9 @@ def test_registry_rejects_mirrors_and_bad_entries():
         parse_entry({"id": "x", "homepage": "http://www.x.gov.cn/", "columns": ["http://elsewhere.gov.cn/c"]})
     with pytest.raises(RegistryError, match="not a government host"):  # loopback only where a registry lists it
         parse_entry({"id": "x", "homepage": "http://127.0.0.1:8000/"})
-    ip = parse_entry({"id": "stats", "homepage": "http://61.150.65.235/tjj/"}, government_ips=frozenset({"61.150.65.235"}))
+    ip = parse_entry(
+        {"id": "stats", "homepage": "http://61.150.65.235/tjj/"}, government_ips=frozenset({"61.150.65.235"})
+    )
     assert ip.allowed_hosts == ("61.150.65.235",)
     assert is_government_host("www.gov.cn") and not is_government_host("gov.cn.example.com")
     with pytest.raises(RegistryError, match="cms must be one of"):  # only registered CMS families
@@ -54,7 +56,8 @@ def test_demo_templates_fill_ports(tmp_path):
     assert sources["demo-fengxiang"].columns == ("http://127.0.0.1:8004/zwgk/ndbg/index.html",)
     assert sources["demo-linyou"].allowed_hosts == ("127.0.0.1:8001",)
     assert sources["demo-linyou"].allows("http://127.0.0.1:8001/a") and not sources["demo-linyou"].allows(
-        "http://127.0.0.1:8002/a")
+        "http://127.0.0.1:8002/a"
+    )
 
 
 def test_adhoc_source_for_url():
@@ -96,12 +99,15 @@ def test_charset_from_the_bytes_not_the_header():
 
 
 # ---------------------------------------------------------------------------- titles
-@pytest.mark.parametrize("title,body,year", [
-    ("麟游县人民政府2024年政府信息公开工作年度报告", "麟游县人民政府", 2024),
-    ("麟游县人民政府\n2024年政府信息公开工作年度报告", "麟游县人民政府", 2024),
-    ("千阳县卫生健康局2023年度政府信息公开工作年度报告", "千阳县卫生健康局", 2023),
-    ("2022年上海市政府信息公开工作年度报告", "上海市", 2022),
-])
+@pytest.mark.parametrize(
+    "title,body,year",
+    [
+        ("麟游县人民政府2024年政府信息公开工作年度报告", "麟游县人民政府", 2024),
+        ("麟游县人民政府\n2024年政府信息公开工作年度报告", "麟游县人民政府", 2024),
+        ("千阳县卫生健康局2023年度政府信息公开工作年度报告", "千阳县卫生健康局", 2023),
+        ("2022年上海市政府信息公开工作年度报告", "上海市", 2022),
+    ],
+)
 def test_titles(title, body, year):
     assert parse_title(title) == (body, year)
     assert is_report_title(title)
@@ -117,10 +123,22 @@ def test_refresh_policy(tmp_path):
     now = datetime(2025, 3, 1, tzinfo=timezone.utc)
     with RawStore(tmp_path) as store:
         sha = store.put(b"x")
-        store.record(FetchRecord(url="fresh", sha256=sha, fetched_at=(now - timedelta(days=2)).isoformat(), status=200,
-                                 etag='"e"', last_modified="Mon, 20 Jan 2025 08:00:00 GMT", published_date="2025-01-20"))
-        store.record(FetchRecord(url="stale", sha256=sha, fetched_at=(now - timedelta(days=90)).isoformat(), status=200,
-                                 etag='"e"'))
+        store.record(
+            FetchRecord(
+                url="fresh",
+                sha256=sha,
+                fetched_at=(now - timedelta(days=2)).isoformat(),
+                status=200,
+                etag='"e"',
+                last_modified="Mon, 20 Jan 2025 08:00:00 GMT",
+                published_date="2025-01-20",
+            )
+        )
+        store.record(
+            FetchRecord(
+                url="stale", sha256=sha, fetched_at=(now - timedelta(days=90)).isoformat(), status=200, etag='"e"'
+            )
+        )
         skip = Planner(store, RefreshPolicy("skip", 30), now=now)
         assert skip.plan("unknown").fetch and not skip.plan("unknown").headers
         assert not skip.plan("fresh").fetch
@@ -146,10 +164,24 @@ def test_refresh_middleware_answers_a_known_page_from_the_manifest(tmp_path):
     page, pdf = "http://www.a.gov.cn/art/1.html", "http://www.a.gov.cn/P01.pdf"
     with RawStore(tmp_path) as store:
         sha = store.put(b"<html>report</html>")
-        store.record(FetchRecord(url=page, sha256=sha, fetched_at=now_iso(), status=200, kind="page", format="html",
-                                 report_year=2024, etag='"e"', source_id="a"))
-        store.record(FetchRecord(url=pdf, sha256=None, fetched_at=now_iso(), status=0, page_url=page,
-                                 headers={"error": "truncated"}))
+        store.record(
+            FetchRecord(
+                url=page,
+                sha256=sha,
+                fetched_at=now_iso(),
+                status=200,
+                kind="page",
+                format="html",
+                report_year=2024,
+                etag='"e"',
+                source_id="a",
+            )
+        )
+        store.record(
+            FetchRecord(
+                url=pdf, sha256=None, fetched_at=now_iso(), status=0, page_url=page, headers={"error": "truncated"}
+            )
+        )
         src = parse_entry({"id": "a", "homepage": "http://www.a.gov.cn/"})
         spider = ReportSpider(sources=[src])
         (request,) = spider._page_request(page, src, {"title": "a 2024年报", "report_year": None})
@@ -171,7 +203,9 @@ def test_settings_are_polite_by_default():
     from spiders.registry import parse_entry
     from spiders.settings import crawl_settings
 
-    src = parse_entry({"id": "a", "homepage": "http://www.a.gov.cn/", "politeness": {"download_delay": 5, "concurrency": 1}})
+    src = parse_entry(
+        {"id": "a", "homepage": "http://www.a.gov.cn/", "politeness": {"download_delay": 5, "concurrency": 1}}
+    )
     s = crawl_settings("/tmp/x", [src])
     assert s["ROBOTSTXT_OBEY"] and s["AUTOTHROTTLE_ENABLED"] and s["CONCURRENT_REQUESTS_PER_DOMAIN"] <= 2
     assert "+http" in s["USER_AGENT"] and s["DOWNLOAD_MAXSIZE"] > 0 and s["RETRY_TIMES"] >= 2
@@ -182,17 +216,21 @@ def test_settings_are_polite_by_default():
 
 
 def test_demo_reports_hold_the_form_identities():
-    from extractors.schema import SCHEMA
     from demo.reports import APPLICANT_COLS, make_report
+    from extractors.schema import SCHEMA
 
     for year in (2019, 2020, 2021, 2024):
         spec = make_report("麟游县人民政府", year, 1)
         req = spec.values["requests"]
         version = spec.version
         for col in (*APPLICANT_COLS, "total"):
-            assert req[f"new_received|{col}"] + req[f"carried_over|{col}"] == \
-                req[f"total_processed|{col}"] + req[f"carried_forward|{col}"]
-            assert req[f"total_processed|{col}"] == sum(req[f"{r}|{col}"] for r in SCHEMA["requests"].outcome_rows(version))
+            assert (
+                req[f"new_received|{col}"] + req[f"carried_over|{col}"]
+                == req[f"total_processed|{col}"] + req[f"carried_forward|{col}"]
+            )
+            assert req[f"total_processed|{col}"] == sum(
+                req[f"{r}|{col}"] for r in SCHEMA["requests"].outcome_rows(version)
+            )
         for row in SCHEMA["requests"].rows_for(version):
             assert req[f"{row.key}|total"] == sum(req[f"{row.key}|{c}"] for c in APPLICANT_COLS)
         app = spec.values["appeals"]
@@ -209,8 +247,9 @@ def test_crawl_report_warns_on_fewer_reports_than_last_time(tmp_path):
 
     runs = tmp_path / "runs"
     runs.mkdir()
-    (runs / "crawl-20250101T000000Z-aaaaaa.json").write_text(json.dumps(
-        {"sources": {"a": {"reports_found": 5}, "b": {"reports_found": 2}}}), "utf-8")
+    (runs / "crawl-20250101T000000Z-aaaaaa.json").write_text(
+        json.dumps({"sources": {"a": {"reports_found": 5}, "b": {"reports_found": 2}}}), "utf-8"
+    )
     ledger = CrawlLedger()
     for i in range(3):
         ledger["a"].report(f"http://a.gov.cn/{i}", 2024)
@@ -218,9 +257,13 @@ def test_crawl_report_warns_on_fewer_reports_than_last_time(tmp_path):
     ledger["b"].report("http://b.gov.cn/2", None)
     ledger["c"].error("site_down", "http://c.gov.cn/", "refused")
     report = crawl_report.build(ledger, {"crawl_id": "x"}, runs, "crawl-x.json")
-    assert report["sources"]["a"]["warnings"] == ["fewer reports than last time (3 < 5): a redesign or a broken column?"]
+    assert report["sources"]["a"]["warnings"] == [
+        "fewer reports than last time (3 < 5): a redesign or a broken column?"
+    ]
     assert report["sources"]["b"]["warnings"] == [] and report["sources"]["b"]["reports_by_year"] == {
-        "2023": 1, "unknown": 1}
+        "2023": 1,
+        "unknown": 1,
+    }
     assert "no reports found" in report["sources"]["c"]["warnings"][0]
     assert report["totals"]["sources_with_errors"] == ["c"] and report["totals"]["errors"] == {"site_down": 1}
     path = crawl_report.write(report, runs, "crawl-x.json")
@@ -231,9 +274,31 @@ def test_registry_codes_match_the_jurisdictions_table(tmp_path):
     from demo.registry import demo_sources
     from extractors import jurisdictions as jur
 
-    for src in [*load_registry().values(), *demo_sources(dict.fromkeys(
-            ("linyou", "qianyang", "fengxian", "fengxiang", "waf", "err500", "slow", "loop", "truncated", "endless",
-             "missing", "flaky", "down"), 1), faults=True, out_dir=tmp_path).values()]:
+    for src in [
+        *load_registry().values(),
+        *demo_sources(
+            dict.fromkeys(
+                (
+                    "linyou",
+                    "qianyang",
+                    "fengxian",
+                    "fengxiang",
+                    "waf",
+                    "err500",
+                    "slow",
+                    "loop",
+                    "truncated",
+                    "endless",
+                    "missing",
+                    "flaky",
+                    "down",
+                ),
+                1,
+            ),
+            faults=True,
+            out_dir=tmp_path,
+        ).values(),
+    ]:
         division = jur.lookup(src.jurisdiction_code)
         assert division is not None, src.id
         assert division.name == src.jurisdiction_name, (src.id, division.name)

@@ -58,8 +58,12 @@ def test_doctor_names_each_damage_and_repair_fixes_it(data):
     assert result.exit_code == 1
     found = {(f["check"], f["path"]) for f in json.loads(result.output)["findings"]}
     assert found == {
-        ("blobs", str(bad_blob)), ("manifest", str(missing_blob)), ("temporaries", str(tmp_blob)),
-        ("temporaries", str(data / "warehouse" / STAGING)), ("warehouse", str(parquet)), ("extracted", str(batch)),
+        ("blobs", str(bad_blob)),
+        ("manifest", str(missing_blob)),
+        ("temporaries", str(tmp_blob)),
+        ("temporaries", str(data / "warehouse" / STAGING)),
+        ("warehouse", str(parquet)),
+        ("extracted", str(batch)),
     }
     assert bad_blob.exists() and parquet.exists()  # without --repair nothing is touched
 

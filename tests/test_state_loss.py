@@ -20,8 +20,13 @@ from pipelines.load import ShrinkRefused, load_warehouse
 from pipelines.rawstore import RawStore
 
 TABLES = ("reports", "cells", "requests", "checks", "documents", "coverage")
-COUNTIES = [("610329", "麟游县"), ("320813", "洪泽区"), ("220621", "抚松县"), ("370826", "微山县"),
-            ("130702", "桥东区")]
+COUNTIES = [
+    ("610329", "麟游县"),
+    ("320813", "洪泽区"),
+    ("220621", "抚松县"),
+    ("370826", "微山县"),
+    ("130702", "桥东区"),
+]
 
 
 @pytest.fixture(scope="module")

@@ -46,8 +46,9 @@ def test_a_planted_pickle_is_never_unpickled(tmp_path, fill):
     digest = hashlib.sha256(sha.encode()).hexdigest()[:32]
     keys = [f"ogi-extract-{EXTRACTOR_VERSION}-planted-{digest}", "extract_chunk", "load_task"]
     for key in keys:
-        record = ResultRecord(metadata=ResultRecordMetadata(storage_key=key, serializer=PickleSerializer()),
-                              result=Payload(str(marker)))
+        record = ResultRecord(
+            metadata=ResultRecordMetadata(storage_key=key, serializer=PickleSerializer()), result=Payload(str(marker))
+        )
         (results / key).write_bytes(record.serialize())
     ResultRecord.deserialize((results / keys[0]).read_bytes())  # the plant is live: reading it runs code
     assert marker.is_dir()
@@ -59,7 +60,8 @@ def test_a_planted_pickle_is_never_unpickled(tmp_path, fill):
             with temporary_settings({PREFECT_LOCAL_STORAGE_PATH: str(results)}):
                 for force in (False, True):
                     result = reextract.with_options(task_runner=task_runner(1, threads=True))(
-                        data_dir=str(tmp_path), force=force)
+                        data_dir=str(tmp_path), force=force
+                    )
                     assert result["extract"]["extracted"] == 1 and result["load"]["reports"] == 1
         finally:
             os.environ.pop("PREFECT_API_URL", None)

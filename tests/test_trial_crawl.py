@@ -18,8 +18,14 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def ogi(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True, cwd=REPO,
-                          timeout=300, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "flows.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def test_only_government_hosts_unless_allowed_and_codes_are_checked():
@@ -36,7 +42,9 @@ def test_only_government_hosts_unless_allowed_and_codes_are_checked():
         check_site("http://www.linyou.gov.cn/", "6103")
     assert host_allowed("127.0.0.1:8080", ("127.0.0.1",)) and not host_allowed("127.0.0.1:8080", ("127.0.0.1:9",))
     assert parse_url_list("# trial\nhttp://a.gov.cn/ 610329\n\nhttp://b.gov.cn/\n") == [
-        ("http://a.gov.cn/", "610329"), ("http://b.gov.cn/", None)]
+        ("http://a.gov.cn/", "610329"),
+        ("http://b.gov.cn/", None),
+    ]
 
 
 def test_politeness_settings_from_the_environment(monkeypatch):
@@ -51,7 +59,9 @@ def test_politeness_settings_from_the_environment(monkeypatch):
 def test_refusals_say_what_to_do(tmp_path):
     refused = ogi("crawl", "--url", "http://127.0.0.1:9/", "--data-dir", str(tmp_path))
     assert refused.returncode == 2 and "--allow-host 127.0.0.1:9" in refused.stderr
-    unknown = ogi("crawl", "--url", "http://www.linyou.gov.cn/", "--jurisdiction", "999999", "--data-dir", str(tmp_path))
+    unknown = ogi(
+        "crawl", "--url", "http://www.linyou.gov.cn/", "--jurisdiction", "999999", "--data-dir", str(tmp_path)
+    )
     assert unknown.returncode == 2 and "999999 is not in the jurisdictions table" in unknown.stderr
     assert not (tmp_path / "raw").exists() and not (tmp_path / "trials").exists()
 
@@ -62,7 +72,9 @@ def test_a_trial_lands_in_a_scratch_dir_and_many_sites_run_at_once(demo_sites, t
     linyou, qianyang = demo_sites.base_url("linyou") + "/", demo_sites.base_url("qianyang") + "/"
     hosts = sorted({u.split("/")[2] for u in (linyou, qianyang)})
     allow = [a for h in hosts for a in ("--allow-host", h)]
-    one = ogi("crawl", "--url", qianyang, "--jurisdiction", "610328", "--data-dir", str(data), "--fast", "--json", *allow)
+    one = ogi(
+        "crawl", "--url", qianyang, "--jurisdiction", "610328", "--data-dir", str(data), "--fast", "--json", *allow
+    )
     assert one.returncode == 0, one.stderr[-2000:]
     assert "trial crawl into" in one.stderr
     trials = list((data / "trials").iterdir())

@@ -43,11 +43,18 @@ def test_dates_timestamps_counts_and_report_year_keep_their_types(tmp_path, fill
     documents = read_table("documents", wh)
     assert documents["fetched_at"].dtype == pd.ArrowDtype(pa.timestamp("us", tz="UTC"))
 
-    types = dict(duckdb.sql(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM "
-                            f"read_parquet('{wh}/reports/**/*.parquet', hive_partitioning=true))").fetchall())
+    types = dict(
+        duckdb.sql(
+            f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM "
+            f"read_parquet('{wh}/reports/**/*.parquet', hive_partitioning=true))"
+        ).fetchall()
+    )
     assert (types["report_year"], types["published_date"]) == ("BIGINT", "DATE")
-    doc_types = dict(duckdb.sql(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM "
-                                f"read_parquet('{wh}/documents/*.parquet'))").fetchall())
+    doc_types = dict(
+        duckdb.sql(
+            f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('{wh}/documents/*.parquet'))"
+        ).fetchall()
+    )
     assert doc_types["fetched_at"] == "TIMESTAMP WITH TIME ZONE"
     schema = pl.read_parquet(f"{wh}/reports/**/*.parquet", hive_partitioning=True).schema
     assert (schema["report_year"], schema["published_date"]) == (pl.Int64, pl.Date)

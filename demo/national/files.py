@@ -21,8 +21,14 @@ from demo.national.counties import County, content_key
 
 RENDER_VERSION = "1"
 BATCH = 150  # reports per LibreOffice conversion (each cut-out page keeps the batch's font subset)
-SECTIONS = ("一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
-            "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项")
+SECTIONS = (
+    "一、总体情况",
+    "二、主动公开政府信息情况",
+    "三、收到和处理政府信息公开申请情况",
+    "四、政府信息公开行政复议、行政诉讼情况",
+    "五、存在的主要问题及改进情况",
+    "六、其他需要报告的事项",
+)
 TEMPLATE_TITLE = "XXXX年政府信息公开工作年度报告（格式模板）"
 
 
@@ -35,8 +41,12 @@ def cache_dir() -> Path:
 def figures(title: str) -> list[tuple[str, str]]:
     """A few rows of a report's numbers, a function of its title."""
     rng = random.Random(title)
-    return [("本年新收政府信息公开申请数量", str(rng.randint(0, 80))), ("本年主动公开规范性文件数", str(rng.randint(0, 30))),
-            ("行政复议结果纠正数", str(rng.randint(0, 3))), ("收取费用（单位：万元）", "0")]
+    return [
+        ("本年新收政府信息公开申请数量", str(rng.randint(0, 80))),
+        ("本年主动公开规范性文件数", str(rng.randint(0, 30))),
+        ("行政复议结果纠正数", str(rng.randint(0, 3))),
+        ("收取费用（单位：万元）", "0"),
+    ]
 
 
 def report_docx(title: str, organ: str, date: str) -> bytes:
@@ -112,7 +122,7 @@ def prepare(counties: list[County]) -> int:
     missing = {k: v for k, v in pdf_jobs(counties).items() if not (root / f"{k}.pdf").exists()}
     keys = list(missing)  # county by county: a batch then embeds few distinct glyphs
     for i in range(0, len(keys), BATCH):
-        _convert_batch([(k, missing[k]) for k in keys[i:i + BATCH]], root)
+        _convert_batch([(k, missing[k]) for k in keys[i : i + BATCH]], root)
     return len(missing)
 
 
@@ -132,9 +142,23 @@ def _convert_batch(jobs: list[tuple[str, tuple[str, str, str]]], root: Path) -> 
     with tempfile.TemporaryDirectory(prefix="ogi-national-lo-") as tmp:
         src = Path(tmp) / "batch.docx"
         doc.save(src)
-        subprocess.run([exe, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp}/profile",
-                        "--convert-to", "pdf", "--outdir", tmp, str(src)],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=1800)
+        subprocess.run(
+            [
+                exe,
+                "--headless",
+                "--norestore",
+                f"-env:UserInstallation=file://{tmp}/profile",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                tmp,
+                str(src),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=1800,
+        )
         reader = PdfReader(Path(tmp) / "batch.pdf")
         if len(reader.pages) != len(jobs):
             raise RuntimeError(f"expected one page per report, got {len(reader.pages)} for {len(jobs)}")

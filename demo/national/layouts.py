@@ -88,7 +88,9 @@ def column(county: County, organ: Organ, page: int = 1) -> str:
     if f == "gkmlpt":
         return f"{p}/gkmlpt/api/all/{catid(organ)}?page={page}&sid={sid(organ)}"
     if f == "anhui":
-        return f"/public/column/{organ.col}?type=4&catId={catid(organ)}&action=list" + (f"&page={page}" if page > 1 else "")
+        return f"/public/column/{organ.col}?type=4&catId={catid(organ)}&action=list" + (
+            f"&page={page}" if page > 1 else ""
+        )
     if f == "hebei":
         u = uuid_for(county.code, organ.col, "ndbg")
         return f"/columns/{u}/index.html" if page == 1 else f"/columns/{u}/index_{page}.html"

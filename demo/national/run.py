@@ -21,11 +21,13 @@ from typing import Any
 from pipelines.crawl import command_line
 from spiders.registry import REPO
 
-_CHILD = ("import atexit, resource, sys\n"
-          "atexit.register(lambda: print('OGI_MAXRSS_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
-          " file=sys.stderr))\n"
-          "from pipelines.crawl import main\n"
-          "sys.exit(main(sys.argv[1:]))\n")
+_CHILD = (
+    "import atexit, resource, sys\n"
+    "atexit.register(lambda: print('OGI_MAXRSS_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
+    " file=sys.stderr))\n"
+    "from pipelines.crawl import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
 
 
 @dataclass
@@ -36,7 +38,9 @@ class CrawlRun:
     peak_kb: int
 
 
-def crawl(registry: Path, data: Path, proxy: str, fast: bool = True, settings: dict[str, Any] | None = None) -> CrawlRun:
+def crawl(
+    registry: Path, data: Path, proxy: str, fast: bool = True, settings: dict[str, Any] | None = None
+) -> CrawlRun:
     """``python -m pipelines.crawl --registry-dir registry --all`` with ``http_proxy=proxy``."""
     env = {k: v for k, v in os.environ.items() if k.lower() not in ("no_proxy", "https_proxy", "all_proxy")}
     env.update({"PYTHONPATH": str(REPO), "http_proxy": proxy, "HTTP_PROXY": proxy})

@@ -53,6 +53,7 @@ class FamilyScore:
 
 def same_organ(found: str | None, truth: str, county: str) -> bool:
     """The same organ however named: 某县某镇人民政府 = 某镇; 某县民政局 = 县民政局; 某县人民政府 = 某县."""
+
     def core(name: str) -> str:
         name = name.removeprefix(county).removesuffix("人民政府")
         return name[1:] if len(name) > 2 and name[0] == county[-1] else name
@@ -62,8 +63,11 @@ def same_organ(found: str | None, truth: str, county: str) -> bool:
 
 def _groups(report: dict[str, Any]) -> list[str]:
     """The score groups a true report counts in: its family, ``all``, and the hard cases it is."""
-    return [report["family"], "all"] + ["cut-short title"] * report["cut_short"] + \
-        ["title without organ"] * (not report["organ_in_title"])
+    return (
+        [report["family"], "all"]
+        + ["cut-short title"] * report["cut_short"]
+        + ["title without organ"] * (not report["organ_in_title"])
+    )
 
 
 def score(counties: list[County], lines: Iterable[dict[str, Any]]) -> dict[str, FamilyScore]:

@@ -90,17 +90,29 @@ class NationalServer:
         for c in self.counties:
             sid = f"n{c.code}" if f"n{c.code}" not in ids else f"n{c.code}-{c.index}"
             ids.add(sid)
-            lines += ["[[source]]", f'id = "{sid}"', f'jurisdiction_code = "{c.code}"', f'jurisdiction_name = "{c.name}"',
-                      f'name = "{c.government}"', f'homepage = "http://{c.host}/"', ""]
+            lines += [
+                "[[source]]",
+                f'id = "{sid}"',
+                f'jurisdiction_code = "{c.code}"',
+                f'jurisdiction_name = "{c.name}"',
+                f'name = "{c.government}"',
+                f'homepage = "http://{c.host}/"',
+                "",
+            ]
         (out / "national.toml").write_text("\n".join(lines), "utf-8")
         return out
 
     def counters(self) -> dict[str, Any]:
         with self.lock:
-            return {"requests": sum(self.requests.values()), "disallowed": sum(self.disallowed.values()),
-                    "traps": sum(self.traps.values()), "max_trap_per_host": max(self.traps.values(), default=0),
-                    "offsite": sum(self.offsite.values()), "user_agents": dict(self.user_agents),
-                    "requests_by_host": dict(self.requests)}
+            return {
+                "requests": sum(self.requests.values()),
+                "disallowed": sum(self.disallowed.values()),
+                "traps": sum(self.traps.values()),
+                "max_trap_per_host": max(self.traps.values(), default=0),
+                "offsite": sum(self.offsite.values()),
+                "user_agents": dict(self.user_agents),
+                "requests_by_host": dict(self.requests),
+            }
 
     def reset(self) -> None:
         with self.lock:

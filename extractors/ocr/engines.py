@@ -35,18 +35,20 @@ def _rapid():
     from rapidocr import RapidOCR
 
     threads = int(os.environ.get("OGI_OCR_THREADS", "1"))  # batch runs use one process per core
-    return RapidOCR(params={
-        "Global.log_level": "error",
-        "Global.use_cls": False,  # the page is turned upright by its rulings first
-        "EngineConfig.onnxruntime.intra_op_num_threads": threads,
-        "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-        # Lines are found on a page scaled to DET_SIDE; each line is read from the full page.
-        "Det.limit_type": "max",
-        "Det.limit_side_len": DET_SIDE,
-        # Most crops are short numbers: pad them to 96 px, not 320 (a third of the work).
-        "Rec.rec_img_shape": [3, 48, 96],
-        "Rec.rec_batch_num": 16,
-    })
+    return RapidOCR(
+        params={
+            "Global.log_level": "error",
+            "Global.use_cls": False,  # the page is turned upright by its rulings first
+            "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+            "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+            # Lines are found on a page scaled to DET_SIDE; each line is read from the full page.
+            "Det.limit_type": "max",
+            "Det.limit_side_len": DET_SIDE,
+            # Most crops are short numbers: pad them to 96 px, not 320 (a third of the work).
+            "Rec.rec_img_shape": [3, 48, 96],
+            "Rec.rec_batch_num": 16,
+        }
+    )
 
 
 @cache
@@ -61,8 +63,9 @@ def rapidocr_available() -> bool:
 def tesseract_available() -> bool:
     if shutil.which("tesseract") is None:
         return False
-    langs = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, timeout=30,
-                           check=False).stdout
+    langs = subprocess.run(
+        ["tesseract", "--list-langs"], capture_output=True, text=True, timeout=30, check=False
+    ).stdout
     return "chi_sim" in langs.split()
 
 
@@ -77,8 +80,7 @@ def rapidocr_boxes(gray: np.ndarray, verticals: list[tuple[float, float, float]]
     for quad, text, score in zip(result.boxes, result.txts, result.scores):
         xs, ys = [p[0] for p in quad], [p[1] for p in quad]
         box = Box(text, float(min(xs)), float(min(ys)), float(max(xs)), float(max(ys)), float(score))
-        cuts = sorted(x for x, y0, y1 in verticals
-                      if box.x0 + 4 < x < box.x1 - 4 and y0 <= (box.y0 + box.y1) / 2 <= y1)
+        cuts = sorted(x for x, y0, y1 in verticals if box.x0 + 4 < x < box.x1 - 4 and y0 <= (box.y0 + box.y1) / 2 <= y1)
         if not cuts or box.y1 - box.y0 > box.x1 - box.x0:
             out.append(box)
             continue
@@ -100,8 +102,13 @@ def tesseract_boxes(gray: np.ndarray, verticals: list[tuple[float, float, float]
     ok, png = cv2.imencode(".png", gray)
     if not ok:
         return []
-    done = subprocess.run(["tesseract", "stdin", "stdout", "-l", "chi_sim", "--psm", "11", "tsv"],
-                          input=png.tobytes(), capture_output=True, timeout=120, check=True)
+    done = subprocess.run(
+        ["tesseract", "stdin", "stdout", "-l", "chi_sim", "--psm", "11", "tsv"],
+        input=png.tobytes(),
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
     out: list[Box] = []
     for line in done.stdout.decode("utf-8", "replace").splitlines()[1:]:
         parts = line.split("\t")

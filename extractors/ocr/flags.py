@@ -46,4 +46,3 @@ def _keys(check: CheckResult, report: Report) -> set[tuple[str, str, str]]:
     if identity.over == "cols":
         return {(identity.table, r, check.col) for r in (*identity.lhs, *rhs)}
     return {(identity.table, check.row, c) for c in (*identity.lhs, *rhs)}
-

@@ -120,8 +120,9 @@ def _glyph_height(binary: np.ndarray) -> float:
     return float(np.median(glyphs)) if len(glyphs) else 0.0
 
 
-def _ends_on(segment: tuple[float, float, float], horizontal: list[tuple[float, float, float]],
-             slack: float = 6) -> bool:
+def _ends_on(
+    segment: tuple[float, float, float], horizontal: list[tuple[float, float, float]], slack: float = 6
+) -> bool:
     """Both ends of a vertical segment meet a horizontal ruling (a table's, not a stroke's)."""
     x, y0, y1 = segment
     meets = [y for y, x0, x1 in horizontal if x0 - slack <= x <= x1 + slack]

@@ -35,8 +35,12 @@ def read_page(gray: np.ndarray, number: int, points_per_pixel: float, engine: st
     boxes = _join_split_text(boxes, found.vertical)
     height = upright.shape[0]
     s = points_per_pixel
-    words = [Word(b.text, b.x0 * s, b.x1 * s, (height - b.y1) * s, (height - b.y0) * s, ((b.x0 * s, b.x1 * s),))
-             for box in boxes if box.text.strip() for b in _characters_if_vertical(box)]
+    words = [
+        Word(b.text, b.x0 * s, b.x1 * s, (height - b.y1) * s, (height - b.y0) * s, ((b.x0 * s, b.x1 * s),))
+        for box in boxes
+        if box.text.strip()
+        for b in _characters_if_vertical(box)
+    ]
     horizontal = [((height - y) * s, x0 * s, x1 * s) for y, x0, x1 in found.horizontal]
     vertical = [(x * s, (height - y1) * s, (height - y0) * s) for x, y0, y1 in found.vertical]
     return _rows(words, horizontal, vertical, number, (0.0, height * s), PDF_SETTINGS) if words else []
@@ -49,18 +53,31 @@ def _join_split_text(boxes: list[Box], vertical: list[tuple[float, float, float]
     out: list[Box] = []
     for box in sorted(boxes, key=lambda b: (b.x0, b.y0)):
         height = box.y1 - box.y0
-        match = next((i for i, prev in enumerate(out)
-                      if 0 <= box.x0 - prev.x1 <= 2 * height
-                      and min(prev.y1, box.y1) - max(prev.y0, box.y0) >= 0.6 * max(height, prev.y1 - prev.y0)
-                      and not (prev.text[-1:].isdigit() or box.text[:1].isdigit())
-                      and not any(prev.x1 - 2 <= x <= box.x0 + 2 and y0 <= (box.y0 + box.y1) / 2 <= y1
-                                  for x, y0, y1 in vertical)), None)
+        match = next(
+            (
+                i
+                for i, prev in enumerate(out)
+                if 0 <= box.x0 - prev.x1 <= 2 * height
+                and min(prev.y1, box.y1) - max(prev.y0, box.y0) >= 0.6 * max(height, prev.y1 - prev.y0)
+                and not (prev.text[-1:].isdigit() or box.text[:1].isdigit())
+                and not any(
+                    prev.x1 - 2 <= x <= box.x0 + 2 and y0 <= (box.y0 + box.y1) / 2 <= y1 for x, y0, y1 in vertical
+                )
+            ),
+            None,
+        )
         if match is None:
             out.append(box)
             continue
         prev = out[match]
-        out[match] = Box(prev.text + box.text, prev.x0, min(prev.y0, box.y0), box.x1, max(prev.y1, box.y1),
-                         min(prev.score, box.score))
+        out[match] = Box(
+            prev.text + box.text,
+            prev.x0,
+            min(prev.y0, box.y0),
+            box.x1,
+            max(prev.y1, box.y1),
+            min(prev.score, box.score),
+        )
     return out
 
 
@@ -82,4 +99,3 @@ def _without_rulings(gray: np.ndarray, found: grid.Rulings) -> np.ndarray:
     for x, y0, y1 in found.vertical:
         out[int(y0) : int(y1) + 1, max(int(x) - 3, 0) : int(x) + 4] = 255
     return out
-

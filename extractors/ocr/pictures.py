@@ -81,11 +81,13 @@ def html_source(src: str | None, base: Path | None) -> bytes | None:
 def read_image(data: bytes) -> Document:
     """An image file (a scanned page published as JPEG or PNG) holding a ruled table."""
     if not available():
-        raise ExtractError("no_text_layer", "an image, not a document: it needs OCR, which is off (OGI_OCR=0) "
-                           "or not installed")
+        raise ExtractError(
+            "no_text_layer", "an image, not a document: it needs OCR, which is off (OGI_OCR=0) or not installed"
+        )
     pictures = Pictures()
     rows = pictures.read(data)
     if not rows:
-        raise ExtractError("no_text_layer", "an image in which OCR found no ruled table (or too small, or too large "
-                           "to read)")
+        raise ExtractError(
+            "no_text_layer", "an image in which OCR found no ruled table (or too small, or too large to read)"
+        )
     return Document("image", rows=rows, problems=pictures.problems())

@@ -43,10 +43,19 @@ def read_document(
 
         return read_image(data)
     if fmt == "ofd":
-        raise ExtractError("unsupported_format", "an OFD document (China's fixed-layout format), which ogi cannot read "
-                           "yet; look for a PDF copy of the report on the same page")
+        raise ExtractError(
+            "unsupported_format",
+            "an OFD document (China's fixed-layout format), which ogi cannot read "
+            "yet; look for a PDF copy of the report on the same page",
+        )
     if fmt == "corrupt_zip":
-        raise ExtractError("corrupt_file", "a damaged ZIP container (a DOCX/XLSX cut short or overwritten); fetch it again")
+        raise ExtractError(
+            "corrupt_file", "a damaged ZIP container (a DOCX/XLSX cut short or overwritten); fetch it again"
+        )
     if fmt == "zip":
-        raise ExtractError("unsupported_format", "a ZIP archive that is neither DOCX nor XLSX; unpack it and extract its files")
-    raise ExtractError("unsupported_format", f"unrecognised bytes (sniffed as {fmt!r}); not PDF, Word, WPS, Excel, HTML or text")
+        raise ExtractError(
+            "unsupported_format", "a ZIP archive that is neither DOCX nor XLSX; unpack it and extract its files"
+        )
+    raise ExtractError(
+        "unsupported_format", f"unrecognised bytes (sniffed as {fmt!r}); not PDF, Word, WPS, Excel, HTML or text"
+    )

@@ -44,13 +44,18 @@ def read_doc(data: bytes, fmt: str) -> Document:
         return doc
     text = _text_fallback(data)
     if text is None:
-        raise ExtractError("conversion_failed", f"LibreOffice could not convert this {fmt.upper()} ({why}) "
-                           "and neither antiword nor catdoc could read it; install libreoffice-writer-nogui")
+        raise ExtractError(
+            "conversion_failed",
+            f"LibreOffice could not convert this {fmt.upper()} ({why}) "
+            "and neither antiword nor catdoc could read it; install libreoffice-writer-nogui",
+        )
     from extractors.readers.text import read_lines
 
     doc = Document(fmt)
     read_lines(doc, text.splitlines())
-    doc.problems.append(("converted_as_text", f"read through a text fallback ({why}); table structure may be lost", None))
+    doc.problems.append(
+        ("converted_as_text", f"read through a text fallback ({why}); table structure may be lost", None)
+    )
     return doc
 
 
@@ -67,8 +72,16 @@ def convert_to_docx(data: bytes, fmt: str) -> tuple[bytes | None, str]:
         source.write_bytes(data)
         profile = Path(tempfile.mkdtemp(prefix="profile-", dir=tmp))
         command = [
-            soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nolockcheck",
-            "--convert-to", "docx:MS Word 2007 XML", "--outdir", tmp, str(source),
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+            tmp,
+            str(source),
         ]
         if not _run_bounded(command, {**os.environ, "HOME": tmp}):
             return None, f"LibreOffice timed out after {TIMEOUT_SECONDS}s"
@@ -84,8 +97,15 @@ def convert_to_docx(data: bytes, fmt: str) -> tuple[bytes | None, str]:
 
 def _run_bounded(command: list[str], env: dict[str, str], timeout: float = TIMEOUT_SECONDS) -> bool:
     """Run LibreOffice in its own process group, tied to this process's life; False on timeout."""
-    proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env=env, preexec_fn=_child_setup, close_fds=True)
+    proc = subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        preexec_fn=_child_setup,
+        close_fds=True,
+    )
     try:
         proc.wait(timeout=timeout)
         return True
@@ -115,8 +135,9 @@ def _text_fallback(data: bytes) -> str | None:
             if binary is None:
                 continue
             try:
-                done = subprocess.run([binary, *args, handle.name], capture_output=True, timeout=30, check=False,
-                                      preexec_fn=_child_setup)
+                done = subprocess.run(
+                    [binary, *args, handle.name], capture_output=True, timeout=30, check=False, preexec_fn=_child_setup
+                )
             except subprocess.TimeoutExpired:
                 continue
             text = done.stdout.decode("utf-8", errors="replace")

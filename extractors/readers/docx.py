@@ -26,7 +26,9 @@ _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.I)
 
 
 def safe_parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True)
+    return etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
+    )
 
 
 def open_member(archive: zipfile.ZipFile, name: str) -> bytes:
@@ -98,8 +100,10 @@ def _pictures(archive: zipfile.ZipFile):
 
 
 _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_PICTURE_REFS = ("{http://schemas.openxmlformats.org/drawingml/2006/main}blip",
-                 "{urn:schemas-microsoft-com:vml}imagedata")
+_PICTURE_REFS = (
+    "{http://schemas.openxmlformats.org/drawingml/2006/main}blip",
+    "{urn:schemas-microsoft-com:vml}imagedata",
+)
 
 
 def _blocks(parent: etree._Element, doc: Document, pictures=None) -> None:

@@ -92,7 +92,7 @@ def _gb_fragments(exc: UnicodeDecodeError) -> tuple[str, int]:
     while i < len(data) and data[i] >= 0x80 and (i == exc.start or not _utf8_char_at(data, i)):
         width = _gb_width(data, i)
         if width:
-            out.append(data[i:i + width].decode("gb18030"))
+            out.append(data[i : i + width].decode("gb18030"))
             i += width
         else:
             out.append("\ufffd")
@@ -121,7 +121,7 @@ def _utf8_char_at(data: bytes, i: int) -> bool:
     if not width:
         return False
     try:
-        data[i:i + width].decode("utf-8")
+        data[i : i + width].decode("utf-8")
     except UnicodeDecodeError:
         return False
     return True

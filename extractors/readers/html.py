@@ -10,16 +10,47 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 
 from extractors.document import Document, expand_spans
-from extractors.readers.encoding import decode_text, declared_charset
+from extractors.readers.encoding import declared_charset, decode_text
 from extractors.readers.limits import check_grid
 
 _BLOCK = {
-    "p", "div", "section", "article", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
-    "table", "tbody", "thead", "blockquote", "pre", "dl", "dt", "dd", "center", "form", "header", "footer",
-    "main", "aside", "nav", "figure", "figcaption", "address", "hr",
+    "p",
+    "div",
+    "section",
+    "article",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "table",
+    "tbody",
+    "thead",
+    "blockquote",
+    "pre",
+    "dl",
+    "dt",
+    "dd",
+    "center",
+    "form",
+    "header",
+    "footer",
+    "main",
+    "aside",
+    "nav",
+    "figure",
+    "figcaption",
+    "address",
+    "hr",
 }
 _SKIP = {"script", "style", "noscript", "template", "head", "iframe", "object", "select", "button", "svg"}
 _DATE = re.compile(r"(?:发布(?:日期|时间)|成文日期|日期)\s*[:：]?\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")

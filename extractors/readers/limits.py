@@ -28,9 +28,13 @@ def check_grid(rows: int, cols: int, what: str, positions: int | None = None) ->
     before it is laid out."""
     if cols > MAX_GRID_COLS or rows > MAX_GRID_ROWS or max(rows * cols, positions or 0) > MAX_GRID_CELLS:
         covered = f" ({positions} positions under spans or merges)" if positions else ""
-        raise ExtractError("too_large_grid", (
-            f"{what} spans {rows} rows × {cols} columns{covered}, over the {MAX_GRID_ROWS} × "
-            f"{MAX_GRID_COLS} (or {MAX_GRID_CELLS} positions) a table may take: refused"))
+        raise ExtractError(
+            "too_large_grid",
+            (
+                f"{what} spans {rows} rows × {cols} columns{covered}, over the {MAX_GRID_ROWS} × "
+                f"{MAX_GRID_COLS} (or {MAX_GRID_CELLS} positions) a table may take: refused"
+            ),
+        )
 
 
 def inflated_size(stream: bytes, budget: int, wbits: int = zlib.MAX_WBITS) -> int | None:
@@ -69,8 +73,8 @@ def check_pdf_streams(data: bytes, budget: int = MAX_INFLATED) -> None:
     view = memoryview(data)
     spans = []
     for found in _STREAM.finditer(data):
-        head = data[max(0, found.start() - 1024):found.start()]
-        head = head[head.rfind(b"obj") + 1:] if b"obj" in head else head
+        head = data[max(0, found.start() - 1024) : found.start()]
+        head = head[head.rfind(b"obj") + 1 :] if b"obj" in head else head
         if b"Flate" not in head and b"/Fl" not in head or b"/Image" in head:
             continue
         end = data.find(b"endstream", found.end())
@@ -84,8 +88,10 @@ def check_pdf_streams(data: bytes, budget: int = MAX_INFLATED) -> None:
         if size > budget:
             break
     if bound > budget:
-        raise ExtractError("decompression_bomb", f"the PDF's compressed streams unpack past {budget} bytes "
-                           "(a decompression bomb): refused before reading")
+        raise ExtractError(
+            "decompression_bomb",
+            f"the PDF's compressed streams unpack past {budget} bytes (a decompression bomb): refused before reading",
+        )
 
 
 try:  # resolved now: a preexec_fn runs after fork, where loading a library may deadlock

@@ -56,8 +56,9 @@ class Char(NamedTuple):
     top: float
 
 
-def read_pdf(data: bytes, stop: Callable[[list[Row]], bool] | None = None,
-             settings: PdfSettings = PDF_SETTINGS) -> Document:
+def read_pdf(
+    data: bytes, stop: Callable[[list[Row]], bool] | None = None, settings: PdfSettings = PDF_SETTINGS
+) -> Document:
     import pypdfium2 as pdfium
 
     check_pdf_streams(data)
@@ -66,9 +67,13 @@ def read_pdf(data: bytes, stop: Callable[[list[Row]], bool] | None = None,
     except pdfium.PdfiumError as exc:
         message = str(exc)
         if "password" in message.lower():
-            raise ExtractError("encrypted", "the PDF is password-protected; ask the publisher for an open copy") from exc
+            raise ExtractError(
+                "encrypted", "the PDF is password-protected; ask the publisher for an open copy"
+            ) from exc
         if not pdf_has_eof(data):
-            raise ExtractError("truncated_file", "the PDF ends before its end marker (%%EOF): the download was cut; fetch it again") from exc
+            raise ExtractError(
+                "truncated_file", "the PDF ends before its end marker (%%EOF): the download was cut; fetch it again"
+            ) from exc
         raise ExtractError("corrupt_file", f"PDFium cannot open it: {message}") from exc
     doc = Document("pdf", pages=len(pdf))
     ocr = _ocr_reader()
@@ -103,24 +108,33 @@ def read_pdf(data: bytes, stop: Callable[[list[Row]], bool] | None = None,
         pdf.close()
     if damaged_pages:
         if not doc.rows:
-            raise ExtractError("corrupt_file", f"PDFium cannot load pages {_page_list(damaged_pages)}: "
-                               "the file is damaged", damaged_pages)
-        doc.problems.append(("damaged_pages", f"pages that cannot be loaded (damaged): {_page_list(damaged_pages)}",
-                             damaged_pages))
+            raise ExtractError(
+                "corrupt_file",
+                f"PDFium cannot load pages {_page_list(damaged_pages)}: the file is damaged",
+                damaged_pages,
+            )
+        doc.problems.append(
+            ("damaged_pages", f"pages that cannot be loaded (damaged): {_page_list(damaged_pages)}", damaged_pages)
+        )
     if garbled_pages:
-        why = ("its fonts carry no usable character map (no ToUnicode): the text is not the characters shown; "
-               "it needs OCR")
+        why = (
+            "its fonts carry no usable character map (no ToUnicode): the text is not the characters shown; it needs OCR"
+        )
         if not doc.rows:
-            raise ExtractError("garbled_text_layer", f"the text layer is unreadable on every page with text "
-                               f"(pages {_page_list(garbled_pages)}): {why}", garbled_pages)
+            raise ExtractError(
+                "garbled_text_layer",
+                f"the text layer is unreadable on every page with text (pages {_page_list(garbled_pages)}): {why}",
+                garbled_pages,
+            )
         doc.problems.append(("garbled_text_layer", f"pages {_page_list(garbled_pages)}: {why}", garbled_pages))
     if ocr is not None:
         doc.problems.extend(ocr.problems())
     if empty_pages:
         why = _not_ocred(ocr, empty_pages)
         if not doc.rows:
-            raise ExtractError("no_text_layer", f"no text layer on any page (pages {_page_list(empty_pages)}): {why}",
-                               empty_pages)
+            raise ExtractError(
+                "no_text_layer", f"no text layer on any page (pages {_page_list(empty_pages)}): {why}", empty_pages
+            )
         listed = _page_list(empty_pages)
         doc.problems.append(("no_text_layer", f"pages without a text layer (scanned?): {listed}; {why}", empty_pages))
     if not pdf_has_eof(data):
@@ -148,8 +162,10 @@ BLANK: list[Row] = []  # sentinel: a page with neither text nor pictures (not a 
 def _has_images(page) -> bool:
     import pypdfium2.raw as raw
 
-    return any(raw.FPDFPageObj_GetType(raw.FPDFPage_GetObject(page.raw, i)) in (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM)
-               for i in range(raw.FPDFPage_CountObjects(page.raw)))
+    return any(
+        raw.FPDFPageObj_GetType(raw.FPDFPage_GetObject(page.raw, i)) in (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM)
+        for i in range(raw.FPDFPage_CountObjects(page.raw))
+    )
 
 
 def _garbled(text: str) -> bool:
@@ -157,7 +173,9 @@ def _garbled(text: str) -> bool:
     visible = [ch for ch in text if not ch.isspace()]
     if not visible:
         return False
-    bad = sum(1 for ch in visible if "\ue000" <= ch <= "\uf8ff" or ch == "\ufffd" or (ord(ch) < 32 and ch not in _BREAK))
+    bad = sum(
+        1 for ch in visible if "\ue000" <= ch <= "\uf8ff" or ch == "\ufffd" or (ord(ch) < 32 and ch not in _BREAK)
+    )
     return bad / len(visible) > 0.3
 
 
@@ -257,8 +275,14 @@ def _words(chars: list[Char], settings: PdfSettings) -> list[Word]:
 
 
 def _word(chars: list[Char]) -> Word:
-    return Word("".join(c.text for c in chars), chars[0].x0, chars[-1].x1,
-                min(c.bottom for c in chars), max(c.top for c in chars), tuple((c.x0, c.x1) for c in chars))
+    return Word(
+        "".join(c.text for c in chars),
+        chars[0].x0,
+        chars[-1].x1,
+        min(c.bottom for c in chars),
+        max(c.top for c in chars),
+        tuple((c.x0, c.x1) for c in chars),
+    )
 
 
 def _split_at_rulings(word: Word, vertical: list[tuple], settings: PdfSettings) -> list[Word]:
@@ -365,8 +389,14 @@ def _cell_of(word: Word, horizontal: list[tuple], vertical: list[tuple], snap: f
     return round(above, 1), round(below, 1), round(left, 1), round(right, 1)
 
 
-def _rows(words: list[Word], horizontal: list[tuple], vertical: list[tuple], page: int,
-          extent: tuple[float, float], settings: PdfSettings) -> list[Row]:
+def _rows(
+    words: list[Word],
+    horizontal: list[tuple],
+    vertical: list[tuple],
+    page: int,
+    extent: tuple[float, float],
+    settings: PdfSettings,
+) -> list[Row]:
     """Words → cells (joined within a ruled cell) → rows of cells by vertical centre."""
     cells: list[Word] = []
     by_cell: dict[tuple, list[Word]] = {}
@@ -386,8 +416,9 @@ def _rows(words: list[Word], horizontal: list[tuple], vertical: list[tuple], pag
             text = "".join(w.text for w in members)
             centre = (above + below) / 2
             size = statistics.median(w.top - w.bottom for w in members)
-            cells.append(Word(text, min(w.x0 for w in members), max(w.x1 for w in members),
-                              centre - size / 2, centre + size / 2))
+            cells.append(
+                Word(text, min(w.x0 for w in members), max(w.x1 for w in members), centre - size / 2, centre + size / 2)
+            )
     else:
         cells = list(words)
     rows: list[Row] = []

@@ -18,7 +18,8 @@ from extractors.readers.limits import MAX_GRID_CELLS, check_grid
 
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]{0,400}?\sr="([A-Za-z]{1,3})([0-9]{1,9})"')
 _MERGE_REF = re.compile(
-    rb'<(?:\w+:)?mergeCell\b[^>]{0,400}?\sref="([A-Za-z]{1,3})([0-9]{1,9})(?::([A-Za-z]{1,3})([0-9]{1,9}))?"')
+    rb'<(?:\w+:)?mergeCell\b[^>]{0,400}?\sref="([A-Za-z]{1,3})([0-9]{1,9})(?::([A-Za-z]{1,3})([0-9]{1,9}))?"'
+)
 
 
 def read_spreadsheet(data: bytes, fmt: str) -> Document:
@@ -74,8 +75,9 @@ def _measure_sheet(xml: bytes, name: str) -> None:
     rows = cols = 0
     cells = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b":c ")
     if cells > MAX_GRID_CELLS:
-        raise ExtractError("too_large_grid",
-                           f"{name} holds {cells} cells, over the {MAX_GRID_CELLS} a sheet may hold: refused")
+        raise ExtractError(
+            "too_large_grid", f"{name} holds {cells} cells, over the {MAX_GRID_CELLS} a sheet may hold: refused"
+        )
     for found in _CELL_REF.finditer(xml):
         rows, cols = max(rows, int(found[2])), max(cols, _column(found[1]))
     merged = 0
@@ -128,8 +130,10 @@ def _xls(data: bytes) -> list[list[list[str | None]]]:
                 for c in range(c0, c1):
                     if (r, c) != (r0, c0):
                         covered.add((r, c))
-        grids.append([
-            [None if (r, c) in covered else _text(sheet.cell_value(r, c)) for c in range(sheet.row_len(r))]
-            for r in range(sheet.nrows)
-        ])
+        grids.append(
+            [
+                [None if (r, c) in covered else _text(sheet.cell_value(r, c)) for c in range(sheet.row_len(r))]
+                for r in range(sheet.nrows)
+            ]
+        )
     return grids

@@ -131,9 +131,7 @@ class Table:
     def cells_for(self, version: str) -> tuple[tuple[str, str], ...]:
         """Every (row, col) the version's form prints, in reading order."""
         if self.groups:
-            return tuple(
-                (r.key, c.key) for g in self.groups_for(version) for r in g.rows for c in g.cols
-            )
+            return tuple((r.key, c.key) for g in self.groups_for(version) for r in g.rows for c in g.cols)
         return tuple((r.key, c.key) for r in self.rows_for(version) for c in self.cols)
 
     def common_cells(self, versions: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
@@ -235,17 +233,20 @@ def _table(key: str, spec: dict, known: tuple[str, ...]) -> Table:
     where = f"tables.{key}"
     layout = spec["layout"]
     if layout not in LAYOUTS or (layout == "groups") != bool(spec.get("groups")):
-        raise SchemaError(f"{where}: layout {layout!r} must be one of {LAYOUTS}, "
-                          "and 'groups' exactly when the table has groups")
+        raise SchemaError(
+            f"{where}: layout {layout!r} must be one of {LAYOUTS}, and 'groups' exactly when the table has groups"
+        )
     groups = []
     for g in spec.get("groups", ()):
         versions = _versions_of(g, f"{where} group {g['caption']}", known)
-        groups.append(Group(
-            caption=g["caption"],
-            versions=versions,
-            rows=tuple(_item(r, where, known, versions) for r in g["rows"]),
-            cols=tuple(_item(c, where, known, versions) for c in g["cols"]),
-        ))
+        groups.append(
+            Group(
+                caption=g["caption"],
+                versions=versions,
+                rows=tuple(_item(r, where, known, versions) for r in g["rows"]),
+                cols=tuple(_item(c, where, known, versions) for c in g["cols"]),
+            )
+        )
     return Table(
         key=key,
         section=spec["section"],
@@ -290,8 +291,7 @@ def _check_markers(schema: FormSchema) -> None:
 
 
 def _keys(table: Table, version: str) -> set[str]:
-    return {r.key for r in table.rows_for(version)} | {
-        c.key for c in table.cols_for(version) if version in c.versions}
+    return {r.key for r in table.rows_for(version)} | {c.key for c in table.cols_for(version) if version in c.versions}
 
 
 @cache
@@ -311,8 +311,9 @@ def load_schema(path: Path | None = None) -> FormSchema:
         )
         for i in raw.get("identities", ())
     )
-    schema = FormSchema(versions=versions, tables=tables, identities=identities,
-                        core=_core(raw.get("core", {}), known, tables))
+    schema = FormSchema(
+        versions=versions, tables=tables, identities=identities, core=_core(raw.get("core", {}), known, tables)
+    )
     _check_markers(schema)
     return schema
 

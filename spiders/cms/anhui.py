@@ -38,5 +38,7 @@ class AnhuiFamily(CmsFamily):
             return []
         base = {k: v for k, v in query.items() if k != "page"}
         parts = parts._replace(path=parts.path.split(";")[0])  # no session id (;jsessionid=…) carried onwards
-        return [parts._replace(query=urlencode(base if n == 1 else {**base, "page": n})).geturl()
-                for n in range(1, min(total, cap_pages) + 1)]
+        return [
+            parts._replace(query=urlencode(base if n == 1 else {**base, "page": n})).geturl()
+            for n in range(1, min(total, cap_pages) + 1)
+        ]

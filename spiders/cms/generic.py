@@ -13,8 +13,9 @@ from urllib.parse import urlsplit
 from spiders.cms.base import CmsFamily, anchor_links, selector_for
 from spiders.titles import normalise
 
-_PAGE_HREF = re.compile(r"(?:/|^)(?:list|index|default)_\d+\.s?html?$|[?&](?:page|pageNo|pageIndex|pageNum|p|curPage)=\d+",
-                        re.I)
+_PAGE_HREF = re.compile(
+    r"(?:/|^)(?:list|index|default)_\d+\.s?html?$|[?&](?:page|pageNo|pageIndex|pageNum|p|curPage)=\d+", re.I
+)
 _NEXT_TEXT = {"下一页", "下页", "后页", "下一頁", ">", "»", "›", ">>", "next", "Next"}
 
 
@@ -35,8 +36,10 @@ class GenericFamily(CmsFamily):
                 continue
             text = normalise(link.text)
             tail = target.path.rsplit("/", 1)[-1] + ("?" + target.query if target.query else "")
-            if text in _NEXT_TEXT or (text.isdigit() and _PAGE_HREF.search(tail)) or \
-                    (_PAGE_HREF.search(tail) and text in {"尾页", "末页", "首页", "上一页", "上页"}):
+            if (
+                text in _NEXT_TEXT
+                or (text.isdigit() and _PAGE_HREF.search(tail))
+                or (_PAGE_HREF.search(tail) and text in {"尾页", "末页", "首页", "上一页", "上页"})
+            ):
                 out.append(link.url)
         return out[:cap_pages]
-

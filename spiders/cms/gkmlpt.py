@@ -56,9 +56,14 @@ class GkmlptFamily(CmsFamily):
         if not found:
             return []
         sid, nodes = found
-        root = response.url.split("/gkmlpt/")[0] if "/gkmlpt/" in response.url else urljoin(response.url, "/").rstrip("/")
-        return [Link(url=f"{root}{_API}{cat}?" + urlencode({"page": 1, "sid": sid}), text=name)
-                for cat, name in nodes if is_report_column(name)]
+        root = (
+            response.url.split("/gkmlpt/")[0] if "/gkmlpt/" in response.url else urljoin(response.url, "/").rstrip("/")
+        )
+        return [
+            Link(url=f"{root}{_API}{cat}?" + urlencode({"page": 1, "sid": sid}), text=name)
+            for cat, name in nodes
+            if is_report_column(name)
+        ]
 
     def _articles(self, response) -> list[Link]:
         try:

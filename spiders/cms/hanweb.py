@@ -41,7 +41,7 @@ def records(text: str) -> list[str]:
         end = _RECORD_CLOSE.search(text, start.end())
         if end is None:
             break
-        out.append(text[start.end():end.start()])
+        out.append(text[start.end() : end.start()])
         pos = end.end()
     return out
 
@@ -111,8 +111,10 @@ class HanwebFamily(CmsFamily):
         have = len(records(text))
         if total is None:  # ask for one group; its <totalrecord> tells the rest
             return [self._proxy_url(base, params, have + 1, have + perpage * group, perpage)]
-        return [self._proxy_url(base, params, a, b, perpage)
-                for a, b in proxy_ranges(total, have, perpage, group, cap_pages)]
+        return [
+            self._proxy_url(base, params, a, b, perpage)
+            for a, b in proxy_ranges(total, have, perpage, group, cap_pages)
+        ]
 
     def _rest_from_proxy(self, response, cap_pages: int) -> list[str]:
         query = dict(parse_qsl(urlsplit(response.url).query))
@@ -138,8 +140,12 @@ class HanwebFamily(CmsFamily):
         rng = {k: query.pop(k) for k in ("startrecord", "endrecord", "perpage") if k in query}
         if not query:
             return {}
-        return {"url": f"{parts.scheme}://{parts.netloc}{parts.path}?{urlencode(rng)}", "method": "POST",
-                "body": urlencode(query), "headers": {"Content-Type": "application/x-www-form-urlencoded"}}
+        return {
+            "url": f"{parts.scheme}://{parts.netloc}{parts.path}?{urlencode(rng)}",
+            "method": "POST",
+            "body": urlencode(query),
+            "headers": {"Content-Type": "application/x-www-form-urlencoded"},
+        }
 
     def is_attachment_url(self, url: str) -> bool:
         return "/module/download/downfile.jsp" in url or super().is_attachment_url(url)

@@ -19,8 +19,25 @@ from spiders.cms.base import CmsFamily
 SEARCH_PATH = "/module/xxgk/search.jsp"
 _PAIR = re.compile(r"""["']?(\w+)["']?\s*:\s*["']([^"']*)["']""")
 _PAGES = re.compile(r"第\s*\d+\s*/\s*(\d+)\s*页|共\s*(\d+)\s*页|id=[\"']totalpage[\"']\s+value=[\"'](\d+)", re.I)
-_QUERY_KEYS = {"divid", "infotypeid", "jdid", "area", "sortfield", "standardxxgk", "isalllist", "texttype", "fbtime",
-               "vc_all", "vc_filenumber", "vc_title", "vc_number", "fields", "fieldconfigid", "hasnopages", "infocount"}
+_QUERY_KEYS = {
+    "divid",
+    "infotypeid",
+    "jdid",
+    "area",
+    "sortfield",
+    "standardxxgk",
+    "isalllist",
+    "texttype",
+    "fbtime",
+    "vc_all",
+    "vc_filenumber",
+    "vc_title",
+    "vc_number",
+    "fields",
+    "fieldconfigid",
+    "hasnopages",
+    "infocount",
+}
 
 
 def search_query(text: str) -> dict[str, str] | None:
@@ -50,8 +67,10 @@ class HanwebXxgkFamily(CmsFamily):
         if parts.path.endswith(SEARCH_PATH):
             total = page_total(response.text) or 1
             query = dict(parse_qsl(parts.query, keep_blank_values=True))
-            return [parts._replace(query=urlencode({**query, "currpage": n})).geturl()
-                    for n in range(1, min(total, cap_pages) + 1)]
+            return [
+                parts._replace(query=urlencode({**query, "currpage": n})).geturl()
+                for n in range(1, min(total, cap_pages) + 1)
+            ]
         query = search_query(response.text)
         if query is None:
             return []

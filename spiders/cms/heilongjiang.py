@@ -36,5 +36,7 @@ class HeilongjiangFamily(CmsFamily):
         if not found or not _CHANNEL.search(urlsplit(response.url).path):
             return []
         n, prefix, suffix = found
-        return [urljoin(response.url, f"{prefix}.{suffix}" if i == 1 else f"{prefix}_{i}.{suffix}")
-                for i in range(1, min(n, cap_pages) + 1)]
+        return [
+            urljoin(response.url, f"{prefix}.{suffix}" if i == 1 else f"{prefix}_{i}.{suffix}")
+            for i in range(1, min(n, cap_pages) + 1)
+        ]

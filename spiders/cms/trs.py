@@ -17,14 +17,16 @@ from spiders.cms.base import CmsFamily, Link
 
 # createPageHTML(4, 0, "index", "html") and the newer createPageHTML('page_div', 4, 0, 'index', 'html', 68)
 _CREATE_PAGE = re.compile(
-    r"createPageHTML\(\s*(?:['\"][A-Za-z_][\w\-]*['\"]\s*,\s*)?['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w\-]+)['\"]\s*,\s*['\"](\w+)['\"]")
+    r"createPageHTML\(\s*(?:['\"][A-Za-z_][\w\-]*['\"]\s*,\s*)?['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w\-]+)['\"]\s*,\s*['\"](\w+)['\"]"
+)
 _COUNT_VARS = re.compile(r"var\s+countPage\s*=\s*['\"]?(\d+)", re.I)
 _PREFIX_VARS = re.compile(r"var\s+(?:prefix|sPrefix)\s*=\s*['\"]([\w\-]+)['\"]", re.I)
 _SUFFIX_VARS = re.compile(r"var\s+(?:suffix|sSuffix)\s*=\s*['\"](\w+)['\"]", re.I)
 _ARTICLE = re.compile(r"/t(?:19|20)\d{6}_\d+\.s?html")
 # bounded repeats: an unclosed ``<a`` must not rescan the rest of the page (linear in page size)
-_SCRIPT_HREF = re.compile(r"<a[^>]{1,500}?href=\\?[\"'](\.?/?P0\d+[^\"'\\]{0,500}\.\w+)\\?[\"'][^>]{0,500}>(.{0,500}?)</a>",
-                          re.I | re.S)
+_SCRIPT_HREF = re.compile(
+    r"<a[^>]{1,500}?href=\\?[\"'](\.?/?P0\d+[^\"'\\]{0,500}\.\w+)\\?[\"'][^>]{0,500}>(.{0,500}?)</a>", re.I | re.S
+)
 
 
 def page_count(text: str) -> tuple[int, str, str] | None:
@@ -54,8 +56,9 @@ class TrsFamily(CmsFamily):
             return []
         total, prefix, suffix = found
         total = min(total, cap_pages)
-        return [urljoin(response.url, f"{prefix}.{suffix}" if i == 0 else f"{prefix}_{i}.{suffix}")
-                for i in range(total)]
+        return [
+            urljoin(response.url, f"{prefix}.{suffix}" if i == 0 else f"{prefix}_{i}.{suffix}") for i in range(total)
+        ]
 
     def extra_links(self, response) -> list[Link]:
         """Attachment links that a script writes into the page."""

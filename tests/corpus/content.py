@@ -38,8 +38,22 @@ COUNTIES = {
     "淮阴区": ("淮安市", ["王营街道", "渔沟镇", "吴集镇"]),
     "陇县": ("宝鸡市", ["城关镇", "东风镇", "八渡镇"]),
 }
-DEPARTMENTS = ["教育局", "财政局", "卫生健康局", "自然资源局", "市场监督管理局", "住房和城乡建设局", "民政局",
-               "人力资源和社会保障局", "审计局", "统计局", "交通运输局", "农业农村局", "水利局", "司法局"]
+DEPARTMENTS = [
+    "教育局",
+    "财政局",
+    "卫生健康局",
+    "自然资源局",
+    "市场监督管理局",
+    "住房和城乡建设局",
+    "民政局",
+    "人力资源和社会保障局",
+    "审计局",
+    "统计局",
+    "交通运输局",
+    "农业农村局",
+    "水利局",
+    "司法局",
+]
 
 
 @dataclass
@@ -117,7 +131,11 @@ def titles(body: str, year: int, quirks: set[str]) -> tuple[list[str], set[str]]
         t = [f"{body}{year}年政府信息公开工作年度报告"]
     if "title_two_lines" in quirks:
         whole = t[0]
-        t = [body, whole[len(body):]] if whole.startswith(body) else [whole[:len(whole) // 2], whole[len(whole) // 2:]]
+        t = (
+            [body, whole[len(body) :]]
+            if whole.startswith(body)
+            else [whole[: len(whole) // 2], whole[len(whole) // 2 :]]
+        )
         applied.add("title_two_lines")
     return t, applied
 
@@ -148,16 +166,29 @@ def dress(cells: dict, quirks: set[str], rng: random.Random, versions: dict, enc
     touched: set = set()
 
     def zeros(table=None, cols=None, n=None, exclude_total=True):
-        z = [k for k in keys if cells[k].value == 0 and k not in touched and (table is None or k[0] == table)
-             and (cols is None or k[2] in cols)]
+        z = [
+            k
+            for k in keys
+            if cells[k].value == 0
+            and k not in touched
+            and (table is None or k[0] == table)
+            and (cols is None or k[2] in cols)
+        ]
         if exclude_total:
             z = [k for k in z if not (k[0] == "requests" and k[2] == rk["total_col"])]
         rng.shuffle(z)
         return sorted(z[:n] if n else z)
 
     def nonzero(table=None, kinds=("count",), n=None, minimum=1):
-        z = [k for k in keys if cells[k].value not in (None, 0) and k not in touched
-             and (table is None or k[0] == table) and cells[k].kind in kinds and abs(cells[k].value) >= minimum]
+        z = [
+            k
+            for k in keys
+            if cells[k].value not in (None, 0)
+            and k not in touched
+            and (table is None or k[0] == table)
+            and cells[k].kind in kinds
+            and abs(cells[k].value) >= minimum
+        ]
         rng.shuffle(z)
         return sorted(z[:n] if n else z)
 
@@ -237,8 +268,14 @@ def dress(cells: dict, quirks: set[str], rng: random.Random, versions: dict, enc
             touched.add(k)
             applied.add("inline_units")
     if "thousands_separators" in quirks:
-        big = [k for k in keys if cells[k].value is not None and k not in touched and cells[k].kind != "signed"
-               and abs(cells[k].value) >= 1000]
+        big = [
+            k
+            for k in keys
+            if cells[k].value is not None
+            and k not in touched
+            and cells[k].kind != "signed"
+            and abs(cells[k].value) >= 1000
+        ]
         if not big and "proactive" in versions:
             g = SCHEMA["proactive"].groups_for(versions["proactive"])[1]
             k = ("proactive", g.rows[0].key, g.cols[-1].key)
@@ -332,9 +369,12 @@ def make_content(spec: Spec, seed: str) -> Content:
     if "appeals" in versions:
         for (r, c), v in app.items():
             values[("appeals", r, c)] = v
-    cells = {k: T.CellTruth(k[0], k[1], k[2], v, T.plain(v, _kind(k[0], versions[k[0]], k[2])),
-                            _kind(k[0], versions[k[0]], k[2]))
-             for k, v in values.items()}
+    cells = {
+        k: T.CellTruth(
+            k[0], k[1], k[2], v, T.plain(v, _kind(k[0], versions[k[0]], k[2])), _kind(k[0], versions[k[0]], k[2])
+        )
+        for k, v in values.items()
+    }
     for t, v in versions.items():
         assert {(r, c) for (tt, r, c) in cells if tt == t} == set(SCHEMA[t].cells_for(v)), t
     intended = spec.opts.get("break")
@@ -346,8 +386,9 @@ def make_content(spec: Spec, seed: str) -> Content:
     broken = T.broken_identities({k: c.value for k, c in cells.items()}, versions)
     assert broken == ([intended] if intended else []), (spec.id, broken, intended)
 
-    style = LabelStyle(quirks=q, list_marker=spec.opts.get("list_marker", "、"),
-                       quote=tuple(spec.opts.get("quote", ("「", "」"))))
+    style = LabelStyle(
+        quirks=q, list_marker=spec.opts.get("list_marker", "、"), quote=tuple(spec.opts.get("quote", ("「", "」")))
+    )
     title_lines, t_applied = titles(body, year, q)
     applied |= t_applied
     extra_rows: list[dict] = []
@@ -362,8 +403,9 @@ def make_content(spec: Spec, seed: str) -> Content:
     by_table = {t: {(r, c): ct for (tt, r, c), ct in cells.items() if tt == t} for t in versions}
     grids: dict[str, list] = {}
     if "proactive" in versions:
-        grids["proactive"] = build_proactive(versions["proactive"], by_table["proactive"], style, extra_printed,
-                                             per_group="proactive_per_group" in q)
+        grids["proactive"] = build_proactive(
+            versions["proactive"], by_table["proactive"], style, extra_printed, per_group="proactive_per_group" in q
+        )
         if "proactive_per_group" in q:
             applied.add("proactive_per_group")
     if "requests" in versions:
@@ -378,13 +420,23 @@ def make_content(spec: Spec, seed: str) -> Content:
     short = county
     blocks: list[Block] = []
     stat = f"本报告数据统计时限为{year}年1月1日至12月31日。"
-    blocks.append(Block("para", f"根据《中华人民共和国政府信息公开条例》（以下简称《条例》）规定，现向社会公布{body}"
-                                f"{'' if 'year_from_preamble' in q else str(year) + '年'}政府信息公开工作年度报告。{stat}"
-                                f"如对本报告有任何疑问，请与{body if body.endswith('办公室') else body + '办公室'}联系（电话：0917-79{rng.randint(10000, 99999)}）。"))
+    blocks.append(
+        Block(
+            "para",
+            f"根据《中华人民共和国政府信息公开条例》（以下简称《条例》）规定，现向社会公布{body}"
+            f"{'' if 'year_from_preamble' in q else str(year) + '年'}政府信息公开工作年度报告。{stat}"
+            f"如对本报告有任何疑问，请与{body if body.endswith('办公室') else body + '办公室'}联系（电话：0917-79{rng.randint(10000, 99999)}）。",
+        )
+    )
     autonum = spec.opts.get("autonumber")  # "decimal" (first heading only, like Linyou) | "chinese" (all)
-    heads = ["一、总体情况", section_heading("proactive", spec.opts.get("heading_variant_proactive")),
-             section_heading("requests"), section_heading("appeals", spec.opts.get("heading_variant_appeals")),
-             "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]
+    heads = [
+        "一、总体情况",
+        section_heading("proactive", spec.opts.get("heading_variant_proactive")),
+        section_heading("requests"),
+        section_heading("appeals", spec.opts.get("heading_variant_appeals")),
+        "五、存在的主要问题及改进情况",
+        "六、其他需要报告的事项",
+    ]
     if spec.opts.get("heading_variant_proactive") is not None or spec.opts.get("heading_variant_appeals") is not None:
         applied.add("section_title_variants")
 
@@ -408,7 +460,9 @@ def make_content(spec: Spec, seed: str) -> Content:
         for g in grids["proactive"]:
             blocks.append(Block("table", grid=g))
     else:
-        blocks.append(Block("para", f"{year}年，本机关无制发规章、行政规范性文件及行政许可、行政处罚、行政强制等相关情况。"))
+        blocks.append(
+            Block("para", f"{year}年，本机关无制发规章、行政规范性文件及行政许可、行政处罚、行政强制等相关情况。")
+        )
     split_mode = spec.opts.get("page_split")  # "repeat" | "norepeat"
     if split_mode:
         blocks.append(Block("pagebreak"))
@@ -424,20 +478,30 @@ def make_content(spec: Spec, seed: str) -> Content:
         tp = req[(rk["processed"], tc)]
         cf = req[(rk["carried_forward"], tc)]
         shift = rng.randint(1, 3) if "narrative_contradicts" in q else 0
-        blocks.append(Block("para", f"{year}年，{body}共收到政府信息公开申请{nr + shift}件，其中自然人申请"
-                                    f"{req[(rk['new_received'], rk['applicants'][0])]}件，法人或其他组织申请"
-                                    f"{nr - req[(rk['new_received'], rk['applicants'][0])]}件；上年结转{co}件。"
-                                    f"全年办结{tp}件，办结率{100 if not cf else round(100 * tp / max(tp + cf, 1))}%，"
-                                    f"结转下年度继续办理{cf}件。平均办理时长{rng.randint(5, 15)}个工作日，"
-                                    f"较{year - 1}年缩短{rng.randint(1, 4)}个工作日。"))
+        blocks.append(
+            Block(
+                "para",
+                f"{year}年，{body}共收到政府信息公开申请{nr + shift}件，其中自然人申请"
+                f"{req[(rk['new_received'], rk['applicants'][0])]}件，法人或其他组织申请"
+                f"{nr - req[(rk['new_received'], rk['applicants'][0])]}件；上年结转{co}件。"
+                f"全年办结{tp}件，办结率{100 if not cf else round(100 * tp / max(tp + cf, 1))}%，"
+                f"结转下年度继续办理{cf}件。平均办理时长{rng.randint(5, 15)}个工作日，"
+                f"较{year - 1}年缩短{rng.randint(1, 4)}个工作日。",
+            )
+        )
         applied.add("narrative_numbers")
         if shift:
             applied.add("narrative_contradicts")
     if split_mode:
         for i in range(spec.opts.get("filler", 3)):
-            blocks.append(Block("para", f"（{'一二三四五'[i]}）规范办理流程。严格执行政府信息公开申请登记、审核、办理、答复、归档等环节的工作制度，"
-                                        f"建立依申请公开办理台账{rng.randint(2, 9)}本，对{rng.randint(3, 30)}件复杂申请开展会商研判，"
-                                        f"确保答复内容合法、规范、准确，全年未发生因答复不规范引发的投诉，办理质量和群众满意度持续提升。"))
+            blocks.append(
+                Block(
+                    "para",
+                    f"（{'一二三四五'[i]}）规范办理流程。严格执行政府信息公开申请登记、审核、办理、答复、归档等环节的工作制度，"
+                    f"建立依申请公开办理台账{rng.randint(2, 9)}本，对{rng.randint(3, 30)}件复杂申请开展会商研判，"
+                    f"确保答复内容合法、规范、准确，全年未发生因答复不规范引发的投诉，办理质量和群众满意度持续提升。",
+                )
+            )
     if "requests" in versions:
         g = grids["requests"][0]
         split_at = spec.opts.get("split_table")  # DOCX: 三 printed as two tables
@@ -450,8 +514,13 @@ def make_content(spec: Spec, seed: str) -> Content:
         else:
             blocks.append(Block("table", grid=g, nested="nested_table" in q))
     if "footnote_numbers" in q:
-        blocks.append(Block("note", f"注：1.本表“其他处理”含申请人主动撤回申请{rng.randint(1, 5)}件；2.{year}年{rng.randint(1, 12)}月起"
-                                    f"依申请公开统一纳入{short}政务服务平台办理，累计办理{rng.randint(10, 300)}件；3.数据截至{year}年12月31日。"))
+        blocks.append(
+            Block(
+                "note",
+                f"注：1.本表“其他处理”含申请人主动撤回申请{rng.randint(1, 5)}件；2.{year}年{rng.randint(1, 12)}月起"
+                f"依申请公开统一纳入{short}政务服务平台办理，累计办理{rng.randint(10, 300)}件；3.数据截至{year}年12月31日。",
+            )
+        )
         applied.add("footnote_numbers")
     if spec.opts.get("landscape"):
         blocks.append(Block("portrait"))
@@ -476,15 +545,36 @@ def make_content(spec: Spec, seed: str) -> Content:
     published = f"{year + 1}-{month:02d}-{rng.randint(10, 28):02d}"
     doc = Doc(title_lines, blocks, published, html_title="".join(title_lines))
     quirks = sorted(applied | {x for x in q if x in FORMAT_QUIRKS})
-    return Content(spec, body, county, year, title_lines, versions, cells, extra_rows, broken, problems,
-                   quirks, doc, grids, style)
+    return Content(
+        spec, body, county, year, title_lines, versions, cells, extra_rows, broken, problems, quirks, doc, grids, style
+    )
 
 
 FORMAT_QUIRKS = {
-    "utf8", "gbk", "gb2312", "gb18030", "no_meta_charset", "lying_meta_charset", "rowspan", "p_per_cell",
-    "pipe_rows", "pipe_cells", "site_chrome", "word_cells", "merged_cells", "nested_table", "ruled_tables",
-    "tab_indented_lines", "multi_sheet", "numeric_cells", "from_html", "from_docx", "wps_extension",
-    "wrong_extension", "page_numbers", "landscape_page",
+    "utf8",
+    "gbk",
+    "gb2312",
+    "gb18030",
+    "no_meta_charset",
+    "lying_meta_charset",
+    "rowspan",
+    "p_per_cell",
+    "pipe_rows",
+    "pipe_cells",
+    "site_chrome",
+    "word_cells",
+    "merged_cells",
+    "nested_table",
+    "ruled_tables",
+    "tab_indented_lines",
+    "multi_sheet",
+    "numeric_cells",
+    "from_html",
+    "from_docx",
+    "wps_extension",
+    "wrong_extension",
+    "page_numbers",
+    "landscape_page",
 }
 
 

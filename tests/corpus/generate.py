@@ -42,112 +42,395 @@ def specs() -> list[Spec]:
         # ---------------------------------------------------------------- HTML
         S("html-utf8-2021-rowspan", "html", "2021", ["utf8", "site_chrome", "rowspan"], county="麟游县", year=2024),
         S("html-utf8-2019-rowspan", "html", "2019", ["utf8", "site_chrome", "rowspan"], county="凤翔区", year=2020),
-        S("html-gbk-2021-dashes", "html", "2021", ["gbk", "site_chrome", "rowspan", "dash_cells"],
-          opts={"encoding": "gbk", "meta": "gbk"}),
-        S("html-gbk-2019-signed-units", "html", "2019", ["gbk", "site_chrome", "rowspan", "signed_changes", "inline_units"],
-          kind="township", opts={"encoding": "gbk", "meta": "gbk"}),
-        S("html-gb2312-2021-word-cells", "html", "2021",
-          ["gb2312", "site_chrome", "rowspan", "word_cells", "ideographic_spaces", "slash_cells", "dash_cells"],
-          kind="department", opts={"encoding": "gb2312", "meta": "gb2312", "word_cells": True}),
-        S("html-gb18030-2019-nbsp-blank", "html", "2019", ["gb18030", "site_chrome", "rowspan", "nbsp_spaces", "blank_cells"],
-          opts={"encoding": "gb18030", "meta": "gb18030", "nbsp_entity": False}),
-        S("html-nometa-gbk-2021-fullwidth", "html", "2021", ["gbk", "no_meta_charset", "site_chrome", "rowspan", "fullwidth_digits"],
-          kind="office", opts={"encoding": "gbk", "meta": None}),
-        S("html-lyingmeta-gbk-2019", "html", "2019", ["gbk", "lying_meta_charset", "site_chrome", "rowspan"],
-          opts={"encoding": "gbk", "meta": "utf-8"}),
-        S("html-p-per-cell-2021", "html", "2021", ["utf8", "site_chrome", "p_per_cell", "title_nianbao"], kind="department",
-          opts={"table_mode": "p_per_cell"}),
-        S("html-p-per-cell-2019", "html", "2019", ["utf8", "site_chrome", "p_per_cell", "dash_cells"], kind="township",
-          opts={"table_mode": "p_per_cell"}),
-        S("html-pipe-rows-2019", "html", "2019", ["utf8", "site_chrome", "pipe_rows"], kind="township",
-          opts={"table_mode": "pipe_rows"}),
-        S("html-pipe-rows-2021", "html", "2021", ["utf8", "site_chrome", "pipe_rows", "slash_cells", "title_zhengwu"],
-          kind="department",
-          opts={"table_mode": "pipe_rows"}),
-        S("html-pipe-cells-2021-total-only", "html", "2021", ["utf8", "pipe_cells", "total_only", "slash_cells"],
-          kind="department", opts={"table_mode": "pipe_cells", "chrome": False}),
-        S("html-2021-narrative-footnote", "html", "2021",
-          ["utf8", "site_chrome", "rowspan", "narrative_numbers", "narrative_contradicts", "footnote_numbers"]),
-        S("html-2021-missing-appeals", "html", "2021", ["utf8", "site_chrome", "rowspan"], kind="department",
-          opts={"missing": "appeals"}),
-        S("html-2021-hybrid-other-handling", "html", "2021", ["utf8", "site_chrome", "rowspan", "hybrid_other_handling"],
-          kind="hongze", county="洪泽区", year=2023),
-        S("html-2021-broken-balance", "html", "2021", ["utf8", "site_chrome", "rowspan"], opts={"break": "requests.balance"}),
-        S("html-2021-broken-outcomes", "html", "2021", ["gbk", "site_chrome", "rowspan"],
-          opts={"break": "requests.outcomes_sum", "encoding": "gbk", "meta": "gbk"}),
-        S("html-2021-vertical-headers", "html", "2021", ["utf8", "site_chrome", "rowspan", "vertical_headers", "title_niandu"],
-          kind="office"),
-        S("html-2021-appeals-2row-linebreaks", "html", "2021",
-          ["utf8", "site_chrome", "rowspan", "appeals_2row_header", "label_line_breaks"], kind="zone"),
-        S("html-2021-extra-row-nested", "html", "2021", ["utf8", "site_chrome", "rowspan", "extra_rows", "nested_table"]),
-        S("html-2021-year-from-preamble", "html", "2021", ["utf8", "site_chrome", "rowspan", "year_from_preamble", "cell_notes"],
-          opts={"heading_variant_proactive": 0, "heading_variant_appeals": 0}),
-        S("html-2019-title-year-first", "html", "2019", ["utf8", "site_chrome", "rowspan", "title_year_first", "title_two_lines"],
-          kind="office"),
-        S("html-2021-label-quirks", "html", "2021",
-          ["utf8", "site_chrome", "rowspan", "label_typos", "list_marker_variants", "quote_variants",
-           "partial_granted_short", "label_spaces"], opts={"list_marker": "、", "quote": ("「", "」")}),
-        S("html-2021-city-thousands", "html", "2021", ["utf8", "site_chrome", "rowspan", "thousands_separators"], kind="city"),
+        S(
+            "html-gbk-2021-dashes",
+            "html",
+            "2021",
+            ["gbk", "site_chrome", "rowspan", "dash_cells"],
+            opts={"encoding": "gbk", "meta": "gbk"},
+        ),
+        S(
+            "html-gbk-2019-signed-units",
+            "html",
+            "2019",
+            ["gbk", "site_chrome", "rowspan", "signed_changes", "inline_units"],
+            kind="township",
+            opts={"encoding": "gbk", "meta": "gbk"},
+        ),
+        S(
+            "html-gb2312-2021-word-cells",
+            "html",
+            "2021",
+            ["gb2312", "site_chrome", "rowspan", "word_cells", "ideographic_spaces", "slash_cells", "dash_cells"],
+            kind="department",
+            opts={"encoding": "gb2312", "meta": "gb2312", "word_cells": True},
+        ),
+        S(
+            "html-gb18030-2019-nbsp-blank",
+            "html",
+            "2019",
+            ["gb18030", "site_chrome", "rowspan", "nbsp_spaces", "blank_cells"],
+            opts={"encoding": "gb18030", "meta": "gb18030", "nbsp_entity": False},
+        ),
+        S(
+            "html-nometa-gbk-2021-fullwidth",
+            "html",
+            "2021",
+            ["gbk", "no_meta_charset", "site_chrome", "rowspan", "fullwidth_digits"],
+            kind="office",
+            opts={"encoding": "gbk", "meta": None},
+        ),
+        S(
+            "html-lyingmeta-gbk-2019",
+            "html",
+            "2019",
+            ["gbk", "lying_meta_charset", "site_chrome", "rowspan"],
+            opts={"encoding": "gbk", "meta": "utf-8"},
+        ),
+        S(
+            "html-p-per-cell-2021",
+            "html",
+            "2021",
+            ["utf8", "site_chrome", "p_per_cell", "title_nianbao"],
+            kind="department",
+            opts={"table_mode": "p_per_cell"},
+        ),
+        S(
+            "html-p-per-cell-2019",
+            "html",
+            "2019",
+            ["utf8", "site_chrome", "p_per_cell", "dash_cells"],
+            kind="township",
+            opts={"table_mode": "p_per_cell"},
+        ),
+        S(
+            "html-pipe-rows-2019",
+            "html",
+            "2019",
+            ["utf8", "site_chrome", "pipe_rows"],
+            kind="township",
+            opts={"table_mode": "pipe_rows"},
+        ),
+        S(
+            "html-pipe-rows-2021",
+            "html",
+            "2021",
+            ["utf8", "site_chrome", "pipe_rows", "slash_cells", "title_zhengwu"],
+            kind="department",
+            opts={"table_mode": "pipe_rows"},
+        ),
+        S(
+            "html-pipe-cells-2021-total-only",
+            "html",
+            "2021",
+            ["utf8", "pipe_cells", "total_only", "slash_cells"],
+            kind="department",
+            opts={"table_mode": "pipe_cells", "chrome": False},
+        ),
+        S(
+            "html-2021-narrative-footnote",
+            "html",
+            "2021",
+            ["utf8", "site_chrome", "rowspan", "narrative_numbers", "narrative_contradicts", "footnote_numbers"],
+        ),
+        S(
+            "html-2021-missing-appeals",
+            "html",
+            "2021",
+            ["utf8", "site_chrome", "rowspan"],
+            kind="department",
+            opts={"missing": "appeals"},
+        ),
+        S(
+            "html-2021-hybrid-other-handling",
+            "html",
+            "2021",
+            ["utf8", "site_chrome", "rowspan", "hybrid_other_handling"],
+            kind="hongze",
+            county="洪泽区",
+            year=2023,
+        ),
+        S(
+            "html-2021-broken-balance",
+            "html",
+            "2021",
+            ["utf8", "site_chrome", "rowspan"],
+            opts={"break": "requests.balance"},
+        ),
+        S(
+            "html-2021-broken-outcomes",
+            "html",
+            "2021",
+            ["gbk", "site_chrome", "rowspan"],
+            opts={"break": "requests.outcomes_sum", "encoding": "gbk", "meta": "gbk"},
+        ),
+        S(
+            "html-2021-vertical-headers",
+            "html",
+            "2021",
+            ["utf8", "site_chrome", "rowspan", "vertical_headers", "title_niandu"],
+            kind="office",
+        ),
+        S(
+            "html-2021-appeals-2row-linebreaks",
+            "html",
+            "2021",
+            ["utf8", "site_chrome", "rowspan", "appeals_2row_header", "label_line_breaks"],
+            kind="zone",
+        ),
+        S(
+            "html-2021-extra-row-nested",
+            "html",
+            "2021",
+            ["utf8", "site_chrome", "rowspan", "extra_rows", "nested_table"],
+        ),
+        S(
+            "html-2021-year-from-preamble",
+            "html",
+            "2021",
+            ["utf8", "site_chrome", "rowspan", "year_from_preamble", "cell_notes"],
+            opts={"heading_variant_proactive": 0, "heading_variant_appeals": 0},
+        ),
+        S(
+            "html-2019-title-year-first",
+            "html",
+            "2019",
+            ["utf8", "site_chrome", "rowspan", "title_year_first", "title_two_lines"],
+            kind="office",
+        ),
+        S(
+            "html-2021-label-quirks",
+            "html",
+            "2021",
+            [
+                "utf8",
+                "site_chrome",
+                "rowspan",
+                "label_typos",
+                "list_marker_variants",
+                "quote_variants",
+                "partial_granted_short",
+                "label_spaces",
+            ],
+            opts={"list_marker": "、", "quote": ("「", "」")},
+        ),
+        S(
+            "html-2021-city-thousands",
+            "html",
+            "2021",
+            ["utf8", "site_chrome", "rowspan", "thousands_separators"],
+            kind="city",
+        ),
         # ---------------------------------------------------------------- DOCX
-        S("docx-2021-merged", "docx", "2021", ["merged_cells", "ruled_tables"], county="麟游县", year=2024,
-          opts={"autonumber": "decimal"}),
+        S(
+            "docx-2021-merged",
+            "docx",
+            "2021",
+            ["merged_cells", "ruled_tables"],
+            county="麟游县",
+            year=2024,
+            opts={"autonumber": "decimal"},
+        ),
         S("docx-2019-merged", "docx", "2019", ["merged_cells", "ruled_tables"], year=2019),
         S("docx-2021-split-table", "docx", "2021", ["merged_cells", "ruled_tables"], opts={"split_table": "mid_group"}),
-        S("docx-2019-split-table", "docx", "2019", ["merged_cells", "ruled_tables", "nbsp_spaces"], kind="department",
-          opts={"split_table": "between_groups"}),
-        S("docx-2021-nested-table", "docx", "2021", ["merged_cells", "nested_table", "dash_cells", "wu_cells",
-                                                      "not_applicable_cells"], kind="department"),
-        S("docx-2021-autonumber-chinese", "docx", "2021", ["merged_cells", "ruled_tables"], kind="office",
-          opts={"autonumber": "chinese"}),
-        S("docx-2021-label-quirks", "docx", "2021",
-          ["merged_cells", "ruled_tables", "label_typos", "list_marker_variants", "quote_variants", "label_line_breaks"],
-          opts={"list_marker": "paren", "quote": ('"', '"')}),
-        S("docx-2021-notes-units", "docx", "2021", ["merged_cells", "ruled_tables", "cell_notes", "inline_units",
-                                                     "thousands_separators"], kind="city"),
-        S("docx-2021-broken-row-total", "docx", "2021", ["merged_cells", "ruled_tables"], opts={"break": "requests.row_total"}),
-        S("docx-2019-missing-proactive", "docx", "2019", ["merged_cells", "ruled_tables"], kind="township",
-          opts={"missing": "proactive"}),
-        S("docx-2021-hybrid-other-handling", "docx", "2021", ["merged_cells", "ruled_tables", "hybrid_other_handling"],
-          kind="hongze", county="洪泽区", year=2024),
-        S("docx-2019-signed-units", "docx", "2019", ["merged_cells", "ruled_tables", "signed_changes", "inline_units",
-                                                       "fullwidth_digits"], kind="township", year=2020),
-        S("docx-2021-proactive-per-group", "docx", "2021", ["merged_cells", "ruled_tables", "proactive_per_group", "extra_rows"]),
+        S(
+            "docx-2019-split-table",
+            "docx",
+            "2019",
+            ["merged_cells", "ruled_tables", "nbsp_spaces"],
+            kind="department",
+            opts={"split_table": "between_groups"},
+        ),
+        S(
+            "docx-2021-nested-table",
+            "docx",
+            "2021",
+            ["merged_cells", "nested_table", "dash_cells", "wu_cells", "not_applicable_cells"],
+            kind="department",
+        ),
+        S(
+            "docx-2021-autonumber-chinese",
+            "docx",
+            "2021",
+            ["merged_cells", "ruled_tables"],
+            kind="office",
+            opts={"autonumber": "chinese"},
+        ),
+        S(
+            "docx-2021-label-quirks",
+            "docx",
+            "2021",
+            [
+                "merged_cells",
+                "ruled_tables",
+                "label_typos",
+                "list_marker_variants",
+                "quote_variants",
+                "label_line_breaks",
+            ],
+            opts={"list_marker": "paren", "quote": ('"', '"')},
+        ),
+        S(
+            "docx-2021-notes-units",
+            "docx",
+            "2021",
+            ["merged_cells", "ruled_tables", "cell_notes", "inline_units", "thousands_separators"],
+            kind="city",
+        ),
+        S(
+            "docx-2021-broken-row-total",
+            "docx",
+            "2021",
+            ["merged_cells", "ruled_tables"],
+            opts={"break": "requests.row_total"},
+        ),
+        S(
+            "docx-2019-missing-proactive",
+            "docx",
+            "2019",
+            ["merged_cells", "ruled_tables"],
+            kind="township",
+            opts={"missing": "proactive"},
+        ),
+        S(
+            "docx-2021-hybrid-other-handling",
+            "docx",
+            "2021",
+            ["merged_cells", "ruled_tables", "hybrid_other_handling"],
+            kind="hongze",
+            county="洪泽区",
+            year=2024,
+        ),
+        S(
+            "docx-2019-signed-units",
+            "docx",
+            "2019",
+            ["merged_cells", "ruled_tables", "signed_changes", "inline_units", "fullwidth_digits"],
+            kind="township",
+            year=2020,
+        ),
+        S(
+            "docx-2021-proactive-per-group",
+            "docx",
+            "2021",
+            ["merged_cells", "ruled_tables", "proactive_per_group", "extra_rows"],
+        ),
         # ---------------------------------------------------------------- PDF (LibreOffice from DOCX / HTML)
         S("pdf-2021-ruled", "pdf", "2021", ["from_docx", "ruled_tables", "title_two_lines"], county="麟游县"),
         S("pdf-2019-ruled", "pdf", "2019", ["from_docx", "ruled_tables"], kind="department"),
         S("pdf-2021-split-repeat-header", "pdf", "2021", ["from_docx", "ruled_tables"], opts={"page_split": "repeat"}),
-        S("pdf-2021-split-no-header", "pdf", "2021", ["from_docx", "ruled_tables"], kind="office",
-          opts={"page_split": "norepeat"}),
-        S("pdf-2019-split-repeat-header", "pdf", "2019", ["from_docx", "ruled_tables"], kind="department",
-          opts={"page_split": "repeat"}),
-        S("pdf-2021-landscape", "pdf", "2021", ["from_docx", "ruled_tables", "dash_cells", "fullwidth_digits"], kind="city",
-          opts={"landscape": True}),
-        S("pdf-2019-landscape-missing-appeals", "pdf", "2019", ["from_docx", "ruled_tables"], kind="township",
-          opts={"landscape": True, "missing": "appeals"}),
-        S("pdf-2021-linebreak-labels", "pdf", "2021", ["from_docx", "ruled_tables", "label_line_breaks", "vertical_headers"],
-          kind="department"),
-        S("pdf-2021-hongze-like", "pdf", "2021", ["from_docx", "ruled_tables", "hybrid_other_handling", "title_two_lines"],
-          kind="hongze", county="洪泽区", year=2023, opts={"break": "appeals.total"}),
-        S("pdf-2021-city-thousands", "pdf", "2021", ["from_docx", "ruled_tables", "thousands_separators"], kind="city",
-          opts={"page_split": "norepeat"}),
+        S(
+            "pdf-2021-split-no-header",
+            "pdf",
+            "2021",
+            ["from_docx", "ruled_tables"],
+            kind="office",
+            opts={"page_split": "norepeat"},
+        ),
+        S(
+            "pdf-2019-split-repeat-header",
+            "pdf",
+            "2019",
+            ["from_docx", "ruled_tables"],
+            kind="department",
+            opts={"page_split": "repeat"},
+        ),
+        S(
+            "pdf-2021-landscape",
+            "pdf",
+            "2021",
+            ["from_docx", "ruled_tables", "dash_cells", "fullwidth_digits"],
+            kind="city",
+            opts={"landscape": True},
+        ),
+        S(
+            "pdf-2019-landscape-missing-appeals",
+            "pdf",
+            "2019",
+            ["from_docx", "ruled_tables"],
+            kind="township",
+            opts={"landscape": True, "missing": "appeals"},
+        ),
+        S(
+            "pdf-2021-linebreak-labels",
+            "pdf",
+            "2021",
+            ["from_docx", "ruled_tables", "label_line_breaks", "vertical_headers"],
+            kind="department",
+        ),
+        S(
+            "pdf-2021-hongze-like",
+            "pdf",
+            "2021",
+            ["from_docx", "ruled_tables", "hybrid_other_handling", "title_two_lines"],
+            kind="hongze",
+            county="洪泽区",
+            year=2023,
+            opts={"break": "appeals.total"},
+        ),
+        S(
+            "pdf-2021-city-thousands",
+            "pdf",
+            "2021",
+            ["from_docx", "ruled_tables", "thousands_separators"],
+            kind="city",
+            opts={"page_split": "norepeat"},
+        ),
         S("pdf-2021-from-html", "pdf", "2021", ["from_html", "rowspan"], kind="township"),
         S("pdf-2019-from-html", "pdf", "2019", ["from_html", "rowspan", "dash_cells"], kind="department"),
-        S("pdf-2021-narrative-footnote", "pdf", "2021", ["from_docx", "ruled_tables", "narrative_numbers", "footnote_numbers",
-                                                          "narrative_contradicts"], kind="office"),
-        S("pdf-2021-label-quirks", "pdf", "2021",
-          ["from_docx", "ruled_tables", "label_typos", "list_marker_variants", "quote_variants", "partial_granted_short"],
-          opts={"list_marker": "．", "quote": ("‘", "’")}),
+        S(
+            "pdf-2021-narrative-footnote",
+            "pdf",
+            "2021",
+            ["from_docx", "ruled_tables", "narrative_numbers", "footnote_numbers", "narrative_contradicts"],
+            kind="office",
+        ),
+        S(
+            "pdf-2021-label-quirks",
+            "pdf",
+            "2021",
+            [
+                "from_docx",
+                "ruled_tables",
+                "label_typos",
+                "list_marker_variants",
+                "quote_variants",
+                "partial_granted_short",
+            ],
+            opts={"list_marker": "．", "quote": ("‘", "’")},
+        ),
         # ---------------------------------------------------------------- DOC / WPS (LibreOffice from DOCX)
         S("doc-2021-merged", "doc", "2021", ["from_docx", "merged_cells", "ruled_tables"], county="凤翔区"),
         S("doc-2019-merged", "doc", "2019", ["from_docx", "merged_cells", "ruled_tables"], kind="township"),
-        S("doc-2021-split-table", "doc", "2021", ["from_docx", "merged_cells", "ruled_tables"], kind="department",
-          opts={"split_table": "between_groups"}),
-        S("doc-2021-dashes-typos", "doc", "2021", ["from_docx", "merged_cells", "ruled_tables", "dash_cells", "label_typos"],
-          kind="office"),
-        S("wps-2021-merged-extra-row", "wps", "2021", ["from_docx", "merged_cells", "ruled_tables", "wps_extension", "extra_rows"],
-          kind="township"),
-        S("wps-2019-signed", "wps", "2019", ["from_docx", "merged_cells", "ruled_tables", "wps_extension", "signed_changes"],
-          kind="department"),
+        S(
+            "doc-2021-split-table",
+            "doc",
+            "2021",
+            ["from_docx", "merged_cells", "ruled_tables"],
+            kind="department",
+            opts={"split_table": "between_groups"},
+        ),
+        S(
+            "doc-2021-dashes-typos",
+            "doc",
+            "2021",
+            ["from_docx", "merged_cells", "ruled_tables", "dash_cells", "label_typos"],
+            kind="office",
+        ),
+        S(
+            "wps-2021-merged-extra-row",
+            "wps",
+            "2021",
+            ["from_docx", "merged_cells", "ruled_tables", "wps_extension", "extra_rows"],
+            kind="township",
+        ),
+        S(
+            "wps-2019-signed",
+            "wps",
+            "2019",
+            ["from_docx", "merged_cells", "ruled_tables", "wps_extension", "signed_changes"],
+            kind="department",
+        ),
         # ---------------------------------------------------------------- spreadsheets
         S("xlsx-2021-sheets-city", "xlsx", "2021", ["multi_sheet", "merged_cells", "numeric_cells"], kind="city"),
         S("xlsx-2019-sheets", "xlsx", "2019", ["multi_sheet", "merged_cells", "numeric_cells"], kind="department"),
@@ -155,20 +438,51 @@ def specs() -> list[Spec]:
         S("xlsx-2021-broken-appeals", "xlsx", "2021", ["merged_cells"], kind="office", opts={"break": "appeals.total"}),
         S("xls-2021-sheets", "xls", "2021", ["multi_sheet", "merged_cells", "numeric_cells"], kind="office"),
         S("xls-2019-sheets", "xls", "2019", ["multi_sheet", "merged_cells", "numeric_cells"]),
-        S("xls-2021-one-sheet-dashes", "xls", "2021", ["merged_cells", "dash_cells", "not_applicable_cells"], kind="department"),
+        S(
+            "xls-2021-one-sheet-dashes",
+            "xls",
+            "2021",
+            ["merged_cells", "dash_cells", "not_applicable_cells"],
+            kind="department",
+        ),
         # ---------------------------------------------------------------- plain text
-        S("text-2021-linyou", "text", "2021", ["tab_indented_lines", "label_line_breaks"], county="麟游县", year=2024,
-          opts={"autonumber": "decimal_text"}),
+        S(
+            "text-2021-linyou",
+            "text",
+            "2021",
+            ["tab_indented_lines", "label_line_breaks"],
+            county="麟游县",
+            year=2024,
+            opts={"autonumber": "decimal_text"},
+        ),
         S("text-2019-linyou", "text", "2019", ["tab_indented_lines", "dash_cells"], kind="township"),
         S("text-2021-pipe-rows", "text", "2021", ["pipe_rows"], kind="department"),
         S("text-2019-pipe-cells", "text", "2019", ["pipe_cells", "slash_cells"], kind="township"),
-        S("text-2021-gbk-linyou", "text", "2021", ["gbk", "tab_indented_lines", "fullwidth_digits"],
-          opts={"encoding": "gbk"}),
+        S(
+            "text-2021-gbk-linyou",
+            "text",
+            "2021",
+            ["gbk", "tab_indented_lines", "fullwidth_digits"],
+            opts={"encoding": "gbk"},
+        ),
         # ---------------------------------------------------------------- wrong extensions (readable reports)
-        S("wrongext-docx-named-pdf", "docx", "2021", ["merged_cells", "ruled_tables", "wrong_extension"], kind="department",
-          ext="pdf"),
-        S("wrongext-html-named-doc", "html", "2021", ["gbk", "site_chrome", "rowspan", "wrong_extension"], kind="township",
-          ext="doc", opts={"encoding": "gbk", "meta": "gbk"}),
+        S(
+            "wrongext-docx-named-pdf",
+            "docx",
+            "2021",
+            ["merged_cells", "ruled_tables", "wrong_extension"],
+            kind="department",
+            ext="pdf",
+        ),
+        S(
+            "wrongext-html-named-doc",
+            "html",
+            "2021",
+            ["gbk", "site_chrome", "rowspan", "wrong_extension"],
+            kind="township",
+            ext="doc",
+            opts={"encoding": "gbk", "meta": "gbk"},
+        ),
         # ---------------------------------------------------------------- bad inputs
         S("bad-empty-file", "bad", ext="pdf", error="empty_file"),
         S("bad-truncated-pdf", "bad", ext="pdf", error="truncated_file", format="pdf"),
@@ -186,12 +500,28 @@ def specs() -> list[Spec]:
     return out
 
 
-EXT = {"html": "html", "docx": "docx", "pdf": "pdf", "doc": "doc", "wps": "wps", "xlsx": "xlsx", "xls": "xls",
-       "text": "txt"}
+EXT = {
+    "html": "html",
+    "docx": "docx",
+    "pdf": "pdf",
+    "doc": "doc",
+    "wps": "wps",
+    "xlsx": "xlsx",
+    "xls": "xls",
+    "text": "txt",
+}
 # The format the extractor reports: sniffed from the bytes; a Word 97 file named .wps is "wps"
 # (same container as DOC, the extension breaks the tie).
-FORMAT = {"html": "html", "docx": "docx", "pdf": "pdf", "doc": "doc", "wps": "wps", "xlsx": "xlsx", "xls": "xls",
-          "text": "text"}
+FORMAT = {
+    "html": "html",
+    "docx": "docx",
+    "pdf": "pdf",
+    "doc": "doc",
+    "wps": "wps",
+    "xlsx": "xlsx",
+    "xls": "xls",
+    "text": "text",
+}
 
 
 # --------------------------------------------------------------------------- renderers per format
@@ -222,7 +552,9 @@ def pdf_font() -> str:
     fonts-wqy-microhei) keeps LibreOffice 7.4's PDFs near 50 KB; without it the Noto CJK
     fallback is embedded as Type 1 subsets and the PDFs grow about 2.5 times."""
     try:
-        out = subprocess.run(["fc-list", ":family=WenQuanYi Micro Hei", "family"], capture_output=True, text=True).stdout
+        out = subprocess.run(
+            ["fc-list", ":family=WenQuanYi Micro Hei", "family"], capture_output=True, text=True
+        ).stdout
     except FileNotFoundError:
         out = ""
     return "WenQuanYi Micro Hei" if out.strip() else "Noto Sans CJK SC"
@@ -262,9 +594,18 @@ def soffice(files: list[Path], target: str, outdir: Path, infilter: str | None =
         return
     profile = Path(tempfile.mkdtemp(prefix="lo-profile-ogi-corpus-"))
     try:
-        cmd = ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-               *([f"--infilter={infilter}"] if infilter else []),
-               "--convert-to", target, "--outdir", str(outdir), *map(str, files)]
+        cmd = [
+            "soffice",
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            *([f"--infilter={infilter}"] if infilter else []),
+            "--convert-to",
+            target,
+            "--outdir",
+            str(outdir),
+            *map(str, files),
+        ]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=900)
     finally:
         shutil.rmtree(profile, ignore_errors=True)
@@ -278,10 +619,14 @@ def normalize_pdf(path: Path) -> None:
     """Same-length overwrite of LibreOffice's creation date and document ID (offsets stay valid)."""
     data = path.read_bytes()
     data = re.sub(rb"D:\d{14}[-+Z][0-9']*", lambda m: b"D:20250115080000" + b"Z" * (len(m.group(0)) - 16), data)
-    data = re.sub(rb"/ID\s*\[\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*\]",
-                  lambda m: m.group(0).replace(m.group(1), b"0" * len(m.group(1))).replace(m.group(2), b"0" * len(m.group(2))),
-                  data)
-    data = re.sub(rb"/DocChecksum\s*/([0-9A-Fa-f]+)", lambda m: m.group(0).replace(m.group(1), b"0" * len(m.group(1))), data)
+    data = re.sub(
+        rb"/ID\s*\[\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*\]",
+        lambda m: m.group(0).replace(m.group(1), b"0" * len(m.group(1))).replace(m.group(2), b"0" * len(m.group(2))),
+        data,
+    )
+    data = re.sub(
+        rb"/DocChecksum\s*/([0-9A-Fa-f]+)", lambda m: m.group(0).replace(m.group(1), b"0" * len(m.group(1))), data
+    )
     path.write_bytes(data)
 
 
@@ -311,13 +656,23 @@ def build_bad(spec: Spec, work: Path, donors: dict[str, Path]) -> bytes:
         from PIL import Image
 
         prefix = work / "scan"
-        subprocess.run(["pdftoppm", "-r", "60", "-gray", "-png", "-f", "2", "-l", "2", str(donors["pdf"]), str(prefix)],
-                       check=True)
+        subprocess.run(
+            ["pdftoppm", "-r", "60", "-gray", "-png", "-f", "2", "-l", "2", str(donors["pdf"]), str(prefix)], check=True
+        )
         pages = sorted(work.glob("scan*.png"))
         images = [Image.open(p).convert("L") for p in pages]
         out = work / "scan.pdf"
-        images[0].save(out, "PDF", resolution=60.0, save_all=True, append_images=images[1:], quality=40,
-                       creationDate=FIXED_DT.timetuple(), modDate=FIXED_DT.timetuple(), title="扫描件")
+        images[0].save(
+            out,
+            "PDF",
+            resolution=60.0,
+            save_all=True,
+            append_images=images[1:],
+            quality=40,
+            creationDate=FIXED_DT.timetuple(),
+            modDate=FIXED_DT.timetuple(),
+            title="扫描件",
+        )
         return out.read_bytes()
     if e == "zip_bomb":
         return _zip_bomb(donors["docx"], work)
@@ -364,8 +719,11 @@ def _xxe_docx(donor: Path, work: Path) -> bytes:
             data = src.read(info.filename)
             if info.filename == "word/document.xml":
                 decl_end = data.index(b"?>") + 2
-                data = (data[:decl_end] + b'\n<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-                        + data[decl_end:])
+                data = (
+                    data[:decl_end]
+                    + b'\n<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+                    + data[decl_end:]
+                )
                 data = re.sub(rb"<w:t>([^<]{2,})</w:t>", rb"<w:t>&xxe;\1</w:t>", data, count=1)
             zi = zipfile.ZipInfo(info.filename, (2025, 1, 15, 8, 0, 0))
             zi.compress_type = zipfile.ZIP_DEFLATED
@@ -380,25 +738,31 @@ def _interpretation(spec: Spec, rng: random.Random) -> bytes:
     n, g = rng.randint(5, 40), rng.randint(2, 20)
     if "tujie" in spec.id:
         title = f"图解：{body}{year}年政府信息公开工作年度报告"
-        content = (f"<p><img src=\"/images/tujie-{year}-1.jpg\" alt=\"图解{year}年政府信息公开工作年度报告\"/></p>"
-                   f"<p>一图读懂：{year}年主动公开政府信息{rng.randint(300, 3000)}条</p>"
-                   f"<p><img src=\"/images/tujie-{year}-2.jpg\"/></p><p>依申请公开{n}件，按时办结率100%</p>")
+        content = (
+            f'<p><img src="/images/tujie-{year}-1.jpg" alt="图解{year}年政府信息公开工作年度报告"/></p>'
+            f"<p>一图读懂：{year}年主动公开政府信息{rng.randint(300, 3000)}条</p>"
+            f'<p><img src="/images/tujie-{year}-2.jpg"/></p><p>依申请公开{n}件，按时办结率100%</p>'
+        )
     else:
         title = f"《{body}{year}年政府信息公开工作年度报告》解读"
-        content = (f"<p>一、解读背景</p><p>根据《中华人民共和国政府信息公开条例》要求，{body}编制并公布了{year}年政府信息公开工作年度报告。"
-                   f"为便于公众理解，现就报告主要内容解读如下。</p><p>二、主要内容</p>"
-                   f"<p>{year}年，全县主动公开政府信息{rng.randint(300, 3000)}条；共收到政府信息公开申请{n}件，其中予以公开{g}件，"
-                   f"结转下年度{rng.randint(0, 3)}件；未发生因政府信息公开被申请行政复议、提起行政诉讼的情况。</p>"
-                   f"<table border=\"1\"><tr><td>指标</td><td>{year}年</td><td>{year - 1}年</td></tr>"
-                   f"<tr><td>本年新收申请</td><td>{n}</td><td>{n + rng.randint(-3, 5)}</td></tr>"
-                   f"<tr><td>予以公开</td><td>{g}</td><td>{g + rng.randint(0, 4)}</td></tr></table>"
-                   f"<p>三、下一步工作</p><p>持续深化政务公开，提升政府信息公开质量。</p>"
-                   f"<p>原文链接：<a href=\"/art/{year + 1}/1/20/art_5_101.html\">{body}{year}年政府信息公开工作年度报告</a></p>")
-    page = (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{title}_{body}</title></head><body>"
-            f"<div class=\"nav\"><a href=\"/\">首页</a> &gt; <a>政策解读</a></div>"
-            f"<h1>{title}</h1><div class=\"info\">发布日期：{year + 1}-01-22 来源：{body}办公室 访问量：{rng.randint(100, 9999)}</div>"
-            f"<div class=\"content\">{content}</div>"
-            f"<div class=\"footer\">ICP备案号：陕ICP备05012345号 访问量：{rng.randint(10000, 99999)}</div></body></html>\n")
+        content = (
+            f"<p>一、解读背景</p><p>根据《中华人民共和国政府信息公开条例》要求，{body}编制并公布了{year}年政府信息公开工作年度报告。"
+            f"为便于公众理解，现就报告主要内容解读如下。</p><p>二、主要内容</p>"
+            f"<p>{year}年，全县主动公开政府信息{rng.randint(300, 3000)}条；共收到政府信息公开申请{n}件，其中予以公开{g}件，"
+            f"结转下年度{rng.randint(0, 3)}件；未发生因政府信息公开被申请行政复议、提起行政诉讼的情况。</p>"
+            f'<table border="1"><tr><td>指标</td><td>{year}年</td><td>{year - 1}年</td></tr>'
+            f"<tr><td>本年新收申请</td><td>{n}</td><td>{n + rng.randint(-3, 5)}</td></tr>"
+            f"<tr><td>予以公开</td><td>{g}</td><td>{g + rng.randint(0, 4)}</td></tr></table>"
+            f"<p>三、下一步工作</p><p>持续深化政务公开，提升政府信息公开质量。</p>"
+            f'<p>原文链接：<a href="/art/{year + 1}/1/20/art_5_101.html">{body}{year}年政府信息公开工作年度报告</a></p>'
+        )
+    page = (
+        f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{title}_{body}</title></head><body>'
+        f'<div class="nav"><a href="/">首页</a> &gt; <a>政策解读</a></div>'
+        f'<h1>{title}</h1><div class="info">发布日期：{year + 1}-01-22 来源：{body}办公室 访问量：{rng.randint(100, 9999)}</div>'
+        f'<div class="content">{content}</div>'
+        f'<div class="footer">ICP备案号：陕ICP备05012345号 访问量：{rng.randint(10000, 99999)}</div></body></html>\n'
+    )
     return page.encode("utf-8")
 
 
@@ -408,7 +772,9 @@ def _interpretation(spec: Spec, rng: random.Random) -> bytes:
 def document_text(path: Path, fmt: str, encoding: str = "utf-8") -> str:
     """All text of a built document, by an independent tool, for self-checks."""
     if fmt == "pdf":
-        return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True).stdout.decode()
+        return subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+        ).stdout.decode()
     if fmt == "html":
         import lxml.html
 
@@ -452,7 +818,7 @@ def check_text(truth: dict, text: str) -> list[str]:
     # the title is printed before the preamble (not only quoted inside it)
     preamble = flat.find("根据《中华人民共和国政府信息公开条例》")
     title = "".join(truth["report"]["title"].split())
-    if title not in flat[:preamble if preamble >= 0 else None]:
+    if title not in flat[: preamble if preamble >= 0 else None]:
         missing.append("title")
     return missing
 
@@ -502,8 +868,14 @@ def build(only: str | None = None) -> None:
                 (path := stem.with_suffix(".html")).write_bytes(html_page(c.doc, html_opts(c)))
                 produced[s.id] = path
             elif s.fmt == "text":
-                mode = "linyou" if "tab_indented_lines" in s.quirks else ("pipe_rows" if "pipe_rows" in s.quirks else "pipe_cells")
-                (path := stem.with_suffix(".txt")).write_bytes(text_document(c.doc, mode).encode(s.opts.get("encoding", "utf-8")))
+                mode = (
+                    "linyou"
+                    if "tab_indented_lines" in s.quirks
+                    else ("pipe_rows" if "pipe_rows" in s.quirks else "pipe_cells")
+                )
+                (path := stem.with_suffix(".txt")).write_bytes(
+                    text_document(c.doc, mode).encode(s.opts.get("encoding", "utf-8"))
+                )
                 produced[s.id] = path
             elif s.fmt in ("docx", "doc", "wps") or (s.fmt == "pdf" and "from_html" not in s.quirks):
                 path = stem.with_suffix(".docx")
@@ -540,12 +912,12 @@ def build(only: str | None = None) -> None:
             normalize_pdf(produced[p.stem])
         out_doc = work / "doc"
         out_doc.mkdir()
-        soffice(to_doc, 'doc:MS Word 97', out_doc)
+        soffice(to_doc, "doc:MS Word 97", out_doc)
         for p in to_doc:
             produced[p.stem] = out_doc / (p.stem + ".doc")
         out_xls = work / "xls"
         out_xls.mkdir()
-        soffice(to_xls, 'xls:MS Excel 97', out_xls)
+        soffice(to_xls, "xls:MS Excel 97", out_xls)
         for p in to_xls:
             produced[p.stem] = out_xls / (p.stem + ".xls")
 
@@ -558,9 +930,19 @@ def build(only: str | None = None) -> None:
                 path = work / f"{s.id}.{s.ext}"
                 path.write_bytes(data)
                 produced[s.id] = path
-                truths[s.id] = {"id": s.id, "file": f"{s.id}.{s.ext}", "format": s.format, "quirks": [s.error],
-                                "report": None, "tables": {}, "cells": [], "extra_rows": [], "broken_identities": [],
-                                "error": {"code": s.error}, "problems": []}
+                truths[s.id] = {
+                    "id": s.id,
+                    "file": f"{s.id}.{s.ext}",
+                    "format": s.format,
+                    "quirks": [s.error],
+                    "report": None,
+                    "tables": {},
+                    "cells": [],
+                    "extra_rows": [],
+                    "broken_identities": [],
+                    "error": {"code": s.error},
+                    "problems": [],
+                }
 
         # place files, write truths
         for s in chosen:
@@ -605,8 +987,17 @@ def write_index(all_specs: list[Spec]) -> None:
         if not tp.exists():
             continue
         t = json.loads(tp.read_text("utf-8"))
-        docs.append({"id": s.id, "file": t["file"], "truth": tp.name, "format": t["format"],
-                     "forms": t["tables"], "quirks": t["quirks"], "error": (t["error"] or {}).get("code")})
+        docs.append(
+            {
+                "id": s.id,
+                "file": t["file"],
+                "truth": tp.name,
+                "format": t["format"],
+                "forms": t["tables"],
+                "quirks": t["quirks"],
+                "error": (t["error"] or {}).get("code"),
+            }
+        )
     index = {"seed": SEED, "generator": "python -m tests.corpus.generate", "count": len(docs), "documents": docs}
     (FILES / "index.json").write_text(json.dumps(index, ensure_ascii=False, indent=1) + "\n", "utf-8")
     write_readme_table(docs)
@@ -624,8 +1015,10 @@ def write_readme_table(docs: list[dict]) -> None:
     lines = ["| id | file | format | forms (二/三/四) | error | quirks |", "|---|---|---|---|---|---|"]
     for d in docs:
         forms = "/".join(d["forms"].get(t, "—") for t in T.TABLES) if d["forms"] else ""
-        lines.append(f"| {d['id']} | {d['file']} | {d['format'] or ''} | {forms} | {d['error'] or ''} | "
-                     f"{', '.join(d['quirks'])} |")
+        lines.append(
+            f"| {d['id']} | {d['file']} | {d['format'] or ''} | {forms} | {d['error'] or ''} | "
+            f"{', '.join(d['quirks'])} |"
+        )
     head, rest = text.split(start, 1)
     tail = rest.split(end, 1)[1]
     readme.write_text(head + start + "\n" + "\n".join(lines) + "\n" + end + tail, "utf-8")
@@ -640,8 +1033,11 @@ def check(only: str | None = None) -> None:
     # legacy .doc/.wps: read back by LibreOffice (catdoc and antiword drop merged table rows)
     tmp = Path(tempfile.mkdtemp(prefix="ogi-corpus-check-"))
     doc_text: dict[str, str] = {}
-    legacy = [FILES / d["file"] for d in index["documents"]
-              if d["format"] in ("doc", "wps") and not d["error"] and (not only or only in d["id"])]
+    legacy = [
+        FILES / d["file"]
+        for d in index["documents"]
+        if d["format"] in ("doc", "wps") and not d["error"] and (not only or only in d["id"])
+    ]
     if legacy:
         soffice(legacy, "txt:Text (encoded):UTF8", tmp)
         doc_text = {p.stem: (tmp / (p.stem + ".txt")).read_text("utf-8", errors="replace") for p in legacy}

@@ -75,8 +75,9 @@ class Grid:
                 bottom.append(TC(**{**tc.__dict__, "r": tc.r - at + h}))
             else:
                 top.append(TC(**{**tc.__dict__, "rs": at - tc.r}))
-                bottom.append(TC(**{**tc.__dict__, "r": h, "rs": end - at,
-                                    "text": tc.text if carry_text else "", "key": None}))
+                bottom.append(
+                    TC(**{**tc.__dict__, "r": h, "rs": end - at, "text": tc.text if carry_text else "", "key": None})
+                )
         g1 = Grid(at, self.ncols, top, self.header_rows, self.table, self.widths)
         g2 = Grid(self.nrows - at + h, self.ncols, bottom, h, self.table, self.widths)
         g1.matrix(), g2.matrix()
@@ -181,8 +182,9 @@ def _spans(n: int, width: int) -> list[int]:
     return base
 
 
-def build_proactive(version: str, cells: dict, style: LabelStyle, extra_rows=(), per_group: bool = False,
-                    info_head: bool = True) -> list[Grid]:
+def build_proactive(
+    version: str, cells: dict, style: LabelStyle, extra_rows=(), per_group: bool = False, info_head: bool = True
+) -> list[Grid]:
     """二 as one 4-column table (or one table per 第二十条 group)."""
     table = SCHEMA["proactive"]
     grids: list[Grid] = []
@@ -366,6 +368,9 @@ def problems_text(year: int) -> list[str]:
 
 def other_matters(rng: random.Random, year: int) -> list[str]:
     fee = rng.choice([0, 0, 0, rng.randint(1, 5) * 100])
-    line = (f"{year}年，未收取政府信息公开信息处理费。" if fee == 0 else
-            f"{year}年，依据《政府信息公开信息处理费管理办法》收取信息处理费{fee}元。")
+    line = (
+        f"{year}年，未收取政府信息公开信息处理费。"
+        if fee == 0
+        else f"{year}年，依据《政府信息公开信息处理费管理办法》收取信息处理费{fee}元。"
+    )
     return [line, "无其他需要报告的事项。"]

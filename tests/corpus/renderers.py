@@ -22,7 +22,9 @@ def normalize_zip(path: Path) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for info, data in members:
             if info.filename == "docProps/core.xml":  # openpyxl stamps 'modified' at save time
-                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)", rb"\g<1>2025-01-15T08:00:00Z\2", data)
+                data = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)", rb"\g<1>2025-01-15T08:00:00Z\2", data
+                )
             zi = zipfile.ZipInfo(info.filename, FIXED_ZIP_TIME)
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = info.external_attr
@@ -60,7 +62,10 @@ def _cell_html(text: str, word: bool, nbsp_entity: bool = True) -> str:
 
 
 def html_table(grid: Grid, word: bool = False, nbsp_entity: bool = True) -> str:
-    out = ['<table class="MsoTableGrid" border="1" cellspacing="0" cellpadding="0" style="border-collapse:collapse;width:100%">', "<tbody>"]
+    out = [
+        '<table class="MsoTableGrid" border="1" cellspacing="0" cellpadding="0" style="border-collapse:collapse;width:100%">',
+        "<tbody>",
+    ]
     for r in range(grid.nrows):
         tds = []
         for tc in grid.row(r):
@@ -122,7 +127,9 @@ def linyou_lines(grid: Grid) -> list[str]:
 
 
 def _chrome_head(o: HtmlOpts, title: str, published: str) -> str:
-    meta = f'<meta http-equiv="Content-Type" content="text/html; charset={o.meta_charset}" />\n' if o.meta_charset else ""
+    meta = (
+        f'<meta http-equiv="Content-Type" content="text/html; charset={o.meta_charset}" />\n' if o.meta_charset else ""
+    )
     return f"""<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
 <html xmlns="http://www.w3.org/1999/xhtml">
 <head>
@@ -158,14 +165,19 @@ def html_page(doc: Doc, o: HtmlOpts) -> bytes:
 """)
     else:
         meta = f'<meta charset="{o.meta_charset}">' if o.meta_charset else ""
-        parts.append(f"<!DOCTYPE html>\n<html><head>{meta}<title>{htmlmod.escape(title)}</title>"
-                     "<style>table{border-collapse:collapse} td{border:1px solid #000;padding:2px 4px;font-size:10pt}"
-                     + (f" body,p,td,h1{{font-family:'{o.font}'}}" if o.font else "") + "</style></head>\n<body>\n")
+        parts.append(
+            f"<!DOCTYPE html>\n<html><head>{meta}<title>{htmlmod.escape(title)}</title>"
+            "<style>table{border-collapse:collapse} td{border:1px solid #000;padding:2px 4px;font-size:10pt}"
+            + (f" body,p,td,h1{{font-family:'{o.font}'}}" if o.font else "")
+            + "</style></head>\n<body>\n"
+        )
     title_html = "<br/>".join(htmlmod.escape(t) for t in doc.title_lines)
     parts.append(f'<h1 class="title" style="text-align:center">{title_html}</h1>')
     if o.chrome:
-        parts.append(f'<div class="info">发布日期：{doc.published} 09:30&nbsp;&nbsp;来源：{htmlmod.escape(o.body)}&nbsp;&nbsp;'
-                     f'浏览次数：<span id="hits">{o.visits % 5000 + 37}</span>&nbsp;&nbsp;【字体：<a>大</a> <a>中</a> <a>小</a>】</div>')
+        parts.append(
+            f'<div class="info">发布日期：{doc.published} 09:30&nbsp;&nbsp;来源：{htmlmod.escape(o.body)}&nbsp;&nbsp;'
+            f'浏览次数：<span id="hits">{o.visits % 5000 + 37}</span>&nbsp;&nbsp;【字体：<a>大</a> <a>中</a> <a>小</a>】</div>'
+        )
     else:
         parts.append(f"<p>发布日期：{doc.published}</p>")
     parts.append('<div class="content" id="zoom">')
@@ -244,10 +256,14 @@ def _add_numbering(document, fmt: str, text: str) -> int:
     from docx.oxml import parse_xml
 
     numbering = document.part.numbering_part.element
-    abstract_ids = [int(a.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}abstractNumId"))
-                    for a in numbering.findall("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}abstractNum")]
-    num_ids = [int(a.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}numId"))
-               for a in numbering.findall("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}num")]
+    abstract_ids = [
+        int(a.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}abstractNumId"))
+        for a in numbering.findall("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}abstractNum")
+    ]
+    num_ids = [
+        int(a.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}numId"))
+        for a in numbering.findall("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}num")
+    ]
     aid = max(abstract_ids + [0]) + 1
     nid = max(num_ids + [0]) + 1
     W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
@@ -314,9 +330,12 @@ def _page_number_footer(section) -> None:
     p = section.footer.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.add_run("- ")
-    p._p.append(parse_xml(
-        '<w:fldSimple xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:instr=" PAGE ">'
-        '<w:r><w:t>1</w:t></w:r></w:fldSimple>'))
+    p._p.append(
+        parse_xml(
+            '<w:fldSimple xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:instr=" PAGE ">'
+            "<w:r><w:t>1</w:t></w:r></w:fldSimple>"
+        )
+    )
     p.add_run(" -")
 
 
@@ -418,8 +437,17 @@ def docx_document(doc: Doc, o: DocxOpts):
     return d
 
 
-KEEP_STYLES = {"Normal", "Default Paragraph Font", "Normal Table", "Table Grid", "No List", "Header", "Footer",
-               "Header Char", "Footer Char"}
+KEEP_STYLES = {
+    "Normal",
+    "Default Paragraph Font",
+    "Normal Table",
+    "Table Grid",
+    "No List",
+    "Header",
+    "Footer",
+    "Header Char",
+    "Footer Char",
+}
 
 
 def _prune_styles(d) -> None:
@@ -486,8 +514,12 @@ def save_xlsx(title: str, sheets: list[tuple[str, list[tuple[str, Grid]]]], path
                 cell = ws.cell(row=row + tc.r, column=1 + tc.c, value=value)
                 cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
                 if tc.rs > 1 or tc.cs > 1:
-                    ws.merge_cells(start_row=row + tc.r, start_column=1 + tc.c,
-                                   end_row=row + tc.r + tc.rs - 1, end_column=1 + tc.c + tc.cs - 1)
+                    ws.merge_cells(
+                        start_row=row + tc.r,
+                        start_column=1 + tc.c,
+                        end_row=row + tc.r + tc.rs - 1,
+                        end_column=1 + tc.c + tc.cs - 1,
+                    )
             for r in range(g.nrows):
                 for c in range(g.ncols):
                     ws.cell(row=row + r, column=1 + c).border = border

@@ -8,9 +8,9 @@ here names a key or a label of the form.
 from __future__ import annotations
 
 import random
-from decimal import Decimal
 import unicodedata
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from extractors.schema import FORM_VERSIONS, SCHEMA
 
@@ -82,6 +82,7 @@ def evaluate_identities(values: dict[tuple[str, str, str], object], versions: di
         else:
             lines = [r.key for r in table.rows_for(version)]
         for line in lines:
+
             def get(k):
                 key = (t, k, line) if ident.over == "cols" else (t, line, k)
                 return values.get(key, None)
@@ -109,7 +110,15 @@ SCALES = {
     # outcome totals per applicant column (natural person first), licensing, penalties, fees
     "tiny": dict(np=(0, 9), org=(0, 2), lic=(0, 60), pen=(0, 40), coe=(0, 5), fee=(0, 0), docs=(0, 6)),
     "small": dict(np=(3, 40), org=(0, 4), lic=(80, 9000), pen=(20, 900), coe=(0, 220), fee=(0, 2600), docs=(2, 30)),
-    "large": dict(np=(600, 3400), org=(5, 320), lic=(20000, 250000), pen=(1000, 9000), coe=(50, 900), fee=(3000, 90000), docs=(20, 200)),
+    "large": dict(
+        np=(600, 3400),
+        org=(5, 320),
+        lic=(20000, 250000),
+        pen=(1000, 9000),
+        coe=(50, 900),
+        fee=(3000, 90000),
+        docs=(20, 200),
+    ),
 }
 
 
