@@ -59,11 +59,6 @@ def test_every_family_finds_its_reports(simulation) -> None:
     assert scores["all"].organ_ok == scores["all"].hit
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 8: titles like 某局关于2022年政府信息公开工作的年度报告 give no year, and "
-    "a listing date in the next table cell is not read, so no date fallback",
-)
 def test_every_report_has_its_year(simulation) -> None:
     counties, run, _ = simulation
     s = score(counties, run.lines)["all"]
