@@ -72,11 +72,16 @@ def prefect_api(timeout: int = 60) -> Iterator[str]:
         yield os.environ["PREFECT_API_URL"]
         return
     os.environ["PREFECT_LOGGING_TO_API_ENABLED"] = "false"
+    from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import PREFECT_API_URL, PREFECT_LOGGING_TO_API_ENABLED, temporary_settings
 
     server = _temporary_server()
     server.start(timeout=timeout)
     os.environ["PREFECT_API_URL"] = server.api_url
+    # Prefect's own code (events and logging clients) asks SubprocessASGIServer() for "the" ephemeral server;
+    # unregistered, it would start a second one without our die-with-parent guard (as prefect_test_harness does)
+    previous = SubprocessASGIServer._instances.get(None)
+    SubprocessASGIServer._instances[None] = server
     try:
         with temporary_settings({PREFECT_API_URL: server.api_url, PREFECT_LOGGING_TO_API_ENABLED: False}):
             yield server.api_url
@@ -86,4 +91,8 @@ def prefect_api(timeout: int = 60) -> Iterator[str]:
         EventsWorker.drain_all(timeout=10, at_exit=False)  # before the server goes, not at exit against a dead one
         os.environ.pop("PREFECT_API_URL", None)
         os.environ.pop("PREFECT_LOGGING_TO_API_ENABLED", None)
+        if previous is None:
+            SubprocessASGIServer._instances.pop(None, None)
+        else:
+            SubprocessASGIServer._instances[None] = previous
         server.stop()

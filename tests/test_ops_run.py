@@ -123,7 +123,7 @@ def test_run_elsewhere_fails_on_new_breakage_notifies_and_status_says_why(demo_s
     by_source = {s["source"]: s for s in status["sources"]}
     assert [s["source"] for s in status["sources"]] == [*BROKEN, GOOD]  # broken first
     assert by_source["fault-waf"]["status"] == "broken"
-    assert by_source["fault-waf"]["causes"] == ["waf_412", "no_reports_found"]
+    assert by_source["fault-waf"]["causes"] == ["waf_challenge", "no_reports_found"]
     assert by_source["fault-loop"]["causes"] == ["redirect_loop", "no_reports_found"]
     assert by_source[GOOD]["status"] == "ok" and by_source[GOOD]["causes"] == []
 
@@ -132,7 +132,7 @@ def test_run_elsewhere_fails_on_new_breakage_notifies_and_status_says_why(demo_s
     assert shown.returncode == 0 and lines and all(len(line) <= 80 for line in lines), shown.stdout
     text = " ".join(" ".join(lines).split())
     assert f"FAILED: {error}" in text and "completed:" in text
-    assert "fault-waf broken: waf_412 ×" in text and "fault-loop broken: redirect_loop ×" in text
+    assert "fault-waf broken: waf_challenge ×" in text and "fault-loop broken: redirect_loop ×" in text
     assert "2 broken, 0 degraded, 1 ok" in text
 
 
