@@ -46,7 +46,9 @@ def demo_command(
 
     Offline. A second `ogi demo` re-crawls incrementally and changes nothing.
     """
-    run_demo(Path(data_dir or "data"), port, faults, jobs)
+    from flows.settings import Paths
+
+    run_demo(Paths.of(data_dir).data_dir, port, faults, jobs)  # --data-dir, else OGI_DATA_DIR, else ./data
 
 
 class DemoSites:
