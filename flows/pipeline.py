@@ -125,7 +125,7 @@ def todo_documents(
             seen.add(sha)
             if force or not store.has(sha, version):
                 name = (rec.final_url or rec.url).rstrip("/").rsplit("/", 1)[-1].split("?")[0] or "document"
-                todo.append((sha, name))
+                todo.append((sha, name, rec.published_date))  # the listing's date: the year's last resort
     return todo, seq
 
 

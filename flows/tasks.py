@@ -45,28 +45,6 @@ def _logger():
         return logging.getLogger("ogi")
 
 
-def extract_one(data: bytes, name: str, sha: str) -> dict[str, Any]:
-    """One document's ``Report.to_dict()``; failures become the report's error, never an exception.
-
-    The one call site of the extractor in the flows (to move onto a bounded worker runner)."""
-    from extractors import extract_bytes
-    from extractors.model import ExtractError, Problem, Report
-
-    try:
-        report = extract_bytes(data, name)
-    except ExtractError as exc:
-        report = Report(path=name, sha256=sha, format="unknown", error=Problem(exc.code, exc.message))
-    except Exception as exc:  # an extractor bug must not sink the run: record it per document
-        report = Report(
-            path=name,
-            sha256=sha,
-            format="unknown",
-            error=Problem("extractor_crash", f"{type(exc).__name__}: {exc}"[:500]),
-        )
-    report.sha256 = sha
-    return report.to_dict()
-
-
 @task(retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE, persist_result=False, task_run_name="extract {label}")
 def extract_chunk(
     data_dir: str, docs: list[tuple[str, str]], version: str, force: bool = False, label: str = "chunk"
@@ -74,10 +52,11 @@ def extract_chunk(
     """Extract ``docs`` ((sha256, file name) pairs) into one batch of the extraction store; skip those already there.
 
     A blob whose bytes no longer match its hash is named, quarantined and marked for refetch, not extracted."""
+    from extractors.runner import Job, run_many
     from pipelines.rawstore import DamagedBlob, RawStore
 
     quarantine = Quarantine(Path(data_dir) / "quarantine")
-    done = skipped = failed = 0
+    counts = {"done": 0, "skipped": 0, "failed": 0}
     damaged: list[str] = []
     batch: list[tuple[str, str, dict[str, Any]]] = []
     started = time.perf_counter()
@@ -85,24 +64,32 @@ def extract_chunk(
         ExtractionStore(Path(data_dir) / "state" / "extracted", quarantine) as store,
         RawStore(Path(data_dir) / "raw") as raw,
     ):
-        for sha, name in docs:
-            if not force and store.has(sha, version):
-                skipped += 1
-                continue
-            try:
-                data = raw.get(sha)
-            except DamagedBlob as exc:
-                raw.mark_damaged(sha, str(exc))
-                quarantine.put(exc.path, str(exc))
-                damaged.append(f"{name} ({sha[:12]})")
-                _logger().error("%s: quarantined and marked for refetch", exc)
-                continue
-            report = extract_one(data, name, sha)
-            batch.append((sha, version, report))
-            done += 1
-            failed += report.get("error") is not None
+
+        def jobs():  # read lazily: one blob in memory at a time
+            for sha, name, published in (tuple(d) + (None,) * (3 - len(d)) for d in docs):
+                if not force and store.has(sha, version):
+                    counts["skipped"] += 1
+                    continue
+                try:
+                    data = raw.get(sha)
+                except DamagedBlob as exc:
+                    raw.mark_damaged(sha, str(exc))
+                    quarantine.put(exc.path, str(exc))
+                    damaged.append(f"{name} ({sha[:12]})")
+                    _logger().error("%s: quarantined and marked for refetch", exc)
+                    continue
+                yield Job(sha, data=data, name=name, published_date=published)
+
+        # the one bounded runner of the CLI too: a worker process with memory and time limits, replaced when it dies
+        for sha, report in run_many(jobs(), jobs=1):
+            report.sha256 = sha
+            entry = report.to_dict()
+            batch.append((sha, version, entry))
+            counts["done"] += 1
+            counts["failed"] += entry.get("error") is not None
         if batch:
             store.put_many(batch)
+    done, skipped, failed = counts["done"], counts["skipped"], counts["failed"]
     return {
         "extracted": done,
         "skipped": skipped,
