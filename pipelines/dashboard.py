@@ -41,17 +41,41 @@ def blob_link(sha256: str | None) -> str | None:
 
 def dashboard_data(warehouse: Warehouse) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """(page data, province prefix → that province's details), from the warehouse tables."""
-    coverage = warehouse.read("coverage").to_pylist()
     reports = warehouse.read("reports").to_pylist()
     failed = [c for c in warehouse.read("checks").to_pylist() if c["ok"] is False]
     checks = [c for c in failed if c["severity"] == "error"]  # the form's identities; warnings are counted apart
-    documents = warehouse.read("documents").to_pylist()
-    crawl_log = warehouse.read("crawl_log").to_pylist()
+    chosen = {d["report_id"]: d for d in warehouse.read("documents").to_pylist() if d.get("chosen")}
 
-    chosen = {d["report_id"]: d for d in documents if d.get("chosen")}
-    report_by_id = {r["report_id"]: r for r in reports}
+    grid, details = _coverage_grid(warehouse.read("coverage").to_pylist())
+    _add_report_details(details, reports, chosen)
+    failing = _failing_checks(checks, reports, chosen, _first_pages(warehouse))
+    sources = _latest_sources(warehouse.read("crawl_log").to_pylist())
+    trends = _trends(reports)
 
-    # grid: jurisdiction × year, the best status of any organ; organs on demand
+    years = sorted({int(y) for e in grid.values() for y in e["years"]} | set(trends))
+    page = {
+        "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "summary": {
+            "reports": len(reports),
+            "jurisdictions": len(grid),
+            "checks_failed": len(checks),
+            "cross_year_warnings": len(failed) - len(checks),
+            "sources": len(sources),
+            "sources_broken": sum(1 for s in sources if s["status"] != "ok"),
+        },
+        "years": years,
+        "statuses": list(STATUS_ORDER),
+        "grid": sorted(grid.values(), key=lambda e: (e["province"], e["code"])),
+        "sources": sources,
+        "failing": failing[:MAX_FAILING_CHECKS],
+        "failing_total": len(failing),
+        "trends": [{"year": y, **trends[y]} for y in sorted(trends)],
+    }
+    return page, dict(details)
+
+
+def _coverage_grid(coverage: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """Jurisdiction × year with the best status of any organ, and each cell's organs (loaded on demand)."""
     grid: dict[str, dict[str, Any]] = {}
     details: dict[str, dict[str, Any]] = defaultdict(lambda: {"cells": {}, "reports": {}})
     for row in sorted(coverage, key=lambda r: r["year"]):
@@ -61,8 +85,7 @@ def dashboard_data(warehouse: Warehouse) -> tuple[dict[str, Any], dict[str, dict
         year = str(row["year"])
         if _rank(row["status"]) > _rank(entry["years"].get(year, "")):
             entry["years"][year] = row["status"]
-        cell = details[code[:2]]["cells"].setdefault(f"{code}/{year}", [])
-        cell.append(
+        details[code[:2]]["cells"].setdefault(f"{code}/{year}", []).append(
             {
                 "organ": row["organ"],
                 "status": row["status"],
@@ -71,18 +94,13 @@ def dashboard_data(warehouse: Warehouse) -> tuple[dict[str, Any], dict[str, dict
                 "checks_failed": row["checks_failed"],
             }
         )
+    return grid, details
 
-    pages: dict[tuple[str, str | None, str | None], int] = {}
-    for c in warehouse.read("cells").select(["report_id", "table_key", "row_key", "col_key", "page"]).to_pylist():
-        if c["page"] is None:
-            continue
-        for key in (
-            (c["report_id"], c["row_key"], None),
-            (c["report_id"], None, c["col_key"]),
-            (c["report_id"], c["row_key"], c["col_key"]),
-        ):
-            pages[key] = min(pages.get(key, c["page"]), c["page"])
 
+def _add_report_details(
+    details: dict[str, dict[str, Any]], reports: list[dict[str, Any]], chosen: dict[str, dict[str, Any]]
+) -> None:
+    """Each report's provenance, filed under its province so a page loads only the province it shows."""
     for r in reports:
         doc = chosen.get(r["report_id"], {})
         code = r["jurisdiction_code"] or "unknown"
@@ -107,6 +125,33 @@ def dashboard_data(warehouse: Warehouse) -> tuple[dict[str, Any], dict[str, dict
             "problems": r["problems"],
         }
 
+
+PageKey = tuple[str, str | None, str | None]
+
+
+def _first_pages(warehouse: Warehouse) -> dict[PageKey, int]:
+    """The first page each (report, row, column), (report, row) and (report, column) is printed on."""
+    pages: dict[PageKey, int] = {}
+    for c in warehouse.read("cells").select(["report_id", "table_key", "row_key", "col_key", "page"]).to_pylist():
+        if c["page"] is None:
+            continue
+        for key in (
+            (c["report_id"], c["row_key"], None),
+            (c["report_id"], None, c["col_key"]),
+            (c["report_id"], c["row_key"], c["col_key"]),
+        ):
+            pages[key] = min(pages.get(key, c["page"]), c["page"])
+    return pages
+
+
+def _failing_checks(
+    checks: list[dict[str, Any]],
+    reports: list[dict[str, Any]],
+    chosen: dict[str, dict[str, Any]],
+    pages: dict[PageKey, int],
+) -> list[dict[str, Any]]:
+    """Failed identities, newest year first, each linked to the page of the document where it can be seen."""
+    report_by_id = {r["report_id"]: r for r in reports}
     failing = []
     for c in sorted(
         checks, key=lambda c: (-(report_by_id.get(c["report_id"], {}).get("report_year") or 0), c["report_id"])
@@ -134,11 +179,15 @@ def dashboard_data(warehouse: Warehouse) -> tuple[dict[str, Any], dict[str, dict
                 "blob": blob_link(r.get("sha256")),
             }
         )
+    return failing
 
+
+def _latest_sources(crawl_log: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each source's last crawl, broken ones first."""
     latest: dict[str, dict[str, Any]] = {}
     for row in sorted(crawl_log, key=lambda r: (r["started_at"] is not None, r["started_at"] or 0)):
         latest[row["source_id"]] = row  # the last crawl of each source wins
-    sources = [
+    return [
         {
             "source": s["source_id"],
             "code": s["jurisdiction_code"],
@@ -154,6 +203,9 @@ def dashboard_data(warehouse: Warehouse) -> tuple[dict[str, Any], dict[str, dict
         )
     ]
 
+
+def _trends(reports: list[dict[str, Any]]) -> dict[int, dict[str, int]]:
+    """Per report year: reports, failed checks and distinct jurisdictions."""
     trends: dict[int, dict[str, int]] = defaultdict(lambda: {"reports": 0, "checks_failed": 0, "jurisdictions": 0})
     seen: set[tuple[int, str]] = set()
     for r in reports:
@@ -163,27 +215,7 @@ def dashboard_data(warehouse: Warehouse) -> tuple[dict[str, Any], dict[str, dict
         if (r["report_year"], r["jurisdiction_code"]) not in seen:
             seen.add((r["report_year"], r["jurisdiction_code"]))
             t["jurisdictions"] += 1
-
-    years = sorted({int(y) for e in grid.values() for y in e["years"]} | set(trends))
-    page = {
-        "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "summary": {
-            "reports": len(reports),
-            "jurisdictions": len(grid),
-            "checks_failed": len(checks),
-            "cross_year_warnings": len(failed) - len(checks),
-            "sources": len(sources),
-            "sources_broken": sum(1 for s in sources if s["status"] != "ok"),
-        },
-        "years": years,
-        "statuses": list(STATUS_ORDER),
-        "grid": sorted(grid.values(), key=lambda e: (e["province"], e["code"])),
-        "sources": sources,
-        "failing": failing[:MAX_FAILING_CHECKS],
-        "failing_total": len(failing),
-        "trends": [{"year": y, **trends[y]} for y in sorted(trends)],
-    }
-    return page, dict(details)
+    return trends
 
 
 def write_dashboard(warehouse_url: str, out_dir: str | os.PathLike[str]) -> Path:
