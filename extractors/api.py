@@ -27,7 +27,7 @@ from extractors.sections import PastLastTable, find_regions, uncovered
 from extractors.sniff import sniff
 
 MAX_BYTES = int(os.environ.get("OGI_MAX_BYTES", 60 * 1024 * 1024))
-TIMEOUT_SECONDS = float(os.environ.get("OGI_EXTRACT_TIMEOUT", 90))
+TIMEOUT_SECONDS = float(os.environ.get("OGI_EXTRACT_TIMEOUT", 180))  # flows.settings has the same default
 MIN_RECOGNISED_ROWS = 3  # fewer rows of the form than this, matched by their labels, is not a report read
 
 

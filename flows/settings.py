@@ -34,8 +34,21 @@ EXPORTED = (
     "max_bytes",
     "extract_timeout",
     "convert_timeout",
+    "extract_memory_mb",
+    "ocr",
+    "ocr_engine",
+    "ocr_threads",
+    "ocr_max_pages",
+    "ocr_seconds",
+    "ocr_det_side",
     "contact_url",
-)  # what subprocesses and workers need; the rest only the command itself reads
+    "crawl_delay",
+    "crawl_concurrency",
+    "proxy",
+    "allow_hosts",
+    "browser",
+    "chromium",
+)  # what subprocesses and workers read (their modules' defaults are the same); the rest only the command reads
 
 
 def _absolute(value: Any) -> Path | None:
@@ -54,13 +67,27 @@ class Settings(BaseSettings):
     max_bytes: int = Field(60 * 1024 * 1024, gt=0, description="documents larger than this are refused unread")
     extract_timeout: int = Field(180, gt=0, description="seconds one document may take to extract")
     convert_timeout: int = Field(120, gt=0, description="seconds one LibreOffice conversion may take")
+    extract_memory_mb: int = Field(2048, gt=0, description="address space one extraction worker may use (MiB)")
+    ocr: bool = Field(True, description="read image-only pages and pictures of tables with OCR")
+    ocr_engine: str = Field("rapidocr", description="rapidocr (the default, chosen on accuracy) or tesseract")
+    ocr_threads: int = Field(1, gt=0, description="threads per OCR call (batch runs use one process per core)")
+    ocr_max_pages: int = Field(12, gt=0, description="pages of one scanned document read at most")
+    ocr_seconds: float = Field(60.0, gt=0, description="seconds of OCR one document may use")
+    ocr_det_side: int = Field(1280, gt=0, description="longest side (px) a page is scaled to for text detection")
     contact_url: str | None = Field(None, description="the URL in the crawler's User-Agent")
+    # unset: the crawl's own defaults (1.0 s and 32; the local demo sites are fetched without delay)
+    crawl_delay: float | None = Field(None, ge=0, description="seconds between requests to one host")
+    crawl_concurrency: int | None = Field(None, gt=0, description="requests in flight over all hosts")
+    proxy: str | None = Field(None, description="http(s) proxy for every source without its own")
+    allow_hosts: str | None = Field(None, description="hosts or host:port allowed besides government hosts")
+    browser: str | None = Field(None, description="auto (sources that need it), off, or on (every source)")
+    chromium: Path | None = Field(None, description="the Chromium binary for the browser path")
     fail_on_broken: bool = Field(False, description="a source that broke since its last crawl fails the run")
     notify_url: str | None = Field(None, description="POST a JSON message here when a run fails")
     notify_timeout: float = Field(5.0, gt=0, description="seconds the notification may take")
     debug: bool = Field(False, description="tracebacks and Prefect's logs on the console")
 
-    @field_validator("data_dir", "cache_dir", "demo_cache", mode="after")
+    @field_validator("data_dir", "cache_dir", "demo_cache", "chromium", mode="after")
     @classmethod
     def _paths_absolute(cls, value: Path | None) -> Path | None:
         return _absolute(value)
@@ -94,7 +121,9 @@ class Settings(BaseSettings):
         }
         for name in EXPORTED:
             value = getattr(self, name)
-            if value is not None:
+            if isinstance(value, bool):
+                env[f"OGI_{name.upper()}"] = "1" if value else "0"
+            elif value is not None:
                 env[f"OGI_{name.upper()}"] = str(value)
         env.setdefault("OGI_DEMO_CACHE", str(self.cache_dir / "demo-sites"))
         return env

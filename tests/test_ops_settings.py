@@ -47,6 +47,9 @@ def test_children_get_every_setting_explicitly(tmp_path, monkeypatch):
     assert child["OGI_DATA_DIR"] == str(tmp_path / "d") and child["OGI_MAX_BYTES"] == "123"
     assert child["OGI_EXTRACT_TIMEOUT"] == "7" and child["DO_NOT_TRACK"] == "1"
     assert "OGI_WAREHOUSE" not in child  # the default follows the data dir, so it is not pinned
+    assert child["OGI_OCR"] == "1" and child["OGI_EXTRACT_MEMORY_MB"] == "2048"  # workers' settings, made explicit
+    assert Settings.resolve(ocr=False).child_env()["OGI_OCR"] == "0"  # read by extractors.ocr as on/off
+    assert "OGI_CRAWL_DELAY" not in child  # unset: the crawl keeps its own politeness defaults
     assert str(REPO) in child["PYTHONPATH"].split(os.pathsep)
     # a subprocess started elsewhere resolves the same settings from that environment alone
     out = subprocess.run(
@@ -133,3 +136,27 @@ def test_notify_posts_json_to_a_local_receiver_and_a_silent_one_costs_at_most_th
     port = closed.getsockname()[1]
     closed.close()  # nobody listens there now
     assert "refused" in (notify(f"http://127.0.0.1:{port}/", {"event": "x"}, timeout=2) or "").lower()
+
+
+def _product_sources():
+    for layer in ("extractors", "spiders", "pipelines", "flows"):
+        yield from (REPO / layer).rglob("*.py")
+
+
+def test_every_environment_variable_is_a_setting_and_every_setting_is_documented():
+    """One settings object and one table: an OGI_* variable read anywhere in the product is a field of
+    Settings (so the command resolves it once and hands it to children), and each is in docs/operations.md."""
+    import re
+
+    fields = {f"OGI_{name.upper()}" for name in Settings.model_fields}
+    read = {
+        name
+        for path in _product_sources()
+        for name in re.findall(r"(?:environ\.get|getenv)\(\s*\"(OGI_[A-Z_]+)\"", path.read_text(encoding="utf-8"))
+    }
+    assert read, "the pattern finds the reads"
+    assert read - fields == set(), "read from the environment but not resolved by flows.settings.Settings"
+    scrapy = set(re.findall(r"\"(OGI_[A-Z_]+)\":", (REPO / "spiders" / "settings.py").read_text(encoding="utf-8")))
+    table = (REPO / "docs" / "operations.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"`(OGI_[A-Z_]+)`", table))
+    assert (fields | scrapy) - documented == set(), "not in docs/operations.md's table of settings"
