@@ -48,20 +48,21 @@ def list_sources(
 
     console = Console()
     if len(rows) <= 60 or province:
-        table = Table("source", "code", "name", "family", "status", "confirmed", "last crawl", "health", "reports")
-        for r in rows:
-            table.add_row(
-                r["source"],
-                r["jurisdiction_code"] or "",
-                r["jurisdiction_name"] or "",
-                r["family"] or "",
-                r["status"],
-                (r["last_confirmed"] or "")[:10] if r["confirmed"] else "no",
-                (r["last_crawl"] or "never")[:16],
-                (r["health"] or "") + (f" ({', '.join(r['causes'])})" if r["causes"] else ""),
-                str(r["reports"]),
-            )
-        console.print(table)
+        cells = [_source_cells(r) for r in rows]
+        if console.is_terminal and console.width >= 110:
+            table = Table("source", "code", "name", "family", "status", "confirmed", "last crawl", "health", "reports")
+            for row in cells:
+                table.add_row(*row)
+            console.print(table)
+        else:  # piped or narrow: one line per source, nothing cut
+            for source, code, name, family, status, confirmed, last, health, reports in cells:
+                confirmed = f"confirmed {confirmed}" if confirmed != "no" else "unconfirmed"
+                console.print(
+                    f"{source} {code} {name} [{family or 'family unknown'}] {status}, {confirmed}, "
+                    f"last crawl {last}{', ' + health if health else ''}, {reports} reports",
+                    soft_wrap=True,
+                    markup=False,
+                )
     health = Table("province", "code", "sources", "crawlable", "crawled", "confirmed", "broken", title="Per province")
     for p in province_health(rows):
         health.add_row(
@@ -70,6 +71,20 @@ def list_sources(
             *(str(p[k]) for k in ("sources", "crawlable", "crawled", "confirmed", "broken")),
         )
     console.print(health)
+
+
+def _source_cells(r: dict) -> tuple[str, ...]:
+    return (
+        r["source"],
+        r["jurisdiction_code"] or "",
+        r["jurisdiction_name"] or "",
+        r["family"] or "",
+        r["status"],
+        (r["last_confirmed"] or "")[:10] if r["confirmed"] else "no",
+        (r["last_crawl"] or "never")[:16],
+        (r["health"] or "") + (f" ({', '.join(r['causes'])})" if r["causes"] else ""),
+        str(r["reports"]),
+    )
 
 
 @sources_app.command("import")
