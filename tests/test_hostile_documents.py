@@ -199,19 +199,35 @@ def test_workers_die_with_the_cli_when_it_is_killed(tmp_path):
     assert not any(_alive(pid) for pid in workers)
 
 
-def test_libreoffice_profile_is_private_and_removed(tmp_path, monkeypatch):
-    import tempfile
-
-    from extractors import extract
-
+def test_libreoffice_profile_is_private_reused_and_removed(tmp_path):
+    """A worker keeps one private profile (mode 0700, a fresh name) for its conversions and removes it at exit;
+    each conversion's own directory goes at once."""
     scratch = tmp_path / "tmp"
     scratch.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
-    monkeypatch.setenv("OGI_CACHE_DIR", str(tmp_path / "cache"))  # a real conversion, not a cached one
-    report = extract(REPO / "tests" / "corpus" / "files" / "doc-2019-merged.doc")
-    assert report.error is None and report.cells
-    assert "converted_as_text" not in {p.code for p in report.problems}  # LibreOffice did convert it
-    assert list(scratch.iterdir()) == []  # the conversion's directory and its profile are gone
+    script = (
+        "import os, sys, tempfile\n"
+        "from extractors import extract\n"
+        "from extractors.readers import doc\n"
+        "for name in sys.argv[1:]:\n"
+        "    report = extract(name)\n"
+        "    assert report.error is None and report.cells, report.error\n"
+        "    assert 'converted_as_text' not in {p.code for p in report.problems}\n"
+        "print(oct(os.stat(doc._profile).st_mode & 0o777), *sorted(os.listdir(tempfile.gettempdir())))\n"
+    )
+    files = REPO / "tests" / "corpus" / "files"
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(files / "doc-2019-merged.doc"), str(files / "doc-2021-merged.doc")],
+        cwd=REPO,
+        env={**os.environ, "TMPDIR": str(scratch), "OGI_CACHE_DIR": str(tmp_path / "cache")},  # real conversions
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    mode, *left = done.stdout.split()
+    assert mode == "0o700" and len(left) == 1 and left[0].startswith("ogi-lo-profile-")  # one profile, for both
+    assert len(list((tmp_path / "cache" / "converted").glob("*.docx"))) == 2  # both were converted, not cached
+    assert list(scratch.iterdir()) == []  # and the profile is gone with the process
 
 
 def test_an_xls_with_a_far_corner_cell_is_too_large_grid(tmp_path):

@@ -1,9 +1,11 @@
 """DOC / WPS / RTF (legacy binary Word) → DOCX via LibreOffice headless, then the DOCX reader.
 
-Conversions are cached by content hash (a re-extraction costs nothing). Each conversion
-uses a private LibreOffice profile made by ``mkdtemp`` inside its temporary directory and
-removed with it (two soffice processes sharing one profile block each other, and a
-predictable name in /tmp is anyone's to plant). LibreOffice runs in its own process group,
+Conversions are cached by content hash (a re-extraction costs nothing). Each worker process
+has a private LibreOffice profile made by ``mkdtemp`` (two soffice processes sharing one
+profile block each other, and a predictable name in /tmp is anyone's to plant); a worker
+converts one document at a time, so it reuses its profile, which saves LibreOffice's first-start
+setup on every later conversion, and starts a fresh one after any failed conversion (a
+document that broke LibreOffice may have left the profile broken). LibreOffice runs in its own process group,
 dies with the process that started it (``PR_SET_PDEATHSIG``), and is killed, group and
 all, when it overruns its timeout. When LibreOffice is missing or fails,
 antiword or catdoc give the text, which the text reader parses (tables lose their
@@ -12,6 +14,7 @@ grid but keep their rows), and a problem says so.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import shutil
@@ -24,7 +27,25 @@ from extractors.document import Document
 from extractors.model import ExtractError
 from extractors.readers.limits import die_with_parent
 
-TIMEOUT_SECONDS = int(os.environ.get("OGI_CONVERT_TIMEOUT", 60))
+TIMEOUT_SECONDS = int(os.environ.get("OGI_CONVERT_TIMEOUT", 120))  # flows.settings has the same default
+
+
+_profile: Path | None = None  # this process's LibreOffice profile, reused while conversions succeed
+
+
+def _private_profile() -> Path:
+    global _profile
+    if _profile is None or not _profile.is_dir():
+        _profile = Path(tempfile.mkdtemp(prefix="ogi-lo-profile-"))
+        atexit.register(shutil.rmtree, _profile, True)
+    return _profile
+
+
+def _drop_profile() -> None:
+    global _profile
+    if _profile is not None:
+        shutil.rmtree(_profile, ignore_errors=True)
+        _profile = None
 
 
 def cache_dir() -> Path:
@@ -70,7 +91,7 @@ def convert_to_docx(data: bytes, fmt: str) -> tuple[bytes | None, str]:
     with tempfile.TemporaryDirectory(prefix="ogi-lo-") as tmp:
         source = Path(tmp) / f"input.{'doc' if fmt == 'wps' else fmt}"
         source.write_bytes(data)
-        profile = Path(tempfile.mkdtemp(prefix="profile-", dir=tmp))
+        profile = _private_profile()
         command = [
             soffice,
             f"-env:UserInstallation={profile.as_uri()}",
@@ -84,9 +105,11 @@ def convert_to_docx(data: bytes, fmt: str) -> tuple[bytes | None, str]:
             str(source),
         ]
         if not _run_bounded(command, {**os.environ, "HOME": tmp}):
+            _drop_profile()
             return None, f"LibreOffice timed out after {TIMEOUT_SECONDS}s"
         out = Path(tmp) / "input.docx"
         if not out.exists() or out.stat().st_size == 0:
+            _drop_profile()
             return None, "LibreOffice produced no output"
         converted = out.read_bytes()
     tmp_cache = cached.with_suffix(".part")
