@@ -3,8 +3,16 @@
 Why so strict: a sentence is not a table, and a number read for the wrong indicator is
 worse than none. A figure is taken only from a clause that names exactly one indicator and
 prints exactly one number (dates aside), never from a clause about a share (%), a change
-(同比, 增长, 比上年) or a running total (累计, 历年, 截至, 以来), and only once: an indicator
-read twice with different numbers is dropped and said. Pure: text lines in, figures out.
+(同比, 增长, 比上年), a running total (累计, 历年, 截至, 以来), a breakdown (其中…, 当面, 网上…) or
+other organs or parts (各县区, 乡镇, 各部门, 本级, unless it is the 全市/全县 total), and only once: an
+indicator read twice with different numbers is dropped and said. Applications, reviews and
+lawsuits count only where the clause, its section heading or an earlier figure of its sentence
+is about disclosure (公开):
+受理审批申请 and a 司法局's 行政复议案件 are other things. A zero is read
+from words only where the clause says no case of that very indicator happened
+(未收到…申请, 未发生…行政复议…行政诉讼) and prints no number. Outcomes of applications
+(同意公开, 部分公开, 不予公开) are never read from 不予公开信息…条 (items, not replies), nor
+as zeros. Pure: text lines in, figures out.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ _GAP = r"[^，,。；;：:\d]{0,12}?"  # words between an indicator and its numb
 PATTERNS: dict[str, tuple[str, str]] = {
     "proactive.total": (r"主动公开", r"主动公开(?:各类|各项)?(?:政府)?信息" + _GAP + _COUNT),
     "received": (
-        r"(?:受理|收到|接到|接收|办理)" + r".{0,16}申请",
+        r"(?:受理|收到|接到|接收|办理)(?:(?!复议|诉讼).){0,16}申请(?!人|行政复议|复议)",
         r"(?:受理|收到|接到|接收)(?:了)?"
         + _GAP
         + r"申请"
@@ -35,16 +43,38 @@ PATTERNS: dict[str, tuple[str, str]] = {
     "granted": (_GRANTED, r"(?:" + _GRANTED + r")" + _GAP + _COUNT),
     "partially_granted": (r"部分(?:予以)?公开", r"(?:同意)?部分(?:予以)?公开" + _GAP + _COUNT),
     "refused": (r"不同意公开|不予(?:以)?公开|不公开", r"(?:不同意公开|不予(?:以)?公开|不公开)" + _GAP + _COUNT),
-    "reviews": (r"复议", r"行政复议(?:案件|申请)?(?:共|共计|合计)?" + _COUNT),
-    "lawsuits": (r"诉讼", r"行政诉讼(?:案件)?(?:共|共计|合计)?" + _COUNT),
+    "reviews": (r"复议", r"(?:行政)?复议(?:案件?|申请)?(?:的)?(?:共|共计|合计|为)?" + _COUNT),
+    "lawsuits": (r"诉讼", r"行政诉讼(?:案件?)?(?:的)?(?:共|共计|合计|为)?" + _COUNT),
 }
 NEEDS_APPLICATION = ("granted", "partially_granted", "refused")  # outcomes: only where 申请 is the subject
+NEEDS_DISCLOSURE = ("received", "reviews", "lawsuits")  # only where the clause, sentence or heading says 公开
 _SKIP = re.compile(r"%|％|百分之|占|累计|历年|截至|截止|以来|同比|增长|下降|增加|减少|比上年|较上年|平均")
+_OTHER_ORGANS = re.compile(r"各县|县区|区县|县[(（]市|各区|各市|各乡|乡镇|各街道|各部门|各单位|市直|县直|区直|下属|所属|本级")
+_WHOLE = re.compile(r"全(?:省|市|州|盟|县|区|旗)")  # 全市各县区共受理…: the report's own total
+_BREAKDOWN = re.compile(r"^其中|当面|网上|网络|信函|传真|电子邮件|邮件|邮寄|电话")  # a part of the received, not all
+_BARE_APPLICATION = re.compile(r"(?:受理|收到|接到|接收)(?:了)?(?:各类|此类|相关|有关)?申请")  # 受理申请12件, not 审批申请
+_ITEMS = re.compile(r"信息")  # 不予公开信息1535条: information items, not replies to applications
+# Zeros in words. The negation must govern the indicator itself: 未收到…申请 (not 未予受理, not 其他申请),
+# 未发生…行政复议 (not 未…败诉, not 未被纠错).
+_NEGATION = r"(?:未|没有|尚未|均未|从未|并未|无一例|无一起|无一件|无任何|并无|无(?=因|针对|涉及|有关|关于|政府|信息|行政|复议|诉讼))"
+_ZERO_RECEIVED = re.compile(
+    r"(?:未|没有|尚未|均未|从未|并未|无)(?:有|曾)?(?:收到|接到|接收到|接收|受理|发生)"
+    r"(?:(?!复议|诉讼|申诉|投诉|咨询|其他|其它|另外)[^，,。；;\d]){0,16}?申请(?!人|行政复议|复议)"
+)
+_ZERO_CASES = {
+    key: re.compile(
+        _NEGATION + r"(?:有|曾|再)?[^，,。；;\d]{0,30}?" + word + r"|" + word + r"[^，,。；;\d]{0,20}?(?:均|都)?(?:未发生|没有发生|为零)"
+    )
+    for key, word in (("reviews", "复议"), ("lawsuits", "诉讼"))
+}
+_NOT_A_COUNT = re.compile(r"败诉|胜诉|纠错|纠正|撤销|维持|改变|确认违法|结案|审结|办结|驳回|决定|超期|超时|异议|不服|结果")
+_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）]|\d+[、.．])")
 _DATE = re.compile(r"(?:19|20)\d{2}\s*年(?:度)?|\d{1,2}\s*月(?:份)?|\d{1,2}\s*日")
 _SENTENCE = re.compile(r"[。；;！!？?\n]")  # split as printed (full-width or not): raw keeps the clause
 _CLAUSE = re.compile(r"[，,：:]")
 _ASIDE = re.compile(r"[(（][^()（）]*[)）]")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+MAX_HEADING = 40  # a longer numbered line is a paragraph, not a section heading
 
 
 @dataclass
@@ -57,41 +87,74 @@ def read_sentences(lines: list[str]) -> Found:
     """Every headline figure the text states unambiguously, first occurrence first."""
     found: dict[str, tuple[int, str]] = {}
     dropped: dict[str, str] = {}
-    previous = ""
+    previous = heading = ""
     for sentence in filter(str.strip, _SENTENCE.split(_join(lines))):
         context, previous = previous + sentence, sentence  # 其中同意公开45件 follows the sentence on 申请
+        if _HEADING.match(sentence):
+            heading = sentence
+        scope = _norm(heading)
         for clause in _CLAUSE.split(sentence):
-            hit = _figure(unicodedata.normalize("NFKC", clause), context)
-            if hit is None or hit[0] in dropped:
-                continue
-            key, value = hit
-            if key in found and found[key][0] != value:
-                dropped[key] = f"{key} is stated as {found.pop(key)[0]} and as {value}; neither was recorded"
-            else:
-                found.setdefault(key, (value, clause.strip()))
+            figures = _figures(_norm(clause), context, scope)
+            if any(key in NEEDS_DISCLOSURE for key, _ in figures):
+                scope += "公开"  # 未收到政府信息公开申请，发生行政复议0件: the sentence lists disclosure figures
+            for key, value in figures:
+                if key in dropped:
+                    continue
+                if key in found and found[key][0] != value:
+                    dropped[key] = f"{key} is stated as {found.pop(key)[0]} and as {value}; neither was recorded"
+                else:
+                    found.setdefault(key, (value, clause.strip()))
     return Found([(k, v, raw) for k, (v, raw) in found.items()], list(dropped.values()))
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
 
 
 def _join(lines: list[str]) -> str:
     """One text, a line per line, except where a number is cut by the line's end (PDF: 申请5 / 8件)."""
-    out = ""
+    out = last = ""
     for line in (line.strip() for line in lines):
         cut = out and line and (out[-1].isdigit() or unicodedata.normalize("NFKC", line[0]).isdigit())
+        cut = cut and not (_HEADING.match(last) and len(last) <= MAX_HEADING)  # 一、概述 / 2010年，…
         out += ("" if cut else "\n") + line
+        last = line if not cut else last + line
     return out
 
 
-def _figure(clause: str, context: str) -> tuple[str, int] | None:
+def _figures(clause: str, context: str, scope: str) -> list[tuple[str, int]]:
+    """The figures one clause states: one number for one indicator, or zeros said in words."""
     words = _ASIDE.sub("", "".join(clause.split()))  # 58件（其中当面申请20件…）: the breakdown is not the figure
-    if not words or _SKIP.search(words):
-        return None
+    if not words or _SKIP.search(words) or (_OTHER_ORGANS.search(words) and not _WHOLE.search(words)):
+        return []
+    undated = _DATE.sub("", words)
+    numbers = _NUMBER.findall(undated)
+    if not numbers:
+        return [(key, 0) for key in _zeros(words) if _about_disclosure(key, words, scope)]
     topics = [key for key, (topic, _) in PATTERNS.items() if re.search(topic, words)]
-    if len(topics) != 1 or len(_NUMBER.findall(_DATE.sub("", words))) != 1:
-        return None
+    if len(topics) != 1 or len(numbers) != 1:
+        return []
     key = topics[0]
     if key in NEEDS_APPLICATION and "申请" not in context:
-        return None
-    m = re.search(PATTERNS[key][1], _DATE.sub("", words))
-    if m is None:
-        return None
-    return key, int(next(g for g in m.groups() if g is not None))
+        return []
+    if not _about_disclosure(key, words, scope) or (key == "received" and _BREAKDOWN.search(words)):
+        return []
+    m = re.search(PATTERNS[key][1], undated)
+    if m is None or (key in NEEDS_APPLICATION and _ITEMS.search(m.group(0))):
+        return []
+    return [(key, int(next(g for g in m.groups() if g is not None)))]
+
+
+def _about_disclosure(key: str, words: str, heading: str) -> bool:
+    """公开 in the clause, or in its section's heading where the clause names no other kind of application."""
+    if key not in NEEDS_DISCLOSURE or "公开" in words:
+        return True
+    return "公开" in heading and (key != "received" or bool(_BARE_APPLICATION.search(words)))
+
+
+def _zeros(words: str) -> list[str]:
+    """Indicators a clause without numbers says had no case: applications received, reviews, lawsuits."""
+    keys = ["received"] if _ZERO_RECEIVED.search(words) else []
+    if not _NOT_A_COUNT.search(words):
+        keys += [key for key, pattern in _ZERO_CASES.items() if pattern.search(words)]
+    return keys

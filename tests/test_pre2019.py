@@ -383,8 +383,9 @@ def test_a_report_whose_prose_states_only_two_figures_is_still_a_report():
     )
     out = extract_bytes(html.encode("utf-8"), "town-2010.html").to_dict()
     assert "error" not in out, out.get("error")
-    assert [(c["row"], c["value"], c["flags"]) for c in out["cells"]] == [
-        ("proactive.total", 120, ["from_text"]),
-        ("reviews", 0, ["from_text"]),
+    assert [(c["row"], c["value"], c["raw"], c["flags"]) for c in out["cells"]] == [
+        ("proactive.total", 120, "我镇主动公开政府信息120条", ["from_text"]),
+        ("received", 0, "全年未收到政府信息公开申请", ["from_text"]),  # a zero said in words, of that very indicator
+        ("reviews", 0, "发生行政复议0件", ["from_text"]),
     ]
-    assert out["core"]["reviews"] == 0 and out["core"]["received"] is None  # 未收到 is not a number: not read
+    assert out["core"]["reviews"] == 0 and out["core"]["received"] == 0 and out["core"]["lawsuits"] is None
