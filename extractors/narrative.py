@@ -49,25 +49,39 @@ PATTERNS: dict[str, tuple[str, str]] = {
 NEEDS_APPLICATION = ("granted", "partially_granted", "refused")  # outcomes: only where 申请 is the subject
 NEEDS_DISCLOSURE = ("received", "reviews", "lawsuits")  # only where the clause, sentence or heading says 公开
 _SKIP = re.compile(r"%|％|百分之|占|累计|历年|截至|截止|以来|同比|增长|下降|增加|减少|比上年|较上年|平均")
-_OTHER_ORGANS = re.compile(r"各县|县区|区县|县[(（]市|各区|各市|各乡|乡镇|各街道|各部门|各单位|市直|县直|区直|下属|所属|本级")
+_OTHER_ORGANS = re.compile(
+    r"各县|县区|区县|县[(（]市|各区|各市|各乡|乡镇|各街道|各部门|各单位|市直|县直|区直|下属|所属|本级"
+)
 _WHOLE = re.compile(r"全(?:省|市|州|盟|县|区|旗)")  # 全市各县区共受理…: the report's own total
 _BREAKDOWN = re.compile(r"^其中|当面|网上|网络|信函|传真|电子邮件|邮件|邮寄|电话")  # a part of the received, not all
-_BARE_APPLICATION = re.compile(r"(?:受理|收到|接到|接收)(?:了)?(?:各类|此类|相关|有关)?申请")  # 受理申请12件, not 审批申请
+_BARE_APPLICATION = re.compile(
+    r"(?:受理|收到|接到|接收)(?:了)?(?:各类|此类|相关|有关)?申请"
+)  # 受理申请12件, not 审批申请
 _ITEMS = re.compile(r"信息")  # 不予公开信息1535条: information items, not replies to applications
 # Zeros in words. The negation must govern the indicator itself: 未收到…申请 (not 未予受理, not 其他申请),
 # 未发生…行政复议 (not 未…败诉, not 未被纠错).
-_NEGATION = r"(?:未|没有|尚未|均未|从未|并未|无一例|无一起|无一件|无任何|并无|无(?=因|针对|涉及|有关|关于|政府|信息|行政|复议|诉讼))"
+_NEGATION = (
+    r"(?:未|没有|尚未|均未|从未|并未|无一例|无一起|无一件|无任何|并无"
+    r"|无(?=因|针对|涉及|有关|关于|政府|信息|行政|复议|诉讼))"
+)
 _ZERO_RECEIVED = re.compile(
     r"(?:未|没有|尚未|均未|从未|并未|无)(?:有|曾)?(?:收到|接到|接收到|接收|受理|发生)"
     r"(?:(?!复议|诉讼|申诉|投诉|咨询|其他|其它|另外)[^，,。；;\d]){0,16}?申请(?!人|行政复议|复议)"
 )
 _ZERO_CASES = {
     key: re.compile(
-        _NEGATION + r"(?:有|曾|再)?[^，,。；;\d]{0,30}?" + word + r"|" + word + r"[^，,。；;\d]{0,20}?(?:均|都)?(?:未发生|没有发生|为零)"
+        _NEGATION
+        + r"(?:有|曾|再)?[^，,。；;\d]{0,30}?"
+        + word
+        + r"|"
+        + word
+        + r"[^，,。；;\d]{0,20}?(?:均|都)?(?:未发生|没有发生|为零)"
     )
     for key, word in (("reviews", "复议"), ("lawsuits", "诉讼"))
 }
-_NOT_A_COUNT = re.compile(r"败诉|胜诉|纠错|纠正|撤销|维持|改变|确认违法|结案|审结|办结|驳回|决定|超期|超时|异议|不服|结果")
+_NOT_A_COUNT = re.compile(
+    r"败诉|胜诉|纠错|纠正|撤销|维持|改变|确认违法|结案|审结|办结|驳回|决定|超期|超时|异议|不服|结果"
+)
 _HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）]|\d+[、.．])")
 _DATE = re.compile(r"(?:19|20)\d{2}\s*年(?:度)?|\d{1,2}\s*月(?:份)?|\d{1,2}\s*日")
 _SENTENCE = re.compile(r"[。；;！!？?\n]")  # split as printed (full-width or not): raw keeps the clause

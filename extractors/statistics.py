@@ -33,6 +33,8 @@ _YEAR_HEADER = re.compile(r"^(?:19|20)\d{2}年度?(?:统计数|数量|数)?$")
 _PAREN_UNIT = re.compile(r"[(（](?:单位[:：])?(" + "|".join(sorted(UNITS, key=len, reverse=True)) + r")[)）]$")
 _UNIT_WORD = re.compile(r"^(.*\S)\s+(" + "|".join(sorted(UNITS, key=len, reverse=True)) + r")$")  # 收到申请数 件
 _OF_WHICH = re.compile(r"^(?:其中)[:：]?")
+_PADDED_CODE = re.compile(r"^0\d+$")  # 01, 07: an indicator's code, never a count as printed
+_CODE_HEADERS = frozenset({"代码", "指标代码", "编号", "序号", "行次", "栏次", "代号"})  # a column of indicator numbers
 
 
 def applies(year: int | None, regions: dict) -> bool:
@@ -76,6 +78,15 @@ def _read_table(rows: list[Row]) -> TableResult:
             if not label or not any(clean(v.text) for v in values) or len(values) > MAX_VALUES:
                 continue
             key = _match(label, seen)
+            if key is not None and _PADDED_CODE.match(clean(values[0].text)):
+                result.problems.append(
+                    Problem(
+                        "row_short",
+                        f"indicator {key} begins with {values[0].text.strip()}, a code no header names; none recorded",
+                        TABLE,
+                    )
+                )
+                continue
             if key is None:
                 if len(key_text(label)) <= MAX_LABEL and (periods is not None or seen):
                     extras.append((len(seen), ExtraRow(TABLE, label, [v.text for v in values], unit.page)))
@@ -94,6 +105,7 @@ def _header(row: Row) -> tuple[list[str], bool] | None:
     texts = [c.text for c in row.cells] if row.grid or len(row.cells) > 1 else re.split(r"[|\s]+", row.text)
     periods: list[str] = []
     has_code = False
+    before = False  # a column (the label's, the unit's) printed before this one
     for text in texts:
         probe = clean(text)
         if not probe:
@@ -102,9 +114,10 @@ def _header(row: Row) -> tuple[list[str], bool] | None:
             if probe.isdigit():
                 continue  # 甲 乙 丙 1 2: the column numbering line
             return None
-        if probe in ("代码", "指标代码"):
-            has_code = True
+        if probe in _CODE_HEADERS:
+            has_code = has_code or before  # 序号 before the label is not among the figures
             continue
+        before = True
         m = match_label(text, TABLE, "cols")
         col = "value" if _YEAR_HEADER.match(probe) else (m.key if m is not None and m.score >= 0.9 else None)
         if col is not None and col not in periods:
