@@ -1,8 +1,9 @@
 """Headline figures of a narrative-only report, read from its sentences.
 
 Why so strict: a sentence is not a table, and a number read for the wrong indicator is
-worse than none. A figure is taken only from a clause that names exactly one indicator and
-prints exactly one number (dates aside), never from a clause about a share (%), a change
+worse than none. A figure is taken only from a clause that names an indicator and prints one
+number for it, right after its words (dates aside; 行政复议1件、行政诉讼2件 gives two, 行政复议、
+行政诉讼共3件 none), never from a clause about a share (%), a change
 (同比, 增长, 比上年), a running total (累计, 历年, 截至, 以来), a breakdown (其中…, 当面, 网上…) or
 other organs or parts (各县区, 乡镇, 各部门, 本级, unless it is the 全市/全县 total), and only once: an
 indicator read twice with different numbers is dropped and said. Applications, reviews and
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 
 _COUNT = r"(\d+)\s*(?:件|条|份|个|项|起|宗|次|人次)"
 _GRANTED = r"(?<!不)同意公开|(?<!部分)(?<!不)予以公开|(?<!不)全部公开"
+_LINK = r"[案件申请的有共计合为数量达]{0,5}"  # 行政复议案件共2件, 行政复议的有2件
 _GAP = r"[^，,。；;：:\d]{0,12}?"  # words between an indicator and its number, never another number
 
 # key of table ``statistics`` → (topic: the clause is about this indicator, figure: where its number is).
@@ -43,8 +45,8 @@ PATTERNS: dict[str, tuple[str, str]] = {
     "granted": (_GRANTED, r"(?:" + _GRANTED + r")" + _GAP + _COUNT),
     "partially_granted": (r"部分(?:予以)?公开", r"(?:同意)?部分(?:予以)?公开" + _GAP + _COUNT),
     "refused": (r"不同意公开|不予(?:以)?公开|不公开", r"(?:不同意公开|不予(?:以)?公开|不公开)" + _GAP + _COUNT),
-    "reviews": (r"复议", r"(?:行政)?复议(?:案件?|申请)?(?:的)?(?:共|共计|合计|为)?" + _COUNT),
-    "lawsuits": (r"诉讼", r"行政诉讼(?:案件?)?(?:的)?(?:共|共计|合计|为)?" + _COUNT),
+    "reviews": (r"复议", r"(?:行政)?复议" + _LINK + _COUNT),
+    "lawsuits": (r"诉讼", r"行政诉讼" + _LINK + _COUNT),
 }
 NEEDS_APPLICATION = ("granted", "partially_granted", "refused")  # outcomes: only where 申请 is the subject
 NEEDS_DISCLOSURE = ("received", "reviews", "lawsuits")  # only where the clause, sentence or heading says 公开
@@ -88,6 +90,7 @@ _SENTENCE = re.compile(r"[。；;！!？?\n]")  # split as printed (full-width o
 _CLAUSE = re.compile(r"[，,：:]")
 _ASIDE = re.compile(r"[(（][^()（）]*[)）]")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+CONTEXT = 3  # sentences an outcome looks back over for 申请
 MAX_HEADING = 40  # a longer numbered line is a paragraph, not a section heading
 
 
@@ -101,9 +104,11 @@ def read_sentences(lines: list[str]) -> Found:
     """Every headline figure the text states unambiguously, first occurrence first."""
     found: dict[str, tuple[int, str]] = {}
     dropped: dict[str, str] = {}
-    previous = heading = ""
+    recent: list[str] = []
+    heading = ""
     for sentence in filter(str.strip, _SENTENCE.split(_join(lines))):
-        context, previous = previous + sentence, sentence  # 其中同意公开45件 follows the sentence on 申请
+        recent = [*recent[-(CONTEXT - 1) :], sentence]
+        context = "".join(recent)  # 其中同意公开45件；…不予公开2件 follow the sentence on 申请
         if _HEADING.match(sentence):
             heading = sentence
         scope = _norm(heading)
@@ -146,17 +151,28 @@ def _figures(clause: str, context: str, scope: str) -> list[tuple[str, int]]:
     if not numbers:
         return [(key, 0) for key in _zeros(words) if _about_disclosure(key, words, scope)]
     topics = [key for key, (topic, _) in PATTERNS.items() if re.search(topic, words)]
-    if len(topics) != 1 or len(numbers) != 1:
+    if not topics or len(topics) != len(numbers):
         return []
-    key = topics[0]
-    if key in NEEDS_APPLICATION and "申请" not in context:
+    if any(key in NEEDS_APPLICATION for key in topics) and "申请" not in context:
         return []
-    if not _about_disclosure(key, words, scope) or (key == "received" and _BREAKDOWN.search(words)):
+    if not all(_about_disclosure(key, words, scope) for key in topics):
         return []
-    m = re.search(PATTERNS[key][1], undated)
-    if m is None or (key in NEEDS_APPLICATION and _ITEMS.search(m.group(0))):
+    if "received" in topics and _BREAKDOWN.search(words):
         return []
-    return [(key, int(next(g for g in m.groups() if g is not None)))]
+    matches = [re.search(PATTERNS[key][1], undated) for key in topics]
+    if any(m is None for m in matches) or not _apart(matches):  # type: ignore[arg-type]
+        return []  # 行政复议、行政诉讼共3件; 同意公开和部分公开共81件: one number for two indicators
+    if any(key in NEEDS_APPLICATION and _ITEMS.search(m.group(0)) for key, m in zip(topics, matches)):  # type: ignore[union-attr]
+        return []
+    return [(key, int(next(g for g in m.groups() if g is not None))) for key, m in zip(topics, matches)]  # type: ignore[union-attr]
+
+
+def _apart(matches: list[re.Match]) -> bool:
+    """Each indicator's words end at a number of its own: 行政复议1件、行政诉讼2件."""
+    spans = sorted(m.span() for m in matches)
+    return all(a[1] <= b[0] for a, b in zip(spans, spans[1:])) and all(
+        len(_NUMBER.findall(m.group(0))) == 1 for m in matches
+    )
 
 
 def _about_disclosure(key: str, words: str, heading: str) -> bool:
