@@ -48,6 +48,11 @@ def classify(headings: list[str], body: list[str], form_cells: int, form_values:
     if form_cells >= MIN_FORM_CELLS or any(_TEMPLATE_TITLE.search(t) for t in titles):
         if form_cells >= MIN_FORM_CELLS or _PLACEHOLDER.search(text):
             return "template"
+    first = titles[0] if titles else ""
+    if _REPORT.search(first) and not any(
+        p.search(first) for p in (_GRAPHIC, _INTERPRETATION, _OTHER_REPORT, _NOTICE, _BULLETIN, _NEWS)
+    ):
+        return None  # titled a report: a sub-heading (（一）加强公开解读回应) does not make it something else
     for title in titles:
         if _GRAPHIC.search(title):
             return "graphic"
