@@ -33,6 +33,7 @@ _YEAR_HEADER = re.compile(r"^(?:19|20)\d{2}年度?(?:统计数|数量|数)?$")
 _PAREN_UNIT = re.compile(r"[(（](?:单位[:：])?(" + "|".join(sorted(UNITS, key=len, reverse=True)) + r")[)）]$")
 _UNIT_WORD = re.compile(r"^(.*\S)\s+(" + "|".join(sorted(UNITS, key=len, reverse=True)) + r")$")  # 收到申请数 件
 _OF_WHICH = re.compile(r"^(?:其中)[:：]?")
+_BARE_FIGURE = re.compile(r"[\d.,，]+|[—–\-－/／]+")  # a line that is only a figure (or a dash for none)
 _PADDED_CODE = re.compile(r"^0\d+$")  # 01, 07: an indicator's code, never a count as printed
 _CODE_HEADERS = frozenset({"代码", "指标代码", "编号", "序号", "行次", "栏次", "代号"})  # a column of indicator numbers
 
@@ -63,11 +64,16 @@ def _read_table(rows: list[Row]) -> TableResult:
     has_code = False
     seen: dict[str, int] = {}  # key → order it was read in (context for homonyms)
     extras: list[tuple[int, ExtraRow]] = []
-    for row in rows:
+    in_header = False
+    for row in _regroup(rows):
         header = _header(row)
         if header is not None:
+            if in_header and periods is not None:  # 本年 / 历年累计 printed one per line: one header
+                header = ([*periods, *(p for p in header[0] if p not in periods)], has_code or header[1])
             periods, has_code = header
+            in_header = True
             continue
+        in_header = False
         for unit in to_units(row):
             if not unit.labels or not unit.values:
                 continue
@@ -98,6 +104,46 @@ def _read_table(rows: list[Row]) -> TableResult:
             _cells(key, values, periods, printed_unit, unit.page, result)
     result.extra_rows = [extra for after, extra in extras if 0 < after < len(seen)]  # inside the table only
     return result
+
+
+def _regroup(rows: list[Row]) -> list[Row]:
+    """A table flattened one cell per line (<p> per cell, a text export): an indicator's label line,
+    its unit line and its figure lines become one row again. Blank cells leave no line, so a row
+    whose figures are fewer than its period columns is reported short, never shifted."""
+    out: list[Row] = []
+    i = 0
+    while i < len(rows):
+        row = rows[i]
+        j = i + 1
+        if _single(row) and _is_indicator(row.cells[0].text):
+            cells = [row.cells[0]]
+            while j < len(rows) and _single(rows[j]) and len(cells) <= MAX_VALUES + 1:
+                text = clean(rows[j].cells[0].text)
+                if not (_BARE_FIGURE.fullmatch(text) or (text in UNITS and len(cells) == 1)):
+                    break
+                cells.append(rows[j].cells[0])
+                j += 1
+            if len(cells) > 1:
+                out.append(Row(cells, row.page, grid=True, table_start=row.table_start))
+                i = j
+                continue
+        out.append(row)
+        i += 1
+    return out
+
+
+def _single(row: Row) -> bool:
+    return len(row.cells) == 1 and not row.grid
+
+
+def _is_indicator(text: str) -> bool:
+    label = clean(text)
+    return (
+        bool(label)
+        and not _BARE_FIGURE.fullmatch(label)
+        and label not in UNITS
+        and (_probe(label) in _by_label() or _match(label, {}) is not None)
+    )
 
 
 def _header(row: Row) -> tuple[list[str], bool] | None:
