@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 _COUNT = r"(\d+)\s*(?:件|条|份|个|项|起|宗|次|人次)"
 _GRANTED = r"(?<!不)同意公开|(?<!部分)(?<!不)予以公开|(?<!不)全部公开"
+_WHO = r"[^，,。；;：:\d]{0,24}?"  # 收到公民、法人和其他组织提出的政府信息公开申请: who applied, for what
 _LINK = r"[案件申请的有共计合为数量达]{0,5}"  # 行政复议案件共2件, 行政复议的有2件
 _GAP = r"[^，,。；;：:\d]{0,12}?"  # words between an indicator and its number, never another number
 
@@ -32,9 +33,9 @@ _GAP = r"[^，,。；;：:\d]{0,12}?"  # words between an indicator and its numb
 PATTERNS: dict[str, tuple[str, str]] = {
     "proactive.total": (r"主动公开", r"主动公开(?:各类|各项)?(?:政府)?信息" + _GAP + _COUNT),
     "received": (
-        r"(?:受理|收到|接到|接收|办理)(?:(?!复议|诉讼).){0,16}申请(?!人|行政复议|复议)",
+        r"(?:受理|收到|接到|接收|办理)(?:(?!复议|诉讼).){0,24}申请(?!人|行政复议|复议)",
         r"(?:受理|收到|接到|接收)(?:了)?"
-        + _GAP
+        + _WHO
         + r"申请"
         + _GAP
         + _COUNT
@@ -87,6 +88,7 @@ _NOT_A_COUNT = re.compile(
 _HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）]|\d+[、.．])")
 _DATE = re.compile(r"(?:19|20)\d{2}\s*年(?:度)?|\d{1,2}\s*月(?:份)?|\d{1,2}\s*日")
 _SENTENCE = re.compile(r"[。；;！!？?\n]")  # split as printed (full-width or not): raw keeps the clause
+_SENTENCE_END = re.compile(r"[。；;！!？?：:]")
 _CLAUSE = re.compile(r"[，,：:]")
 _ASIDE = re.compile(r"[(（][^()（）]*[)）]")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -100,13 +102,16 @@ class Found:
     ambiguous: list[str] = field(default_factory=list)  # why an indicator read was dropped
 
 
-def read_sentences(lines: list[str]) -> Found:
-    """Every headline figure the text states unambiguously, first occurrence first."""
+def read_sentences(lines: list[str], wrapped: bool = False) -> Found:
+    """Every headline figure the text states unambiguously, first occurrence first.
+
+    ``wrapped``: the lines are a page's (PDF), cut at its width, so a line that does not end a
+    sentence runs on into the next unless either is a heading."""
     found: dict[str, tuple[int, str]] = {}
     dropped: dict[str, str] = {}
     recent: list[str] = []
     heading = ""
-    for sentence in filter(str.strip, _SENTENCE.split(_join(lines))):
+    for sentence in filter(str.strip, _SENTENCE.split(_join(lines, wrapped))):
         recent = [*recent[-(CONTEXT - 1) :], sentence]
         context = "".join(recent)  # 其中同意公开45件；…不予公开2件 follow the sentence on 申请
         if _HEADING.match(sentence):
@@ -130,15 +135,22 @@ def _norm(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-def _join(lines: list[str]) -> str:
-    """One text, a line per line, except where a number is cut by the line's end (PDF: 申请5 / 8件)."""
+def _join(lines: list[str], wrapped: bool = False) -> str:
+    """One text, a line per line, except where a number is cut by the line's end (PDF: 申请5 / 8件)
+    or, in ``wrapped`` text, a sentence is (…的行 / 政诉讼案。)."""
     out = last = ""
     for line in (line.strip() for line in lines):
         cut = out and line and (out[-1].isdigit() or unicodedata.normalize("NFKC", line[0]).isdigit())
-        cut = cut and not (_HEADING.match(last) and len(last) <= MAX_HEADING)  # 一、概述 / 2010年，…
+        if wrapped and out and line and not _SENTENCE_END.search(out[-1]) and not _is_heading(line):
+            cut = True
+        cut = cut and not _is_heading(last)  # 一、概述 / 2010年，…
         out += ("" if cut else "\n") + line
         last = line if not cut else last + line
     return out
+
+
+def _is_heading(line: str) -> bool:
+    return bool(_HEADING.match(line)) and len(line) <= MAX_HEADING
 
 
 def _figures(clause: str, context: str, scope: str) -> list[tuple[str, int]]:

@@ -50,7 +50,7 @@ def read(rows: list[Row], year: int | None) -> TableResult:
     if result.cells:
         result.info = TableInfo(VERSION, evidence, sorted({c.page for c in result.cells if c.page}))
         return result
-    found = read_sentences([r.text for r in rows])
+    found = read_sentences([r.text for r in rows], wrapped=any(r.page for r in rows))  # PDF lines: a page's width
     result.cells = [Cell(TABLE, key, "value", value, raw, ["from_text"]) for key, value, raw in found.figures]
     result.problems += [Problem("ambiguous_text", message, TABLE) for message in found.ambiguous]
     if result.cells:
