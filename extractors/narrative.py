@@ -88,6 +88,7 @@ _NOT_A_COUNT = re.compile(
 _HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）]|\d+[、.．])")
 _DATE = re.compile(r"(?:19|20)\d{2}\s*年(?:度)?|\d{1,2}\s*月(?:份)?|\d{1,2}\s*日")
 _SENTENCE = re.compile(r"[。；;！!？?\n]")  # split as printed (full-width or not): raw keeps the clause
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _SENTENCE_END = re.compile(r"[。；;！!？?：:]")
 _CLAUSE = re.compile(r"[，,：:]")
 _ASIDE = re.compile(r"[(（][^()（）]*[)）]")
@@ -111,7 +112,8 @@ def read_sentences(lines: list[str], wrapped: bool = False) -> Found:
     dropped: dict[str, str] = {}
     recent: list[str] = []
     heading = ""
-    for sentence in filter(str.strip, _SENTENCE.split(_join(lines, wrapped))):
+    text = _THOUSANDS.sub("", _join(lines, wrapped))  # 1,234件: one number, not two clauses
+    for sentence in filter(str.strip, _SENTENCE.split(text)):
         recent = [*recent[-(CONTEXT - 1) :], sentence]
         context = "".join(recent)  # 其中同意公开45件；…不予公开2件 follow the sentence on 申请
         if _HEADING.match(sentence):
