@@ -4,7 +4,7 @@ Why so strict: a sentence is not a table, and a number read for the wrong indica
 worse than none. A figure is taken only from a clause that names an indicator and prints one
 number for it, right after its words (dates aside; 行政复议1件、行政诉讼2件 gives two, 行政复议、
 行政诉讼共3件 none), never from a clause about a share (%), a change
-(同比, 增长, 比上年), a running total (累计, 历年, 截至, 以来), a breakdown (其中…, 当面, 网上…) or
+(同比, 增长, 比上年), a running total (累计, 历年, 截至, 以来), a breakdown (其中…, 当面, 网上…), a total with carried-over applications (含上年结转) or
 other organs or parts (各县区, 乡镇, 各部门, 本级, unless it is the 全市/全县 total), and only once: an
 indicator read twice with different numbers is dropped and said. Applications, reviews and
 lawsuits count only where the clause, its section heading or an earlier figure of its sentence
@@ -88,6 +88,7 @@ _NOT_A_COUNT = re.compile(
 _HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）]|\d+[、.．])")
 _DATE = re.compile(r"(?:19|20)\d{2}\s*年(?:度)?|\d{1,2}\s*月(?:份)?|\d{1,2}\s*日")
 _SENTENCE = re.compile(r"[。；;！!？?\n]")  # split as printed (full-width or not): raw keeps the clause
+_CARRIED = re.compile(r"结转|上年遗留|上年度遗留|上年未办结")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _SENTENCE_END = re.compile(r"[。；;！!？?：:]")
 _CLAUSE = re.compile(r"[，,：:]")
@@ -121,6 +122,8 @@ def read_sentences(lines: list[str], wrapped: bool = False) -> Found:
         scope = _norm(heading)
         for clause in _CLAUSE.split(sentence):
             figures = _figures(_norm(clause), context, scope)
+            if _CARRIED.search(sentence):  # 58件（含上年结转2件）: not the year's new applications
+                figures = [(key, value) for key, value in figures if key != "received"]
             if any(key in NEEDS_DISCLOSURE for key, _ in figures):
                 scope += "公开"  # 未收到政府信息公开申请，发生行政复议0件: the sentence lists disclosure figures
             for key, value in figures:

@@ -316,3 +316,10 @@ def test_a_pdf_report_made_by_libreoffice_gives_its_core_from_wrapped_sentences(
 def test_a_thousands_separator_is_one_number_and_the_share_after_it_its_own_clause():
     found = read_sentences(["二、依申请公开情况", "全市共受理政府信息公开申请2,306件，同意公开1,514件，占65.7%。"])
     assert [(k, v) for k, v, _ in found.figures] == [("received", 2306), ("granted", 1514)]
+
+
+def test_applications_counted_with_those_carried_over_are_not_the_years_received():
+    found = read_sentences(
+        ["二、依申请公开情况", "全年共受理政府信息公开申请26件（含上年结转3件），其中同意公开20件。"]
+    )
+    assert [(k, v) for k, v, _ in found.figures] == [("granted", 20)]
