@@ -2,18 +2,17 @@
 
 Why so strict: a sentence is not a table, and a number read for the wrong indicator is
 worse than none. A figure is taken only from a clause that names an indicator and prints one
-number for it, right after its words (dates aside; 行政复议1件、行政诉讼2件 gives two, 行政复议、
-行政诉讼共3件 none), never from a clause about a share (%), a change
-(同比, 增长, 比上年), a running total (累计, 历年, 截至, 以来), a breakdown (其中…, 当面, 网上…), a total with carried-over applications (含上年结转) or
-other organs or parts (各县区, 乡镇, 各部门, 本级, unless it is the 全市/全县 total), and only once: an
-indicator read twice with different numbers is dropped and said. Applications, reviews and
-lawsuits count only where the clause, its section heading or an earlier figure of its sentence
-is about disclosure (公开):
-受理审批申请 and a 司法局's 行政复议案件 are other things. A zero is read
-from words only where the clause says no case of that very indicator happened
-(未收到…申请, 未发生…行政复议…行政诉讼) and prints no number. Outcomes of applications
-(同意公开, 部分公开, 不予公开) are never read from 不予公开信息…条 (items, not replies), nor
-as zeros. Pure: text lines in, figures out.
+number for it, right after its words (dates aside; 行政复议1件、行政诉讼2件 gives two,
+行政复议、行政诉讼共3件 none), never from a clause about a share (%), a change (同比, 增长,
+比上年), a running total (累计, 历年, 截至, 以来), a part (其中…, 当面, 网上…, 本级), a total
+with carried-over applications (含上年结转) or other organs (各县区, 乡镇, 各部门, unless it
+is the 全市/全县 total), and only once: an indicator read twice with different numbers is
+dropped and said. Applications, reviews and lawsuits count only where the clause, its
+section heading or an earlier figure of its sentence is about disclosure (公开): 受理审批申请
+and a 司法局's 行政复议案件 are other things. A zero is read from words only where the clause
+says no case of that very indicator happened (未收到…申请, 未发生…行政复议…行政诉讼) and
+prints no number. Outcomes of applications (同意公开, 部分公开, 不予公开) are never read from
+不予公开信息…条 (items, not replies), nor as zeros. Pure: text lines in, figures out.
 """
 
 from __future__ import annotations
