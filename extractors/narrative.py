@@ -120,7 +120,7 @@ def read_sentences(lines: list[str], wrapped: bool = False) -> Found:
             heading = sentence
         scope = _norm(heading)
         for clause in _CLAUSE.split(sentence):
-            figures = _figures(_norm(clause), context, scope)
+            figures = _figures(_norm(clause), context + heading, scope)  # （二）申请答复情况: outcomes
             if _CARRIED.search(sentence):  # 58件（含上年结转2件）: not the year's new applications
                 figures = [(key, value) for key, value in figures if key != "received"]
             if any(key in NEEDS_DISCLOSURE for key, _ in figures):

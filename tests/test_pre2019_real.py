@@ -323,3 +323,46 @@ def test_applications_counted_with_those_carried_over_are_not_the_years_received
         ["二、依申请公开情况", "全年共受理政府信息公开申请26件（含上年结转3件），其中同意公开20件。"]
     )
     assert [(k, v) for k, v, _ in found.figures] == [("granted", 20)]
+
+
+BUREAU_2012 = """一、概述
+2012年，本局政府信息公开工作运行正常，配备了3名兼职工作人员，设立了1个专门的信息申请受理点。
+二、主动公开政府信息情况
+本局2012年共主动公开政府信息235条，其中业务动态类信息226条，占总体的96.17%。
+三、依申请公开情况
+（一）申请情况
+2012年，本局共收到政府信息公开申请25件，其中当面申请5件，占申请总数的20%；网上申请18件，占72%；信函申请2件，占8%。
+（二）申请答复情况
+在已答复的25件申请中，“同意公开”的10件，占答复总数的40%；“同意部分公开”的2件，占8%；“信息不存在”的6件，占24%；“非本部门掌握”的5件，占20%；“属于已主动公开范围”的0件；“不予公开”的1件，占4%。
+四、政府信息公开咨询情况
+本局共接受政府信息公开方面的咨询204人次。
+五、因政府信息公开申请行政复议、提起行政诉讼的情况
+2012年，本局发生针对本局政府信息公开事务的行政复议案1件，行政诉讼案2件，均维持了原答复。"""
+
+
+def test_a_long_list_of_outcomes_under_an_application_heading_keeps_its_context():
+    html = (
+        '<html><head><meta charset="utf-8"><title>某区水务局2012年度政府信息公开工作年度报告</title></head><body>'
+        "<h1>某区水务局2012年度政府信息公开工作年度报告</h1>"
+        + "".join(f"<p>{line}</p>" for line in BUREAU_2012.splitlines())
+        + "</body></html>"
+    )
+    out = extract_bytes(html.encode("utf-8"), "water-2012.html").to_dict()
+    assert "error" not in out, out.get("error")
+    assert [(c["row"], c["value"], c["raw"]) for c in out["cells"]] == [
+        ("proactive.total", 235, "本局2012年共主动公开政府信息235条"),
+        ("received", 25, "本局共收到政府信息公开申请25件"),  # not the 受理点, not the channels
+        ("granted", 10, "“同意公开”的10件"),
+        ("partially_granted", 2, "“同意部分公开”的2件"),
+        ("refused", 1, "“不予公开”的1件"),  # six sentences after the one on 申请, under （二）申请答复情况
+        ("reviews", 1, "本局发生针对本局政府信息公开事务的行政复议案1件"),
+        ("lawsuits", 2, "行政诉讼案2件"),
+    ]
+    assert out["core"] == {
+        "received": 25,
+        "granted": 10,
+        "partially_granted": 2,
+        "refused": 1,
+        "reviews": 1,
+        "lawsuits": 2,
+    }
