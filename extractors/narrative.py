@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 _COUNT = r"(\d+)\s*(?:件|条|份|个|项|起|宗|次|人次)"
 _GRANTED = r"(?<!不)同意公开|(?<!部分)(?<!不)予以公开|(?<!不)全部公开"
 _WHO = r"[^，,。；;：:\d]{0,24}?"  # 收到公民、法人和其他组织提出的政府信息公开申请: who applied, for what
+_KINDS = r"涉及|秘密|隐私|减免|收费|费用|延期|更正|补正|重复"  # 收到涉及个人隐私的申请3件: a kind, not all
 _LINK = r"[案件申请的有共计合为数量达]{0,5}"  # 行政复议案件共2件, 行政复议的有2件
 _GAP = r"[^，,。；;：:\d]{0,12}?"  # words between an indicator and its number, never another number
 
@@ -68,7 +69,9 @@ _NEGATION = (
 )
 _ZERO_RECEIVED = re.compile(
     r"(?:未|没有|尚未|均未|从未|并未|无)(?:有|曾)?(?:收到|接到|接收到|接收|受理|发生)"
-    r"(?:(?!复议|诉讼|申诉|投诉|咨询|其他|其它|另外)[^，,。；;\d]){0,16}?(?<!依)申请(?!人|行政复议|复议)"
+    r"(?:(?!复议|诉讼|申诉|投诉|咨询|其他|其它|另外|"
+    + _KINDS
+    + r")[^，,。；;\d]){0,16}?(?<!依)申请(?!人|行政复议|复议)"
 )  # 没有发生依申请公开…: the procedure named, not applications counted
 _ZERO_CASES = {
     key: re.compile(
@@ -178,6 +181,8 @@ def _figures(clause: str, context: str, scope: str) -> list[tuple[str, int]]:
     matches = [re.search(PATTERNS[key][1], undated) for key in topics]
     if any(m is None for m in matches) or not _apart(matches):  # type: ignore[arg-type]
         return []  # 行政复议、行政诉讼共3件; 同意公开和部分公开共81件: one number for two indicators
+    if any(key == "received" and re.search(_KINDS, m.group(0)) for key, m in zip(topics, matches)):  # type: ignore[union-attr]
+        return []
     if any(key in NEEDS_APPLICATION and _ITEMS.search(m.group(0)) for key, m in zip(topics, matches)):  # type: ignore[union-attr]
         return []
     return [(key, int(next(g for g in m.groups() if g is not None))) for key, m in zip(topics, matches)]  # type: ignore[union-attr]

@@ -123,6 +123,8 @@ def test_a_township_docx_that_says_no_application_and_no_case_gives_zeros_and_no
         "我局本年度办理行政复议案件35件。",  # a review office's own cases, nothing on disclosure
         "因政府信息公开引起的行政复议、行政诉讼案件共3件。",  # one number for two indicators
         "其中同意公开和部分公开共31件。",
+        "本年度未收到涉及国家秘密的政府信息公开申请。",  # a kind of application, not all of them
+        "收到涉及个人隐私的政府信息公开申请3件。",
     ],
 )
 def test_sentences_that_look_like_a_core_figure_but_are_not_give_nothing(sentence):
