@@ -63,9 +63,10 @@ _BARE_APPLICATION = re.compile(
 _ITEMS = re.compile(r"信息")  # 不予公开信息1535条: information items, not replies to applications
 # Zeros in words. The negation must govern the indicator itself: 未收到…申请 (not 未予受理, not 其他申请),
 # 未发生…行政复议 (not 未…败诉, not 未被纠错).
+# …that no case happened: 未发生, 没有收到, 无一例, 没有因…, 暂无行政复议 (not 未对行政复议工作造成影响).
 _NEGATION = (
-    r"(?:未|没有|尚未|均未|从未|并未|无一例|无一起|无一件|无任何|并无"
-    r"|无(?=因|针对|涉及|有关|关于|政府|信息|行政|复议|诉讼))"
+    r"(?:未|没有|尚未|均未|从未|并未|暂无|并无|无)(?:曾|再|有)?"
+    r"(?:发生|收到|接到|出现|产生|提起|被|因|针对|涉及|引起|引发|有关|关于|一例|一起|一件|任何|政府|信息|行政|复议|诉讼)"
 )
 _ZERO_RECEIVED = re.compile(
     r"(?:未|没有|尚未|均未|从未|并未|无)(?:有|曾)?(?:收到|接到|接收到|接收|受理|发生)"

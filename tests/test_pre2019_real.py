@@ -115,6 +115,7 @@ def test_a_township_docx_that_says_no_application_and_no_case_gives_zeros_and_no
     "sentence",
     [
         "对行政复议决定没有异议。",  # a negation about something else
+        "本局未对行政复议工作造成影响。",
         "未发生因政府信息公开申请行政复议败诉的情况。",  # no loss is not no case
         "除上述申请外，未收到其他政府信息公开申请。",  # no other application is not none
         "对不符合规定的申请未予受理。",  # refused to accept is not none received
