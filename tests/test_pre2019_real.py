@@ -369,3 +369,48 @@ def test_a_long_list_of_outcomes_under_an_application_heading_keeps_its_context(
         "reviews": 1,
         "lawsuits": 2,
     }
+
+
+def test_a_pdf_statistics_table_made_by_libreoffice_gives_the_year_not_the_running_total(tmp_path):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed (make install installs it)")
+    rows = [
+        ("统计指标", "单位", "本年", "历年累计"),
+        ("（一）主动公开政府信息数（不同渠道和方式公开相同信息计1条）", "条", "2,418", "15203"),
+        ("（一）收到申请数", "件", "41", "236"),
+        ("2.同意公开答复数", "件", "29", "170"),
+        ("3.同意部分公开答复数", "件", "3", "21"),
+        ("4.不同意公开答复数", "件", "2", "12"),
+        ("四、行政复议数量", "件", "1", "6"),
+        ("五、行政诉讼数量", "件", "0", "2"),
+    ]
+    table = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    html = tmp_path / "nanxi-2015.html"
+    html.write_text(
+        '<html><head><meta charset="utf-8"></head><body><p>南溪县人民政府2015年政府信息公开工作年度报告</p>'
+        "<p>一、概述</p><p>2015年，全县共受理政府信息公开申请44件。</p>"  # the table is the record, not this
+        f'<p>附件</p><p>政府信息公开情况统计表</p><table border="1">{table}</table></body></html>',
+        "utf-8",
+    )
+    subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "pdf"]
+        + ["--outdir", str(tmp_path), str(html)],
+        capture_output=True,
+        timeout=180,
+        check=True,
+    )
+    out = extract(tmp_path / "nanxi-2015.pdf").to_dict()
+    assert "error" not in out, out.get("error")
+    values = {key: value for key, (value, _, _) in _cells(out).items()}
+    assert values[("proactive.total", "value")] == 2418 and values[("received", "cumulative")] == 236
+    assert all("from_text" not in c["flags"] for c in out["cells"])
+    assert out["core"] == {
+        "received": 41,
+        "granted": 29,
+        "partially_granted": 3,
+        "refused": 2,
+        "reviews": 1,
+        "lawsuits": 0,
+    }
+    assert out["core_sources"]["received"] == "statistics:received:value"
