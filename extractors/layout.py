@@ -21,6 +21,7 @@ class PdfSettings:
 
     line_tolerance: float = 0.45  # × first glyph's height: centres this close are one line
     word_gap: float = 0.75  # × the line's median glyph size: a wider gap starts a new word
+    digit_gap: float = 0.3  # × the same: two digits this far apart are two numbers (a space's width)
     snap: float = 2.0  # points: ruling lines closer than this are one line
     ruling_slack: float = 0.5  # points: a vertical ruling this far outside a gap between two glyphs still cuts it
     max_cell_chars: int = 80  # more text than this in one "cell" means a page frame, not a form cell

@@ -256,22 +256,44 @@ def _to_frame(box: tuple[float, float, float, float], frame: Frame) -> tuple[flo
 
 
 def _words(chars: list[Char], settings: PdfSettings) -> list[Word]:
-    """Characters → lines by vertical centre → words by horizontal gaps."""
+    """Characters → lines by vertical centre → words by horizontal gaps.
+
+    Two digits with a space between them (one the PDF or PDFium put there, or a gap of
+    ``digit_gap``) are two numbers: the digits of one number touch. In a table without ruling
+    lines, 13612 and 252 in neighbouring columns are that close, and read as one word they
+    were the wrong number 13612252."""
     words: list[Word] = []
     for line in group_lines(chars, settings.line_tolerance):
         line.sort(key=lambda c: c.x0)
         size = statistics.median(max(c.top - c.bottom, 1.0) for c in line)
         current: list[Char] = []
+        spaced = False
+        cut = 0  # where a number set apart from the text before it starts in ``current``
         for ch in line:
             if ch.text in _SPACE:
+                spaced = True
                 continue
-            if current and ch.x0 - current[-1].x1 > size * settings.word_gap:
-                words.append(_word(current))
-                current = []
+            gap = ch.x0 - current[-1].x1 if current else 0.0
+            wide = gap > size * settings.digit_gap
+            if current and (gap > size * settings.word_gap or (spaced or wide) and current[-1].text.isdigit() and ch.text.isdigit()):
+                words.extend(_trailing_number(current, cut))
+                current, cut = [], 0
+            elif current and wide and ch.text.isdigit():  # wider than the quarter em set between 办 and 2
+                cut = len(current)
             current.append(ch)
+            spaced = False
         if current:
-            words.append(_word(current))
+            words.extend(_trailing_number(current, cut))
     return words
+
+
+def _trailing_number(chars: list[Char], cut: int) -> list[Word]:
+    """A label and the number set apart after it (``行政事业性收费 316441`` in a table without
+    ruling lines) are two words; a number followed by more text (``2025 年``), or set only a
+    quarter em from the text before it (``转办 2`` in a wrapped note), stays in its word."""
+    if 0 < cut < len(chars) and _NUMERIC.match("".join(c.text for c in chars[cut:])):
+        return [_word(chars[:cut]), _word(chars[cut:])]
+    return [_word(chars)]
 
 
 def _word(chars: list[Char]) -> Word:
