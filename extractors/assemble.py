@@ -327,9 +327,43 @@ def _place_requests(frags: list[Fragment], units: list[Unit], year: int | None, 
     for i in sorted(keys, key=lambda i: version_rows.index(keys[i])):
         _cells_for_row(table, keys[i], table.cols, frags[i], centers, result, undecided)
     _settle(table, version, undecided, result)
+    _blank_rows(table, units, frags, keys, version_rows, result)
     order = {k: n for n, k in enumerate(version_rows)}
     result.cells.sort(key=lambda c: order.get(c.row, len(order)))
     return result
+
+
+def _blank_rows(
+    table: Table, units: list[Unit], frags: list[Fragment], keys: dict[int, str], rows: list[str], result: TableResult
+) -> None:
+    """Rows of a PDF table that print their label and no number at all: every cell blank.
+
+    A PDF has no text for a blank cell, so such a row leaves no fragment. It is recorded blank
+    only when it surely is: its own label is printed on a line without numbers, the row took
+    no numbers, and no numbers in the table are left over that could be its cells."""
+    positioned = any(v.x0 is not None for u in units for v in u.values)
+    if not positioned or not keys:
+        return
+    first, last = min(keys), max(keys)
+    if any(frags[i].numeric and i not in keys for i in range(first, last + 1)):
+        return  # loose numbers inside the table: a row without numbers may own them
+    taken = set(keys.values())
+    frag_of = {id(v): i for i, f in enumerate(frags) for v in f.values}
+    found: dict[str, int | None] = {}
+    at = -1  # the fragment last passed: only labels between the first and last row read count
+    for unit in units:
+        if unit.values:
+            at = max(at, max(frag_of.get(id(v), -1) for v in unit.values))
+            continue
+        if not unit.labels or not first <= at < last:
+            continue
+        m = match_label("".join(t.text for t in unit.labels), table.key)
+        if m is not None and m.score >= 0.9 and m.key in rows and m.key not in taken:
+            found.setdefault(m.key, unit.page)
+    for key in rows:
+        if key in found:
+            for col in table.cols:
+                result.cells.append(Cell(table.key, key, col.key, None, "", ["blank"], found[key], None))
 
 
 def _full_row(frag: Fragment, width: int) -> bool:
