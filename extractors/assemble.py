@@ -11,7 +11,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 
-from extractors.align import Aligned, blank, choose, readings, row_fit, solve_columns
+from extractors.align import HOLDS, Aligned, blank, choose, readings, row_fit, solve_columns
 from extractors.document import Row
 from extractors.fragments import Fragment, Token, Unit, build_fragments, units_of
 from extractors.labels import Match, match_label
@@ -498,6 +498,20 @@ def _header_printed(table: Table, rows: list[Row]) -> bool:
     return len(wanted & present) >= 0.6 * len(wanted)
 
 
+def _line_confirmed(table: Table, frags: list[Fragment], rows: list[Row]) -> bool:
+    """四's line of numbers under a header that lost its lower levels (only ``行政复议行政诉讼``
+    left): read only when both group labels are printed, the line prints exactly one number for
+    every cell, and each of its three groups adds up to its printed total."""
+    text = "".join(r.text for r in rows).replace(" ", "")
+    if not all(g in text for g in ("行政复议", "行政诉讼")):
+        return False
+    numbers = [v for f in frags for v in f.values if clean(v.text)]
+    if len(frags) != 1 or len(frags[0].values) != len(numbers) or len(numbers) != table.line_width:
+        return False
+    fit, values = _groups_score(table)(list(numbers))
+    return fit == HOLDS and all(v is not None for v in values)
+
+
 def read_appeals(rows: list[Row], year: int | None, version_hint: str | None) -> TableResult:
     """四 by its labelled rows, else as the form prints it: its rows side by side on one line,
     one group of columns each (``layout = "column_groups"``)."""
@@ -514,7 +528,7 @@ def read_appeals(rows: list[Row], year: int | None, version_hint: str | None) ->
         for row in table.rows:
             if row.key in by_row:
                 _cells_for_row(table, row.key, table.cols, by_row[row.key], None, result)
-    elif _header_printed(table, rows):
+    elif _header_printed(table, rows) or _line_confirmed(table, frags, rows):
         _read_column_groups(table, frags, units, result)
     if result.cells:
         version = version_hint or _version_from_year(year)[0]

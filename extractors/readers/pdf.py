@@ -275,7 +275,9 @@ def _words(chars: list[Char], settings: PdfSettings) -> list[Word]:
                 continue
             gap = ch.x0 - current[-1].x1 if current else 0.0
             wide = gap > size * settings.digit_gap
-            if current and (gap > size * settings.word_gap or (spaced or wide) and current[-1].text.isdigit() and ch.text.isdigit()):
+            if current and (
+                gap > size * settings.word_gap or (spaced or wide) and current[-1].text.isdigit() and ch.text.isdigit()
+            ):
                 words.extend(_trailing_number(current, cut))
                 current, cut = [], 0
             elif current and wide and ch.text.isdigit():  # wider than the quarter em set between 办 and 2
