@@ -11,7 +11,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 
-from extractors.align import HOLDS, Aligned, blank, choose, readings, row_fit, solve_columns
+from extractors.align import FAILS, HOLDS, Aligned, blank, choose, readings, row_fit, solve_columns
 from extractors.document import Row
 from extractors.fragments import Fragment, Token, Unit, build_fragments, units_of
 from extractors.labels import Match, match_label
@@ -306,14 +306,17 @@ def _place_requests(frags: list[Fragment], units: list[Unit], year: int | None, 
         missing = version_rows[r0 + 1 : r1]
         between = [i for i in range(f0 + 1, f1) if i not in keys]
         complete = [i for i in between if _full_row(frags[i], width)]
-        if missing and complete and keys and len(complete) == len(missing):  # only between label anchors
+        fits = all(_row_score(table, table.cols)(frags[i].values[:width])[0] != FAILS for i in complete)
+        if missing and complete and keys and len(complete) == len(missing) and fits:  # only between label anchors
             keys.update(zip(complete, missing))
         elif missing and complete:
             result.problems.append(
                 Problem(
                     "ambiguous_rows",
                     f"{len(complete)} unlabelled rows of numbers for {len(missing)} rows "
-                    f"({', '.join(missing)}); left empty rather than guessed",
+                    f"({', '.join(missing)})"
+                    + ("" if fits else ", and a row total among them does not add up")
+                    + "; left empty rather than guessed",
                     "requests",
                 )
             )
@@ -450,9 +453,16 @@ def read_proactive(rows: list[Row], year: int | None) -> TableResult:
             header_x.setdefault(key, []).append((tok.x0 + tok.x1) / 2)
     version, evidence = _version_from_labels(units, "proactive") or _version_from_year(year)
     frags = [f for f in build_fragments(units, table.line_width) if f.values]
+    matches = [_best_match(frag, "proactive") for frag in frags]
+    # Numbers right after a row's that no label claims mean the cells were not flattened row by
+    # row: a row whose numbers were gathered from the lines after its label may hold another
+    # row's (二 has no identity to tell).
+    loose = [
+        (m is None or m.score < ANCHOR_SCORE) and not f.own_label and not f.labels and f.numeric
+        for f, m in zip(frags, matches)
+    ]
     seen: set[str] = set()
-    for frag in frags:
-        m = _best_match(frag, "proactive")
+    for i, (frag, m) in enumerate(zip(frags, matches)):
         if m is None or m.score < ANCHOR_SCORE:
             if seen and frag.labels and frag.own_label and len(frag.labels[0]) <= 24 and len(frag.values) <= 3:
                 _extra(result, "proactive", frag)
@@ -474,6 +484,18 @@ def read_proactive(rows: list[Row], year: int | None) -> TableResult:
                 )
             continue
         seen.add(m.key)
+        if frag.continued and len(cols) > 1 and i + 1 < len(frags) and loose[i + 1]:
+            result.problems.append(
+                Problem(
+                    "ambiguous_alignment",
+                    f"row {m.key} of 二 takes its numbers ({' '.join(v.text for v in frag.values)}) from the lines "
+                    "after its label and more numbers that belong to no row follow them: which are its cannot be "
+                    "told, so none was recorded",
+                    "proactive",
+                    [frag.page] if frag.page else None,
+                )
+            )
+            continue
         centers = [statistics.median(header_x[c.key]) for c in cols] if all(c.key in header_x for c in cols) else None
         _cells_for_row(table, m.key, cols, frag, centers, result)
     money = {c.key: c for c in table.cols_for(version) if c.kind in MONEY_KINDS}

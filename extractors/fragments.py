@@ -49,6 +49,7 @@ class Fragment:
     values: list[Token] = field(default_factory=list)
     page: int | None = None
     own_label: bool = True  # the label was on the values' own row
+    continued: bool = False  # values taken from lines after the first (one cell per line)
 
     @property
     def numeric(self) -> int:
@@ -199,6 +200,7 @@ def build_fragments(units: list[Unit], width: int) -> list[Fragment]:
         elif has_values:
             if current is not None and len(current.values) + len(unit.values) <= width and not unit.table_start:
                 current.values.extend(unit.values)
+                current.continued = True
             elif pending:
                 current = Fragment(_label_candidates(pending[-3:], []), list(unit.values), unit.page, own_label=False)
                 fragments.append(current)

@@ -245,3 +245,56 @@ def test_appeals_line_under_a_header_that_lost_its_lower_levels():
 def test_appeals_line_without_its_header_is_read_only_when_confirmed(line, header):
     report = extract_bytes(_flattened(line, header), name="flat.txt")
     assert not [c for c in report.cells if c.table == "appeals"]
+
+
+def _text_report(lines: list[str]) -> bytes:
+    head = ["柳岸县2023年政府信息公开工作年度报告"]
+    return ("\n".join(head + lines) + "\n").encode()
+
+
+PROACTIVE_HEAD = ["二、主动公开政府信息情况", "第二十条第（一）项", "信息内容", "本年制发件数 本年废止件数 现行有效件数"]
+PROACTIVE_TAIL = ["第二十条第（五）项", "信息内容", "本年处理决定数量", "行政许可", "1520"]
+
+
+def test_one_cell_per_line_proactive_read_row_by_row():
+    lines = PROACTIVE_HEAD + ["规章", "1", "2", "38", "行政规范性文件", "47", "63", "512"] + PROACTIVE_TAIL
+    report = extract_bytes(_text_report(lines), name="flat.txt")
+    assert _values(report, "proactive", "regulations", ["issued", "repealed", "in_force"]) == [1, 2, 38]
+    assert _values(report, "proactive", "normative_documents", ["issued", "repealed", "in_force"]) == [47, 63, 512]
+    assert report.value("proactive", "licensing", "decisions") == 1520
+
+
+def test_proactive_flattened_column_by_column_is_not_read_row_by_row():
+    # A converter walked an unruled table out of order (as pdftotext does): 规章 keeps one number,
+    # 行政规范性文件 gathers 规章's other two, and its own trail after them. Read row by row that was
+    # 行政规范性文件 = 47 | 2 | 38, a wrong row: neither row is recorded.
+    lines = PROACTIVE_HEAD + ["规章", "1", "行政规范性文件 47", "2", "38", "63", "512"] + PROACTIVE_TAIL
+    report = extract_bytes(_text_report(lines), name="scrambled.txt")
+    assert not [c for c in report.cells if c.row in ("regulations", "normative_documents")]
+    assert report.value("proactive", "licensing", "decisions") == 1520
+    codes = [(p.code, p.table) for p in report.problems]
+    assert ("ambiguous_alignment", "proactive") in codes and ("unassigned_values", "proactive") in codes
+
+
+def test_unlabelled_rows_are_not_filled_in_when_their_row_total_fails():
+    # Between 上年结转 and 部分公开 one unlabelled row of seven numbers stands for 予以公开: counts
+    # agree, but its last number is not the sum of the others (the numbers of two rows run together).
+    rows = [
+        "三、收到和处理政府信息公开申请情况",
+        "| 一、本年新收政府信息公开申请数量 | 40 | 2 | 0 | 0 | 1 | 0 | 43 |",
+        "| 二、上年结转政府信息公开申请数量 | 3 | 0 | 0 | 0 | 0 | 0 | 3 |",
+        "| 12 | 1 | 0 | 0 | 1 | 0 | 5 |",
+        "| （二）部分公开（区分处理的，只计这一情形，不计其他情形） | 5 | 0 | 0 | 0 | 0 | 0 | 5 |",
+        "| （七）总计 | 39 | 2 | 0 | 0 | 1 | 0 | 42 |",
+        "| 四、结转下年度继续办理 | 4 | 0 | 0 | 0 | 0 | 0 | 4 |",
+        "五、存在的主要问题及改进情况",
+    ]
+    report = extract_bytes(_text_report(rows), name="rows.txt")
+    assert not [c for c in report.cells if c.row == "granted"]
+    assert _values(report, "requests", "partially_granted", REQ_COLS) == [5, 0, 0, 0, 0, 0, 5]
+    problem = next(p.message for p in report.problems if p.code == "ambiguous_rows")
+    assert "does not add up" in problem
+    # The same row adding up is filled in (予以公开 is the one row between the two anchors).
+    rows[3] = "| 12 | 1 | 0 | 0 | 1 | 0 | 14 |"
+    report = extract_bytes(_text_report(rows), name="rows.txt")
+    assert _values(report, "requests", "granted", REQ_COLS) == [12, 1, 0, 0, 1, 0, 14]
