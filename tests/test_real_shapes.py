@@ -15,6 +15,7 @@ import pytest
 from extractors import extract, extract_bytes
 from extractors.assemble import read_requests
 from extractors.document import Row, TextCell
+from extractors.readers.pdf import read_pdf
 from extractors.schema import SCHEMA
 
 REQ_COLS = [c.key for c in SCHEMA["requests"].cols]
@@ -252,7 +253,12 @@ def _text_report(lines: list[str]) -> bytes:
     return ("\n".join(head + lines) + "\n").encode()
 
 
-PROACTIVE_HEAD = ["二、主动公开政府信息情况", "第二十条第（一）项", "信息内容", "本年制发件数 本年废止件数 现行有效件数"]
+PROACTIVE_HEAD = [
+    "二、主动公开政府信息情况",
+    "第二十条第（一）项",
+    "信息内容",
+    "本年制发件数 本年废止件数 现行有效件数",
+]
 PROACTIVE_TAIL = ["第二十条第（五）项", "信息内容", "本年处理决定数量", "行政许可", "1520"]
 
 
@@ -298,3 +304,21 @@ def test_unlabelled_rows_are_not_filled_in_when_their_row_total_fails():
     rows[3] = "| 12 | 1 | 0 | 0 | 1 | 0 | 14 |"
     report = extract_bytes(_text_report(rows), name="rows.txt")
     assert _values(report, "requests", "granted", REQ_COLS) == [12, 1, 0, 0, 1, 0, 14]
+
+
+@pytest.mark.slow
+def test_pdf_title_set_with_a_space_between_every_character_keeps_its_year(tmp_path):
+    # The digit split must not take 2 0 2 3 apart when every character of the line is spaced so.
+    html = (
+        "<html><head><meta charset='utf-8'></head><body><p>柳岸县人民政府</p>"
+        "<p>柳 岸 县 2 0 2 3 年 政 府 信 息 公 开 工 作 年 度 报 告</p>"
+        "<p>三、收到和处理政府信息公开申请情况</p><table border='1'>"
+        "<tr><td>一、本年新收政府信息公开申请数量</td>" + _tds([4, 0, 0, 0, 0, 0, 4]) + "</tr>"
+        "<tr><td>（七）总计</td>" + _tds([4, 0, 0, 0, 0, 0, 4]) + "</tr></table></body></html>"
+    )
+    pdf = _pdf_from_html(tmp_path, html)
+    rows = [[c.text for c in r.cells] for r in read_pdf(pdf.read_bytes()).rows]
+    assert ["柳岸县2023年政府信息公开工作年度报告"] in rows  # one line of text, not 柳岸县2 | 0 | 2 | 3年…
+    report = extract(pdf)
+    assert (report.meta.report_year, report.meta.year_source) == (2023, "title")
+    assert _values(report, "requests", "new_received", REQ_COLS) == [4, 0, 0, 0, 0, 0, 4]

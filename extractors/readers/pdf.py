@@ -266,6 +266,11 @@ def _words(chars: list[Char], settings: PdfSettings) -> list[Word]:
     for line in group_lines(chars, settings.line_tolerance):
         line.sort(key=lambda c: c.x0)
         size = statistics.median(max(c.top - c.bottom, 1.0) for c in line)
+        printed = [c for c in line if c.text not in _SPACE]
+        gaps = [max(b.x0 - a.x1, 0.0) for a, b in zip(printed, printed[1:])]
+        # A gap counts as a space only when wider than the line's usual one: a title set with a
+        # space between every character (柳 岸 县 2 0 2 3 年) is one run of text, not numbers.
+        usual = 2 * statistics.median(gaps) + 0.1 * size if gaps else 0.0
         current: list[Char] = []
         spaced = False
         cut = 0  # where a number set apart from the text before it starts in ``current``
@@ -274,9 +279,10 @@ def _words(chars: list[Char], settings: PdfSettings) -> list[Word]:
                 spaced = True
                 continue
             gap = ch.x0 - current[-1].x1 if current else 0.0
-            wide = gap > size * settings.digit_gap
+            wide = gap > size * settings.digit_gap and gap > usual
+            apart = wide or spaced and gap > usual
             if current and (
-                gap > size * settings.word_gap or (spaced or wide) and current[-1].text.isdigit() and ch.text.isdigit()
+                gap > size * settings.word_gap or apart and current[-1].text.isdigit() and ch.text.isdigit()
             ):
                 words.extend(_trailing_number(current, cut))
                 current, cut = [], 0
