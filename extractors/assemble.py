@@ -327,13 +327,33 @@ def _place_requests(frags: list[Fragment], units: list[Unit], year: int | None, 
                     _extra(result, "requests", frags[i])
     centers = _column_centers(frags, width) or _header_centers(units, "requests", width)
     undecided: dict = {}
+    loose = bool(keys) and any(frags[i].numeric and i not in keys for i in range(min(keys), max(keys) + 1))
     for i in sorted(keys, key=lambda i: version_rows.index(keys[i])):
+        if loose and _gathered_and_failing(table, frags[i]):
+            result.problems.append(
+                Problem(
+                    "ambiguous_alignment",
+                    f"row {keys[i]} of 三 takes its numbers ({' '.join(v.text for v in frags[i].values)}) from the "
+                    "lines after its label, they do not add up to its total, and numbers no row claims remain in the "
+                    "table: the cells were not printed row by row, so none was recorded",
+                    "requests",
+                    [frags[i].page] if frags[i].page else None,
+                )
+            )
+            continue
         _cells_for_row(table, keys[i], table.cols, frags[i], centers, result, undecided)
     _settle(table, version, undecided, result)
     _blank_rows(table, units, frags, keys, version_rows, result)
     order = {k: n for n, k in enumerate(version_rows)}
     result.cells.sort(key=lambda c: order.get(c.row, len(order)))
     return result
+
+
+def _gathered_and_failing(table: Table, frag: Fragment) -> bool:
+    """A row whose numbers came from the lines after its label and contradict its row total."""
+    if not frag.continued or len(frag.values) != len(table.cols):
+        return False
+    return _row_score(table, table.cols)(frag.values)[0] == FAILS
 
 
 def _blank_rows(
@@ -563,13 +583,26 @@ def _read_column_groups(table: Table, frags: list[Fragment], units: list[Unit], 
     width, group = table.line_width, len(table.cols)
     sequence: list[Token] = []
     page = None
+    pieces = 0  # runs of numbers the line is made of: more than one when text stands between them
     for frag in frags:
         if not sequence and not any(clean(v.text) for v in frag.values):
             continue
         page = page or frag.page
         sequence.extend(frag.values)
+        pieces += 1
     slots: list[Token] | None = None
     numbers = sum(1 for t in sequence if clean(t.text))
+    if len(sequence) == width and pieces > 1 and _groups_score(table)(list(sequence))[0] == FAILS:
+        result.problems.append(
+            Problem(
+                "ambiguous_alignment",
+                f"{table.section} prints its {width} cells in pieces with text between them "
+                f"({' | '.join(t.text for t in sequence)}) and read in that order its totals do not add up: "
+                "the cells were not printed in the form's order, so none was recorded",
+                table.key,
+            )
+        )
+        return
     if len(sequence) == width:
         slots = sequence
     elif numbers > width:

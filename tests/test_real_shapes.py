@@ -322,3 +322,77 @@ def test_pdf_title_set_with_a_space_between_every_character_keeps_its_year(tmp_p
     report = extract(pdf)
     assert (report.meta.report_year, report.meta.year_source) == (2023, "title")
     assert _values(report, "requests", "new_received", REQ_COLS) == [4, 0, 0, 0, 0, 0, 4]
+
+
+REQUESTS_ONE_PER_LINE = [
+    "三、收到和处理政府信息公开申请情况",
+    "一、本年新收政府信息公开申请数量",
+    *"6 0 0 0 0 0 6".split(),
+    "二、上年结转政府信息公开申请数量",
+    *"1 0 0 0 0 0 1".split(),
+    "（一）予以公开",
+    *"3 0 0 0 0 0 3".split(),
+    "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+    *"1 0 0 0 0 0 1".split(),
+    "（七）总计",
+    *"4 0 0 0 0 0 4".split(),
+    "四、结转下年度继续办理",
+    *"3 0 0 0 0 0 3".split(),
+    "五、存在的主要问题及改进情况",
+]
+
+
+def test_one_cell_per_line_requests_are_read_even_with_a_misprinted_total():
+    lines = list(REQUESTS_ONE_PER_LINE)
+    lines[lines.index("（七）总计") + 7] = "5"  # the report's own misprint: recorded as printed
+    report = extract_bytes(_text_report(lines), name="lines.txt")
+    assert _values(report, "requests", "granted", REQ_COLS) == [3, 0, 0, 0, 0, 0, 3]
+    assert _values(report, "requests", "total_processed", REQ_COLS) == [4, 0, 0, 0, 0, 0, 5]
+
+
+def test_gathered_row_that_fails_its_total_is_dropped_when_numbers_are_loose():
+    # Out of order (a converter walked the table by columns): 总计's line gathers 0 4 0 …, and
+    # the numbers that were 予以公开's are left between rows with no label. 总计 read as printed
+    # would be 0 | 4 | 0 | 0 | 0 | 0 | 0, a wrong row.
+    lines = list(REQUESTS_ONE_PER_LINE)
+    start = lines.index("（一）予以公开")
+    lines[start : start + 8] = ["8", "8"]  # two numbers no label claims where 予以公开 was
+    at = lines.index("（七）总计")
+    lines[at + 1 : at + 8] = "0 4 0 0 0 0 0".split()
+    report = extract_bytes(_text_report(lines), name="scrambled.txt")
+    assert not [c for c in report.cells if c.row == "total_processed"]
+    message = next(
+        p.message for p in report.problems if p.code == "ambiguous_alignment" and "total_processed" in p.message
+    )
+    assert "not printed row by row" in message
+    assert _values(report, "requests", "new_received", REQ_COLS) == [6, 0, 0, 0, 0, 0, 6]
+
+
+APPEALS_HEADER = [
+    "行政复议",
+    "行政诉讼",
+    "未经复议直接起诉",
+    "复议后起诉",
+    *["结果维持", "结果纠正", "其他结果", "尚未审结"] * 3,
+]
+
+
+def _appeals_lines(values: list[str], cut: int | None = None) -> list[str]:
+    body = APPEALS_HEADER + ["总计"] * 3 + values
+    if cut is not None:  # a header word left among the numbers (text extracted out of order)
+        body = APPEALS_HEADER + ["总计"] * 2 + values[:cut] + ["总计"] + values[cut:]
+    return ["四、政府信息公开行政复议、行政诉讼情况", *body, "五、存在的主要问题及改进情况"]
+
+
+def test_appeals_in_pieces_that_do_not_add_up_are_not_read_in_that_order():
+    values = "3 1 0 0 0 0 0 0 0 0 2 0 0 0 0".split()  # read in order, two totals fail
+    report = extract_bytes(_text_report(_appeals_lines(values, cut=14)), name="pieces.txt")
+    assert not [c for c in report.cells if c.table == "appeals"]
+    assert any(p.code == "ambiguous_alignment" and "in pieces" in p.message for p in report.problems)
+    # In one run, one number a line, the same misprinted line is recorded as printed.
+    report = extract_bytes(_text_report(_appeals_lines(values)), name="run.txt")
+    assert _values(report, "appeals", "review", APPEAL_COLS) == [3, 1, 0, 0, 0]
+    # In pieces but adding up, it is read.
+    values[4], values[14] = "4", "2"
+    report = extract_bytes(_text_report(_appeals_lines(values, cut=14)), name="pieces.txt")
+    assert _values(report, "appeals", "litigation_after_review", APPEAL_COLS) == [2, 0, 0, 0, 2]
