@@ -518,6 +518,8 @@ def read_proactive(rows: list[Row], year: int | None) -> TableResult:
             continue
         centers = [statistics.median(header_x[c.key]) for c in cols] if all(c.key in header_x for c in cols) else None
         _cells_for_row(table, m.key, cols, frag, centers, result)
+    if seen and not any(p.code == "unassigned_values" for p in result.problems):
+        _blank_proactive_rows(table, version, units, seen, result)
     money = {c.key: c for c in table.cols_for(version) if c.kind in MONEY_KINDS}
     if money:
         units = printed_units(rows, "proactive")
@@ -525,6 +527,24 @@ def read_proactive(rows: list[Row], year: int | None) -> TableResult:
     if result.cells or seen:
         result.info = TableInfo(version, evidence)
     return result
+
+
+def _blank_proactive_rows(table: Table, version: str, units: list[Unit], seen: set[str], result: TableResult) -> None:
+    """Rows of 二 in a PDF that print their label and no number (a blank row has no text in its
+    cells): recorded blank, as in 三, when the table leaves no number without a row."""
+    if not any(v.x0 is not None for u in units for v in u.values):
+        return
+    for unit in units:
+        if unit.values or not unit.labels:
+            continue
+        m = match_label("".join(t.text for t in unit.labels), table.key)
+        cols = table.cols_for(version, m.key) if m is not None and m.score >= 0.9 else ()
+        if m is None or not cols or m.key in seen:
+            continue
+        seen.add(m.key)
+        result.cells.extend(Cell(table.key, m.key, c.key, None, "", ["blank"], unit.page, None) for c in cols)
+    order = {r.key: i for i, r in enumerate(table.rows)}
+    result.cells.sort(key=lambda c: order.get(c.row, len(order)))
 
 
 def _header_printed(table: Table, rows: list[Row]) -> bool:

@@ -396,3 +396,54 @@ def test_appeals_in_pieces_that_do_not_add_up_are_not_read_in_that_order():
     values[4], values[14] = "4", "2"
     report = extract_bytes(_text_report(_appeals_lines(values, cut=14)), name="pieces.txt")
     assert _values(report, "appeals", "litigation_after_review", APPEAL_COLS) == [2, 0, 0, 0, 2]
+
+
+# A 2020 county page whose 二 (2019 form) leaves whole rows blank.
+COUNTY_PROACTIVE = [
+    ("第二十条第（一）项", None),
+    ("信息内容", ["本年新制作数量", "本年新公开数量", "对外公开总数量"]),
+    ("规章", [None, None, None]),
+    ("规范性文件", [3, 3, 41]),
+    ("第二十条第（五）项", None),
+    ("信息内容", ["上一年项目数量", "本年增/减", "处理决定数量"]),
+    ("行政许可", [112, "+4", "2,046"]),
+    ("其他对外管理服务事项", [None, None, None]),
+    ("第二十条第（六）项", None),
+    ("信息内容", ["上一年项目数量", "本年增/减", "处理决定数量"]),
+    ("行政处罚", [87, None, 391]),
+    ("行政强制", [None, None, None]),
+    ("第二十条第（八）项", None),
+    ("信息内容", ["上一年项目数量", "本年增/减", None]),
+    ("行政事业性收费", [None, None, None]),
+]
+
+
+@pytest.mark.slow
+def test_pdf_rows_of_proactive_printed_blank_are_read_blank(tmp_path):
+    html = ["<html><head><meta charset='utf-8'></head><body><p>石桥县人民政府2020年政府信息公开工作年度报告</p>"]
+    html += [
+        "<p>本报告所列数据的统计期限为2020年1月1日至12月31日。</p><p>二、主动公开政府信息情况</p><table border='1'>"
+    ]
+    for label, cells in COUNTY_PROACTIVE:
+        html.append(
+            f"<tr><td colspan='4'>{label}</td></tr>" if cells is None else f"<tr><td>{label}</td>{_tds(cells)}</tr>"
+        )
+    html.append("</table><p>三、收到和处理政府信息公开申请情况</p></body></html>")
+    report = extract(_pdf_from_html(tmp_path, "\n".join(html)))
+    got = {(c.row, c.col): c.value for c in report.cells if c.table == "proactive"}
+    assert got == {
+        **{("regulations", c): None for c in ("made", "published", "total_published")},
+        ("normative_documents", "made"): 3,
+        ("normative_documents", "published"): 3,
+        ("normative_documents", "total_published"): 41,
+        ("licensing", "prior_items"): 112,
+        ("licensing", "change"): 4,
+        ("licensing", "decisions"): 2046,
+        **{("other_services", c): None for c in ("prior_items", "change", "decisions")},
+        ("penalty", "prior_items"): 87,
+        ("penalty", "change"): None,
+        ("penalty", "decisions"): 391,
+        **{("coercion", c): None for c in ("prior_items", "change", "decisions")},
+        **{("fees", c): None for c in ("prior_items", "change")},
+    }
+    assert report.cell("proactive", "coercion", "decisions").flags == ["blank"]
