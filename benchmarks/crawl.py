@@ -135,7 +135,10 @@ def national(n: int, seed: int) -> None:
         f"off-site {counters['offsite']}, robots-disallowed {counters['disallowed']}, "
         f"trap {counters['traps']} (max {counters['max_trap_per_host']} on one host); ASCII User-Agent: {ascii_ua}"
     )
-    print(f"wall time {first.wall_s:.0f} s (politeness off); crawler peak memory {first.peak_kb / 1024:.0f} MiB")
+    print(
+        f"wall time {first.wall_s:.0f} s (politeness off); crawler peak memory {first.peak_kb / 1024:.0f} MiB "
+        f"(VmHWM; classification workers at most {first.workers_peak_kb / 1024:.0f} MiB each)"
+    )
     per_county = again["requests"] / len(counties)
     busiest = max(again["requests_by_host"].values(), default=0)
     delay = float(os.environ.get("OGI_CRAWL_DELAY") or BASE["DOWNLOAD_DELAY"])
@@ -144,7 +147,7 @@ def national(n: int, seed: int) -> None:
     hours = max(total * delay / concurrency, busiest * delay) / 3600
     print(
         f"no-change nightly: {again['requests']} requests ({per_county:.1f} per county incl. sub-sites; busiest host "
-        f"{busiest}), {nightly.wall_s:.0f} s here, peak memory {nightly.peak_kb / 1024:.0f} MiB"
+        f"{busiest}), {nightly.wall_s:.0f} s here, peak memory {nightly.peak_kb / 1024:.0f} MiB (VmHWM)"
     )
     print(
         f"projected national nightly ({NATIONAL_COUNTIES} counties, {delay:g} request/s per host, {concurrency} hosts "

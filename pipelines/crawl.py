@@ -31,6 +31,7 @@ from spiders.registry import REPO, Source, adhoc_source, load_allow_hosts
 PROCESS_SETTINGS: dict[str, Any] = {
     "ITEM_PIPELINES": {
         "pipelines.store.RawStorePipeline": 300,
+        "pipelines.verdicts.VerdictPipeline": 500,
         "pipelines.feed.DocumentFeedPipeline": 800,
     },
     "OGI_FETCH_HISTORY": "pipelines.refresh.open_history",

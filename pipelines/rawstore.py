@@ -52,6 +52,7 @@ class FetchRecord:
     headers: dict[str, str] = field(default_factory=dict)
     change: str | None = None  # new | changed | unchanged
     crawl_id: str | None = None
+    verdict: str | None = None  # the crawl's content check of these bytes (JSON, pipelines.verdicts.Verdict)
 
 
 _COLUMNS = [f.name for f in fields(FetchRecord)]
@@ -191,6 +192,18 @@ class RawStore:
         """(last fetch id, number of fetches): what a load compares to find whether anything was fetched."""
         seq, count = self._db.execute("SELECT COALESCE(MAX(id), 0), COUNT(*) FROM fetches").fetchone()
         return int(seq), int(count)
+
+    def verdict(self, sha256: str) -> str | None:
+        """The content check kept for these bytes (any fetch of them), or None when never made."""
+        found = self._db.execute(
+            "SELECT verdict FROM fetches WHERE sha256 = ? AND verdict IS NOT NULL ORDER BY id DESC LIMIT 1", (sha256,)
+        ).fetchone()
+        return None if found is None else found[0]
+
+    def set_verdict(self, sha256: str, verdict: str) -> None:
+        """Keep the content check with every fetch of these bytes that has none yet (fetch rows stay as made)."""
+        self._db.execute("UPDATE fetches SET verdict = ? WHERE sha256 = ? AND verdict IS NULL", (verdict, sha256))
+        self._db.commit()
 
     def attachment_urls(self, page_url: str) -> list[str]:
         """Every attachment URL ever seen on ``page_url``, stored or failed (a failed one is retried)."""

@@ -26,6 +26,7 @@ class PriorFetch(Protocol):
     last_modified: str | None
     organ: str | None
     report_year: int | None
+    year_source: str | None
     title: str | None
     listing_url: str | None
     page_url: str | None

@@ -40,6 +40,10 @@ class DocumentItem:
     size: int | None = None
     change: str | None = None  # new | changed | unchanged (set by the store pipeline)
     crawl_id: str | None = None
+    # the content check (set by the crawl process's verdict pipeline, from the extractor's classification)
+    not_a_report: str | None = None  # what the document is instead: notice, news, bulletin, template, ...
+    flags: list[str] = field(default_factory=list)  # e.g. content_unread:<code>, year_from_published_date
+    duplicate_of: str | None = None  # the report's URL when the same bytes were already counted under it
 
     def json_line(self) -> dict[str, Any]:
         """The ``ogi crawl --json`` contract (architecture.md): one object per document."""
@@ -54,4 +58,8 @@ class DocumentItem:
             "format": self.format,
             "sha256": self.sha256,
             "status": self.change,
+            "year_source": self.year_source,
+            "not_a_report": self.not_a_report,
+            "flags": self.flags,
+            "duplicate_of": self.duplicate_of,
         }

@@ -48,6 +48,11 @@ class SourceLedger:
     caps_reached: Counter = field(default_factory=Counter)  # cap name -> requests refused by it
     fetched_by_browser: int = 0  # responses that came through the browser path (anti-bot checks)
     degraded: str | None = None  # why the site was given up before the end (rate_limited)
+    not_a_report: Counter = field(default_factory=Counter)  # documents the content check rejected, by reason
+    unread: int = 0  # documents whose content could not be read at crawl time: kept as candidates, flagged
+    duplicates: int = 0  # report URLs whose bytes were already counted under another URL
+    rejected: set[str] = field(default_factory=set)  # report keys taken back (not a report, or a duplicate)
+    report_sha: dict[str, str] = field(default_factory=dict)  # sha256 -> the report key counted for it
 
     def error(self, kind: str, url: str, message: str = "") -> None:
         self.errors[kind] += 1
@@ -55,8 +60,35 @@ class SourceLedger:
             self.error_samples.append({"kind": kind, "url": url, "message": message[:300]})
 
     def report(self, key: str, year: int | None) -> None:
+        if key in self.rejected:
+            return
         if key not in self.reports or self.reports[key] is None:
             self.reports[key] = year
+
+    def verdict(
+        self, key: str | None, sha256: str | None, kind: str, reason: str | None, year: int | None
+    ) -> str | None:
+        """Book a document's content check; ``key`` is the report it stands for (None: an attachment
+        of a page). Returns the report URL already counted for the same bytes, if any."""
+        if kind == "unread":
+            self.unread += 1
+        if kind == "not_a_report":
+            self.not_a_report[reason or "other_report"] += 1
+        if key is None:
+            return None
+        if kind == "not_a_report":
+            self.reports.pop(key, None)
+            self.rejected.add(key)
+            return None
+        first = self.report_sha.setdefault(sha256, key) if sha256 else key
+        if first != key:  # the same report under a second URL
+            self.reports.pop(key, None)
+            self.rejected.add(key)
+            self.duplicates += 1
+            return first
+        if key in self.reports and year is not None:
+            self.reports[key] = year  # the document's own year, where the listing had none or a guess
+        return None
 
     def reports_by_year(self) -> dict[str, int]:
         years = Counter(str(y) if y is not None else "unknown" for y in self.reports.values())
@@ -80,6 +112,9 @@ class SourceLedger:
             "error_samples": self.error_samples,
             "skipped": dict(self.skipped),
             "cap_reached": dict(self.caps_reached),
+            "not_a_report": dict(self.not_a_report),
+            "content_unread": self.unread,
+            "duplicates": self.duplicates,
             "fetched_by_browser": self.fetched_by_browser,
             "degraded": self.degraded,
         }

@@ -434,6 +434,7 @@ class ReportSpider(scrapy.Spider):
             url=prev.url,
             organ=ctx.get("organ") or prev.organ,
             report_year=ctx.get("report_year") or prev.report_year,
+            year_source=ctx.get("year_source") or prev.year_source,
             title=ctx.get("title") or prev.title,
             listing_url=ctx.get("listing_url") or prev.listing_url,
             page_url=ctx.get("page_url") or prev.page_url,

@@ -2,8 +2,10 @@
 
 Why a process: production runs ``python -m pipelines.crawl`` (Scrapy's reactor cannot restart),
 and Scrapy's HttpProxyMiddleware takes the proxy from ``http_proxy`` as an operator would set
-it. The child reports its own peak memory (ru_maxrss), so LibreOffice runs of the server
-side never count.
+it. The child reports its own peak memory as VmHWM, not ru_maxrss: Linux carries a parent's
+peak over ``exec`` into the child's ru_maxrss, so the simulation server (in the parent, its
+rendered pages growing) counted as the crawler's; and the largest of its children, the
+classification workers (their ru_maxrss: an upper bound, it starts at the crawler's size).
 """
 
 from __future__ import annotations
@@ -23,8 +25,12 @@ from spiders.registry import REPO
 
 _CHILD = (
     "import atexit, resource, sys\n"
-    "atexit.register(lambda: print('OGI_MAXRSS_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
-    " file=sys.stderr))\n"
+    "def peak():\n"
+    "    with open('/proc/self/status') as f:\n"
+    "        hwm = next(int(l.split()[1]) for l in f if l.startswith('VmHWM:'))\n"
+    "    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+    "    print('OGI_MAXRSS_KB', hwm, kids, file=sys.stderr)\n"
+    "atexit.register(peak)\n"
     "from pipelines.crawl import main\n"
     "sys.exit(main(sys.argv[1:]))\n"
 )
@@ -35,7 +41,8 @@ class CrawlRun:
     report: dict[str, Any]
     lines: list[dict[str, Any]]
     wall_s: float
-    peak_kb: int
+    peak_kb: int  # the crawl process itself (VmHWM)
+    workers_peak_kb: int = 0  # its largest child (a classification worker), ru_maxrss
 
 
 def crawl(
@@ -56,5 +63,5 @@ def crawl(
     report = json.loads(report_path.read_text("utf-8"))
     docs = report_path.with_name(report_path.name.replace(".json", ".documents.jsonl"))
     lines = [json.loads(x) for x in docs.read_text("utf-8").splitlines() if x.strip()] if docs.exists() else []
-    m = re.search(r"OGI_MAXRSS_KB (\d+)", proc.stderr)
-    return CrawlRun(report, lines, wall, int(m.group(1)) if m else 0)
+    m = re.search(r"OGI_MAXRSS_KB (\d+) (\d+)", proc.stderr)
+    return CrawlRun(report, lines, wall, int(m.group(1)) if m else 0, int(m.group(2)) if m else 0)

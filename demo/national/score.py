@@ -2,8 +2,8 @@
 
 A crawl's output is its ``ogi crawl --json`` lines (one per document). A found report is a
 page the crawl kept as a page, or a file it took straight from a listing; attachments of a
-kept page belong to that page. Lines marked ``not_a_report`` (the content check) are not
-counted as reports. A found "report" that is no report of the truth is a false positive,
+kept page belong to that page. Lines marked ``not_a_report`` (the crawl's content check) or
+``duplicate_of`` (the same bytes under a second URL) are not counted as reports. A found "report" that is no report of the truth is a false positive,
 named by the distractor it is (notice, news, template…) or ``unknown``.
 """
 
@@ -18,7 +18,7 @@ from demo.national.counties import County
 
 def found_reports(lines: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Report key (page URL, or file URL when linked from a listing) -> its first document line."""
-    lines = [ln for ln in lines if not ln.get("not_a_report")]
+    lines = [ln for ln in lines if not ln.get("not_a_report") and not ln.get("duplicate_of")]
     pages = {ln["document_url"] for ln in lines if ln.get("document_url") == ln.get("page_url")}
     out: dict[str, dict[str, Any]] = {}
     for ln in lines:
