@@ -95,8 +95,10 @@ class Classifier:
     Why one runner per thread (``jobs=1``): the runner asks for the next job only once its
     worker is idle, so a thread blocked on an empty queue never holds an answer back."""
 
-    def __init__(self, store_root: Path, workers: int, limits: Limits):
-        self.root = store_root
+    def __init__(
+        self, store_root: Path, workers: int, limits: Limits, call: Callable[..., Any] = reactor.callFromThread
+    ):
+        self.root, self.call = store_root, call
         self.limits = limits
         self.jobs: queue.Queue[tuple[str, str | None, str | None] | None] = queue.Queue()
         self.waiting: dict[str, Callable[[Verdict], None]] = {}
@@ -141,7 +143,7 @@ class Classifier:
     def _answer(self, sha: str, verdict: Verdict) -> None:
         with self.lock:
             done = self.waiting.pop(sha)
-        reactor.callFromThread(done, verdict)
+        self.call(done, verdict)
 
 
 class VerdictPipeline:
@@ -187,6 +189,7 @@ class VerdictPipeline:
             self.pending[item.sha256] = first = defer.Deferred()
             first.addCallback(self._keep, item.sha256)
             assert self.classifier is not None
+            self.crawler.spider.ledger[item.source_id].classified += 1
             self.classifier.submit(item.sha256, _name(item), item.published_date, first.callback)
         self.pending[item.sha256].addCallback(_chain, d)
         d.addCallback(lambda verdict: (self._book(item, verdict), item)[1])

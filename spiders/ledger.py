@@ -49,6 +49,7 @@ class SourceLedger:
     fetched_by_browser: int = 0  # responses that came through the browser path (anti-bot checks)
     degraded: str | None = None  # why the site was given up before the end (rate_limited)
     not_a_report: Counter = field(default_factory=Counter)  # documents the content check rejected, by reason
+    classified: int = 0  # documents whose content was checked in this run (a kept verdict is reused)
     unread: int = 0  # documents whose content could not be read at crawl time: kept as candidates, flagged
     duplicates: int = 0  # report URLs whose bytes were already counted under another URL
     rejected: set[str] = field(default_factory=set)  # report keys taken back (not a report, or a duplicate)
@@ -113,6 +114,7 @@ class SourceLedger:
             "skipped": dict(self.skipped),
             "cap_reached": dict(self.caps_reached),
             "not_a_report": dict(self.not_a_report),
+            "classified": self.classified,
             "content_unread": self.unread,
             "duplicates": self.duplicates,
             "fetched_by_browser": self.fetched_by_browser,

@@ -36,11 +36,13 @@ def simulation():
     with NationalServer(counties) as server, tempfile.TemporaryDirectory(prefix="ogi-national-test-") as tmp:
         registry = server.write_registry(Path(tmp) / "sources")
         run = crawl(registry, Path(tmp) / "data", server.proxy)
-        yield counties, run, server.counters()
+        counters = server.counters()
+        nightly = crawl(registry, Path(tmp) / "data", server.proxy)
+        yield counties, run, counters, nightly
 
 
 def test_crawl_stays_polite_and_on_site(simulation) -> None:
-    counties, run, counters = simulation
+    counties, run, counters, _ = simulation
     assert counters["requests"] > 10 * 10  # the crawl did reach every county through the proxy
     assert set(counters["requests_by_host"]) >= {c.host for c in counties}
     assert counters["disallowed"] == 0
@@ -50,7 +52,7 @@ def test_crawl_stays_polite_and_on_site(simulation) -> None:
 
 def test_every_family_finds_its_reports(simulation) -> None:
     """Every family, recognised from the sites themselves, finds ≥ 99.5% of its reports."""
-    counties, run, _ = simulation
+    counties, run, _, _ = simulation
     scores = score(counties, run.lines)
     for family in FAMILIES:
         s = scores[family]
@@ -60,14 +62,14 @@ def test_every_family_finds_its_reports(simulation) -> None:
 
 
 def test_every_report_has_its_year(simulation) -> None:
-    counties, run, _ = simulation
+    counties, run, _, _ = simulation
     s = score(counties, run.lines)["all"]
     assert s.year_ok == s.hit
 
 
 def test_no_non_report_counted(simulation) -> None:
     """Every distractor is recognised by its content at crawl time: precision 100%, each with its reason."""
-    counties, run, _ = simulation
+    counties, run, _, _ = simulation
     scores = score(counties, run.lines)
     assert scores["all"].false_positives == 0, dict(scores["all"].false_by_kind)
     assert scores["all"].precision == 1.0
@@ -77,3 +79,16 @@ def test_no_non_report_counted(simulation) -> None:
     assert listed and all(marked[u] == k for u, k in listed.items()), {u: (k, marked[u]) for u, k in listed.items()}
     totals = run.report["totals"]
     assert totals["reports_found"] == scores["all"].hit
+
+
+def test_no_change_recrawl_reuses_every_verdict(simulation) -> None:
+    """The second crawl classifies nothing (the verdicts kept with the bytes) and counts the same."""
+    counties, run, _, nightly = simulation
+    assert run.report["totals"]["reports_found"] > 0
+    first = {s: e["classified"] for s, e in run.report["sources"].items()}
+    assert sum(first.values()) > 0
+    assert all(e["classified"] == 0 for e in nightly.report["sources"].values())
+    assert nightly.report["totals"]["reports_found"] == run.report["totals"]["reports_found"]
+    assert score(counties, nightly.lines)["all"].false_positives == 0
+    key = lambda ln: (ln["document_url"], ln["not_a_report"], ln["report_year"])  # noqa: E731
+    assert sorted(map(key, nightly.lines)) == sorted(map(key, run.lines))

@@ -100,6 +100,10 @@ def test_inline_page_and_attachments_share_the_page_url(first):
         "format",
         "sha256",
         "status",
+        "year_source",
+        "not_a_report",
+        "flags",
+        "duplicate_of",
     }
     assert all(set(l) == keys for l in lines)
 
