@@ -24,6 +24,7 @@ from spiders.events import EventSink
 from spiders.history import FailedFetch, open_history
 from spiders.items import now_iso
 from spiders.ledger import REFUSALS, classify_failure
+from spiders.middlewares import caps
 
 
 class CrawlAccounts:
@@ -153,6 +154,7 @@ class CrawlAccounts:
             "duration_s": round(time.monotonic() - self._t0, 3),
             "data_dir": str(self.data_dir),
             "refresh": self.refresh,
+            "bounds": caps(self.crawler.settings),
         }
         self.report = crawl_report.build(spider.ledger, meta, runs, filename)
         self.report_path = crawl_report.write(self.report, runs, filename)

@@ -12,7 +12,8 @@ BackoffRetryMiddleware Scrapy's retries on 5xx and timeouts, spaced out exponent
                        beyond which the host is given up for the run (``rate_limited``).
 SafetyMiddleware       only http(s) on ports 80/443 to public addresses, only the source's
                        hosts, redirects kept on their host (``spiders.safety``); sets the proxy.
-CapsMiddleware         pages and documents per source, and navigation per URL shape (traps), capped.
+CapsMiddleware         pages and documents per source, navigation per host, and navigation per URL
+                       shape that brought nothing new (traps), capped.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 
 from spiders import safety
+from spiders import signals as ogi_signals
 from spiders.sniff import detect_encoding, python_codec
 
 
@@ -212,25 +214,28 @@ class SafetyMiddleware:
 
 
 class CapsMiddleware:
-    """Bounds a site cannot push past: pages and documents per source, and navigation per URL shape.
+    """Bounds a site cannot push past: pages and documents per source, navigation per host, and
+    fruitless navigation per URL shape.
 
     Navigation (home, hub, listing) is counted per source by ``safety.trap_pattern`` (a
     calendar's dates, endless query variants, session ids share one shape), pagination also per
-    listing chain by ``safety.url_pattern`` (every digit masked). A request past a cap is refused as ``cap_reached``
-    and the cap is named in the crawl report.
+    listing chain by ``safety.url_pattern`` (every digit masked). Those two count only requests
+    that bring nothing new: a page that leads to report candidates not seen before gives its
+    request back (the spider's ``navigation_fruitful`` signal), so a long real listing goes on
+    while a trap (which only repeats itself) stops at the cap. Every navigation request of a
+    host counts, fruitful or not, against ``navigation_per_host``. A request past a cap is
+    refused as ``cap_reached`` and the cap is named in the crawl report.
     """
 
     def __init__(self, settings):
-        self.caps = {
-            "pages_per_source": settings.getint("OGI_MAX_PAGES_PER_SOURCE", 3000),
-            "documents_per_source": settings.getint("OGI_MAX_DOCUMENTS_PER_SOURCE", 3000),
-            "requests_per_pattern": settings.getint("OGI_MAX_REQUESTS_PER_PATTERN", 20),
-        }
+        self.caps = caps(settings)
         self.counts: dict[tuple, int] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings)
+        mw = cls(crawler.settings)
+        crawler.signals.connect(mw.fruitful, signal=ogi_signals.navigation_fruitful)
+        return mw
 
     def _count(self, key: tuple, cap: str, what: str) -> None:
         n = self.counts.get(key, 0)
@@ -249,8 +254,39 @@ class CapsMiddleware:
             return
         self._count((sid, "page"), "pages_per_source", sid)
         if role in ("home", "hub", "listing"):
+            host = (urlsplit(ctx["url"]).hostname or "").lower()
+            self._count((host, "navigation"), "navigation_per_host", host)
+            keys = []
             if ctx.get("page_no"):  # a listing's next page: bounded in its chain, every digit masked
                 pattern = safety.url_pattern(ctx["url"])
-                self._count((sid, ctx.get("chain"), pattern), "requests_per_pattern", pattern)
+                keys.append(((sid, ctx.get("chain"), pattern), pattern))
             pattern = safety.trap_pattern(ctx["url"])  # and per source by its trap shape, across chains
-            self._count((sid, pattern), "requests_per_pattern", pattern)
+            keys.append(((sid, pattern), pattern))
+            counted = []
+            try:
+                for key, what in keys:
+                    self._count(key, "requests_per_pattern", what)
+                    counted.append(key)
+            except Refused:
+                self._give_back(counted)
+                raise
+            request.meta["ogi_pattern_keys"] = counted
+
+    def fruitful(self, request: Request, spider=None) -> None:
+        """A navigation page brought new candidates: its request no longer counts toward a trap."""
+        self._give_back(request.meta.pop("ogi_pattern_keys", ()))
+
+    def _give_back(self, keys) -> None:
+        for key in keys:
+            self.counts[key] -= 1
+
+
+def caps(settings) -> dict[str, int]:
+    """The caps in force (the crawl report states them)."""
+    return {
+        "pages_per_source": settings.getint("OGI_MAX_PAGES_PER_SOURCE", 3000),
+        "documents_per_source": settings.getint("OGI_MAX_DOCUMENTS_PER_SOURCE", 3000),
+        "requests_per_pattern": settings.getint("OGI_MAX_REQUESTS_PER_PATTERN", 20),
+        "navigation_per_host": settings.getint("OGI_MAX_NAVIGATION_PER_HOST", 1000),
+        "listing_pages": settings.getint("OGI_MAX_LISTING_PAGES", 300),
+    }

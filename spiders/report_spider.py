@@ -39,6 +39,10 @@ from spiders.registry import Source
 from spiders.sniff import PAGE_FORMATS, file_name, sniff_format
 from spiders.titles import is_interpretation, normalise, parse_title
 
+# Next pages of one listing in flight at once: a fruitful page gives its request back to the
+# per-pattern cap (spiders.middlewares.CapsMiddleware) before the cap is reached, however many
+# pages a listing announces up front.
+PAGINATION_WINDOW = 4
 KEEP_HEADERS = ("ETag", "Last-Modified", "Content-Type", "Content-Length", "Content-Disposition", "Server", "Location")
 
 
@@ -49,6 +53,8 @@ class Chain:
     scheduled: set[str] = field(default_factory=set)
     seen_links: set[str] = field(default_factory=set)
     capped: bool = False
+    waiting: list[Request] = field(default_factory=list)  # next pages decided, not yet released
+    in_flight: int = 0  # next pages released whose response has not been parsed yet
 
 
 def new_crawl_id() -> str:
@@ -74,6 +80,7 @@ class ReportSpider(scrapy.Spider):
         self.ledger = CrawlLedger()
         self.chains: dict[str, Chain] = {}
         self.claimed: set[str] = set()
+        self.claims = 0  # documents claimed so far: a navigation page that raises it brought something new
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> "ReportSpider":
@@ -117,12 +124,17 @@ class ReportSpider(scrapy.Spider):
     def parse_hub(self, response: Response) -> Iterator[Any]:
         ctx = response.meta["ogi"]
         src = self.sources[ctx["source"]]
+        chain = self.chains.get(ctx.get("chain") or "") if ctx.get("page_no") else None
+        if chain is not None:
+            chain.in_flight -= 1  # one of the chain's next pages is back
         if not isinstance(response, TextResponse) or sniff_format(response.body) not in PAGE_FORMATS:
             # a column link that serves a document itself
             yield from self._document_item(
                 response,
                 {**ctx, "role": "doc", "kind": "attachment", "page_url": ctx.get("listing_url") or response.url},
             )
+            if chain is not None:
+                yield from self._release(chain)
             return
         if response.request is not None and response.request.method == "POST":
             response = response.replace(url=ctx["url"])  # a POSTed record set: read it under its logical URL
@@ -130,7 +142,10 @@ class ReportSpider(scrapy.Spider):
         led.pages_fetched += 1
         if ctx["role"] == "listing":
             led.listing_pages += 1
+        before = self.claims
         yield from self._follow(response, src, ctx)
+        if self.claims > before:  # new report candidates: this request was no trap
+            self.crawler.signals.send_catch_log(ogi_signals.navigation_fruitful, request=response.request, spider=self)
 
     def _links(self, response: TextResponse, src: Source) -> tuple[list[Link], list]:
         fams = families_for(response, src.cms)
@@ -240,6 +255,7 @@ class ReportSpider(scrapy.Spider):
         if page_no > 0 and not fresh:
             if any(u not in chain.scheduled for u in next_pages):
                 led.error("endless_pagination", response.url, "a listing page brought nothing new but links onwards")
+            yield from self._release(chain)
             return
         for url in next_pages:
             if url in chain.scheduled or not src.allows(url):
@@ -250,18 +266,28 @@ class ReportSpider(scrapy.Spider):
                     led.error("pagination_cap", response.url, f"more than {self.max_pages} pages in one listing")
                 break
             chain.scheduled.add(url)
-            yield self._request(
-                url,
-                self.parse_hub,
-                src,
-                role="listing",
-                hops=ctx.get("hops", 0),
-                organ=ctx.get("organ"),
-                year_hint=ctx.get("year_hint"),
-                chain=chain_key,
-                page_no=page_no + 1,
-                http=wire.get(url),
+            chain.waiting.append(
+                self._request(
+                    url,
+                    self.parse_hub,
+                    src,
+                    role="listing",
+                    hops=ctx.get("hops", 0),
+                    organ=ctx.get("organ"),
+                    year_hint=ctx.get("year_hint"),
+                    chain=chain_key,
+                    page_no=page_no + 1,
+                    http=wire.get(url),
+                )
             )
+        yield from self._release(chain)
+
+    @staticmethod
+    def _release(chain: Chain) -> Iterator[Request]:
+        """The chain's next pages, at most ``PAGINATION_WINDOW`` in flight."""
+        while chain.waiting and chain.in_flight < PAGINATION_WINDOW:
+            chain.in_flight += 1
+            yield chain.waiting.pop(0)
 
     def _report_link(
         self, link: Link, response: TextResponse, src: Source, ctx: dict[str, Any], fams: list
@@ -293,6 +319,7 @@ class ReportSpider(scrapy.Spider):
         if url in self.claimed:
             return False
         self.claimed.add(url)
+        self.claims += 1
         return True
 
     def _page_request(self, url: str, src: Source, entry: dict[str, Any]) -> Iterator[Any]:
@@ -485,4 +512,8 @@ class ReportSpider(scrapy.Spider):
             # ask again with every parameter in the URL, once.
             return [request.replace(url=ctx["url"], method="GET", body=b"", headers={}, dont_filter=True)]
         self.crawler.signals.send_catch_log(ogi_signals.request_failed, failure=failure, request=request, spider=self)
-        return None
+        chain = self.chains.get(ctx.get("chain") or "") if ctx.get("page_no") else None
+        if chain is None:
+            return None
+        chain.in_flight -= 1  # a next page that failed: let the chain's others go
+        return list(self._release(chain))

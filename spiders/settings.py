@@ -73,7 +73,7 @@ BASE: dict[str, Any] = {
     "EXTENSIONS": {"spiders.extensions.CrawlAccounts": 500},
     # ogi's own knobs
     "OGI_MAX_HOPS": 6,  # links from the homepage to a 年报 column, pagination not counted
-    "OGI_MAX_LISTING_PAGES": 50,  # per listing chain: endless pagination stops here
+    "OGI_MAX_LISTING_PAGES": 300,  # per listing chain, fruitful or not: endless pagination stops here
     "OGI_REFRESH_MODE": "skip",  # skip | revalidate | refetch (spiders.incremental)
     "OGI_REFRESH_DAYS": 30.0,
     "OGI_STDOUT": None,  # None | json | events (spiders.events)
@@ -91,7 +91,8 @@ BASE: dict[str, Any] = {
     # caps (cap_reached in the crawl report names which)
     "OGI_MAX_PAGES_PER_SOURCE": 3000,  # home, hub, listing and report-page requests
     "OGI_MAX_DOCUMENTS_PER_SOURCE": 3000,  # attachment requests
-    "OGI_MAX_REQUESTS_PER_PATTERN": 20,  # navigation per URL shape (calendars, query variants): traps
+    "OGI_MAX_REQUESTS_PER_PATTERN": 20,  # navigation per URL shape that brought nothing new: traps
+    "OGI_MAX_NAVIGATION_PER_HOST": 1000,  # home, hub and listing requests of one host, fruitful or not
 }
 
 # Politeness off: for the local demo sites, tests and benchmarks only.

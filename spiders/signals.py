@@ -7,3 +7,4 @@ the extension (like any other listener) counts it, reports it and keeps it in th
 
 request_failed = object()  # (failure, request, spider): a request that failed for good
 document_refused = object()  # (request, kind, message, status, spider): bytes the spider would not keep
+navigation_fruitful = object()  # (request, spider): a navigation page that brought new report candidates

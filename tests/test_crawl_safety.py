@@ -198,6 +198,61 @@ def test_a_calendar_trap_gets_at_most_20_requests_and_the_cap_is_reported(tmp_pa
     assert src["reports_found"] == 1
 
 
+LONG = 35  # pages of a real 年报 column, more than OGI_MAX_REQUESTS_PER_PATTERN
+TOWNS = "东西南北安宁平和兴隆新丰永太长青龙凤阳石"
+
+
+def _town_report(page: int, i: int) -> tuple[str, str]:
+    k = page * 3 + i
+    title = f"测试县{TOWNS[k // 20]}{TOWNS[k % 20]}镇人民政府2023年政府信息公开工作年度报告"
+    return f"/r/{page}_{i}.html", title
+
+
+def long_listing_routes(path, handler):
+    """A 35-page column, every page with three reports not seen before and all page numbers
+    shown at once; page 1 also links a calendar whose every day repeats page 1's reports (and pages on
+    by 下一页 to the next date, endlessly)."""
+    if path == "/robots.txt":
+        return html("", 404)
+    if path == "/":
+        return html('<html><body><a href="/nb/list_1.shtml">政府信息公开年报</a></body></html>')
+    if path.startswith("/nb/list_") or path.startswith("/nb/cal"):
+        day = int(path.rsplit("=", 1)[-1]) if path.startswith("/nb/cal") else 0
+        page = 1 if day else int(path.removeprefix("/nb/list_").removesuffix(".shtml"))
+        items = "".join(f'<li><a href="{u}">{t}</a></li>' for u, t in map(lambda i: _town_report(page, i), range(3)))
+        pager = "" if day else "".join(f' <a href="list_{n}.shtml">{n}</a>' for n in range(1, LONG + 1))
+        date = time.strftime("%Y-%m-%d", time.gmtime(1704067200 + 86400 * day))
+        if day:  # a calendar day: page 1's reports again, a new notice, and the next day
+            onward = f'<a href="/news/{day}.html">通知{day}</a><a href="/nb/cal?date={date}&d={day + 1}">下一页</a>'
+        else:
+            onward = '<a href="/nb/cal?date=2024-01-01&d=1">政府信息公开年报</a>' if page == 1 else ""
+        body = f'<ul>{items}</ul><div class="page">共{LONG}页{pager}</div>{onward}'
+        return html(f'<html><head><meta charset="utf-8"></head><body>{body}</body></html>')
+    if path.startswith("/r/"):
+        page, i = (int(x) for x in path.removeprefix("/r/").removesuffix(".html").split("_"))
+        return html(REPORT.format(t=_town_report(page, i)[1]))
+    return html("nothing", 404)
+
+
+def test_a_long_listing_that_keeps_giving_reports_is_read_to_the_end_while_its_calendar_stops(tmp_path, run_module):
+    """The per-pattern cap counts requests that bring nothing new: 35 fruitful pages are all read,
+    the calendar (new URLs, old reports) stops within 20, and the crawl report states the bounds."""
+    site = Site(long_listing_routes)
+    try:
+        src = crawl(run_module, tmp_path, registry(tmp_path / "reg", site.base + "/", allow=[f"127.0.0.1:{site.port}"]))
+    finally:
+        site.close()
+    paths = site.paths()
+    listing = {p for p in paths if p.startswith("/nb/list_")}
+    calendar = [p for p in paths if p.startswith("/nb/cal")]
+    assert len(listing) == LONG
+    assert 0 < len(calendar) <= 20
+    assert src["reports_found"] == LONG * 3
+    assert src["cap_reached"].get("requests_per_pattern", 0) >= 1
+    report = json.loads((tmp_path / "data" / "runs" / "crawl-latest.json").read_text("utf-8"))
+    assert report["bounds"]["requests_per_pattern"] == 20 and report["bounds"]["navigation_per_host"] == 1000
+
+
 def test_trap_patterns_mask_dates_tokens_and_session_ids_but_keep_column_ids():
     assert safety.trap_pattern(
         "http://a.gov.cn/cal/2024-05-01/index.html?sid=9f8e7d6c5b4a39281706"
