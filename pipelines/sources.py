@@ -8,7 +8,9 @@ under ``<data_dir>/registry/overrides/``) override or add single counties. A see
 from public sources is never copied into the repository: it is imported at run time.
 
 Whether a source is *confirmed* is derived from the crawl reports under ``<data_dir>/runs/``
-(a crawl that found a report on it, and when), never edited by hand.
+(a crawl that found a report on it, and when), never edited by hand. Only crawls that checked
+each document's content count (their entries carry ``classified``): an older crawl counted
+notices and templates titled like reports.
 """
 
 from __future__ import annotations
@@ -245,7 +247,7 @@ def crawl_state(data_dir: str | Path) -> dict[str, SourceState]:
             state.last_crawl, state.status, state.reports = when, source_health(entry), int(found)
             errors = entry.get("errors") or {}
             state.causes = sorted(errors) if isinstance(errors, dict) else []
-            if found:
+            if found and "classified" in entry:  # reports told from non-reports by their content (ogi ≥ issue 8)
                 state.first_confirmed = state.first_confirmed or when
                 state.last_confirmed = when
     return dict(states)

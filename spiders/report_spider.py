@@ -144,7 +144,7 @@ class ReportSpider(scrapy.Spider):
             led.listing_pages += 1
         before = self.claims
         yield from self._follow(response, src, ctx)
-        if self.claims > before:  # new report candidates: this request was no trap
+        if self.claims > before and hasattr(self, "crawler"):  # new report candidates: this request was no trap
             self.crawler.signals.send_catch_log(ogi_signals.navigation_fruitful, request=response.request, spider=self)
 
     def _links(self, response: TextResponse, src: Source) -> tuple[list[Link], list]:

@@ -146,6 +146,25 @@ def test_confirmed_comes_from_a_crawl_that_found_reports(demo_sites, tmp_path, r
     assert rows["demo-qianyang"]["last_crawl"] is None and not rows["demo-qianyang"]["confirmed"]
 
 
+def test_only_a_crawl_that_checked_content_confirms(tmp_path):
+    """An older crawl report (no content check: it counted notices titled like reports) confirms nothing."""
+    from pipelines.sources import crawl_state
+
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    old = {"finished_at": "2026-01-01T00:00:00+00:00", "sources": {"a": {"reports_found": 3, "errors": {}}}}
+    (runs / "crawl-20260101T000000Z-aaaaaa.json").write_text(json.dumps(old), "utf-8")
+    state = crawl_state(tmp_path)["a"]
+    assert state.reports == 3 and state.last_confirmed is None
+    new = {
+        "finished_at": "2026-02-01T00:00:00+00:00",
+        "sources": {"a": {"reports_found": 2, "classified": 5, "errors": {}}},
+    }
+    (runs / "crawl-20260201T000000Z-bbbbbb.json").write_text(json.dumps(new), "utf-8")
+    state = crawl_state(tmp_path)["a"]
+    assert state.reports == 2 and state.first_confirmed == state.last_confirmed == "2026-02-01T00:00:00+00:00"
+
+
 @pytest.mark.skipif(not SEED.exists(), reason="the national seed list is not beside the repository (../shared)")
 def test_the_national_seed_list_covers_every_county(tmp_path):
     summary = import_seed(SEED, tmp_path)
