@@ -139,6 +139,14 @@ def national(n: int, seed: int) -> None:
         f"wall time {first.wall_s:.0f} s (politeness off); crawler peak memory {first.peak_kb / 1024:.0f} MiB "
         f"(VmHWM; classification workers at most {first.workers_peak_kb / 1024:.0f} MiB each)"
     )
+    classified = [sum(e.get("classified", 0) for e in r.report["sources"].values()) for r in (first, nightly)]
+    rejected = sum(sum(e.get("not_a_report", {}).values()) for e in first.report["sources"].values())
+    again_all = score(counties, nightly.lines)["all"]
+    print(
+        f"content check: {classified[0]} documents classified in the first crawl ({rejected} not reports), "
+        f"{classified[1]} in the no-change nightly; nightly recall {again_all.recall:.2%}, precision "
+        f"{again_all.precision:.2%}"
+    )
     per_county = again["requests"] / len(counties)
     busiest = max(again["requests_by_host"].values(), default=0)
     delay = float(os.environ.get("OGI_CRAWL_DELAY") or BASE["DOWNLOAD_DELAY"])
