@@ -122,7 +122,7 @@ class Classifier:
         for thread in self.threads:
             thread.join(timeout=self.limits.timeout + 10)
 
-    def _next_job(self, store: RawStore) -> Job | None:
+    def _next_job(self, store: RawStore, taken: list[str]) -> Job | None:
         while True:
             task = self.jobs.get()
             if task is None:
@@ -133,12 +133,22 @@ class Classifier:
             except (OSError, DamagedBlob):
                 self._answer(sha, Verdict("unread", code="blob_unreadable"))
                 continue
+            taken.append(sha)
             return Job(key=sha, data=data, name=name, published_date=published)
 
     def _serve(self) -> None:
+        """Answer every job, whatever happens: a runner that breaks answers its job ``unread`` and starts again."""
         with RawStore(self.root) as store:  # this thread's own connection
-            for sha, report in run_many(iter(lambda: self._next_job(store), None), jobs=1, limits=self.limits):
-                self._answer(sha, verdict_of(report))
+            while True:
+                taken: list[str] = []
+                try:
+                    for sha, report in run_many(iter(lambda: self._next_job(store, taken), None), 1, self.limits):
+                        taken.remove(sha)
+                        self._answer(sha, verdict_of(report))
+                    return
+                except Exception:  # noqa: BLE001 - a crawl must never wait for an answer that will not come
+                    for sha in taken:
+                        self._answer(sha, Verdict("unread", code="classifier_failed"))
 
     def _answer(self, sha: str, verdict: Verdict) -> None:
         with self.lock:

@@ -28,11 +28,12 @@ def _classify(tmp_path: Path, docs: dict[str, tuple[bytes, str]]) -> dict[str, V
     store = RawStore(tmp_path / "raw")
     shas = {name: store.put(data) for name, (data, _) in docs.items()}
     answers: queue.Queue[tuple[str, Verdict]] = queue.Queue()
+    shas["lost"] = "0" * 64  # a blob the store does not have
     classifier = Classifier(tmp_path / "raw", 2, Limits(timeout=30, memory_mb=1024), call=lambda f, v: f(v))
     try:
-        for name, (_, filename) in docs.items():
+        for name, filename in [(n, f) for n, (_, f) in docs.items()] + [("lost", "e.pdf")]:
             classifier.submit(shas[name], filename, None, lambda v, name=name: answers.put((name, v)))
-        got = dict(answers.get(timeout=120) for _ in docs)
+        got = dict(answers.get(timeout=120) for _ in shas)
     finally:
         classifier.close()
         store.close()
@@ -55,6 +56,7 @@ def test_real_documents_are_judged_by_content(tmp_path: Path) -> None:
     assert (got["template"].kind, got["template"].reason) == ("not_a_report", "template")
     assert (got["notice"].kind, got["notice"].reason) == ("not_a_report", "notice")
     assert got["corrupt"].kind == "unread" and got["corrupt"].code  # kept as a candidate, flagged
+    assert got["lost"] == Verdict("unread", code="blob_unreadable")
 
 
 def test_unread_document_stays_a_candidate_and_is_flagged() -> None:
