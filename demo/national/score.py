@@ -3,8 +3,9 @@
 A crawl's output is its ``ogi crawl --json`` lines (one per document). A found report is a
 page the crawl kept as a page, or a file it took straight from a listing; attachments of a
 kept page belong to that page. Lines marked ``not_a_report`` (the crawl's content check) or
-``duplicate_of`` (the same bytes under a second URL) are not counted as reports. A found "report" that is no report of the truth is a false positive,
-named by the distractor it is (notice, news, template…) or ``unknown``.
+``duplicate_of`` (the same bytes under a second URL) are not counted as reports. A found
+"report" that is no report of the truth is a false positive, named by the distractor it is
+(notice, news, template…) or ``unknown``.
 """
 
 from __future__ import annotations
