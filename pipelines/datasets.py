@@ -42,7 +42,7 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import fsspec
 import pyarrow as pa
@@ -59,6 +59,7 @@ STAGING = "_staging"
 LOADS = "_loads"
 STATE = "_state.json"
 CRASH_ENV = "OGI_TEST_CRASH_AT"
+ROW_GROUP = 65536  # rows per row group: what a load streaming an unpartitioned table holds at once
 
 
 def crash_point(step: str) -> None:
@@ -128,6 +129,23 @@ def content_hash(table: pa.Table) -> str:
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)
     return hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
+
+
+def _rechunk(pieces: Iterable[pa.Table], rows: int) -> Iterator[pa.Table]:
+    """The same rows in pieces of exactly ``rows`` (the last shorter): a hash over the pieces then depends on the
+    rows alone, not on how they arrived."""
+    held: list[pa.Table] = []
+    count = 0
+    for piece in pieces:
+        held.append(piece)
+        count += piece.num_rows
+        while count >= rows:
+            table = pa.concat_tables(held)
+            yield table.slice(0, rows)
+            rest = table.slice(rows)
+            held, count = [rest], rest.num_rows
+    if count:
+        yield pa.concat_tables(held)
 
 
 class WarehouseLock:
@@ -250,7 +268,7 @@ class Warehouse:
 
     def _file_hash(self, path: str) -> str:
         with self.fs.open(path, "rb") as f:
-            meta = pq.ParquetFile(f).schema_arrow.metadata or {}
+            meta = pq.ParquetFile(f).metadata.metadata or {}  # the file's key-value metadata (streamed files too)
         return meta.get(b"ogi.content_sha256", b"").decode()
 
     def row_count(self, table: str) -> int:
@@ -310,14 +328,17 @@ class Warehouse:
 
     # writing --------------------------------------------------------------------------
     @contextmanager
-    def load(self, load_id: str | None = None, lock_timeout: float = 600.0) -> Iterator["Load"]:
-        """Hold the lock, finish any interrupted load, sweep stale staging, then let a load write."""
+    def load(self, load_id: str | None = None, lock_timeout: float = 600.0, scan: bool = True) -> Iterator["Load"]:
+        """Hold the lock, finish any interrupted load, sweep stale staging, then let a load write.
+
+        ``scan``: list every file first (a load that rebuilds whole tables); without it, a file is looked at
+        only when the load names its partition, so a small change costs no LIST of the warehouse."""
         lock = WarehouseLock(self.fs, self._p(LOCK))
         lock.acquire(lock_timeout)
         try:
             recovered = self.recover()
             self._sweep_staging()
-            yield Load(self, load_id or new_load_id(), recovered)
+            yield Load(self, load_id or new_load_id(), recovered, scan)
         finally:
             lock.release()
 
@@ -393,20 +414,70 @@ class Warehouse:
 class Load:
     """One load's writes: stage changed partitions, then commit them all at once."""
 
-    def __init__(self, warehouse: Warehouse, load_id: str, recovered: str | None):
+    def __init__(self, warehouse: Warehouse, load_id: str, recovered: str | None, scan: bool = True):
         self.wh = warehouse
         self.load_id = load_id
         self.recovered = recovered
         self.started_at = _now()
-        self._existing = warehouse.files()
+        self._scan = scan
+        self._existing: dict[str, str] = warehouse.files() if scan else {}
+        self._probed: set[str] = set()
+        self.damaged: list[str] = []  # files found unreadable (and quarantined) by this load
+        self._drops: set[str] = set()
         self._produced: set[str] = set()
         self._owned: set[str] = set()
         self._moves: list[tuple[str, str]] = []
         self._rows: dict[str, int] = {}
 
+    def scan(self) -> None:
+        """List every file now: this load rebuilds whole tables (their files not produced are deleted)."""
+        if not self._scan:
+            self._existing, self._scan = self.wh.files(), True
+
+    def reset(self) -> None:
+        """Forget everything staged so far (the load starts over, e.g. as a full one)."""
+        self._produced.clear()
+        self._owned.clear()
+        self._drops.clear()
+        self._moves.clear()
+        self._rows.clear()
+        self.wh._sweep_staging()
+
+    def _hash(self, rel: str) -> str | None:
+        """Content hash of the file in place (None when there is none), looked up once when not scanned."""
+        if not self._scan and rel not in self._probed:
+            self._probed.add(rel)
+            path = self.wh._p(rel)
+            if self.wh.fs.exists(path):
+                try:
+                    self._existing[rel] = self.wh._file_hash(path)
+                except Exception as exc:  # noqa: BLE001 - truncated or garbled: set aside, rebuilt by this load
+                    self.wh.quarantine.put(path, f"unreadable Parquet file: {type(exc).__name__}: {exc}", self.wh.fs)
+                    self.damaged.append(rel)
+        return self._existing.get(rel)
+
+    def read_batches(
+        self, table: str, partition: Mapping[str, Any] | None, rows: int = ROW_GROUP
+    ) -> Iterator[pa.Table]:
+        """The file in place, ``rows`` at a time (nothing when absent)."""
+        rel = f"{partition_dir(TABLES[table], partition)}/{FILE_NAME}"
+        if self._hash(rel) is None:
+            return
+        with self.wh.fs.open(self.wh._p(rel), "rb") as f:
+            for batch in pq.ParquetFile(f).iter_batches(batch_size=rows):
+                yield pa.Table.from_batches([batch])
+
     def has(self, table: str, partition: Mapping[str, Any] | None) -> bool:
         """Whether the partition's file is in place (and readable)."""
-        return f"{partition_dir(TABLES[table], partition)}/{FILE_NAME}" in self._existing
+        return self._hash(f"{partition_dir(TABLES[table], partition)}/{FILE_NAME}") is not None
+
+    def read(self, table: str, partition: Mapping[str, Any] | None) -> pa.Table | None:
+        """The rows of the partition's file in place (file columns, no partition columns), None when absent."""
+        rel = f"{partition_dir(TABLES[table], partition)}/{FILE_NAME}"
+        if self._hash(rel) is None:
+            return None
+        with self.wh.fs.open(self.wh._p(rel), "rb") as f:
+            return pq.read_table(f)
 
     def keep(self, table: str, partition: Mapping[str, Any] | None) -> bool:
         """Keep a partition's file as it is (its inputs did not change); False when there is none to keep."""
@@ -414,7 +485,7 @@ class Load:
         rel = f"{partition_dir(TABLES[table], partition)}/{FILE_NAME}"
         if rel in self._produced:
             raise ValueError(f"partition written twice in one load: {rel}")
-        if rel not in self._existing:
+        if self._hash(rel) is None:
             return False
         self._produced.add(rel)
         return True
@@ -437,9 +508,11 @@ class Load:
         self._produced.add(rel)
         if data.num_rows == 0:
             self._produced.discard(rel)  # an empty partition is no file
+            if not self._scan and self._hash(rel) is not None:
+                self._drops.add(rel)
             return False
         digest = content_hash(data)
-        if self._existing.get(rel) == digest:
+        if self._hash(rel) == digest:
             return False
         data = data.set_column(
             data.schema.get_field_index("load_id"), "load_id", pa.array([self.load_id] * data.num_rows, pa.string())
@@ -457,14 +530,56 @@ class Load:
         path = self.wh._p(staged)
         self.wh.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
         with self.wh.fs.open(path, "wb") as out:
-            pq.write_table(data, out, compression="zstd")
+            pq.write_table(data, out, compression="zstd", row_group_size=ROW_GROUP)
+        self._moves.append((staged, rel))
+        return True
+
+    def write_batches(self, table: str, partition: Mapping[str, Any] | None, batches: Iterable[pa.Table]) -> bool:
+        """Stage one partition from a stream of pieces, one piece in memory at a time (a national ``documents``
+        table is never whole in memory); True when staged. Its content hash is taken over the pieces as they
+        come, a fixed number of rows at a time: the same rows hash the same however they arrived."""
+        spec = TABLES[table]
+        self.own(table)
+        rel = f"{partition_dir(spec, partition)}/{FILE_NAME}"
+        if rel in self._produced:
+            raise ValueError(f"partition written twice in one load: {rel}")
+        self._produced.add(rel)
+        staged = f"{STAGING}/{self.load_id}/{rel}"
+        path = self.wh._p(staged)
+        self.wh.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+        digest, rows = hashlib.sha256(), 0
+        schema = spec.arrow_schema()
+        with self.wh.fs.open(path, "wb") as out, pq.ParquetWriter(out, schema, compression="zstd") as writer:
+            for piece in _rechunk((b.select(schema.names).cast(schema) for b in batches), ROW_GROUP):
+                digest.update(content_hash(piece).encode())
+                rows += piece.num_rows
+                piece = piece.set_column(
+                    schema.get_field_index("load_id"), "load_id", pa.array([self.load_id] * piece.num_rows, pa.string())
+                )
+                writer.write_table(piece, row_group_size=ROW_GROUP)
+            writer.add_key_value_metadata(
+                {
+                    "ogi.content_sha256": digest.hexdigest(),
+                    "ogi.load_id": self.load_id,
+                    "ogi.schema_version": SCHEMA_VERSION,
+                }
+            )
+        self._rows[table] = self._rows.get(table, 0) + rows
+        if rows == 0 or self._hash(rel) == digest.hexdigest():
+            self.wh.fs.rm_file(path)
+            if rows == 0:
+                self._produced.discard(rel)
+                if self._hash(rel) is not None:
+                    self._drops.add(rel)
+            return False
         self._moves.append((staged, rel))
         return True
 
     def commit(self, state: dict[str, Any] | None = None) -> CommitResult:
         """Write the journal (the commit point), apply it, record the load; ``state`` goes to ``_state.json``."""
+        owned = self._existing if self._scan else {}
         deletes = sorted(
-            rel for rel in self._existing if rel.split("/", 1)[0] in self._owned and rel not in self._produced
+            {rel for rel in owned if rel.split("/", 1)[0] in self._owned and rel not in self._produced} | self._drops
         )
         result = CommitResult(
             self.load_id,

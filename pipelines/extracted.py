@@ -143,6 +143,8 @@ class ExtractionStore:
         with self._db:
             self._db.execute("DELETE FROM entries WHERE batch = ?", (path.name,))
             self._db.execute("DELETE FROM meta WHERE key LIKE 'mark:%'")  # no longer complete up to anything
+            # entries went away without a new sequence number: a new epoch makes the next load look at everything
+            self._db.execute("UPDATE meta SET value = ? WHERE key = 'epoch'", (uuid.uuid4().hex,))
         self._cache = OrderedDict((k, v) for k, v in self._cache.items() if k[0] != path.name)
         self.quarantine.put(path, reason)
 
@@ -168,6 +170,20 @@ class ExtractionStore:
         """(sha256, version, summary) of every entry, ordered by sha256 (to merge with the raw store's documents)."""
         for sha, version, summary in self._db.execute("SELECT sha256, version, summary FROM entries ORDER BY sha256"):
             yield sha, version, json.loads(summary)
+
+    def changed_since(self, seq: int) -> set[str]:
+        """sha256 of every entry written after change sequence ``seq`` (read from the sequence's index)."""
+        return {r[0] for r in self._db.execute("SELECT sha256 FROM entries WHERE seq > ?", (seq,))}
+
+    def summaries_of(self, shas: Iterable[str]) -> dict[str, dict[str, dict[str, Any]]]:
+        """sha256 → version → summary, for the given documents only."""
+        out: dict[str, dict[str, dict[str, Any]]] = {}
+        for sha in shas:
+            for version, summary in self._db.execute(
+                "SELECT version, summary FROM entries WHERE sha256 = ?", (sha,)
+            ).fetchall():
+                out.setdefault(sha, {})[version] = json.loads(summary)
+        return out
 
     def batch_files(self) -> dict[str, int]:
         """Batch file name → entries that point into it."""

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from extractors.jurisdictions import code_in_force, current_code
 from extractors.schema import SCHEMA
@@ -34,9 +35,10 @@ from extractors.versions import OGI_VERSION
 from pipelines import rows as R
 from pipelines.coverage import Observation, coverage_rows, cross_year_checks
 from pipelines.crawl_reports import crawl_log_rows, crawl_report_paths
-from pipelines.datasets import CommitResult, Warehouse, to_arrow
+from pipelines.datasets import CommitResult, Load, Warehouse, to_arrow
 from pipelines.divisions import describe, division_rows
 from pipelines.extracted import CorruptBatch, ExtractionStore, pick_version
+from pipelines.loadindex import DocRow, LoadIndex, ReportRow, scope_key
 from pipelines.quarantine import Quarantine
 from pipelines.rawstore import FetchRecord, RawStore
 from pipelines.tables import SCHEMA_VERSION, TABLES
@@ -180,16 +182,26 @@ def group_reports(docs: Iterable[DocSummary]) -> dict[str, ReportGroup]:
 def mark_primary(groups: Iterable[ReportGroup]) -> None:
     """``is_primary``: the jurisdiction government's own report for the year (麟游县人民政府's, not its
     departments' or towns'), at most one per jurisdiction and year: the richest when two qualify."""
-    best: dict[tuple[str, int], ReportGroup] = {}
+    groups = list(groups)
+    best = choose_primary((g.code, g.year, g.chosen.cells_found, g.report_id) for g in groups if is_candidate(g))
     for g in groups:
-        chosen = g.chosen
-        if chosen.speaks_for is None or chosen.speaks_for != g.code:
-            continue
-        key = (g.code, g.year)
-        if key not in best or (-chosen.cells_found, g.report_id) < (-best[key].chosen.cells_found, best[key].report_id):
-            best[key] = g
-    for g in best.values():
-        g.is_primary = True
+        g.is_primary = best.get((g.code, g.year)) == g.report_id
+
+
+def is_candidate(g: ReportGroup) -> bool:
+    """Issued by the jurisdiction's own government: it may be the jurisdiction's primary report."""
+    return g.chosen.speaks_for is not None and g.chosen.speaks_for == g.code
+
+
+def choose_primary(candidates: Iterable[tuple[str | None, int, int, str]]) -> dict[tuple[str | None, int], str]:
+    """(code, year, cells found, report id) of every candidate → the primary report id per (code, year): the
+    richest, then the lowest id."""
+    best: dict[tuple[str | None, int], tuple[int, str]] = {}
+    for code, year, cells, rid in candidates:
+        key = (code, year)
+        if key not in best or (-cells, rid) < best[key]:
+            best[key] = (-cells, rid)
+    return {key: rid for key, (_, rid) in best.items()}
 
 
 def report_row(group: ReportGroup, report: dict[str, Any]) -> dict[str, Any]:
@@ -334,28 +346,34 @@ def observations(
 def partition_signature(groups: list[ReportGroup], warnings: dict[str, list[dict]]) -> str:
     """Everything a partition's rows depend on besides the report bodies (named by sha256 + version); the ogi
     version too, so an upgrade (new division data, new row logic) rebuilds every partition once."""
-    items = []
-    for g in sorted(groups, key=lambda g: g.report_id):
-        c = g.chosen
-        items.append(
-            [
-                g.report_id,
-                c.fetch.sha256,
-                c.version,
-                c.fetch.title,
-                c.fetch.published_date,
-                c.fetch.format,
-                c.year_source,
-                sorted({d.fetch.url for d in g.docs}),
-                len({d.fetch.sha256 for d in g.docs}),
-                c.cells_found,
-                c.checks_failed,
-                c.checks_undecided,
-                g.is_primary,
-                warnings.get(g.report_id, []),
-            ]
-        )
+    items = [group_item(g, warnings) for g in sorted(groups, key=lambda g: g.report_id)]
     text = json.dumps([OGI_VERSION, SCHEMA_VERSION, items], ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def group_item(g: ReportGroup, warnings: dict[str, list[dict]]) -> list:
+    """Everything one report's rows depend on besides its body."""
+    c = g.chosen
+    return [
+        g.report_id,
+        c.fetch.sha256,
+        c.version,
+        c.fetch.title,
+        c.fetch.published_date,
+        c.fetch.format,
+        c.year_source,
+        sorted({d.fetch.url for d in g.docs}),
+        len({d.fetch.sha256 for d in g.docs}),
+        c.cells_found,
+        c.checks_failed,
+        c.checks_undecided,
+        g.is_primary,
+        warnings.get(g.report_id, []),
+    ]
+
+
+def group_signature(g: ReportGroup, warnings: dict[str, list[dict]]) -> str:
+    text = json.dumps(group_item(g, warnings), ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -380,14 +398,13 @@ def load_inputs(
     }
 
 
-def check_shrink(before: int, after: int, docs: list[DocSummary], allow_shrink: bool, max_share: float) -> None:
+def check_shrink(before: int, after: int, documents: int, pending: int, allow_shrink: bool, max_share: float) -> None:
     """Stop a load that would drop more than ``max_share`` of the reports, saying what is missing."""
     if allow_shrink or before == 0 or before - after <= before * max_share:
         return
-    pending = sum(1 for d in docs if d.status == "pending")
     raise ShrinkRefused(
         f"this load would drop {before - after} of the warehouse's {before} reports ({(before - after) / before:.0%}, "
-        f"more than the {max_share:.0%} allowed): the raw store lists {len(docs)} documents, {pending} of them "
+        f"more than the {max_share:.0%} allowed): the raw store lists {documents} documents, {pending} of them "
         "without an extraction. Nothing was changed. If local state was lost (the raw manifest or the extraction "
         "store), `ogi doctor --repair` rebuilds the manifest from the warehouse and the next run re-extracts; "
         "if the drop is intended, run again with --allow-shrink."
@@ -405,18 +422,26 @@ def load_warehouse(
     progress: Progress | None = None,
     allow_shrink: bool = False,
     max_shrink: float = MAX_SHRINK,
+    incremental: bool = True,
 ) -> LoadSummary:
-    """Commit the partitions whose inputs changed since the last load (nothing at all when nothing changed)."""
+    """Commit the partitions whose inputs changed since the last load (nothing at all when nothing changed).
+
+    ``incremental``: find the change from the stores' sequences and the load index (the default); without it,
+    read both stores' indexes in full (what any load does when the load index does not match the warehouse)."""
     data_dir = Path(data_dir)
     quarantine = Quarantine(data_dir / "quarantine")
     warehouse = Warehouse(warehouse_url or data_dir / "warehouse", quarantine=quarantine)
-    with ExtractionStore(data_dir / "state" / "extracted", quarantine) as store:
+    with (
+        ExtractionStore(data_dir / "state" / "extracted", quarantine) as store,
+        LoadIndex(data_dir / "state" / "load.sqlite") as index,
+    ):
         for _ in range(10):
             try:
                 summary = _load(
                     data_dir,
                     warehouse,
                     store,
+                    index,
                     extractor_version,
                     load_id,
                     coverage_years,
@@ -424,9 +449,11 @@ def load_warehouse(
                     progress,
                     allow_shrink,
                     max_shrink,
+                    incremental,
                 )
                 break
             except CorruptBatch as exc:  # set it aside and load without it
+                index.rollback()
                 store.drop_batch(exc.path, str(exc))
         else:
             raise RuntimeError("too many unreadable extraction batches; run `ogi doctor`")
@@ -434,10 +461,15 @@ def load_warehouse(
     return summary
 
 
+class NeedFull(Exception):
+    """The change cannot be applied partition by partition (the years' span moved): load in full."""
+
+
 def _load(
     data_dir: Path,
     warehouse: Warehouse,
     store: ExtractionStore,
+    index: LoadIndex,
     version: str,
     load_id: str | None,
     coverage_years: Iterable[int] | None,
@@ -445,8 +477,9 @@ def _load(
     progress: Progress | None,
     allow_shrink: bool,
     max_shrink: float,
+    incremental: bool,
 ) -> LoadSummary:
-    with warehouse.load(load_id, lock_timeout=lock_timeout) as load:
+    with warehouse.load(load_id, lock_timeout=lock_timeout, scan=False) as load:
         with RawStore(data_dir / "raw") as raw:
             inputs = load_inputs(raw, store, version, data_dir / "runs", coverage_years)
             previous = warehouse.state()
@@ -454,71 +487,419 @@ def _load(
             if fresh and not warehouse.lost_journal:
                 nothing = CommitResult(load.load_id, recovered=load.recovered)
                 return LoadSummary(nothing, skipped=True, **previous["counts"])
-            docs = scan_documents(raw, store, version, progress)
-        groups = group_reports(docs)
-        warnings = cross_year_checks(
-            (g.report_id, current_code(g.code) or g.code, g.organ, g.year, g.chosen.carried) for g in groups.values()
-        )  # across renames: one place, one organ
-        partitions: dict[tuple[int, str], list[ReportGroup]] = defaultdict(list)
-        for g in groups.values():
-            partitions[(g.year, describe(g.code)["province"])].append(g)
-        before = previous["counts"]["reports"] if previous else warehouse.row_count("reports")
-        check_shrink(before, len(groups), docs, allow_shrink, max_shrink)
-        known = previous.get("partitions", {}) if previous and not warehouse.lost_journal else {}
-        state_parts: dict[str, list] = {}
-        checks_failed = checks_undecided = rebuilt = 0
-        for table in REPORT_TABLES:
-            load.own(table)
-        for i, key in enumerate(sorted(partitions, key=lambda k: (k[1], k[0]))):  # province-major: batches stay warm
-            part = {"report_year": key[0], "province": key[1]}
-            name = f"{key[0]}/{key[1]}"
-            signature = partition_signature(partitions[key], warnings)
-            checks_failed += sum(g.chosen.checks_failed for g in partitions[key])
-            checks_undecided += sum(g.chosen.checks_undecided for g in partitions[key])
-            old = known.get(name)
-            if old and old[0] == signature and all(load.has(t, part) for t in old[1]):
-                for t in REPORT_TABLES:
-                    load.keep(t, part)
-                state_parts[name] = old
-            else:
-                tables = partition_tables(partitions[key], store, warnings)
-                for t, data in tables.items():
-                    load.write(t, part, data)
-                state_parts[name] = [signature, sorted(t for t, data in tables.items() if data.num_rows)]
-                rebuilt += 1
-            if progress:
-                progress("load", i + 1, len(partitions))
-        names = {g.code: (describe(g.code)["name"], describe(g.code)["province"]) for g in groups.values()}
-        names.update(
-            {
-                d.fetch.jurisdiction_code: (
-                    describe(d.fetch.jurisdiction_code)["name"],
-                    describe(d.fetch.jurisdiction_code)["province"],
+            index.begin()
+            try:
+                if incremental and _can_follow(previous, inputs, index, warehouse):
+                    try:
+                        return _incremental(
+                            load,
+                            raw,
+                            store,
+                            index,
+                            version,
+                            previous,
+                            inputs,
+                            data_dir,
+                            allow_shrink,
+                            max_shrink,
+                            progress,
+                        )
+                    except NeedFull:
+                        load.reset()
+                        index.rollback()
+                        index.begin()
+                docs = scan_documents(raw, store, version, progress)
+                return _full(
+                    load,
+                    store,
+                    index,
+                    docs,
+                    previous,
+                    inputs,
+                    data_dir,
+                    coverage_years,
+                    allow_shrink,
+                    max_shrink,
+                    progress,
                 )
-                for d in docs
-            }
+            finally:
+                index.rollback()  # a no-op after a commit
+
+
+def _can_follow(previous: dict | None, inputs: dict[str, Any], index: LoadIndex, warehouse: Warehouse) -> bool:
+    """Whether this load may start from the last one: same stores (epochs), versions and settings, sequences that
+    only moved forward, and the load index the last load committed."""
+    if not previous or warehouse.lost_journal or set(previous.get("counts", ())) != COUNTS:
+        return False
+    if not previous.get("index") or previous["index"] != index.token or previous.get("span") is None:
+        return False
+    before = previous.get("inputs") or {}
+    same = ("version", "schema_version", "ogi_version", "coverage_years")
+    if any(before.get(k) != inputs[k] for k in same) or inputs["coverage_years"] is not None:
+        return False
+    return all(
+        before.get(k) and before[k][0] == inputs[k][0] and before[k][1] <= inputs[k][1] for k in ("raw", "extracted")
+    )
+
+
+def doc_scope(d: DocSummary) -> str:
+    """The report scope a document belongs to: its jurisdiction (today's code) and organ."""
+    code = d.code or d.fetch.jurisdiction_code
+    return scope_key(current_code(code) or code, d.organ)
+
+
+def group_scope(g: ReportGroup) -> str:
+    return scope_key(current_code(g.code) or g.code, g.organ)
+
+
+def coverage_year(d: DocSummary) -> int | None:
+    """The year of the document's coverage cell (see :func:`observations`), None when it has none."""
+    return d.year if d.status == "ok" else (d.year or d.fetch.report_year)
+
+
+def _doc_rows(docs: Iterable[DocSummary], groups: dict[str, ReportGroup]) -> Iterator[DocRow]:
+    member = {d.fetch.url: rid for rid, g in groups.items() for d in g.docs}
+    for d in docs:
+        assert d.fetch.sha256
+        yield DocRow(d.fetch.url, d.fetch.sha256, doc_scope(d), coverage_year(d), d.status, member.get(d.fetch.url))
+
+
+def _report_rows(groups: Iterable[ReportGroup], warnings: dict[str, list[dict]]) -> Iterator[ReportRow]:
+    for g in groups:
+        c = g.chosen
+        yield ReportRow(
+            g.report_id,
+            group_scope(g),
+            g.code,
+            g.year,
+            describe(g.code)["province"],
+            group_signature(g, warnings),
+            is_candidate(g),
+            c.cells_found,
+            g.is_primary,
+            c.checks_failed,
+            c.checks_undecided,
+            sum(1 for w in warnings.get(g.report_id, ()) if not w["ok"]),
         )
-        rows = document_rows(docs, groups)
-        documents = [to_arrow(TABLES["documents"], rows[i : i + 20 * CHUNK]) for i in range(0, len(rows), 20 * CHUNK)]
-        del rows
-        load.write("documents", None, pa.concat_tables(documents) if documents else [])
-        load.write("divisions", None, division_rows())
-        crawl_log = list(crawl_log_rows(data_dir / "runs"))
-        load.write("crawl_log", None, crawl_log)
-        obs = observations(docs, groups, warnings)
-        held = {o.jurisdiction_code for o in obs}
-        crawled = {r["jurisdiction_code"] for r in crawl_log if r["jurisdiction_code"]} - held
-        names.update({c: (describe(c)["name"], describe(c)["province"]) for c in crawled})
-        expected = [(c, NONE_FOUND) for c in sorted(crawled)]
-        load.write("coverage", None, coverage_rows(obs, names, coverage_years, expected))
-        counts = {
-            "documents": len(docs),
-            "pending": sum(1 for d in docs if d.status == "pending"),
-            "errors": sum(1 for d in docs if d.status == "error"),
-            "reports": len(groups),
-            "checks_failed": checks_failed,
-            "checks_undecided": checks_undecided,
-            "warnings": sum(1 for ws in warnings.values() for w in ws if not w["ok"]),
+
+
+def _commit(load: Load, index: LoadIndex, state: dict[str, Any]) -> CommitResult:
+    """The warehouse first, then the load index that matches it (a crash between the two: the tokens differ and
+    the next load is a full one)."""
+    lo, hi = index.year_span()
+    token = index.new_token()
+    commit = load.commit(state={**state, "index": token, "span": [lo, hi]})
+    index.commit(token)
+    return commit
+
+
+def _full(
+    load: Load,
+    store: ExtractionStore,
+    index: LoadIndex,
+    docs: list[DocSummary],
+    previous: dict | None,
+    inputs: dict[str, Any],
+    data_dir: Path,
+    coverage_years: Iterable[int] | None,
+    allow_shrink: bool,
+    max_shrink: float,
+    progress: Progress | None,
+) -> LoadSummary:
+    """Every partition from both stores' indexes; report bodies read only where a partition's signature moved."""
+    load.scan()
+    warehouse = load.wh
+    groups = group_reports(docs)
+    warnings = cross_year_checks(
+        (g.report_id, current_code(g.code) or g.code, g.organ, g.year, g.chosen.carried) for g in groups.values()
+    )  # across renames: one place, one organ
+    partitions: dict[tuple[int, str], list[ReportGroup]] = defaultdict(list)
+    for g in groups.values():
+        partitions[(g.year, describe(g.code)["province"])].append(g)
+    before = previous["counts"]["reports"] if previous else warehouse.row_count("reports")
+    pending = sum(1 for d in docs if d.status == "pending")
+    check_shrink(before, len(groups), len(docs), pending, allow_shrink, max_shrink)
+    known = previous.get("partitions", {}) if previous and not warehouse.lost_journal else {}
+    state_parts: dict[str, list] = {}
+    checks_failed = checks_undecided = rebuilt = 0
+    for table in REPORT_TABLES:
+        load.own(table)
+    for i, key in enumerate(sorted(partitions, key=lambda k: (k[1], k[0]))):  # province-major: batches stay warm
+        part = {"report_year": key[0], "province": key[1]}
+        name = f"{key[0]}/{key[1]}"
+        signature = partition_signature(partitions[key], warnings)
+        checks_failed += sum(g.chosen.checks_failed for g in partitions[key])
+        checks_undecided += sum(g.chosen.checks_undecided for g in partitions[key])
+        old = known.get(name)
+        if old and old[0] == signature and all(load.has(t, part) for t in old[1]):
+            for t in REPORT_TABLES:
+                load.keep(t, part)
+            state_parts[name] = old
+        else:
+            tables = partition_tables(partitions[key], store, warnings)
+            for t, data in tables.items():
+                load.write(t, part, data)
+            state_parts[name] = [signature, sorted(t for t, data in tables.items() if data.num_rows)]
+            rebuilt += 1
+        if progress:
+            progress("load", i + 1, len(partitions))
+    names = {g.code: (describe(g.code)["name"], describe(g.code)["province"]) for g in groups.values()}
+    names.update(
+        {
+            d.fetch.jurisdiction_code: (
+                describe(d.fetch.jurisdiction_code)["name"],
+                describe(d.fetch.jurisdiction_code)["province"],
+            )
+            for d in docs
         }
-        commit = load.commit(state={"inputs": inputs, "counts": counts, "partitions": state_parts})
+    )
+    rows = document_rows(docs, groups)
+    spec = TABLES["documents"]
+    load.write_batches(
+        "documents", None, (to_arrow(spec, rows[i : i + 20 * CHUNK]) for i in range(0, len(rows), 20 * CHUNK))
+    )
+    del rows
+    load.write("divisions", None, division_rows())
+    crawl_log = list(crawl_log_rows(data_dir / "runs"))
+    load.write("crawl_log", None, crawl_log)
+    obs = observations(docs, groups, warnings)
+    held = {o.jurisdiction_code for o in obs}
+    crawled_codes = {r["jurisdiction_code"] for r in crawl_log if r["jurisdiction_code"]}
+    crawled = crawled_codes - held
+    names.update({c: (describe(c)["name"], describe(c)["province"]) for c in crawled})
+    expected = [(c, NONE_FOUND) for c in sorted(crawled)]
+    cov = coverage_rows(obs, names, coverage_years, expected)
+    load.write_batches(
+        "coverage",
+        None,
+        (to_arrow(TABLES["coverage"], cov[i : i + 20 * CHUNK]) for i in range(0, len(cov), 20 * CHUNK)),
+    )
+    del cov
+    counts = {
+        "documents": len(docs),
+        "pending": pending,
+        "errors": sum(1 for d in docs if d.status == "error"),
+        "reports": len(groups),
+        "checks_failed": checks_failed,
+        "checks_undecided": checks_undecided,
+        "warnings": sum(1 for ws in warnings.values() for w in ws if not w["ok"]),
+    }
+    index.clear()
+    index.put_docs(_doc_rows(docs, groups))
+    index.put_reports(_report_rows(groups.values(), warnings))
+    index.set_crawled(crawled_codes)
+    commit = _commit(load, index, {"inputs": inputs, "counts": counts, "partitions": state_parts})
     return LoadSummary(commit=commit, partitions_rebuilt=rebuilt, **counts)
+
+
+def _summaries(raw: RawStore, store: ExtractionStore, version: str, urls: Iterable[str]) -> dict[str, DocSummary]:
+    """The current summary of each of ``urls``, from the two indexes (key lookups only)."""
+    current = list(raw.current_of(urls))
+    found = store.summaries_of({f.sha256 for f, _ in current if f.sha256})
+    out = {}
+    for fetch, first_seen in current:
+        entries = found.get(fetch.sha256 or "")
+        chosen = pick_version(entries, version) if entries else None
+        out[fetch.url] = summarize_document(
+            fetch, first_seen or fetch.fetched_at, chosen, entries[chosen] if chosen else None
+        )
+    return out
+
+
+def _incremental(
+    load: Load,
+    raw: RawStore,
+    store: ExtractionStore,
+    index: LoadIndex,
+    version: str,
+    previous: dict[str, Any],
+    inputs: dict[str, Any],
+    data_dir: Path,
+    allow_shrink: bool,
+    max_shrink: float,
+    progress: Progress | None,
+) -> LoadSummary:
+    """Only what changed since the last load: the documents fetched or extracted since its sequence numbers →
+    their report scopes (jurisdiction + organ, every year) → the reports whose signature moved → their partitions,
+    each rewritten from its own rows minus those reports plus their new rows. ``documents`` and ``coverage`` are
+    streamed through once, a row group at a time."""
+    urls = set(raw.changed(previous["inputs"]["raw"][1]))
+    urls |= index.urls_of_shas(store.changed_since(previous["inputs"]["extracted"][1]))
+    known = _summaries(raw, store, version, urls)  # url → summary, of every document looked at
+    old_docs = index.docs_of_urls(urls)
+    scopes = {r.scope for r in old_docs.values()} | {doc_scope(d) for d in known.values()}
+    crawl_changed = inputs["crawl_reports"] != previous["inputs"].get("crawl_reports")
+    crawl_log = list(crawl_log_rows(data_dir / "runs")) if crawl_changed else None
+    crawled_before = index.crawled()
+    crawled = (
+        {r["jurisdiction_code"] for r in crawl_log if r["jurisdiction_code"]}
+        if crawl_log is not None
+        else crawled_before
+    )
+    while True:  # the scopes, widened by reports outside them whose is_primary flips
+        others = index.urls_in_scopes(scopes) - set(known)
+        known.update(_summaries(raw, store, version, others))
+        docs = [d for d in known.values() if doc_scope(d) in scopes]
+        groups: dict[str, ReportGroup] = {}
+        for d in docs:
+            if d.status == "ok" and d.year is not None:
+                rid = R.report_id(d.code, d.organ, d.year)
+                groups.setdefault(rid, ReportGroup(rid, d.code, d.organ, d.year, [])).docs.append(d)
+        old_reports = index.reports_in_scopes(scopes)
+        keys = {(g.code, g.year) for g in groups.values()} | {(r.code, r.year) for r in old_reports.values()}
+        outside = [r for k in keys for r in index.candidates(*k) if r.scope not in scopes]
+        best = choose_primary(
+            [(g.code, g.year, g.chosen.cells_found, rid) for rid, g in groups.items() if is_candidate(g)]
+            + [(r.code, r.year, r.cells_found, r.report_id) for r in outside]
+        )
+        flipped = {r.scope for r in outside if r.is_primary != (best.get((r.code, r.year)) == r.report_id)}
+        if not flipped:
+            break
+        scopes |= flipped
+    for g in groups.values():
+        g.is_primary = best.get((g.code, g.year)) == g.report_id
+    warnings = cross_year_checks(
+        (g.report_id, current_code(g.code) or g.code, g.organ, g.year, g.chosen.carried) for g in groups.values()
+    )
+    signatures = {rid: group_signature(g, warnings) for rid, g in groups.items()}
+    changed = {rid for rid in groups if rid not in old_reports or old_reports[rid].signature != signatures[rid]}
+    changed |= set(old_reports) - set(groups)
+
+    # the load index first (in this load's transaction): counts and the years' span come from it
+    index.delete_reports(set(old_reports) - set(groups))
+    index.put_reports(_report_rows(groups.values(), warnings))
+    index.put_docs(_doc_rows(docs, groups))
+    if crawl_log is not None:
+        index.set_crawled(crawled)
+    if list(index.year_span()) != previous["span"]:
+        raise NeedFull("the years' span moved: every jurisdiction gains or loses coverage years")
+    counts = {**index.doc_counts(), **index.report_counts()}
+    check_shrink(
+        previous["counts"]["reports"],
+        counts["reports"],
+        counts["documents"],
+        counts["pending"],
+        allow_shrink,
+        max_shrink,
+    )
+
+    # report tables: only the partitions of changed reports, each from its own rows
+    affected = {(old_reports[rid].year, old_reports[rid].province) for rid in changed if rid in old_reports}
+    affected |= {(groups[rid].year, describe(groups[rid].code)["province"]) for rid in changed if rid in groups}
+    drop = pa.array(sorted(changed), pa.string())
+    state_parts = dict(previous.get("partitions", {}))
+    for i, (year, province) in enumerate(sorted(affected, key=lambda k: (k[1], k[0]))):
+        part = {"report_year": year, "province": province}
+        mine = [
+            g
+            for rid, g in groups.items()
+            if rid in changed and (g.year, describe(g.code)["province"]) == (year, province)
+        ]
+        new = partition_tables(mine, store, warnings)
+        nonempty = []
+        held = previous.get("partitions", {}).get(f"{year}/{province}", [None, []])[1]
+        for t in REPORT_TABLES:
+            schema = TABLES[t].arrow_schema()
+            pieces = [new[t]]
+            old = load.read(t, part)
+            if old is None and t in held:
+                raise NeedFull(f"{t} {year}/{province} is missing or unreadable: its other reports are rebuilt")
+            if old is not None:
+                kept = old.filter(pc.invert(pc.is_in(old["report_id"], value_set=drop)))
+                pieces.insert(0, kept.select(schema.names).cast(schema))
+            table = pa.concat_tables(pieces)
+            table = table.take(pc.sort_indices(table, sort_keys=[("report_id", "ascending")]))  # stable: as a full load
+            load.write(t, part, table)
+            if table.num_rows:
+                nonempty.append(t)
+        state_parts[f"{year}/{province}"] = ["", nonempty]  # no signature: a full load rebuilds it (same bytes)
+        if progress:
+            progress("load", i + 1, len(affected))
+
+    # documents: every document of the scopes, merged into the file in url order
+    if (previous["counts"]["documents"] and not load.has("documents", None)) or (
+        previous["span"][0] is not None and not load.has("coverage", None)
+    ):
+        raise NeedFull("documents or coverage is missing or unreadable")
+    doc_rows = document_rows(docs, groups)
+    if doc_rows:
+        load.write_batches(
+            "documents", None, _merged(load, "documents", doc_rows, {r["url"] for r in doc_rows}, _url_key)
+        )
+    else:
+        load.keep("documents", None)
+    load.keep("divisions", None)
+    if crawl_log is not None:
+        load.write("crawl_log", None, crawl_log)
+    else:
+        load.keep("crawl_log", None)
+
+    # coverage: every (jurisdiction, organ) of the scopes; "(none)" rows of the jurisdictions they or the crawl touch
+    codes = {s.split("|", 1)[0] for s in scopes} | (crawled ^ crawled_before)
+    expected = [(c, NONE_FOUND) for c in sorted(codes) if c in crawled and not index.has_observations(c)]
+    lo, hi = previous["span"]
+    cov = coverage_rows(observations(docs, groups, warnings), {}, range(lo, hi + 1) if lo is not None else [], expected)
+    redo = set(scopes) | {scope_key(c, NONE_FOUND) for c in codes}
+    if redo:
+        load.write_batches("coverage", None, _merged(load, "coverage", cov, redo, _coverage_key))
+    else:
+        load.keep("coverage", None)
+    if load.damaged:
+        raise NeedFull(f"unreadable files: {', '.join(load.damaged)}")
+    commit = _commit(load, index, {"inputs": inputs, "counts": counts, "partitions": state_parts})
+    return LoadSummary(commit=commit, partitions_rebuilt=len(affected), **counts)
+
+
+def _url_key(row: dict[str, Any]) -> tuple:
+    return (row["url"],)
+
+
+def _coverage_key(row: dict[str, Any]) -> tuple:
+    return (row["jurisdiction_code_current"] or "", row["organ"], row["year"])
+
+
+def _merged(
+    load: Load,
+    table: str,
+    rows: list[dict[str, Any]],
+    replace: set[str],
+    key: Callable[[dict[str, Any]], tuple],
+) -> Iterator[pa.Table]:
+    """An unpartitioned table's file, a row group at a time, without the rows being replaced (``replace``: urls of
+    ``documents``, scope keys of ``coverage``) and with ``rows`` merged in, in the order a full load writes."""
+    spec = TABLES[table]
+    schema = spec.arrow_schema()
+    rows = sorted(rows, key=key)
+    keys = [key(r) for r in rows]
+    taken = 0
+    values = pa.array(sorted(replace), pa.string())
+    for batch in load.read_batches(table, None):
+        if table == "documents":
+            gone = pc.is_in(batch["url"], value_set=values)
+        else:
+            scope = pc.binary_join_element_wise(
+                pc.fill_null(batch["jurisdiction_code_current"], ""), batch["organ"], "|"
+            )
+            gone = pc.is_in(scope, value_set=values)
+        batch = batch.filter(pc.invert(gone)).select(schema.names).cast(schema)
+        if not batch.num_rows:
+            continue
+        last = key(batch.slice(batch.num_rows - 1).to_pylist()[0])
+        upto = taken
+        while upto < len(rows) and keys[upto] <= last:
+            upto += 1
+        if upto > taken:
+            batch = _sorted(pa.concat_tables([batch, to_arrow(spec, rows[taken:upto])]), table)
+            taken = upto
+        yield batch
+    if taken < len(rows):
+        yield to_arrow(spec, rows[taken:])
+
+
+def _sorted(table: pa.Table, name: str) -> pa.Table:
+    if name == "documents":
+        return table.take(pc.sort_indices(table, sort_keys=[("url", "ascending")]))
+    k = pc.fill_null(table["jurisdiction_code_current"], "")
+    keyed = table.append_column("_k", k)
+    order = pc.sort_indices(keyed, sort_keys=[("_k", "ascending"), ("organ", "ascending"), ("year", "ascending")])
+    return table.take(order)

@@ -21,7 +21,7 @@ import tempfile
 import uuid
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 
 @dataclass
@@ -253,6 +253,28 @@ class RawStore:
         )
         for found in cur:
             yield _to_record(found[:-1]), found[-1]
+
+    def changed(self, after: int) -> Iterator[str]:
+        """URLs fetched with bytes after fetch id ``after`` (read from the id index, not a scan): what a load
+        looks at again."""
+        cur = self._db.execute("SELECT DISTINCT url FROM fetches WHERE id > ? AND sha256 IS NOT NULL", (after,))
+        for (url,) in cur:
+            yield url
+
+    def current_of(self, urls: Iterable[str]) -> Iterator[tuple[FetchRecord, str]]:
+        """(current fetch, when its bytes were first fetched at that URL) of each of ``urls`` that has bytes."""
+        cols = ", ".join(_COLUMNS)
+        for url in urls:
+            found = self._db.execute(
+                f"SELECT {cols} FROM fetches WHERE url = ? AND sha256 IS NOT NULL ORDER BY id DESC LIMIT 1", (url,)
+            ).fetchone()
+            if found is None:
+                continue
+            rec = _to_record(found)
+            first = self._db.execute(
+                "SELECT fetched_at FROM fetches WHERE url = ? AND sha256 = ? ORDER BY id LIMIT 1", (url, rec.sha256)
+            ).fetchone()
+            yield rec, first[0]
 
     def close(self) -> None:
         self._db.close()
