@@ -30,6 +30,7 @@ must stop after comparing the stores' sequences with ``_state.json``.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -302,6 +303,255 @@ def quiet_night(n: int, root: Path) -> None:
     shutil.rmtree(data, ignore_errors=True)
 
 
+def _synthetic_stores(data: Path, n: int, news: int) -> list[tuple[str, str, str, int]]:
+    """``n`` documents (counties × organs × 2019–2024) written straight into the raw manifest and the extraction
+    index (summaries, no blobs, no bodies), with ``news`` (organ, 2024) slots, spread evenly, left empty. Returns
+    the empty slots (code, name, organ, year): the news of the change night."""
+    import sqlite3
+
+    from pipelines.extracted import ExtractionStore
+    from pipelines.rawstore import RawStore
+
+    with RawStore(data / "raw"), ExtractionStore(data / "state" / "extracted"):
+        pass  # create both schemas
+    counties = _counties()
+    organs = -(-n // (len(YEARS) * len(counties)))
+    hole = max(1, n // len(YEARS) // max(1, news))
+    fetches, entries, holes = [], [], []
+    i = 0
+    for k in range(organs):
+        for d in counties:
+            organ = f"{d.name}人民政府" if k == 0 else f"{d.name}部门{k}"
+            for year in YEARS:
+                if i >= n:
+                    break
+                url = f"http://{d.code}.example/{k}/{year}.html"
+                if year == YEARS[-1] and (i // len(YEARS)) % hole == hole - 1 and len(holes) < news:
+                    holes.append((d.code, d.name, organ, year))
+                    continue
+                sha = hashlib.sha256(url.encode()).hexdigest()
+                fetches.append((url, sha, f"gen-{d.code}", d.code, organ, year))
+                summary = {
+                    "error": None,
+                    "not_a_report": None,
+                    "jurisdiction_code": d.code,
+                    "issuing_body": organ,
+                    "publisher_kind": "government" if k == 0 else "department",
+                    "report_year": year,
+                    "year_source": "title",
+                    "cells_found": 200,
+                    "checks_failed": 0,
+                    "checks_undecided": 0,
+                    "carried": {},
+                }
+                entries.append((sha, json.dumps(summary, ensure_ascii=False)))
+                i += 1
+    raw_db = sqlite3.connect(data / "raw" / "manifest.sqlite")
+    raw_db.executemany(
+        "INSERT INTO fetches (url, sha256, fetched_at, status, kind, format, source_id, jurisdiction_code, organ, "
+        "report_year, headers) VALUES (?, ?, '2025-01-01T00:00:00+00:00', 200, 'page', 'html', ?, ?, ?, ?, '{}')",
+        fetches,
+    )
+    raw_db.commit()
+    raw_db.close()
+    ext_db = sqlite3.connect(data / "state" / "extracted" / "index.sqlite")
+    ext_db.executemany(
+        "INSERT INTO entries (sha256, version, batch, rg, row, summary) VALUES (?, 'bench', 'none', 0, 0, ?)", entries
+    )
+    ext_db.commit()
+    ext_db.close()
+    return holes
+
+
+def _template_rows(year: int) -> dict[str, "object"]:
+    """One generated report's rows in every report table (Arrow), the pattern the synthetic partitions repeat."""
+    from demo.samples import generate, to_report
+    from pipelines.load import REPORT_TABLES, ReportGroup, partition_tables, summarize_document
+    from pipelines.rawstore import FetchRecord
+
+    sample = generate("610329", "麟游县", "麟游县人民政府", year)
+    body = to_report(sample, "0" * 64).to_dict()
+    from pipelines.rows import report_summary
+
+    doc = summarize_document(
+        FetchRecord(url="http://x/", sha256="0" * 64, fetched_at="2025-01-01", status=200),
+        "2025-01-01",
+        "bench",
+        report_summary(body),
+    )
+    group = ReportGroup("r", doc.code, doc.organ, year, [doc])
+
+    class One:  # an extraction store of one report
+        def get(self, sha, version):
+            return body
+
+    tables = partition_tables([group], One(), {})
+    return {t: tables[t] for t in REPORT_TABLES}, body
+
+
+def change_night(n: int, percent: float, root: Path) -> None:
+    """A night that adds ``percent`` % new reports to an ``n``-report warehouse, timed in this process.
+
+    The warehouse before the night is what a full load leaves, built without report bodies: the indexes are
+    synthetic (``_synthetic_stores``), the load index, ``documents``, ``coverage`` and ``_state.json`` come from
+    the loader's own functions over them, and the partitions the night touches hold one generated report's rows
+    repeated for each of their reports (partitions it does not touch are never read, so they are not written).
+    The news is real: each new report is a generated report's extraction in the extraction store."""
+    import pyarrow as pa
+
+    from flows.pipeline import mark_complete
+    from flows.settings import Paths
+    from pipelines.coverage import coverage_rows, cross_year_checks
+    from pipelines.datasets import Warehouse
+    from pipelines.divisions import describe
+    from pipelines.extracted import ExtractionStore
+    from pipelines.load import (
+        _doc_rows,
+        _report_rows,
+        document_rows,
+        group_reports,
+        load_inputs,
+        observations,
+        scan_documents,
+    )
+    from pipelines.loadindex import LoadIndex
+    from pipelines.rawstore import RawStore
+
+    data = root / f"change{n}"
+    shutil.rmtree(data, ignore_errors=True)
+    t0 = time.perf_counter()
+    holes = _synthetic_stores(data, n, round(n * percent / 100))
+    paths = Paths.of(data)
+    with RawStore(paths.raw) as raw, ExtractionStore(paths.extracted) as store:
+        docs = scan_documents(raw, store, "bench")
+        inputs = load_inputs(raw, store, "bench", paths.runs, None)
+    mark_complete(paths, "bench", inputs["raw"][1])
+    groups = group_reports(docs)
+    warnings = cross_year_checks((g.report_id, g.code, g.organ, g.year, g.chosen.carried) for g in groups.values())
+    wh = Warehouse(paths.warehouse_url)
+    template, body = _template_rows(YEARS[-1])
+    touched = {describe(code)["province"] for code, *_ in holes}
+    state_parts = {}
+    with wh.load() as load, LoadIndex(data / "state" / "load.sqlite") as index:
+        index.begin()
+        index.put_docs(_doc_rows(docs, groups))
+        index.put_reports(_report_rows(groups.values(), warnings))
+        for province in sorted(touched):
+            rids = sorted(
+                rid for rid, g in groups.items() if g.year == YEARS[-1] and describe(g.code)["province"] == province
+            )
+            part = {"report_year": YEARS[-1], "province": province}
+            held = []
+            for t, one in template.items():
+                if not one.num_rows:
+                    continue
+                per = one.num_rows
+                table = pa.concat_tables([one] * len(rids))
+                ids = pa.array([r for r in rids for _ in range(per)], pa.string())
+                table = table.set_column(table.schema.get_field_index("report_id"), "report_id", ids)
+                load.write(t, part, table)
+                held.append(t)
+            state_parts[f"{YEARS[-1]}/{province}"] = ["", held]
+        rows = document_rows(docs, groups)
+        load.write_batches(
+            "documents", None, (to_arrow_rows("documents", rows[i : i + 5120]) for i in range(0, len(rows), 5120))
+        )
+        del rows
+        cov = coverage_rows(observations(docs, groups, warnings), {}, None, [])
+        load.write_batches(
+            "coverage", None, (to_arrow_rows("coverage", cov[i : i + 5120]) for i in range(0, len(cov), 5120))
+        )
+        del cov
+        counts = {
+            "documents": len(docs),
+            "pending": 0,
+            "errors": 0,
+            "reports": len(groups),
+            "checks_failed": 0,
+            "checks_undecided": 0,
+            "warnings": 0,
+        }
+        lo, hi = index.year_span()
+        token = index.new_token()
+        load.commit(
+            state={"inputs": inputs, "counts": counts, "partitions": state_parts, "index": token, "span": [lo, hi]}
+        )
+        index.commit(token)
+    del docs, groups
+    print(
+        f"change night: {n:,} documents in the indexes, a warehouse of {len(touched)} touched partitions, documents "
+        f"and coverage, built in {time.perf_counter() - t0:.0f}s; {len(holes):,} new reports to come",
+        flush=True,
+    )
+    with RawStore(paths.raw) as raw, ExtractionStore(paths.extracted) as store:
+        batch = []
+        for code, _, organ, year in holes:
+            url = f"http://{code}.example/new/{organ}/{year}.html"
+            sha = hashlib.sha256(url.encode()).hexdigest()
+            batch.append((url, sha, code, organ, year))
+        _record_news(raw, batch)
+        for i in range(0, len(batch), 400):
+            store.put_many(
+                (sha, "bench", _news_body(body, code, organ, year)) for _, sha, code, organ, year in batch[i : i + 400]
+            )
+    night = (  # in a fresh process, so its peak memory is the night's alone
+        "import json, resource, sys, time; sys.path.insert(0, sys.argv[2])\n"
+        "from flows.pipeline import todo_documents; from flows.settings import Paths\n"
+        "from pipelines.load import load_warehouse\n"
+        "t0 = time.perf_counter(); todo, _ = todo_documents(Paths.of(sys.argv[1]), 'bench'); t1 = time.perf_counter()\n"
+        "s = load_warehouse(sys.argv[1], None, 'bench'); t2 = time.perf_counter()\n"
+        "print(json.dumps({'todo': len(todo), 'todo_s': t1 - t0, 'load_s': t2 - t1, 'skipped': s.skipped, "
+        "'reports': s.reports, 'rebuilt': s.partitions_rebuilt, 'written': len(s.commit.written), "
+        "'peak_mib': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n"
+    )
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", night, str(data), str(ROOT)], capture_output=True, text=True, cwd=ROOT)
+    wall = time.perf_counter() - t0
+    if out.returncode:
+        raise SystemExit(out.stderr[-3000:])
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+    assert not r["todo"] and not r["skipped"] and r["reports"] == counts["reports"] + len(holes), r
+    print(
+        f"change night over {n:,} documents, +{len(holes):,} reports ({percent:g}%): listing to extract "
+        f"{r['todo_s']:.2f}s, load {r['load_s']:.2f}s ({r['rebuilt']} partitions rebuilt, {r['written']} files "
+        f"written); the process {wall:.1f}s wall (start-up included), peak RSS {r['peak_mib']:.0f} MiB"
+    )
+    shutil.rmtree(data, ignore_errors=True)
+
+
+def to_arrow_rows(table: str, rows: list) -> "object":
+    from pipelines.datasets import to_arrow
+    from pipelines.tables import TABLES
+
+    return to_arrow(TABLES[table], rows)
+
+
+def _record_news(raw, batch: list) -> None:
+    from pipelines.rawstore import FetchRecord
+
+    for url, sha, code, organ, year in batch:
+        raw.record(
+            FetchRecord(
+                url,
+                sha,
+                "2026-03-01T00:00:00+00:00",
+                200,
+                kind="page",
+                format="html",
+                source_id=f"gen-{code}",
+                jurisdiction_code=code,
+                organ=organ,
+                report_year=year,
+            )
+        )
+
+
+def _news_body(template: dict, code: str, organ: str, year: int) -> dict:
+    meta = {**template["report"], "jurisdiction_code": code, "issuing_body": organ, "report_year": year}
+    meta["publisher_kind"] = "government" if organ.endswith("人民政府") else "department"
+    return {**template, "report": meta}
+
+
 def query_time(wh: Path) -> str:
     import duckdb
 
@@ -324,6 +574,8 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--keep", type=Path, help="keep the data dirs under here (default: a temp dir, removed)")
     ap.add_argument("--quiet-night", type=int, metavar="N", help="time only the no-change path over N documents")
+    ap.add_argument("--change-night", type=int, metavar="N", help="time a night adding --percent new reports to N")
+    ap.add_argument("--percent", type=float, default=1.0, help="new reports of --change-night, in % (default 1)")
     ap.add_argument("--phase", choices=("backfill", "nightly"), help=argparse.SUPPRESS)
     ap.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -331,6 +583,11 @@ def main() -> int:
     args = ap.parse_args()
     if args.phase:
         return phase_main(args)
+    if args.change_night:
+        root = args.keep or Path(tempfile.mkdtemp(prefix="ogi-bench-"))
+        configure_prefect(root, quiet=True)
+        change_night(args.change_night, args.percent, root)
+        return 0
     if args.quiet_night:
         root = args.keep or Path(tempfile.mkdtemp(prefix="ogi-bench-"))
         configure_prefect(root, quiet=True)

@@ -52,7 +52,19 @@ from fsspec.implementations.local import LocalFileSystem
 from pipelines.quarantine import Quarantine
 from pipelines.tables import PARTITION_COLUMNS, PARTITION_KEYS, SCHEMA_VERSION, TABLES, TableSpec
 
-FILE_NAME = "part-0.parquet"
+FILE_NAME = "part-0.parquet"  # a partition's base file; an incremental load adds ``part-<load_id>.parquet`` beside it
+
+
+def is_data_file(path: str) -> bool:
+    """A table's data file: ``part-0.parquet`` or a delta ``part-<load_id>.parquet``."""
+    name = path.rsplit("/", 1)[-1]
+    return name.startswith("part-") and name.endswith(".parquet")
+
+
+def delta_name(load_id: str) -> str:
+    return f"part-{load_id}.parquet"
+
+
 JOURNAL = "_journal.json"
 LOCK = "_lock"
 STAGING = "_staging"
@@ -258,7 +270,7 @@ class Warehouse:
             if not self.fs.exists(base):
                 continue
             for path in self.fs.find(base):
-                if path.endswith("/" + FILE_NAME):
+                if is_data_file(path):
                     rel = path[len(self.root) + 1 :]
                     try:
                         out[rel] = self._file_hash(path)
@@ -278,7 +290,7 @@ class Warehouse:
             return 0
         total = 0
         for path in self.fs.find(base):
-            if path.endswith("/" + FILE_NAME):
+            if is_data_file(path):
                 with self.fs.open(path, "rb") as f:
                     total += pq.ParquetFile(f).metadata.num_rows
         return total
@@ -467,13 +479,13 @@ class Load:
             for batch in pq.ParquetFile(f).iter_batches(batch_size=rows):
                 yield pa.Table.from_batches([batch])
 
-    def has(self, table: str, partition: Mapping[str, Any] | None) -> bool:
+    def has(self, table: str, partition: Mapping[str, Any] | None, name: str = FILE_NAME) -> bool:
         """Whether the partition's file is in place (and readable)."""
-        return self._hash(f"{partition_dir(TABLES[table], partition)}/{FILE_NAME}") is not None
+        return self._hash(f"{partition_dir(TABLES[table], partition)}/{name}") is not None
 
-    def read(self, table: str, partition: Mapping[str, Any] | None) -> pa.Table | None:
-        """The rows of the partition's file in place (file columns, no partition columns), None when absent."""
-        rel = f"{partition_dir(TABLES[table], partition)}/{FILE_NAME}"
+    def read(self, table: str, partition: Mapping[str, Any] | None, name: str = FILE_NAME) -> pa.Table | None:
+        """The rows of one file of the partition (file columns, no partition columns), None when absent."""
+        rel = f"{partition_dir(TABLES[table], partition)}/{name}"
         if self._hash(rel) is None:
             return None
         with self.wh.fs.open(self.wh._p(rel), "rb") as f:
@@ -495,12 +507,17 @@ class Load:
         self._owned.add(table)
 
     def write(
-        self, table: str, partition: Mapping[str, Any] | None, rows: Sequence[Mapping[str, Any]] | pa.Table
+        self,
+        table: str,
+        partition: Mapping[str, Any] | None,
+        rows: Sequence[Mapping[str, Any]] | pa.Table,
+        name: str = FILE_NAME,
     ) -> bool:
-        """Stage one partition's rows if they differ from the file in place; True when staged."""
+        """Stage one file of a partition (its base file unless ``name``) if it differs from the file in place; True
+        when staged. No rows: the file goes."""
         spec = TABLES[table]
         self.own(table)
-        rel = f"{partition_dir(spec, partition)}/{FILE_NAME}"
+        rel = f"{partition_dir(spec, partition)}/{name}"
         if rel in self._produced:
             raise ValueError(f"partition written twice in one load: {rel}")
         data = rows if isinstance(rows, pa.Table) else to_arrow(spec, rows)

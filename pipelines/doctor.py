@@ -19,7 +19,7 @@ from typing import Iterator
 
 import pyarrow.parquet as pq
 
-from pipelines.datasets import FILE_NAME, JOURNAL, LOCK, STAGING, Warehouse, WarehouseLock
+from pipelines.datasets import FILE_NAME, JOURNAL, LOCK, STAGING, Warehouse, WarehouseLock, is_data_file
 from pipelines.extracted import ExtractionStore
 from pipelines.quarantine import Quarantine
 from pipelines.rawstore import FetchRecord, RawStore
@@ -175,7 +175,7 @@ def check_warehouse(warehouse: Warehouse, repair: bool) -> Iterator[Finding]:
         if not fs.exists(base):
             continue
         for path in fs.find(base):
-            if not path.endswith("/" + FILE_NAME):
+            if not is_data_file(path):
                 continue
             try:
                 with fs.open(path, "rb") as f:

@@ -35,7 +35,7 @@ from extractors.versions import OGI_VERSION
 from pipelines import rows as R
 from pipelines.coverage import Observation, coverage_rows, cross_year_checks
 from pipelines.crawl_reports import crawl_log_rows, crawl_report_paths
-from pipelines.datasets import CommitResult, Load, Warehouse, to_arrow
+from pipelines.datasets import FILE_NAME, CommitResult, Load, Warehouse, delta_name, to_arrow
 from pipelines.divisions import describe, division_rows
 from pipelines.extracted import CorruptBatch, ExtractionStore, pick_version
 from pipelines.loadindex import DocRow, LoadIndex, ReportRow, scope_key
@@ -49,6 +49,7 @@ NONE_FOUND = "(none)"  # coverage organ of a crawled jurisdiction that has no do
 REPORT_TABLES = ("reports", "cells", "requests", "proactive", "appeals", "statistics", "core", "checks")
 CHUNK = 256  # reports turned into rows (Python dicts) at once, before they become Arrow columns
 MAX_SHRINK = 0.05  # a load that would drop more than this share of the warehouse's reports stops
+MAX_DELTAS = 8  # delta files a partition gathers before an incremental load merges them into one
 
 
 COUNTS = {"documents", "pending", "errors", "reports", "checks_failed", "checks_undecided", "warnings"}
@@ -564,7 +565,9 @@ def _doc_rows(docs: Iterable[DocSummary], groups: dict[str, ReportGroup]) -> Ite
         yield DocRow(d.fetch.url, d.fetch.sha256, doc_scope(d), coverage_year(d), d.status, member.get(d.fetch.url))
 
 
-def _report_rows(groups: Iterable[ReportGroup], warnings: dict[str, list[dict]]) -> Iterator[ReportRow]:
+def _report_rows(
+    groups: Iterable[ReportGroup], warnings: dict[str, list[dict]], files: dict[str, str] | None = None
+) -> Iterator[ReportRow]:
     for g in groups:
         c = g.chosen
         yield ReportRow(
@@ -580,6 +583,7 @@ def _report_rows(groups: Iterable[ReportGroup], warnings: dict[str, list[dict]])
             c.checks_failed,
             c.checks_undecided,
             sum(1 for w in warnings.get(g.report_id, ()) if not w["ok"]),
+            (files or {}).get(g.report_id, FILE_NAME),
         )
 
 
@@ -765,14 +769,80 @@ def _incremental(
     changed = {rid for rid in groups if rid not in old_reports or old_reports[rid].signature != signatures[rid]}
     changed |= set(old_reports) - set(groups)
 
-    # the load index first (in this load's transaction): counts and the years' span come from it
-    index.delete_reports(set(old_reports) - set(groups))
-    index.put_reports(_report_rows(groups.values(), warnings))
+    # the load index first (in this load's transaction): the years' span and the counts come from it
     index.put_docs(_doc_rows(docs, groups))
     if crawl_log is not None:
         index.set_crawled(crawled)
     if list(index.year_span()) != previous["span"]:
         raise NeedFull("the years' span moved: every jurisdiction gains or loses coverage years")
+
+    # report tables: only the partitions of changed reports. Their new rows go to a new delta file
+    # (part-<load_id>.parquet); a file that held a changed report is rewritten without it; a partition's deltas
+    # are merged into one when there are MAX_DELTAS of them. The base file is rewritten only when it loses a report.
+    affected = {(old_reports[rid].year, old_reports[rid].province) for rid in changed if rid in old_reports}
+    affected |= {(groups[rid].year, describe(groups[rid].code)["province"]) for rid in changed if rid in groups}
+    drop = pa.array(sorted(changed), pa.string())
+    delta = delta_name(load.load_id)
+    files = {rid: old_reports[rid].file for rid in groups if rid not in changed}
+    state_parts = dict(previous.get("partitions", {}))
+    for i, (year, province) in enumerate(sorted(affected, key=lambda k: (k[1], k[0]))):
+        part = {"report_year": year, "province": province}
+        name = f"{year}/{province}"
+        held = state_parts.get(name, [None, []])[1]
+        mine = [
+            g
+            for rid, g in groups.items()
+            if rid in changed and (g.year, describe(g.code)["province"]) == (year, province)
+        ]
+        losing = {
+            old_reports[rid].file
+            for rid in changed
+            if rid in old_reports and (old_reports[rid].year, old_reports[rid].province) == (year, province)
+        }
+        deltas = sorted(f for f in index.files_of(year, province) if f != FILE_NAME)
+        merged = deltas if mine and len(deltas) >= MAX_DELTAS else []
+
+        def without_changed(t: str, f: str) -> pa.Table | None:
+            old = load.read(t, part, f)
+            if old is None and f == FILE_NAME and t in held:
+                raise NeedFull(f"{t} {name} is missing or unreadable: its other reports are rebuilt")
+            if old is None:
+                return None
+            schema = TABLES[t].arrow_schema()
+            return old.filter(pc.invert(pc.is_in(old["report_id"], value_set=drop))).select(schema.names).cast(schema)
+
+        for f in sorted(losing - set(merged)):
+            for t in REPORT_TABLES:
+                kept = without_changed(t, f)
+                if kept is not None:
+                    load.write(t, part, kept, name=f)
+        if mine:
+            new = partition_tables(mine, store, warnings)
+            for t in REPORT_TABLES:
+                pieces = [p for p in (without_changed(t, f) for f in merged) if p is not None] + [new[t]]
+                table = pa.concat_tables(pieces)
+                load.write(
+                    t, part, table.take(pc.sort_indices(table, sort_keys=[("report_id", "ascending")])), name=delta
+                )
+                for f in merged:
+                    load.write(t, part, [], name=f)
+            files.update({g.report_id: delta for g in mine})
+            if merged:
+                index.move_reports(year, province, merged, delta)
+                files.update(
+                    {
+                        rid: delta
+                        for rid, f in files.items()
+                        if f in merged
+                        and rid in groups
+                        and (groups[rid].year, describe(groups[rid].code)["province"]) == (year, province)
+                    }
+                )
+        state_parts[name] = [""] + [held]  # no signature: a full load rebuilds it into one file
+        if progress:
+            progress("load", i + 1, len(affected))
+    index.delete_reports(set(old_reports) - set(groups))
+    index.put_reports(_report_rows(groups.values(), warnings, files))
     counts = {**index.doc_counts(), **index.report_counts()}
     check_shrink(
         previous["counts"]["reports"],
@@ -782,39 +852,6 @@ def _incremental(
         allow_shrink,
         max_shrink,
     )
-
-    # report tables: only the partitions of changed reports, each from its own rows
-    affected = {(old_reports[rid].year, old_reports[rid].province) for rid in changed if rid in old_reports}
-    affected |= {(groups[rid].year, describe(groups[rid].code)["province"]) for rid in changed if rid in groups}
-    drop = pa.array(sorted(changed), pa.string())
-    state_parts = dict(previous.get("partitions", {}))
-    for i, (year, province) in enumerate(sorted(affected, key=lambda k: (k[1], k[0]))):
-        part = {"report_year": year, "province": province}
-        mine = [
-            g
-            for rid, g in groups.items()
-            if rid in changed and (g.year, describe(g.code)["province"]) == (year, province)
-        ]
-        new = partition_tables(mine, store, warnings)
-        nonempty = []
-        held = previous.get("partitions", {}).get(f"{year}/{province}", [None, []])[1]
-        for t in REPORT_TABLES:
-            schema = TABLES[t].arrow_schema()
-            pieces = [new[t]]
-            old = load.read(t, part)
-            if old is None and t in held:
-                raise NeedFull(f"{t} {year}/{province} is missing or unreadable: its other reports are rebuilt")
-            if old is not None:
-                kept = old.filter(pc.invert(pc.is_in(old["report_id"], value_set=drop)))
-                pieces.insert(0, kept.select(schema.names).cast(schema))
-            table = pa.concat_tables(pieces)
-            table = table.take(pc.sort_indices(table, sort_keys=[("report_id", "ascending")]))  # stable: as a full load
-            load.write(t, part, table)
-            if table.num_rows:
-                nonempty.append(t)
-        state_parts[f"{year}/{province}"] = ["", nonempty]  # no signature: a full load rebuilds it (same bytes)
-        if progress:
-            progress("load", i + 1, len(affected))
 
     # documents: every document of the scopes, merged into the file in url order
     if (previous["counts"]["documents"] and not load.has("documents", None)) or (

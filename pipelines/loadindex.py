@@ -54,6 +54,7 @@ class ReportRow:
     checks_failed: int
     checks_undecided: int
     warnings: int
+    file: str  # the partition's file holding its rows (``part-0.parquet`` or a delta)
 
 
 class LoadIndex:
@@ -78,9 +79,10 @@ class LoadIndex:
             "CREATE INDEX IF NOT EXISTS docs_year ON docs(year);"
             "CREATE TABLE IF NOT EXISTS reports (report_id TEXT PRIMARY KEY, scope TEXT, code TEXT, year INTEGER, "
             "province TEXT, signature TEXT, candidate INTEGER, cells_found INTEGER, is_primary INTEGER, "
-            "checks_failed INTEGER, checks_undecided INTEGER, warnings INTEGER);"
+            "checks_failed INTEGER, checks_undecided INTEGER, warnings INTEGER, file TEXT);"
             "CREATE INDEX IF NOT EXISTS reports_scope ON reports(scope);"
             "CREATE INDEX IF NOT EXISTS reports_code_year ON reports(code, year);"
+            "CREATE INDEX IF NOT EXISTS reports_partition ON reports(year, province, file);"
             "CREATE TABLE IF NOT EXISTS crawled (code TEXT PRIMARY KEY);"
             "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);"
         )
@@ -149,7 +151,7 @@ class LoadIndex:
     # reports -----------------------------------------------------------------------------------------
     def put_reports(self, rows: Iterable[ReportRow]) -> None:
         self._db.executemany(
-            "INSERT OR REPLACE INTO reports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO reports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 (
                     r.report_id,
@@ -164,6 +166,7 @@ class LoadIndex:
                     r.checks_failed,
                     r.checks_undecided,
                     r.warnings,
+                    r.file,
                 )
                 for r in rows
             ),
@@ -179,6 +182,20 @@ class LoadIndex:
         """Every report that may be the primary one of (jurisdiction, year)."""
         cur = self._db.execute("SELECT * FROM reports WHERE code IS ? AND year = ? AND candidate = 1", (code, year))
         return [_report(r) for r in cur]
+
+    def files_of(self, year: int, province: str) -> dict[str, int]:
+        """The partition's files that hold reports → how many each."""
+        cur = self._db.execute(
+            "SELECT file, COUNT(*) FROM reports WHERE year = ? AND province = ? GROUP BY file", (year, province)
+        )
+        return dict(cur.fetchall())
+
+    def move_reports(self, year: int, province: str, files: Iterable[str], to: str) -> None:
+        """Reports whose rows were merged from ``files`` into ``to``."""
+        self._db.executemany(
+            "UPDATE reports SET file = ? WHERE year = ? AND province = ? AND file = ?",
+            ((to, year, province, f) for f in files),
+        )
 
     def report_counts(self) -> dict[str, int]:
         n, failed, undecided, warned = self._db.execute(

@@ -20,13 +20,15 @@ COUNTIES = [("610329", "麟游县"), ("320813", "洪泽区"), ("220621", "抚松
 YEARS = (2020, 2021, 2022)
 
 
-def _put(data: Path, sample: SampleReport, url: str, source: str = "gen") -> None:
+def _put(data: Path, sample: SampleReport, url: str, source: str = "gen", kind: str = "government") -> None:
     """Store a generated report and its perfect extraction (the extractor is not what this tests)."""
     with RawStore(data / "raw") as raw:
         sha = store_sample(raw, sample, source, url)
     with ExtractionStore(data / "state" / "extracted") as store:
         if not store.has(sha, EXTRACTOR_VERSION):
-            store.put(sha, EXTRACTOR_VERSION, to_report(sample, sha).to_dict())
+            body = to_report(sample, sha).to_dict()
+            body["report"]["publisher_kind"] = kind
+            store.put(sha, EXTRACTOR_VERSION, body)
 
 
 def _tables(warehouse: Path) -> dict[str, list]:
@@ -117,3 +119,25 @@ def test_a_missing_partition_file_of_a_touched_partition_is_rebuilt_whole(data, 
     _put(data, generate("610329", "麟游县", "麟游县财政局", 2021), "http://gen.example/610329/czj-2021.html")
     load_warehouse(data, None, EXTRACTOR_VERSION)
     assert victim.exists() and _tables(wh) == _full_copy(data, tmp_path)
+
+
+def test_news_goes_to_delta_files_merged_once_there_are_enough(data, tmp_path):
+    from pipelines.load import MAX_DELTAS
+
+    part = data / "warehouse" / "cells" / "report_year=2022" / "province=陕西省"
+    base = (part / "part-0.parquet").stat().st_mtime_ns
+    for k in range(MAX_DELTAS + 2):
+        dept = generate("610329", "麟游县", f"麟游县部门{k}", 2022)
+        _put(data, dept, f"http://gen.example/610329/d{k}-2022.html", kind="department")
+        summary = load_warehouse(data, None, EXTRACTOR_VERSION)
+        assert summary.reports == 10 + k and summary.partitions_rebuilt == 1
+        files = sorted(p.name for p in part.glob("part-*.parquet"))
+        assert "part-0.parquet" in files and 2 <= len(files) <= MAX_DELTAS + 1, files
+    assert len(files) == 3  # the eight deltas merged into one, then one more
+    assert (part / "part-0.parquet").stat().st_mtime_ns == base  # the base file was never rewritten
+    assert _tables(data / "warehouse") == _full_copy(data, tmp_path)
+    Warehouse(data / "warehouse").forget_state()
+    full = load_warehouse(data, None, EXTRACTOR_VERSION, incremental=False)  # a full load: one file again
+    assert full.reports == 10 + MAX_DELTAS + 1 and sorted(p.name for p in part.glob("part-*.parquet")) == [
+        "part-0.parquet"
+    ]
