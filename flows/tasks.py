@@ -52,7 +52,7 @@ def extract_chunk(
     """Extract ``docs`` ((sha256, file name) pairs) into one batch of the extraction store; skip those already there.
 
     A blob whose bytes no longer match its hash is named, quarantined and marked for refetch, not extracted."""
-    from extractors.runner import Job, run_many
+    from extractors.runner import Job, run_warm
     from pipelines.rawstore import DamagedBlob, RawStore
 
     quarantine = Quarantine(Path(data_dir) / "quarantine")
@@ -80,8 +80,9 @@ def extract_chunk(
                     continue
                 yield Job(sha, data=data, name=name, published_date=published)
 
-        # the one bounded runner of the CLI too: a worker process with memory and time limits, replaced when it dies
-        for sha, report in run_many(jobs(), jobs=1):
+        # the one bounded runner of the CLI too: a worker process with memory and time limits, replaced when it dies,
+        # kept warm from one chunk to the next of this task process
+        for sha, report in run_warm(jobs(), jobs=1):
             report.sha256 = sha
             entry = report.to_dict()
             batch.append((sha, version, entry))

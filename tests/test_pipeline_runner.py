@@ -1,0 +1,30 @@
+"""The flows' extraction keeps its bounded workers warm between chunks, with the same limits."""
+
+from __future__ import annotations
+
+from demo.samples import generate
+from extractors.runner import _WARM, Job, Limits, run_warm
+
+
+def _jobs(n: int, start: int = 0) -> list[Job]:
+    out = []
+    for i in range(start, start + n):
+        s = generate("610329", "麟游县", "麟游县人民政府", 2019 + i % 6, seed=i)
+        out.append(Job(str(i), data=s.html().encode("utf-8"), name=f"{i}.html"))
+    return out
+
+
+def test_a_second_chunk_reuses_the_worker_and_an_abandoned_one_closes_it():
+    limits = Limits(timeout=60, memory_mb=1024)
+    first = list(run_warm(_jobs(3), limits=limits))
+    assert [k for k, _ in first] == ["0", "1", "2"] and all(r.error is None for _, r in first)
+    assert [r.meta.report_year for _, r in first] == [2019, 2020, 2021]
+    (pool,) = [p for (n, lim), p in _WARM.items() if lim == limits]
+    pid = pool.idle[0].proc.pid
+    second = list(run_warm(_jobs(2, start=3), limits=limits))
+    assert [r.meta.report_year for _, r in second] == [2022, 2023]
+    assert _WARM[(1, limits)].idle[0].proc.pid == pid  # the same worker process: no start-up paid again
+    it = run_warm(_jobs(3), limits=limits)
+    next(it)
+    it.close()  # abandoned mid-way: its workers may be mid-document, so they go
+    assert (1, limits) not in _WARM and pool.idle == [] and pool.busy == {}
