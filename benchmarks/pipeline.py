@@ -134,12 +134,15 @@ class PeakMemory(threading.Thread):
         return self.peak
 
 
-def run_phase(phase: str, data: Path, jobs: int, sources: list[str] | None = None) -> dict:
-    """One flow run in a fresh process (``--phase``); returns its result, seconds and peak memory."""
+def run_phase(phase: str, data: Path, jobs: int, sources: list[str] | None = None, dask: bool = False) -> dict:
+    """One flow run in a fresh process (``--phase``); returns its result, seconds and peak memory. ``dask``: on a new
+    local Dask cluster of ``jobs`` worker processes instead of the process pool."""
     out = data.parent / f"{data.name}.{phase}.json"
     cmd = [sys.executable, __file__, "--phase", phase, "--data", str(data), "--jobs", str(jobs), "--out", str(out)]
     if sources:
         cmd += ["--sources", ",".join(sources)]
+    if dask:
+        cmd += ["--dask"]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT)
     mem = PeakMemory(proc.pid)
@@ -159,7 +162,7 @@ def phase_main(args: argparse.Namespace) -> int:
     configure_prefect(args.data, quiet=True)
     from flows.pipeline import backfill, nightly, task_runner
 
-    runner = task_runner(args.jobs)
+    runner = task_runner(args.jobs, dask_local=args.dask)
     if args.phase == "backfill":
         result = backfill.with_options(task_runner=runner)(
             years=YEARS, sources=args.sources.split(","), data_dir=str(args.data)
@@ -183,10 +186,13 @@ def measure(size: int, jobs: int, root: Path) -> dict:
     )
     back = run_phase("backfill", data, jobs, sources)
     reports = back["result"]["load"]["reports"]
+    ext = back["result"]["extract"]
     print(
         f"[{size}] backfill: {reports} reports in {back['seconds']:.1f}s "
         f"=> {reports / back['seconds']:.1f} reports/s, "
-        f"peak {back['peak_mib']:.0f} MiB",
+        f"peak {back['peak_mib']:.0f} MiB; of which extraction {ext['seconds']:.1f}s "
+        f"({ext['extracted'] / max(ext['seconds'], 1e-9):.1f} documents/s, {ext['chunks']} chunks), "
+        f"load {back['result']['load'].get('seconds', 0):.1f}s",
         flush=True,
     )
     quiet = run_phase("nightly", data, jobs)
@@ -580,6 +586,7 @@ def main() -> int:
     ap.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--sources", help=argparse.SUPPRESS)
+    ap.add_argument("--dask", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.phase:
         return phase_main(args)

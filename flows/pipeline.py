@@ -145,6 +145,7 @@ def _extract(paths: Paths, docs: list[tuple[str, str]], version: str, jobs: int,
         for i, chunk in enumerate(chunks)
     ]
     totals: dict[str, Any] = {"extracted": 0, "skipped": 0, "failed": 0, "damaged": [], "chunks": len(chunks)}
+    started = time.perf_counter()
     done = 0
     _progress("extract", 0, len(docs))
     for fut in as_completed(futures):
@@ -153,6 +154,7 @@ def _extract(paths: Paths, docs: list[tuple[str, str]], version: str, jobs: int,
             totals[key] += result[key]
         done += result["extracted"] + result["skipped"]
         _progress("extract", done, len(docs))
+    totals["seconds"] = round(time.perf_counter() - started, 2)
     return totals
 
 

@@ -133,9 +133,11 @@ def load_task(
     """Commit the partitions whose inputs changed (``pipelines.load``); a refused shrink is not retried."""
     from pipelines.load import load_warehouse
 
+    started = time.perf_counter()
     summary = load_warehouse(data_dir, warehouse, version, coverage_years=coverage_years, allow_shrink=allow_shrink)
     c = summary.commit
     return {
+        "seconds": round(time.perf_counter() - started, 2),
         "skipped": summary.skipped,
         "partitions_rebuilt": summary.partitions_rebuilt,
         "quarantined": summary.quarantined,
