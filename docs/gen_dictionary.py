@@ -54,7 +54,9 @@ def render() -> str:
         "## Layout and conventions",
         "",
         f"- Report tables are hive-partitioned by {', '.join(f'`{k}`' for k in PARTITION_KEYS)}: "
-        "`reports/report_year=2023/province=陕西省/part-0.parquet`. Partition columns are in the path, "
+        "`reports/report_year=2023/province=陕西省/part-0.parquet`, and beside it the `part-<load_id>.parquet` "
+        "files a nightly adds with its news until a full load folds them in: read the folder or a `*.parquet` "
+        "glob, never one file by name. Partition columns are in the path, "
         "not the file: readers add them back (pandas as categories, DuckDB with `hive_partitioning=true`, "
         f"Polars with `hive_partitioning=True`). `province={UNKNOWN_PROVINCE}` holds reports whose division code is unknown.",
         "- `documents`, `crawl_log` and `coverage` are one file each.",
