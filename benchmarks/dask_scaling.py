@@ -1,7 +1,9 @@
 """Benchmark: the backfill flow on a local Dask cluster of 1, then 2 worker processes (``DaskTaskRunner``).
 
-    .venv/bin/python benchmarks/dask.py                  # 1,000 generated reports, 1 and 2 workers
-    .venv/bin/python benchmarks/dask.py --reports 3000 --workers 1,2
+(Not ``dask.py``: a script's folder comes first on ``sys.path``, and that name would hide the ``dask`` package.)
+
+    .venv/bin/python benchmarks/dask_scaling.py                  # 1,000 generated reports, 1 and 2 workers
+    .venv/bin/python benchmarks/dask_scaling.py --reports 3000 --workers 1,2
 
 The same corpus (``benchmarks/pipeline.py``'s generated HTML reports) is put in a fresh raw store for each
 cluster size, then the real ``backfill`` flow runs on a new ``LocalCluster`` (one thread per worker process)
