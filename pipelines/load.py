@@ -50,6 +50,7 @@ REPORT_TABLES = ("reports", "cells", "requests", "proactive", "appeals", "statis
 CHUNK = 256  # reports turned into rows (Python dicts) at once, before they become Arrow columns
 MAX_SHRINK = 0.05  # a load that would drop more than this share of the warehouse's reports stops
 MAX_DELTAS = 8  # delta files a partition gathers before an incremental load merges them into one
+LARGE_CHANGE = 2000  # changed documents beyond which (and beyond a fifth of the warehouse) a load is a full one
 
 
 COUNTS = {"documents", "pending", "errors", "reports", "checks_failed", "checks_undecided", "warnings"}
@@ -729,6 +730,8 @@ def _incremental(
     streamed through once, a row group at a time."""
     urls = set(raw.changed(previous["inputs"]["raw"][1]))
     urls |= index.urls_of_shas(store.changed_since(previous["inputs"]["extracted"][1]))
+    if len(urls) > max(LARGE_CHANGE, previous["counts"]["documents"] // 5):
+        raise NeedFull(f"{len(urls)} documents changed: rebuilding whole partitions is cheaper than deltas")
     known = _summaries(raw, store, version, urls)  # url → summary, of every document looked at
     old_docs = index.docs_of_urls(urls)
     scopes = {r.scope for r in old_docs.values()} | {doc_scope(d) for d in known.values()}
