@@ -1,20 +1,22 @@
 """OCR engines behind one call: an upright grayscale page → text boxes in pixels.
 
-RapidOCR (PaddleOCR's models as ONNX, shipped inside its wheel) is what ogi reads with;
+RapidOCR's recognition model (PaddleOCR's, as ONNX, shipped inside its wheel) is what ogi
+reads with, on the boxes ``segment`` finds;
 Tesseract (chi_sim, from Debian) is kept only so ``benchmarks/ocr.py`` can show the
 choice on numbers. Neither touches the network.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from dataclasses import dataclass
 from functools import cache
-from itertools import pairwise
 
 import numpy as np
+
+from extractors.ocr import grid, segment
+from extractors.ocr.grid import Rulings
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,30 +27,6 @@ class Box:
     x1: float
     y1: float
     score: float = 1.0
-
-
-DET_SIDE = int(os.environ.get("OGI_OCR_DET_SIDE", "1280"))
-
-
-@cache
-def _rapid():
-    from rapidocr import RapidOCR
-
-    threads = int(os.environ.get("OGI_OCR_THREADS", "1"))  # batch runs use one process per core
-    return RapidOCR(
-        params={
-            "Global.log_level": "error",
-            "Global.use_cls": False,  # the page is turned upright by its rulings first
-            "EngineConfig.onnxruntime.intra_op_num_threads": threads,
-            "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-            # Lines are found on a page scaled to DET_SIDE; each line is read from the full page.
-            "Det.limit_type": "max",
-            "Det.limit_side_len": DET_SIDE,
-            # Most crops are short numbers: pad them to 96 px, not 320 (a third of the work).
-            "Rec.rec_img_shape": [3, 48, 96],
-            "Rec.rec_batch_num": 16,
-        }
-    )
 
 
 @cache
@@ -69,35 +47,44 @@ def tesseract_available() -> bool:
     return "chi_sim" in langs.split()
 
 
-def rapidocr_boxes(gray: np.ndarray, verticals: list[tuple[float, float, float]]) -> list[Box]:
-    """Detect and recognise text lines; a line the detector ran across a vertical ruling
-    (two cells' text in one box) is recognised again piece by piece."""
-    engine = _rapid()
-    result = engine(np.dstack([gray] * 3), use_det=True, use_cls=False, use_rec=True)  # flags persist between calls
-    if getattr(result, "boxes", None) is None:  # nothing detected (RapidOCR then answers without boxes)
+MARGIN = (0.3, 0.2)  # white added around a crop, × its height: across, down (the model saw text with some paper)
+
+
+def rapidocr_boxes(gray: np.ndarray, found: Rulings) -> list[Box]:
+    """Runs of ink found between the rulings (``segment``), read by RapidOCR's recognition model."""
+    from extractors.ocr.recognise import recogniser
+
+    text = segment.text_only(gray, found.mask)
+    spans, line = segment.text_spans(text, grid.glyph_height(text), found.mask)
+    if not spans:
         return []
-    out: list[Box] = []
-    for quad, text, score in zip(result.boxes, result.txts, result.scores):
-        xs, ys = [p[0] for p in quad], [p[1] for p in quad]
-        box = Box(text, float(min(xs)), float(min(ys)), float(max(xs)), float(max(ys)), float(score))
-        cuts = sorted(x for x, y0, y1 in verticals if box.x0 + 4 < x < box.x1 - 4 and y0 <= (box.y0 + box.y1) / 2 <= y1)
-        if not cuts or box.y1 - box.y0 > box.x1 - box.x0:
-            out.append(box)
-            continue
-        edges = [box.x0] + cuts + [box.x1]
-        for left, right in pairwise(edges):
-            piece = gray[int(box.y0) : int(box.y1) + 1, int(left) + 2 : max(int(right) - 1, int(left) + 3)]
-            if piece.size == 0 or piece.min() > 160:
-                continue  # paper only
-            again = engine(np.dstack([piece] * 3), use_det=False, use_cls=False, use_rec=True)
-            if again.txts and again.txts[0].strip():
-                out.append(Box(again.txts[0], left + 2, box.y0, right - 1, box.y1, float(again.scores[0])))
-    return out
+    clean = gray.copy()
+    if found.mask is not None:
+        clean[found.mask > 0] = 255  # a line touching a crop's edge is not a character
+    readings = recogniser().read([_crop(clean, s, line) for s in spans])
+    return [
+        Box(r.text, float(s.x0), float(s.y0), float(s.x1), float(s.y1), r.score)
+        for s, r in zip(spans, readings)
+        if r.text.strip()
+    ]
 
 
-def tesseract_boxes(gray: np.ndarray, verticals: list[tuple[float, float, float]]) -> list[Box]:
-    """Tesseract's words (sparse-text mode: a table is not a paragraph)."""
+def _crop(gray: np.ndarray, span: segment.Span, line: float) -> np.ndarray:
+    """The span with a pixel of its own edge and a white margin, at least most of a line
+    high: a dash or a small digit keeps its size beside the text the model learnt from."""
+    piece = gray[max(span.y0 - 1, 0) : span.y1 + 1, max(span.x0 - 1, 0) : span.x1 + 1]
+    height = max(piece.shape[0], round(0.8 * line))
+    across, down = (max(2, round(f * height)) for f in MARGIN)
+    top = down + (height - piece.shape[0]) // 2
+    bottom = down + height - piece.shape[0] - (height - piece.shape[0]) // 2
+    return np.pad(piece, ((top, bottom), (across, across)), constant_values=255)
+
+
+def tesseract_boxes(gray: np.ndarray, found: Rulings) -> list[Box]:
+    """Tesseract's words (sparse-text mode: a table is not a paragraph) on the page with its lines erased."""
     import cv2
+
+    gray = _without_rulings(gray, found)
 
     ok, png = cv2.imencode(".png", gray)
     if not ok:
@@ -120,3 +107,13 @@ def tesseract_boxes(gray: np.ndarray, verticals: list[tuple[float, float, float]
 
 
 ENGINES = {"rapidocr": rapidocr_boxes, "tesseract": tesseract_boxes}
+
+
+def _without_rulings(gray: np.ndarray, found: Rulings) -> np.ndarray:
+    """The page with its ruling lines painted white (Tesseract reads lines as characters)."""
+    out = gray.copy()
+    for y, x0, x1 in found.horizontal:
+        out[max(int(y) - 3, 0) : int(y) + 4, int(x0) : int(x1) + 1] = 255
+    for x, y0, y1 in found.vertical:
+        out[int(y0) : int(y1) + 1, max(int(x) - 3, 0) : int(x) + 4] = 255
+    return out

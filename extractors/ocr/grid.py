@@ -15,10 +15,11 @@ import numpy as np
 MAX_SKEW_DEGREES = 3.0  # a scan turned further than this is not straightened (and not trusted)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Rulings:
     horizontal: list[tuple[float, float, float]]  # (y, x0, x1), pixels, y down
     vertical: list[tuple[float, float, float]]  # (x, y0, y1)
+    mask: np.ndarray | None = None  # the pixels of the lines kept (255), so text can be told from them
 
 
 def ink(gray: np.ndarray) -> np.ndarray:
@@ -37,7 +38,7 @@ def _line_masks(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     across = _long(binary)
     # A vertical ruling may be one short row high (two rows of a small table: 46 px at 150 dpi);
     # such short ones are kept only when both ends meet horizontal rulings (strokes do not).
-    down = max(12, height // 80, int(1.3 * _glyph_height(binary)))
+    down = max(12, height // 80, int(1.3 * glyph_height(binary)))
     horizontal = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (across, 1)))
     vertical = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, down)))
     return horizontal, vertical
@@ -92,25 +93,33 @@ def rulings(binary: np.ndarray) -> Rulings:
     vertical = cv2.morphologyEx(vertical, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 3)))
     found_h: list[tuple[float, float, float]] = []
     found_v: list[tuple[float, float, float]] = []
+    labelled = []
     for mask, out, is_h in ((horizontal, found_h, True), (vertical, found_v, False)):
-        count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        kept = []
         for i in range(1, count):
             x, y, w, h, _ = stats[i]
             if is_h and h <= max(12, w / 10):
                 out.append((y + h / 2, float(x), float(x + w)))
+                kept.append(i)
             elif not is_h and w <= max(12, h / 10):
                 out.append((x + w / 2, float(y), float(y + h)))
+                kept.append(i)
+        labelled.append((labels, kept))
     long = _long(binary)
-    return Rulings(found_h, [v for v in found_v if v[2] - v[1] >= long or _ends_on(v, found_h)])
+    keep_v = [v[2] - v[1] >= long or _ends_on(v, found_h) for v in found_v]
+    (h_labels, h_kept), (v_labels, v_kept) = labelled
+    mask = np.isin(h_labels, h_kept) | np.isin(v_labels, [i for i, k in zip(v_kept, keep_v) if k])
+    return Rulings(found_h, [v for v, k in zip(found_v, keep_v) if k], (mask * 255).astype(np.uint8))
 
 
 def _long(binary: np.ndarray) -> int:
     """Pixels longer than any character stroke or dash: a 25th of the page, and three glyphs'
     height (a picture cropped close around a table is small, its characters are not)."""
-    return int(max(24, min(binary.shape) // 25, 3 * _glyph_height(binary)))
+    return int(max(24, min(binary.shape) // 25, 3 * glyph_height(binary)))
 
 
-def _glyph_height(binary: np.ndarray) -> float:
+def glyph_height(binary: np.ndarray) -> float:
     """The median height of the ink blobs shaped like characters (0 when there are none)."""
     import cv2
 
