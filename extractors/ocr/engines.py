@@ -61,12 +61,27 @@ def rapidocr_boxes(gray: np.ndarray, found: Rulings) -> list[Box]:
     clean = gray.copy()
     if found.mask is not None:
         clean[found.mask > 0] = 255  # a line touching a crop's edge is not a character
-    readings = recogniser().read([_crop(clean, s, line) for s in spans])
-    return [
-        Box(r.text, float(s.x0), float(s.y0), float(s.x1), float(s.y1), r.score)
-        for s, r in zip(spans, readings)
-        if r.text.strip()
-    ]
+    crops = [_crop(clean, part, line) for s in spans for part in (s, *s.lines)]
+    readings = iter(recogniser().read(crops))
+    boxes: list[Box] = []
+    for span in spans:
+        whole = next(readings)
+        lines = [(part, next(readings)) for part in span.lines]
+        if lines and not _one_character(whole):
+            boxes.extend(_box(part, r) for part, r in lines)
+        else:
+            boxes.append(_box(span, whole))
+    return [b for b in boxes if b.text.strip()]
+
+
+def _one_character(reading) -> bool:
+    """A large character with its mark (三、), read with confidence: not lines of small text."""
+    core = [ch for ch in reading.text if ch.isalnum()]
+    return len(core) == 1 and reading.score >= 0.8
+
+
+def _box(span: segment.Span, reading) -> Box:
+    return Box(reading.text, float(span.x0), float(span.y0), float(span.x1), float(span.y1), reading.score)
 
 
 def _crop(gray: np.ndarray, span: segment.Span, line: float) -> np.ndarray:

@@ -27,6 +27,9 @@ class Span:
     y0: int
     x1: int
     y1: int
+    # Set when the box may be one large character (三、 of a heading) or lines of small text
+    # cut apart here: the reader reads both and keeps the whole only if it reads as one character.
+    lines: tuple[Span, ...] = ()
 
     @property
     def width(self) -> int:
@@ -74,15 +77,21 @@ def text_spans(text: np.ndarray, glyph: float, rulings_mask: np.ndarray | None =
             spans.append(tight)
     line = _line_height(spans, glyph)
     spans = _joined(spans, line, rulings_mask)
-    out = [part for span in spans for part in _cut_lines(text, span, line)]
+    out: list[Span] = []
+    for span in spans:
+        parts = _cut_lines(text, span, line)
+        if len(parts) > 1 and 0.8 * span.height <= span.width <= 2.2 * span.height and span.height <= 2.5 * line:
+            out.append(Span(span.x0, span.y0, span.x1, span.y1, tuple(parts)))
+        else:
+            out.extend(parts)
     return sorted(out, key=lambda s: (s.y0, s.x0)), line
 
 
 def _joined(spans: list[Span], line: float, rulings_mask: np.ndarray | None) -> list[Span]:
     """Pieces of one character or word the first pass left apart, joined: the strokes of a
     large 三 or 二 (flat boxes stacked within their own width), a small mark (“ 、 ：)
-    beside the text it belongs to, words of one line (a space before a number), up to most
-    of a line's height apart, and a box inside another. Never across a ruling."""
+    beside the text it belongs to, and words of one line (a space before a number), up to a
+    line's height apart, and a box inside another. Never across a ruling."""
     while len(spans) > 1:
         box = np.array([(s.x0, s.y0, s.x1, s.y1) for s in spans], float)
         x0, y0, x1, y1 = (box[:, k] for k in range(4))
@@ -108,7 +117,7 @@ def _joined(spans: list[Span], line: float, rulings_mask: np.ndarray | None) -> 
         within = (centre[:, None] >= y0[None] - 0.1 * h[None]) & (centre[:, None] <= y1[None] + 0.1 * h[None])
         beside = mark[:, None] & within
         same_line = overlap_y >= 0.5 * np.minimum(h[:, None], h[None])
-        marks = (beside | beside.T | same_line) & (-overlap_x <= 0.8 * line)
+        marks = (beside | beside.T | same_line) & (-overlap_x <= line)
         inside = np.clip(overlap_x, 0, None) * np.clip(overlap_y, 0, None) >= 0.8 * np.minimum(w * h, (w * h)[:, None])
         pairs = [
             (i, j)
