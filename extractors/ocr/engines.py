@@ -55,7 +55,7 @@ def rapidocr_boxes(gray: np.ndarray, found: Rulings) -> list[Box]:
     from extractors.ocr.recognise import recogniser
 
     text = segment.text_only(gray, found.mask)
-    spans, line = segment.text_spans(text, grid.glyph_height(text), found.mask)
+    spans, line = segment.text_spans(text, found.glyph or grid.glyph_height(text), found.mask)
     if not spans:
         return []
     clean = gray.copy()

@@ -17,8 +17,7 @@ from extractors.ocr.engines import ENGINES, Box
 
 def has_table(gray: np.ndarray) -> bool:
     """At least a 3×3 grid of ruling lines: the picture may hold one of the form's tables."""
-    upright = grid.rotate(gray, grid.skew_degrees(grid.ink(gray)))
-    found = grid.rulings(grid.ink(upright))
+    _, found = grid.straighten(gray)
     return len(found.horizontal) >= 3 and len(found.vertical) >= 3
 
 
@@ -28,9 +27,7 @@ def read_page(gray: np.ndarray, number: int, points_per_pixel: float, engine: st
     from extractors.layout import PDF_SETTINGS
     from extractors.readers.pdf import Word, _rows
 
-    skew = grid.skew_degrees(grid.ink(gray))
-    upright = grid.rotate(gray, skew)
-    found = grid.rulings(grid.ink(upright))
+    upright, found = grid.straighten(gray)
     boxes = ENGINES[engine](upright, found)
     boxes = _join_split_text(boxes, found.vertical)
     height = upright.shape[0]

@@ -59,32 +59,33 @@ class Recogniser:
                 x[row, :, :, : inputs[i].shape[2]] = inputs[i]
             probs = self.session.run(None, {self.session.get_inputs()[0].name: x})[0]
             steps = probs.shape[1]
+            best = probs.argmax(axis=2)
             for row, i in enumerate(batch):
                 used = min(steps, math.ceil(inputs[i].shape[2] * steps / width) + 1)
-                out[i] = self._decode(probs[row, :used])
+                out[i] = self._decode(probs[row, :used], best[row, :used])
             start = end
         return out  # type: ignore[return-value]
 
-    def _decode(self, probs: np.ndarray) -> Reading:
-        reading = _greedy(probs, np.arange(probs.shape[1]), self.characters)
+    def _decode(self, probs: np.ndarray, best: np.ndarray) -> Reading:
+        reading = _greedy(best, probs[np.arange(len(best)), best], self.characters)
         text = reading.text.strip()
         if text and any(ch in LOOKALIKES for ch in text) and all(ch in NUMERIC or ch in LOOKALIKES for ch in text):
-            digits = _greedy(probs, self.digits, self.characters)
+            sub = probs[:, self.digits]
+            picked = sub.argmax(axis=1)
+            digits = _greedy(self.digits[picked], sub[np.arange(len(picked)), picked], self.characters)
             if digits.text and digits.score >= SURE_ENOUGH:
                 return digits
         return reading
 
 
-def _greedy(probs: np.ndarray, allowed: np.ndarray, characters: list[str]) -> Reading:
-    """CTC best path over the ``allowed`` classes (blank first): repeats merged, blanks dropped."""
-    sub = probs[:, allowed]
-    best = sub.argmax(axis=1)
+def _greedy(best: np.ndarray, probability: np.ndarray, characters: list[str]) -> Reading:
+    """CTC best path (each step's class and its probability): repeats merged, blanks dropped."""
     chars, scores = [], []
     previous = -1
-    for step, k in enumerate(best):
+    for k, p in zip(best.tolist(), probability.tolist()):
         if k != previous and k != 0:
-            chars.append(characters[allowed[k]])
-            scores.append(float(sub[step, k]))
+            chars.append(characters[k])
+            scores.append(p)
         previous = k
     return Reading("".join(chars), float(np.mean(scores)) if scores else 1.0)
 
