@@ -13,7 +13,8 @@ import math
 import os
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
+from importlib.util import find_spec
+from pathlib import Path
 
 import numpy as np
 
@@ -102,8 +103,12 @@ def _resized(crop: np.ndarray) -> np.ndarray:
     return np.broadcast_to(normalised, (3, HEIGHT, new_width))
 
 
-def model_path():
-    return files("rapidocr") / "models" / MODEL
+def model_path() -> Path:
+    """The model inside RapidOCR's installed package (found without importing RapidOCR's pipeline)."""
+    spec = find_spec("rapidocr")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("rapidocr is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "models" / MODEL
 
 
 @cache
