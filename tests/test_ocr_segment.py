@@ -119,3 +119,15 @@ def test_a_number_read_with_a_letter_is_decoded_again_as_digits():
     assert _greedy(best, probs[np.arange(len(best)), best], reader.characters).text == "O"  # the model's own best
     got = reader.read([ring, crop("IO"), crop("B"), crop("予以公开"), crop("96171.6")])
     assert [r.text for r in got] == ["0", "10", "B", "予以公开", "96171.6"]  # B: no digit is likely enough
+
+
+def test_a_picture_of_thousands_of_specks_is_not_read_box_by_box():
+    # 4,900 dots, 20 px apart: a photograph or noise, not a form; reading each would take minutes.
+    gray = np.full((1400, 1400), 255, np.uint8)
+    for y in range(10, 1400, 20):
+        for x in range(10, 1400, 20):
+            gray[y : y + 3, x : x + 3] = 0
+    text = segment.text_only(gray, None)
+    spans, _ = segment.text_spans(text, 8.0)
+    assert spans == []
+    assert len(segment.text_spans(text[:400, :400], 8.0)[0]) == 400  # a few hundred are read as they are

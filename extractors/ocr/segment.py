@@ -17,6 +17,8 @@ JOIN_ACROSS = 0.8  # × glyph height: characters closer than this are one run (a
 JOIN_DOWN = 0.45  # × glyph height: strokes of one character (二, 三, 六) stacked closer than this
 TALL = 1.6  # × line height: a box taller than this holds more than one line and is cut between them
 PART = 1.3  # × line height: the tallest piece a cut leaves (one character of text set down a cell)
+MAX_BOXES = 3000  # more runs of ink than this on one page: a photograph or noise, not a form (nothing is read)
+CHUNK = 256  # boxes compared with all others at once (bounds the memory of the pairwise tests)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,8 @@ def text_spans(text: np.ndarray, glyph: float, rulings_mask: np.ndarray | None =
         if tight is not None and max(tight.width, tight.height) >= 0.3 * glyph:  # smaller: a speck, a dot alone
             spans.append(tight)
     line = _line_height(spans, glyph)
+    if len(spans) > MAX_BOXES:
+        return [], line
     spans = _joined(spans, line, rulings_mask)
     out: list[Span] = []
     for span in spans:
@@ -94,36 +98,13 @@ def _joined(spans: list[Span], line: float, rulings_mask: np.ndarray | None) -> 
     line's height apart, and a box inside another. Never across a ruling."""
     while len(spans) > 1:
         box = np.array([(s.x0, s.y0, s.x1, s.y1) for s in spans], float)
-        x0, y0, x1, y1 = (box[:, k] for k in range(4))
-        w, h = x1 - x0, y1 - y0
-        overlap_x = np.minimum(x1[:, None], x1[None]) - np.maximum(x0[:, None], x0[None])
-        overlap_y = np.minimum(y1[:, None], y1[None]) - np.maximum(y0[:, None], y0[None])
-        width = np.maximum(x1[:, None], x1[None]) - np.minimum(x0[:, None], x0[None])
-        height = np.maximum(y1[:, None], y1[None]) - np.minimum(y0[:, None], y0[None])
-        flat = 3 * h <= w
-        flat_width = np.where(
-            flat[:, None] & flat[None], np.minimum(w[:, None], w[None]), np.where(flat[:, None], w[:, None], w[None])
-        )
-        strokes = (
-            (flat[:, None] | flat[None])
-            & (overlap_x >= 0.6 * np.minimum(w[:, None], w[None]))
-            & (-overlap_y <= 0.6 * flat_width)
-            & (0.5 * height <= width)
-            & (width <= 2 * height)
-            & (height <= 2.5 * np.maximum(line, np.maximum(h[:, None], h[None])))  # not two lines of text
-        )
-        mark = (np.maximum(w, h) <= 0.6 * line) | (flat & (w <= 1.5 * line))
-        centre = (y0 + y1) / 2
-        within = (centre[:, None] >= y0[None] - 0.1 * h[None]) & (centre[:, None] <= y1[None] + 0.1 * h[None])
-        beside = mark[:, None] & within
-        same_line = overlap_y >= 0.5 * np.minimum(h[:, None], h[None])
-        marks = (beside | beside.T | same_line) & (-overlap_x <= line)
-        inside = np.clip(overlap_x, 0, None) * np.clip(overlap_y, 0, None) >= 0.8 * np.minimum(w * h, (w * h)[:, None])
-        pairs = [
-            (i, j)
-            for i, j in zip(*np.nonzero(np.triu(strokes | marks | inside, 1)))
-            if not _ruled_between(spans[i], spans[j], rulings_mask)
+        candidates = [
+            (lo + i, j)
+            for lo in range(0, len(spans), CHUNK)
+            for i, j in zip(*np.nonzero(_candidates(box, lo, min(lo + CHUNK, len(spans)), line)))
+            if j > lo + i
         ]
+        pairs = [(i, j) for i, j in candidates if not _ruled_between(spans[i], spans[j], rulings_mask)]
         if not pairs:
             break
         taken: set[int] = set()
@@ -137,6 +118,39 @@ def _joined(spans: list[Span], line: float, rulings_mask: np.ndarray | None) -> 
             taken |= {i, j}
         spans = [m for m in merged if m is not None]
     return spans
+
+
+def _candidates(box: np.ndarray, lo: int, hi: int, line: float) -> np.ndarray:
+    """Which boxes ``lo:hi`` may join which boxes (rows × all), by the rules of ``_joined``."""
+    x0, y0, x1, y1 = (box[:, k] for k in range(4))
+    w, h = x1 - x0, y1 - y0
+    r = slice(lo, hi)
+    overlap_x = np.minimum(x1[r, None], x1[None]) - np.maximum(x0[r, None], x0[None])
+    overlap_y = np.minimum(y1[r, None], y1[None]) - np.maximum(y0[r, None], y0[None])
+    width = np.maximum(x1[r, None], x1[None]) - np.minimum(x0[r, None], x0[None])
+    height = np.maximum(y1[r, None], y1[None]) - np.minimum(y0[r, None], y0[None])
+    flat = 3 * h <= w
+    flat_width = np.where(
+        flat[r, None] & flat[None], np.minimum(w[r, None], w[None]), np.where(flat[r, None], w[r, None], w[None])
+    )
+    strokes = (
+        (flat[r, None] | flat[None])
+        & (overlap_x >= 0.6 * np.minimum(w[r, None], w[None]))
+        & (-overlap_y <= 0.6 * flat_width)
+        & (0.5 * height <= width)
+        & (width <= 2 * height)
+        & (height <= 2.5 * np.maximum(line, np.maximum(h[r, None], h[None])))  # not two lines of text
+    )
+    mark = (np.maximum(w, h) <= 0.6 * line) | (flat & (w <= 1.5 * line))
+    centre = (y0 + y1) / 2
+    within = (centre[r, None] >= y0[None] - 0.1 * h[None]) & (centre[r, None] <= y1[None] + 0.1 * h[None])
+    holds = (centre[None] >= y0[r, None] - 0.1 * h[r, None]) & (centre[None] <= y1[r, None] + 0.1 * h[r, None])
+    beside = (mark[r, None] & within) | (mark[None] & holds)
+    same_line = overlap_y >= 0.5 * np.minimum(h[r, None], h[None])
+    marks = (beside | same_line) & (-overlap_x <= line)
+    area = w * h
+    inside = np.clip(overlap_x, 0, None) * np.clip(overlap_y, 0, None) >= 0.8 * np.minimum(area[r, None], area[None])
+    return strokes | marks | inside
 
 
 def _ruled_between(a: Span, b: Span, rulings_mask: np.ndarray | None) -> bool:
