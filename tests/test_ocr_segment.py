@@ -116,7 +116,7 @@ def test_a_number_read_with_a_letter_is_decoded_again_as_digits():
     ring = crop("O")  # a round letter O, as a blurred 0 in a scan looks
     probs = reader.session.run(None, {"x": _resized(ring)[None].astype(np.float32)})[0][0]
     best = probs.argmax(axis=1)
-    assert _greedy(best, probs[np.arange(len(best)), best], reader.characters).text == "O"  # the model's own best
+    assert _greedy(best, probs[np.arange(len(best)), best], reader.characters, 1.0).text == "O"  # the model's own best
     got = reader.read([ring, crop("IO"), crop("B"), crop("予以公开"), crop("96171.6")])
     assert [r.text for r in got] == ["0", "10", "B", "予以公开", "96171.6"]  # B: no digit is likely enough
 
@@ -131,3 +131,24 @@ def test_a_picture_of_thousands_of_specks_is_not_read_box_by_box():
     spans, _ = segment.text_spans(text, 8.0)
     assert spans == []
     assert len(segment.text_spans(text[:400, :400], 8.0)[0]) == 400  # a few hundred are read as they are
+
+
+@pytest.mark.parametrize("gap", [8, 12])
+def test_numbers_of_neighbouring_columns_without_rulings_stay_two_numbers(gap):
+    # Less than a line apart they are one run of ink; read as one number they would be 13612252.
+    image = Image.new("L", (700, 200), 255)
+    pen = ImageDraw.Draw(image)
+    pen.text((40, 80), "行政事业性收费", font=font(20), fill=0)
+    pen.text((300, 80), "13612", font=font(20), fill=0)
+    end = 300 + pen.textlength("13612", font=font(20))
+    pen.text((end + gap, 80), "252", font=font(20), fill=0)
+    gray = np.asarray(image)
+    upright, found = grid.straighten(gray)
+    spans, _ = segment.text_spans(segment.text_only(upright, found.mask), found.glyph, found.mask)
+    assert len(spans) == 2  # the label, and both numbers in one box
+    [row] = read_page(gray, 1, 72 / 150)
+    assert [cell.text for cell in row.cells] == ["行政事业性收费", "13612", "252"]
+    # Each number is placed where the model read it: the boundary falls in the gap between them.
+    points = 72 / 150
+    assert row.cells[1].x1 == row.cells[2].x0
+    assert (end - 3) * points <= row.cells[1].x1 <= (end + gap + 3) * points

@@ -34,6 +34,7 @@ SURE_ENOUGH = 0.2  # the digits' own mean probability a reading as digits needs 
 class Reading:
     text: str
     score: float  # mean probability of the characters read (1.0 when nothing was read)
+    at: tuple[float, ...] = ()  # each character's centre, as a share of the crop's width
 
 
 @dataclass
@@ -63,32 +64,34 @@ class Recogniser:
             best = probs.argmax(axis=2)
             for row, i in enumerate(batch):
                 used = min(steps, math.ceil(inputs[i].shape[2] * steps / width) + 1)
-                out[i] = self._decode(probs[row, :used], best[row, :used])
+                step = width / steps / inputs[i].shape[2]  # one output step, as a share of the crop
+                out[i] = self._decode(probs[row, :used], best[row, :used], step)
             start = end
         return out  # type: ignore[return-value]
 
-    def _decode(self, probs: np.ndarray, best: np.ndarray) -> Reading:
-        reading = _greedy(best, probs[np.arange(len(best)), best], self.characters)
+    def _decode(self, probs: np.ndarray, best: np.ndarray, step: float) -> Reading:
+        reading = _greedy(best, probs[np.arange(len(best)), best], self.characters, step)
         text = reading.text.strip()
         if text and any(ch in LOOKALIKES for ch in text) and all(ch in NUMERIC or ch in LOOKALIKES for ch in text):
             sub = probs[:, self.digits]
             picked = sub.argmax(axis=1)
-            digits = _greedy(self.digits[picked], sub[np.arange(len(picked)), picked], self.characters)
+            digits = _greedy(self.digits[picked], sub[np.arange(len(picked)), picked], self.characters, step)
             if digits.text and digits.score >= SURE_ENOUGH:
                 return digits
         return reading
 
 
-def _greedy(best: np.ndarray, probability: np.ndarray, characters: list[str]) -> Reading:
+def _greedy(best: np.ndarray, probability: np.ndarray, characters: list[str], step: float) -> Reading:
     """CTC best path (each step's class and its probability): repeats merged, blanks dropped."""
-    chars, scores = [], []
+    chars, scores, at = [], [], []
     previous = -1
-    for k, p in zip(best.tolist(), probability.tolist()):
+    for t, (k, p) in enumerate(zip(best.tolist(), probability.tolist())):
         if k != previous and k != 0:
             chars.append(characters[k])
             scores.append(p)
+            at.append((t + 0.5) * step)
         previous = k
-    return Reading("".join(chars), float(np.mean(scores)) if scores else 1.0)
+    return Reading("".join(chars), float(np.mean(scores)) if scores else 1.0, tuple(at))
 
 
 def _resized(crop: np.ndarray) -> np.ndarray:
