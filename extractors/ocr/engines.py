@@ -18,6 +18,7 @@ import numpy as np
 
 from extractors.ocr import grid, segment
 from extractors.ocr.grid import Rulings
+from extractors.ocr.recognise import Reading, recogniser
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +56,6 @@ _SPACED_NUMBERS = re.compile(r"^\d[\d.,]*(?: +\d[\d.,]*)+$")
 
 def rapidocr_boxes(gray: np.ndarray, found: Rulings) -> list[Box]:
     """Runs of ink found between the rulings (``segment``), read by RapidOCR's recognition model."""
-    from extractors.ocr.recognise import recogniser
-
     text = segment.text_only(gray, found.mask)
     spans, line = segment.text_spans(text, found.glyph or grid.glyph_height(text), found.mask)
     if not spans:
@@ -77,13 +76,13 @@ def rapidocr_boxes(gray: np.ndarray, found: Rulings) -> list[Box]:
     return [b for b in boxes if b.text.strip()]
 
 
-def _one_character(reading) -> bool:
+def _one_character(reading: Reading) -> bool:
     """A large character with its mark (三、), read with confidence: not lines of small text."""
     core = [ch for ch in reading.text if ch.isalnum()]
     return len(core) == 1 and reading.score >= 0.8
 
 
-def _boxes(span: segment.Span, reading, line: float) -> list[Box]:
+def _boxes(span: segment.Span, reading: Reading, line: float) -> list[Box]:
     """The box read, or one box per number where it reads as numbers set apart by spaces: in a
     table without ruling lines, 13612 and 252 of neighbouring columns are one run of ink, and
     read as one number they would be the wrong 13612252. Each number is placed where the model
@@ -127,7 +126,6 @@ def tesseract_boxes(gray: np.ndarray, found: Rulings) -> list[Box]:
     import cv2
 
     gray = _without_rulings(gray, found)
-
     ok, png = cv2.imencode(".png", gray)
     if not ok:
         return []
