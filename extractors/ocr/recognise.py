@@ -27,7 +27,7 @@ NUMERIC = frozenset("0123456789.")
 # What a digit is misread as: a box of digits and only these is decoded again as digits
 # (not dashes: a dash in a cell of the form is a placeholder, and must stay one).
 LOOKALIKES = frozenset("lIi|!丨oOQD〇口sSzZbBgq")
-SURE_ENOUGH = 0.2  # the digits' own mean probability a reading as digits needs (a letter O's 0 has it, a 口 not)
+SURE_ENOUGH = 0.1  # the digits' own mean probability a reading as digits needs (a letter O's 0 has it, a 口 not)
 
 
 @dataclass(frozen=True, slots=True)

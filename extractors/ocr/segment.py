@@ -81,9 +81,12 @@ def text_spans(text: np.ndarray, glyph: float, rulings_mask: np.ndarray | None =
     if len(spans) > MAX_BOXES:
         return [], line
     spans = _joined(spans, line, rulings_mask)
+    # Wrapped lines are cut at the size of the smaller text: a table's type is often smaller
+    # than the page's prose, whose lines set ``line``.
+    small = min(line, 1.2 * glyph)
     out: list[Span] = []
     for span in spans:
-        parts = _cut_lines(text, span, line)
+        parts = _cut_lines(text, span, small)
         if len(parts) > 1 and 0.8 * span.height <= span.width <= 2.2 * span.height and span.height <= 2.5 * line:
             out.append(Span(span.x0, span.y0, span.x1, span.y1, tuple(parts)))
         else:
