@@ -152,3 +152,14 @@ def test_numbers_of_neighbouring_columns_without_rulings_stay_two_numbers(gap):
     points = 72 / 150
     assert row.cells[1].x1 == row.cells[2].x0
     assert (end - 3) * points <= row.cells[1].x1 <= (end + gap + 3) * points
+
+
+def test_a_bar_alone_in_a_cell_reads_as_a_dash_not_as_one():
+    # A cell printing none as a bar: the model reads it as the character 一 ("one") it looks like.
+    image = Image.fromarray(draw_table()).copy()
+    pen = ImageDraw.Draw(image)
+    top = TOP + 3 * CELL_H + CELL_H // 2  # the blank cells of （三）不予公开
+    for c in (1, 2, 3):
+        pen.rectangle([LEFT + c * CELL_W + 20, top - 1, LEFT + c * CELL_W + 34, top], fill=0)
+    rows = read_page(np.asarray(image), 1, 72 / 150)
+    assert [cell.text for cell in rows[3].cells][1:] == ["—", "—", "—"]

@@ -88,6 +88,9 @@ def _boxes(span: segment.Span, reading: Reading, line: float) -> list[Box]:
     read as one number they would be the wrong 13612252. Each number is placed where the model
     read its characters."""
     text = reading.text.strip()
+    if text == "一" and 3 * span.height <= span.width:
+        # A bar alone: the dash a cell prints for none, not the character 一 (one), which it looks like.
+        reading = Reading("—", reading.score, reading.at)
     if not _SPACED_NUMBERS.match(text) or len(reading.at) != len(reading.text):
         return [Box(reading.text, float(span.x0), float(span.y0), float(span.x1), float(span.y1), reading.score)]
     left = span.x0 - 1 - _margins(span, line)[0]  # where the crop starts
