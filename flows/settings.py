@@ -40,7 +40,6 @@ EXPORTED = (
     "ocr_threads",
     "ocr_max_pages",
     "ocr_seconds",
-    "ocr_det_side",
     "contact_url",
     "crawl_delay",
     "crawl_concurrency",
@@ -73,7 +72,6 @@ class Settings(BaseSettings):
     ocr_threads: int = Field(1, gt=0, description="threads per OCR call (batch runs use one process per core)")
     ocr_max_pages: int = Field(12, gt=0, description="pages of one scanned document read at most")
     ocr_seconds: float = Field(60.0, gt=0, description="seconds of OCR one document may use")
-    ocr_det_side: int = Field(1280, gt=0, description="longest side (px) a page is scaled to for text detection")
     contact_url: str | None = Field(None, description="the URL in the crawler's User-Agent")
     # unset: the crawl's own defaults (1.0 s and 32; the local demo sites are fetched without delay)
     crawl_delay: float | None = Field(None, ge=0, description="seconds between requests to one host")

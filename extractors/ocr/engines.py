@@ -1,20 +1,24 @@
 """OCR engines behind one call: an upright grayscale page → text boxes in pixels.
 
-RapidOCR (PaddleOCR's models as ONNX, shipped inside its wheel) is what ogi reads with;
+RapidOCR's recognition model (PaddleOCR's, as ONNX, shipped inside its wheel) is what ogi
+reads with, on the boxes ``segment`` finds;
 Tesseract (chi_sim, from Debian) is kept only so ``benchmarks/ocr.py`` can show the
 choice on numbers. Neither touches the network.
 """
 
 from __future__ import annotations
 
-import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
 from functools import cache
-from itertools import pairwise
 
 import numpy as np
+
+from extractors.ocr import grid, segment
+from extractors.ocr.grid import Rulings
+from extractors.ocr.recognise import Reading, recogniser
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,30 +29,6 @@ class Box:
     x1: float
     y1: float
     score: float = 1.0
-
-
-DET_SIDE = int(os.environ.get("OGI_OCR_DET_SIDE", "1280"))
-
-
-@cache
-def _rapid():
-    from rapidocr import RapidOCR
-
-    threads = int(os.environ.get("OGI_OCR_THREADS", "1"))  # batch runs use one process per core
-    return RapidOCR(
-        params={
-            "Global.log_level": "error",
-            "Global.use_cls": False,  # the page is turned upright by its rulings first
-            "EngineConfig.onnxruntime.intra_op_num_threads": threads,
-            "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-            # Lines are found on a page scaled to DET_SIDE; each line is read from the full page.
-            "Det.limit_type": "max",
-            "Det.limit_side_len": DET_SIDE,
-            # Most crops are short numbers: pad them to 96 px, not 320 (a third of the work).
-            "Rec.rec_img_shape": [3, 48, 96],
-            "Rec.rec_batch_num": 16,
-        }
-    )
 
 
 @cache
@@ -69,36 +49,86 @@ def tesseract_available() -> bool:
     return "chi_sim" in langs.split()
 
 
-def rapidocr_boxes(gray: np.ndarray, verticals: list[tuple[float, float, float]]) -> list[Box]:
-    """Detect and recognise text lines; a line the detector ran across a vertical ruling
-    (two cells' text in one box) is recognised again piece by piece."""
-    engine = _rapid()
-    result = engine(np.dstack([gray] * 3), use_det=True, use_cls=False, use_rec=True)  # flags persist between calls
-    if getattr(result, "boxes", None) is None:  # nothing detected (RapidOCR then answers without boxes)
+MARGIN = (0.3, 0.2)  # white added around a crop, × its height: across, down (the model saw text with some paper)
+_NUMBER = re.compile(r"\d[\d.,]*")
+_SPACED_NUMBERS = re.compile(r"^\d[\d.,]*(?: +\d[\d.,]*)+$")
+
+
+def rapidocr_boxes(gray: np.ndarray, found: Rulings) -> list[Box]:
+    """Runs of ink found between the rulings (``segment``), read by RapidOCR's recognition model."""
+    text = segment.text_only(gray, found.mask)
+    spans, line = segment.text_spans(text, found.glyph or grid.glyph_height(text), found.mask)
+    if not spans:
         return []
-    out: list[Box] = []
-    for quad, text, score in zip(result.boxes, result.txts, result.scores):
-        xs, ys = [p[0] for p in quad], [p[1] for p in quad]
-        box = Box(text, float(min(xs)), float(min(ys)), float(max(xs)), float(max(ys)), float(score))
-        cuts = sorted(x for x, y0, y1 in verticals if box.x0 + 4 < x < box.x1 - 4 and y0 <= (box.y0 + box.y1) / 2 <= y1)
-        if not cuts or box.y1 - box.y0 > box.x1 - box.x0:
-            out.append(box)
-            continue
-        edges = [box.x0] + cuts + [box.x1]
-        for left, right in pairwise(edges):
-            piece = gray[int(box.y0) : int(box.y1) + 1, int(left) + 2 : max(int(right) - 1, int(left) + 3)]
-            if piece.size == 0 or piece.min() > 160:
-                continue  # paper only
-            again = engine(np.dstack([piece] * 3), use_det=False, use_cls=False, use_rec=True)
-            if again.txts and again.txts[0].strip():
-                out.append(Box(again.txts[0], left + 2, box.y0, right - 1, box.y1, float(again.scores[0])))
+    clean = gray.copy()
+    if found.mask is not None:
+        clean[found.mask > 0] = 255  # a line touching a crop's edge is not a character
+    crops = [_crop(clean, part, line) for s in spans for part in (s, *s.lines)]
+    readings = iter(recogniser().read(crops))
+    boxes: list[Box] = []
+    for span in spans:
+        whole = next(readings)
+        lines = [(part, next(readings)) for part in span.lines]
+        if lines and not _one_character(whole):
+            boxes.extend(b for part, r in lines for b in _boxes(part, r, line))
+        else:
+            boxes.extend(_boxes(span, whole, line))
+    return [b for b in boxes if b.text.strip()]
+
+
+def _one_character(reading: Reading) -> bool:
+    """A large character with its mark (三、), read with confidence: not lines of small text."""
+    core = [ch for ch in reading.text if ch.isalnum()]
+    return len(core) == 1 and reading.score >= 0.8
+
+
+def _boxes(span: segment.Span, reading: Reading, line: float) -> list[Box]:
+    """The box read, or one box per number where it reads as numbers set apart by spaces: in a
+    table without ruling lines, 13612 and 252 of neighbouring columns are one run of ink, and
+    read as one number they would be the wrong 13612252. Each number is placed where the model
+    read its characters."""
+    text = reading.text.strip()
+    if text == "一" and 3 * span.height <= span.width:
+        # A bar alone: the dash a cell prints for none, not the character 一 (one), which it looks like.
+        reading = Reading("—", reading.score, reading.at)
+    if not _SPACED_NUMBERS.match(text) or len(reading.at) != len(reading.text):
+        return [Box(reading.text, float(span.x0), float(span.y0), float(span.x1), float(span.y1), reading.score)]
+    left = span.x0 - 1 - _margins(span, line)[0]  # where the crop starts
+    width = span.width + 2 + 2 * _margins(span, line)[0]
+    offset = len(reading.text) - len(reading.text.lstrip())
+    numbers = list(_NUMBER.finditer(text))
+    centres = [left + width * f for f in reading.at[offset : offset + len(text)]]
+    out = []
+    for k, number in enumerate(numbers):
+        x0 = span.x0 if k == 0 else (centres[numbers[k - 1].end() - 1] + centres[number.start()]) / 2
+        x1 = span.x1 if k == len(numbers) - 1 else (centres[number.end() - 1] + centres[numbers[k + 1].start()]) / 2
+        out.append(Box(number.group(), float(x0), float(span.y0), float(x1), float(span.y1), reading.score))
     return out
 
 
-def tesseract_boxes(gray: np.ndarray, verticals: list[tuple[float, float, float]]) -> list[Box]:
-    """Tesseract's words (sparse-text mode: a table is not a paragraph)."""
+def _margins(span: segment.Span, line: float) -> tuple[int, int]:
+    """White added across and down around a crop, from its height (at least most of a line)."""
+    height = max(span.height + 2, round(0.8 * line))
+    across, down = (max(2, round(f * height)) for f in MARGIN)
+    return across, down
+
+
+def _crop(gray: np.ndarray, span: segment.Span, line: float) -> np.ndarray:
+    """The span with a pixel of its own edge and a white margin, at least most of a line
+    high: a dash or a small digit keeps its size beside the text the model learnt from."""
+    piece = gray[max(span.y0 - 1, 0) : span.y1 + 1, max(span.x0 - 1, 0) : span.x1 + 1]
+    height = max(piece.shape[0], round(0.8 * line))
+    across, down = _margins(span, line)
+    top = down + (height - piece.shape[0]) // 2
+    bottom = down + height - piece.shape[0] - (height - piece.shape[0]) // 2
+    return np.pad(piece, ((top, bottom), (across, across)), constant_values=255)
+
+
+def tesseract_boxes(gray: np.ndarray, found: Rulings) -> list[Box]:
+    """Tesseract's words (sparse-text mode: a table is not a paragraph) on the page with its lines erased."""
     import cv2
 
+    gray = _without_rulings(gray, found)
     ok, png = cv2.imencode(".png", gray)
     if not ok:
         return []
@@ -120,3 +150,13 @@ def tesseract_boxes(gray: np.ndarray, verticals: list[tuple[float, float, float]
 
 
 ENGINES = {"rapidocr": rapidocr_boxes, "tesseract": tesseract_boxes}
+
+
+def _without_rulings(gray: np.ndarray, found: Rulings) -> np.ndarray:
+    """The page with its ruling lines painted white (Tesseract reads lines as characters)."""
+    out = gray.copy()
+    for y, x0, x1 in found.horizontal:
+        out[max(int(y) - 3, 0) : int(y) + 4, int(x0) : int(x1) + 1] = 255
+    for x, y0, y1 in found.vertical:
+        out[int(y0) : int(y1) + 1, max(int(x) - 3, 0) : int(x) + 4] = 255
+    return out

@@ -17,8 +17,7 @@ from extractors.ocr.engines import ENGINES, Box
 
 def has_table(gray: np.ndarray) -> bool:
     """At least a 3×3 grid of ruling lines: the picture may hold one of the form's tables."""
-    upright = grid.rotate(gray, grid.skew_degrees(grid.ink(gray)))
-    found = grid.rulings(grid.ink(upright))
+    _, found = grid.straighten(gray)
     return len(found.horizontal) >= 3 and len(found.vertical) >= 3
 
 
@@ -28,10 +27,8 @@ def read_page(gray: np.ndarray, number: int, points_per_pixel: float, engine: st
     from extractors.layout import PDF_SETTINGS
     from extractors.readers.pdf import Word, _rows
 
-    skew = grid.skew_degrees(grid.ink(gray))
-    upright = grid.rotate(gray, skew)
-    found = grid.rulings(grid.ink(upright))
-    boxes = ENGINES[engine](_without_rulings(upright, found) if engine == "tesseract" else upright, found.vertical)
+    upright, found = grid.straighten(gray)
+    boxes = ENGINES[engine](upright, found)
     boxes = _join_split_text(boxes, found.vertical)
     height = upright.shape[0]
     s = points_per_pixel
@@ -89,13 +86,3 @@ def _characters_if_vertical(box: Box) -> list[Box]:
         return [box]
     step = (box.y1 - box.y0) / len(text)
     return [Box(ch, box.x0, box.y0 + i * step, box.x1, box.y0 + (i + 1) * step, box.score) for i, ch in enumerate(text)]
-
-
-def _without_rulings(gray: np.ndarray, found: grid.Rulings) -> np.ndarray:
-    """The page with its ruling lines painted white (Tesseract reads lines as characters)."""
-    out = gray.copy()
-    for y, x0, x1 in found.horizontal:
-        out[max(int(y) - 3, 0) : int(y) + 4, int(x0) : int(x1) + 1] = 255
-    for x, y0, y1 in found.vertical:
-        out[int(y0) : int(y1) + 1, max(int(x) - 3, 0) : int(x) + 4] = 255
-    return out
