@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 NULL_MARKERS = {
     "",
@@ -50,11 +51,13 @@ class Value:
     unit: str | None = None  # a money unit printed in the cell itself (元, 万元…), else None
 
 
+@lru_cache(maxsize=65536)  # a report's cells repeat few texts (0, blanks, dashes), asked about many times
 def clean(raw: str) -> str:
     """NFKC (full-width digits and commas become ASCII) and no white space at all."""
     return _SPACES.sub("", unicodedata.normalize("NFKC", raw))
 
 
+@lru_cache(maxsize=65536)
 def is_value(raw: str) -> bool:
     """Could this cell text be a value of the form (a number, or a blank/dash marker)?"""
     text = clean(raw)
@@ -62,12 +65,18 @@ def is_value(raw: str) -> bool:
 
 
 def parse_value(raw: str, kind: str = "count", unit: str | None = None) -> Value:
+    number, flags, money_unit = _parse(raw, kind, unit)
+    return Value(number, list(flags), money_unit)  # a list of its own: callers add flags
+
+
+@lru_cache(maxsize=65536)
+def _parse(raw: str, kind: str, unit: str | None) -> tuple[int | float | None, tuple[str, ...], str | None]:
     text = clean(raw)
     if text in NULL_MARKERS:
-        return Value(None, ["blank" if text == "" else "no_value"])
+        return None, ("blank" if text == "" else "no_value",), None
     match = _NUMBER.match(text)
     if match is None:
-        return Value(None, ["unparsed"])
+        return None, ("unparsed",), None
     flags: list[str] = []
     if _FULLWIDTH_DIGIT.search(raw):
         flags.append("fullwidth")
@@ -95,4 +104,4 @@ def parse_value(raw: str, kind: str = "count", unit: str | None = None) -> Value
     if kind in ("decimal", "amount"):
         number = float(number)
     money_unit = printed_unit if printed_unit and printed_unit.endswith("元") else None
-    return Value(number, flags, money_unit)  # the unit printed in the cell; extractors.money scales it
+    return number, tuple(flags), money_unit  # the unit printed in the cell; extractors.money scales it
