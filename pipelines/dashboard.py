@@ -41,14 +41,16 @@ def blob_link(sha256: str | None) -> str | None:
 
 def dashboard_data(warehouse: Warehouse) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """(page data, province prefix → that province's details), from the warehouse tables."""
+    import pyarrow.dataset as ds
+
     reports = warehouse.read("reports").to_pylist()
-    failed = [c for c in warehouse.read("checks").to_pylist() if c["ok"] is False]
+    failed = warehouse.read("checks", filter=ds.field("ok") == False).to_pylist()  # noqa: E712 (an expression)
     checks = [c for c in failed if c["severity"] == "error"]  # the form's identities; warnings are counted apart
     chosen = {d["report_id"]: d for d in warehouse.read("documents").to_pylist() if d.get("chosen")}
 
     grid, details = _coverage_grid(warehouse.read("coverage").to_pylist())
     _add_report_details(details, reports, chosen)
-    failing = _failing_checks(checks, reports, chosen, _first_pages(warehouse))
+    failing = _failing_checks(checks, reports, chosen, _first_pages(warehouse, {c["report_id"] for c in checks}))
     sources = _latest_sources(warehouse.read("crawl_log").to_pylist())
     trends = _trends(reports)
 
@@ -129,12 +131,16 @@ def _add_report_details(
 PageKey = tuple[str, str | None, str | None]
 
 
-def _first_pages(warehouse: Warehouse) -> dict[PageKey, int]:
-    """The first page each (report, row, column), (report, row) and (report, column) is printed on."""
+def _first_pages(warehouse: Warehouse, report_ids: set[str]) -> dict[PageKey, int]:
+    """The first page each (report, row, column), (report, row) and (report, column) of these reports is printed on
+    (only the reports with failing checks: ``cells`` is by far the largest table)."""
+    import pyarrow.dataset as ds
+
     pages: dict[PageKey, int] = {}
-    for c in warehouse.read("cells").select(["report_id", "table_key", "row_key", "col_key", "page"]).to_pylist():
-        if c["page"] is None:
-            continue
+    if not report_ids:
+        return pages
+    wanted = ds.field("report_id").isin(sorted(report_ids)) & ds.field("page").is_valid()
+    for c in warehouse.read("cells", ["report_id", "row_key", "col_key", "page"], wanted).to_pylist():
         for key in (
             (c["report_id"], c["row_key"], None),
             (c["report_id"], None, c["col_key"]),

@@ -314,8 +314,9 @@ class Warehouse:
     def write_state(self, state: dict[str, Any]) -> None:
         self._write_atomic(STATE, json.dumps(state, ensure_ascii=False).encode())
 
-    def read(self, table: str) -> pa.Table:
-        """A whole table with its partition columns (for tests and small summaries)."""
+    def read(self, table: str, columns: list[str] | None = None, filter: Any = None) -> pa.Table:
+        """A table with its partition columns (for tests and summaries); ``columns`` and a pyarrow.dataset
+        ``filter`` expression keep what is read to what is needed (Parquet statistics skip row groups)."""
         import pyarrow.dataset as ds
 
         base = self._p(table)
@@ -327,7 +328,9 @@ class Warehouse:
             if spec.partitioned
             else None
         )
-        return ds.dataset(base, filesystem=self.fs, format="parquet", partitioning=part).to_table()
+        return ds.dataset(base, filesystem=self.fs, format="parquet", partitioning=part).to_table(
+            columns=columns, filter=filter
+        )
 
     def loads(self) -> list[dict[str, Any]]:
         base = self._p(LOADS)
