@@ -76,14 +76,16 @@ def read_regular_file(path: str | os.PathLike[str]) -> bytes:
             )
         with os.fdopen(fd, "rb", closefd=True) as handle:
             fd = -1
-            data = handle.read(MAX_BYTES + 1)
+            # one byte past the size seen tells a file that grew; read(MAX_BYTES + 1) would allocate the whole
+            # limit (60 MiB) for every small document
+            data = handle.read(info.st_size + 1)
     except OSError as exc:
         raise ExtractError("unreadable", f"cannot read the file: {exc.strerror or exc}") from exc
     finally:
         if fd >= 0:
             os.close(fd)
-    if len(data) > MAX_BYTES:  # it grew while we read it
-        raise ExtractError("too_large", f"over the {MAX_BYTES}-byte limit (set OGI_MAX_BYTES to raise it)")
+    if len(data) > info.st_size:  # it grew while we read it: its size is unknown, so it is not read
+        raise ExtractError("unreadable", "the file grew while it was read; extract it again once it is complete")
     return data
 
 
