@@ -18,6 +18,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import pyarrow.dataset as ds
+
 from pipelines.datasets import Warehouse
 from pipelines.tables import STATUS_ORDER
 
@@ -41,8 +43,6 @@ def blob_link(sha256: str | None) -> str | None:
 
 def dashboard_data(warehouse: Warehouse) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """(page data, province prefix → that province's details), from the warehouse tables."""
-    import pyarrow.dataset as ds
-
     reports = warehouse.read("reports").to_pylist()
     failed = warehouse.read("checks", filter=ds.field("ok") == False).to_pylist()  # noqa: E712 (an expression)
     checks = [c for c in failed if c["severity"] == "error"]  # the form's identities; warnings are counted apart
@@ -134,8 +134,6 @@ PageKey = tuple[str, str | None, str | None]
 def _first_pages(warehouse: Warehouse, report_ids: set[str]) -> dict[PageKey, int]:
     """The first page each (report, row, column), (report, row) and (report, column) of these reports is printed on
     (only the reports with failing checks: ``cells`` is by far the largest table)."""
-    import pyarrow.dataset as ds
-
     pages: dict[PageKey, int] = {}
     if not report_ids:
         return pages
