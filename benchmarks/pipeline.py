@@ -581,7 +581,7 @@ def main() -> int:
     ap.add_argument("--keep", type=Path, help="keep the data dirs under here (default: a temp dir, removed)")
     ap.add_argument("--quiet-night", type=int, metavar="N", help="time only the no-change path over N documents")
     ap.add_argument("--change-night", type=int, metavar="N", help="time a night adding --percent new reports to N")
-    ap.add_argument("--percent", type=float, default=1.0, help="new reports of --change-night, in % (default 1)")
+    ap.add_argument("--percent", type=float, default=1.0, help="new reports of --change-night, in %% (default 1)")
     ap.add_argument("--phase", choices=("backfill", "nightly"), help=argparse.SUPPRESS)
     ap.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
