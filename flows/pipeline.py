@@ -176,7 +176,7 @@ def _run(
     extracted = _extract(paths, docs, version, jobs, force)
     if whole and not extracted["damaged"]:
         mark_complete(paths, version, seq)
-    load = load_task(str(paths.data_dir), paths.warehouse_url, version, allow_shrink=allow_shrink)
+    load = load_task(str(paths.data_dir), paths.warehouse_url, version, allow_shrink=allow_shrink, jobs=jobs)
     png = paths.reports / "coverage.png"
     unchanged = load["skipped"] and png.exists()  # the coverage table did not move: the picture stands
     picture = str(png) if unchanged else coverage_picture(paths.warehouse_url, str(png))

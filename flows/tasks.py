@@ -128,13 +128,21 @@ def crawl_shard(
 
 @task(retries=0, cache_policy=NO_CACHE, persist_result=False, task_run_name="load warehouse")
 def load_task(
-    data_dir: str, warehouse: str, version: str, coverage_years: list[int] | None = None, allow_shrink: bool = False
+    data_dir: str,
+    warehouse: str,
+    version: str,
+    coverage_years: list[int] | None = None,
+    allow_shrink: bool = False,
+    jobs: int = 1,
 ) -> dict[str, Any]:
-    """Commit the partitions whose inputs changed (``pipelines.load``); a refused shrink is not retried."""
+    """Commit the partitions whose inputs changed (``pipelines.load``); a refused shrink is not retried. ``jobs``:
+    processes that build a large load's partitions (the extraction workers are idle by then)."""
     from pipelines.load import load_warehouse
 
     started = time.perf_counter()
-    summary = load_warehouse(data_dir, warehouse, version, coverage_years=coverage_years, allow_shrink=allow_shrink)
+    summary = load_warehouse(
+        data_dir, warehouse, version, coverage_years=coverage_years, allow_shrink=allow_shrink, workers=jobs
+    )
     c = summary.commit
     return {
         "seconds": round(time.perf_counter() - started, 2),

@@ -36,15 +36,29 @@ from pipelines.quarantine import Quarantine
 from pipelines.rows import report_summary
 
 ROW_GROUP = 32  # reports per row group: the unit read to get one report back
+CACHE_BYTES = 64 << 20  # report bodies kept decompressed: a province's row groups, read once for all its years
 _SCHEMA = pa.schema([("sha256", pa.string()), ("version", pa.string()), ("report", pa.string())])
 
 
 class CorruptBatch(RuntimeError):
     """An extraction batch that cannot be read; ``path`` names it."""
 
-    def __init__(self, path: Path, cause: Exception):
-        super().__init__(f"extraction batch {path} is unreadable ({type(cause).__name__}: {cause})")
+    def __init__(self, path: Path, cause: Exception | str):
+        why = cause if isinstance(cause, str) else f"{type(cause).__name__}: {cause}"
+        super().__init__(f"extraction batch {path} is unreadable ({why})")
         self.path = path
+        self.why = why
+
+    def __reduce__(self):  # raised in a load worker, handled by the load's process
+        return (CorruptBatch, (self.path, self.why))
+
+
+def _dumps(value: Any) -> str:
+    """Compact JSON text; orjson's speed, the standard library's reach (an integer beyond 64 bits)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _version_key(version: str) -> tuple:
@@ -58,6 +72,7 @@ class ExtractionStore:
         self.batches.mkdir(parents=True, exist_ok=True)
         self.quarantine = quarantine or Quarantine(self.root.parent.parent / "quarantine")
         self._cache: OrderedDict[tuple[str, int], list[str]] = OrderedDict()
+        self._cached_bytes = 0
         self._db = self._open()
 
     def _open(self) -> sqlite3.Connection:
@@ -97,7 +112,7 @@ class ExtractionStore:
         entries = list(entries)
         batch = f"{uuid.uuid4().hex}.parquet"
         path = self.batches / batch
-        bodies = [json.dumps(r, ensure_ascii=False, separators=(",", ":")) for _, _, r in entries]
+        bodies = [_dumps(r) for _, _, r in entries]
         columns = {"sha256": [s for s, _, _ in entries], "version": [v for _, v, _ in entries], "report": bodies}
         table = pa.table(columns, schema=_SCHEMA)
         tmp = self.batches / f".tmp-{batch}"
@@ -112,7 +127,7 @@ class ExtractionStore:
                 self._db.execute("DELETE FROM entries WHERE sha256 = ? AND version = ?", (sha, version))
                 self._db.execute(
                     "INSERT INTO entries (sha256, version, batch, rg, row, summary) VALUES (?, ?, ?, ?, ?, ?)",
-                    (sha, version, batch, i // ROW_GROUP, i % ROW_GROUP, json.dumps(summary, ensure_ascii=False)),
+                    (sha, version, batch, i // ROW_GROUP, i % ROW_GROUP, _dumps(summary)),
                 )
 
     def rebuild_index(self) -> int:
@@ -147,6 +162,7 @@ class ExtractionStore:
             # entries went away without a new sequence number: a new epoch makes the next load look at everything
             self._db.execute("UPDATE meta SET value = ? WHERE key = 'epoch'", (uuid.uuid4().hex,))
         self._cache = OrderedDict((k, v) for k, v in self._cache.items() if k[0] != path.name)
+        self._cached_bytes = sum(len(body) for bodies in self._cache.values() for body in bodies)
         self.quarantine.put(path, reason)
 
     # reading ---------------------------------------------------------------------------
@@ -200,17 +216,23 @@ class ExtractionStore:
         return orjson.loads(self._row_group(batch, rg)[row])  # the load's hot path: several times json's speed
 
     def _row_group(self, batch: str, rg: int) -> list[str]:
+        """The bodies of one row group, from a cache bounded in bytes (least recently used first out)."""
         key = (batch, rg)
-        if key not in self._cache:
-            path = self.batches / batch
-            try:
-                with pq.ParquetFile(path) as f:
-                    self._cache[key] = f.read_row_group(rg, columns=["report"]).column(0).to_pylist()
-            except Exception as exc:  # noqa: BLE001 - truncated, garbled or missing: name the file
-                raise CorruptBatch(path, exc) from exc
-            if len(self._cache) > 16:
-                self._cache.popitem(last=False)
-        return self._cache[key]
+        found = self._cache.get(key)
+        if found is not None:
+            self._cache.move_to_end(key)
+            return found
+        path = self.batches / batch
+        try:
+            with pq.ParquetFile(path) as f:
+                found = f.read_row_group(rg, columns=["report"]).column(0).to_pylist()
+        except Exception as exc:  # noqa: BLE001 - truncated, garbled or missing: name the file
+            raise CorruptBatch(path, exc) from exc
+        self._cache[key] = found
+        self._cached_bytes += sum(map(len, found))
+        while self._cached_bytes > CACHE_BYTES and len(self._cache) > 1:
+            self._cached_bytes -= sum(map(len, self._cache.popitem(last=False)[1]))
+        return found
 
     def latest(self, sha256: str, prefer: str | None = None) -> tuple[str, dict[str, Any]] | None:
         """(version, report dict): ``prefer`` when stored, else the newest version stored."""

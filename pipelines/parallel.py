@@ -1,0 +1,76 @@
+"""An ordered map over worker processes, for the CPU-bound middle of a load.
+
+Why its own pool and not the flow's task runner: the load is one writer holding the warehouse
+lock, and only the pure part (report bodies → Arrow tables) is spread out; the writing, the
+content hashes and the commit stay in the process that holds the lock. Results come back in
+submission order with at most ``window`` items in flight, so memory is bounded by the window,
+not by the number of partitions. Workers are spawned (the caller may run threads: Prefect's), and
+die with their parent.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+import types
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator, TypeVar
+
+from extractors.readers.limits import die_with_parent
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def can_fork_workers() -> bool:
+    """A daemonic process (a multiprocessing pool's worker) may not start children of its own."""
+    return not multiprocessing.current_process().daemon
+
+
+@contextmanager
+def _bare_main() -> Iterator[None]:
+    """Spawned children re-run the parent's main script unless it is guarded by ``if __name__ == "__main__"``; a
+    researcher's script or a benchmark need not be. The workers need nothing from it (their function and initializer
+    are importable), so while a child is started the main module it is told about is an empty one."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
+def _start(initializer: Callable[..., None] | None, initargs: tuple) -> None:
+    die_with_parent()
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def ordered_map(
+    fn: Callable[[T], R],
+    items: Iterable[T],
+    workers: int,
+    initializer: Callable[..., None] | None = None,
+    initargs: tuple = (),
+    window: int | None = None,
+) -> Iterator[R]:
+    """``fn(item)`` for each item, computed in ``workers`` spawned processes, yielded in the items' order.
+
+    An exception raised by ``fn`` is raised here (the pool is shut down, pending items cancelled)."""
+    window = window or 2 * workers
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=(initializer, initargs))
+    pending: list[Future[Any]] = []
+    try:
+        for item in items:
+            with _bare_main():  # submit starts the workers it needs
+                pending.append(pool.submit(fn, item))
+            if len(pending) >= window:
+                yield pending.pop(0).result()
+        while pending:
+            yield pending.pop(0).result()
+    finally:
+        for fut in pending:
+            fut.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
