@@ -53,6 +53,7 @@ def extract_chunk(
 
     A blob whose bytes no longer match its hash is named, quarantined and marked for refetch, not extracted."""
     from extractors.runner import Job, run_warm
+    from pipelines.parallel import collector_paused
     from pipelines.rawstore import DamagedBlob, RawStore
 
     quarantine = Quarantine(Path(data_dir) / "quarantine")
@@ -63,6 +64,7 @@ def extract_chunk(
     with (
         ExtractionStore(Path(data_dir) / "state" / "extracted", quarantine) as store,
         RawStore(Path(data_dir) / "raw") as raw,
+        collector_paused(),  # a chunk's reports are held until its batch is written
     ):
 
         def jobs():  # read lazily: one blob in memory at a time

@@ -18,11 +18,9 @@ goes on without it (its documents are extracted again by the next run).
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
@@ -41,7 +39,7 @@ from pipelines.datasets import FILE_NAME, CommitResult, Load, Warehouse, delta_n
 from pipelines.divisions import describe, division_rows
 from pipelines.extracted import CorruptBatch, ExtractionStore, pick_version
 from pipelines.loadindex import DocRow, LoadIndex, ReportRow, scope_key
-from pipelines.parallel import can_fork_workers, ordered_map
+from pipelines.parallel import can_fork_workers, collector_paused, ordered_map
 from pipelines.quarantine import Quarantine
 from pipelines.rawstore import FetchRecord, RawStore
 from pipelines.tables import SCHEMA_VERSION, TABLES
@@ -297,7 +295,9 @@ def built_partitions(
         for groups in parts:
             yield partition_tables(groups, store, warnings)
         return
-    work = ((groups, {g.report_id: warnings[g.report_id] for g in groups if g.report_id in warnings}) for groups in parts)
+    work = (
+        (groups, {g.report_id: warnings[g.report_id] for g in groups if g.report_id in warnings}) for groups in parts
+    )
     yield from ordered_map(_tables_in_worker, work, workers, _open_worker_store, (str(store.root),))
 
 
@@ -490,20 +490,6 @@ def load_warehouse(
             raise RuntimeError("too many unreadable extraction batches; run `ogi doctor`")
     summary.quarantined = [f"{path}: {why}" for path, why in quarantine.moved]
     return summary
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic collector off while a load makes its rows: they are acyclic (JSON values, dicts, dataclasses)
-    and freed by reference counting, but each collection would scan every live row again (measured: 40% of a full
-    load's time, charged to whatever allocated). Cycles made meanwhile (an exception's frames) are collected after."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _tables_in_worker(work: tuple[list[ReportGroup], dict[str, list[dict]]]) -> dict[str, pa.Table]:
