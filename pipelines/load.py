@@ -22,6 +22,7 @@ import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import groupby
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -499,7 +500,8 @@ def _tables_in_worker(work: tuple[list[ReportGroup], dict[str, list[dict]]]) -> 
 
 
 class NeedFull(Exception):
-    """The change cannot be applied partition by partition (the years' span moved): load in full."""
+    """The change cannot be applied partition by partition (a file it must read is unreadable, the warehouse gains its
+    first years, too much changed): load in full."""
 
 
 def _load(
@@ -819,8 +821,9 @@ def _incremental(
     index.put_docs(_doc_rows(docs, groups))
     if crawl_log is not None:
         index.set_crawled(crawled)
-    if list(index.year_span()) != previous["span"]:
-        raise NeedFull("the years' span moved: every jurisdiction gains or loses coverage years")
+    span = list(index.year_span())
+    if span != previous["span"] and None in (*span, *previous["span"]):
+        raise NeedFull("the warehouse gains its first years or loses its last: coverage is built anew")
 
     # report tables: only the partitions of changed reports. Their new rows go to a new delta file
     # (part-<load_id>.parquet); a file that held a changed report is rewritten without it; a partition's deltas
@@ -920,11 +923,16 @@ def _incremental(
     # coverage: every (jurisdiction, organ) of the scopes; "(none)" rows of the jurisdictions they or the crawl touch
     codes = {s.split("|", 1)[0] for s in scopes} | (crawled ^ crawled_before)
     expected = [(c, NONE_FOUND) for c in sorted(codes) if c in crawled and not index.has_observations(c)]
-    lo, hi = previous["span"]
-    cov = coverage_rows(observations(docs, groups, warnings), {}, range(lo, hi + 1) if lo is not None else [], expected)
+    # a new first or last year (a year's first report): every other (jurisdiction, organ) gains a not_found cell
+    years = range(span[0], span[1] + 1) if span[0] is not None else range(0)
+    cov = coverage_rows(observations(docs, groups, warnings), {}, years, expected)
     redo = set(scopes) | {scope_key(c, NONE_FOUND) for c in codes}
-    if redo:
-        load.write_batches("coverage", None, _merged(load, "coverage", cov, redo, _coverage_key))
+    respan = None
+    if span != previous["span"]:
+        added = sorted(set(years) - set(range(previous["span"][0], previous["span"][1] + 1)))
+        respan = partial(_respanned, years=years, added=added)
+    if redo or respan:
+        load.write_batches("coverage", None, _merged(load, "coverage", cov, redo, _coverage_key, respan))
     else:
         load.keep("coverage", None)
     if load.damaged:
@@ -947,23 +955,23 @@ def _merged(
     rows: list[dict[str, Any]],
     replace: set[str],
     key: Callable[[dict[str, Any]], tuple],
+    transform: Callable[[Iterator[pa.Table]], Iterator[pa.Table]] | None = None,
 ) -> Iterator[pa.Table]:
-    """An unpartitioned table's file, a row group at a time, without the rows being replaced (``replace``: urls of
-    ``documents``, scope keys of ``coverage``) and with ``rows`` merged in, in the order a full load writes."""
+    """An unpartitioned table's file, a row group at a time (through ``transform`` when given), without the rows
+    being replaced (``replace``: urls of ``documents``, scope keys of ``coverage``) and with ``rows`` merged in, in
+    the order a full load writes."""
     spec = TABLES[table]
     schema = spec.arrow_schema()
     rows = sorted(rows, key=key)
     keys = [key(r) for r in rows]
     taken = 0
     values = pa.array(sorted(replace), pa.string())
-    for batch in load.read_batches(table, None):
+    batches = load.read_batches(table, None)
+    for batch in transform(batches) if transform else batches:
         if table == "documents":
             gone = pc.is_in(batch["url"], value_set=values)
         else:
-            scope = pc.binary_join_element_wise(
-                pc.fill_null(batch["jurisdiction_code_current"], ""), batch["organ"], "|"
-            )
-            gone = pc.is_in(scope, value_set=values)
+            gone = pc.is_in(_coverage_scope(batch), value_set=values)
         batch = batch.filter(pc.invert(gone)).select(schema.names).cast(schema)
         if not batch.num_rows:
             continue
@@ -977,6 +985,45 @@ def _merged(
         yield batch
     if taken < len(rows):
         yield to_arrow(spec, rows[taken:])
+
+
+def _coverage_scope(table: pa.Table) -> pa.ChunkedArray:
+    """``code|organ`` of each coverage row (a null code as empty text): the unit a load rewrites."""
+    return pc.binary_join_element_wise(pc.fill_null(table["jurisdiction_code_current"], ""), table["organ"], "|")
+
+
+def _respanned(batches: Iterator[pa.Table], years: range, added: list[int]) -> Iterator[pa.Table]:
+    """The coverage file's row groups in a new span of years: cells of years outside it dropped, a not_found cell
+    for each added year put in each (jurisdiction, organ)'s rows. A (jurisdiction, organ) cut by a row group's end
+    is held back until it is whole, so the rows stay in the full load's order."""
+    schema = TABLES["coverage"].arrow_schema()
+    held: pa.Table | None = None
+    for batch in batches:
+        batch = batch.select(schema.names).cast(schema)
+        inside = pc.and_(pc.greater_equal(batch["year"], years.start), pc.less(batch["year"], years.stop))
+        batch = batch.filter(inside)
+        if held is not None:
+            batch = pa.concat_tables([held, batch])
+        if not batch.num_rows:
+            continue
+        scope = _coverage_scope(batch)
+        last = pc.equal(scope, scope[-1])
+        held = batch.filter(last)
+        whole = batch.filter(pc.invert(last))
+        if whole.num_rows:
+            yield _with_years(whole, added)
+    if held is not None and held.num_rows:
+        yield _with_years(held, added)
+
+
+def _with_years(batch: pa.Table, added: list[int]) -> pa.Table:
+    """``batch`` with a not_found cell of each of ``added`` years for each (jurisdiction, organ) in it."""
+    if not added:
+        return batch
+    seen = batch.select(["jurisdiction_code_current", "organ"]).group_by(["jurisdiction_code_current", "organ"])
+    pairs = seen.aggregate([]).to_pylist()
+    cells = coverage_rows([], {}, added, [(p["jurisdiction_code_current"], p["organ"]) for p in pairs])
+    return _sorted(pa.concat_tables([batch, to_arrow(TABLES["coverage"], cells)]), "coverage")
 
 
 def _sorted(table: pa.Table, name: str) -> pa.Table:

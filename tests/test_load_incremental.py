@@ -99,17 +99,42 @@ def test_changed_moved_and_competing_documents_equal_a_full_load(data, tmp_path)
     assert len(primaries) == 2 and primaries.is_primary.sum() == 1
 
 
-def test_a_new_year_or_a_lost_load_index_falls_back_to_a_full_load(data, tmp_path):
+def test_a_new_year_is_loaded_incrementally_and_every_jurisdiction_gains_its_cell(data, tmp_path):
     wh = data / "warehouse"
     _put(data, generate("610329", "麟游县", "麟游县人民政府", 2023), "http://gen.example/610329/2023.html")
     summary = load_warehouse(data, None, EXTRACTOR_VERSION)  # every jurisdiction gains a 2023 coverage cell
-    assert summary.reports == 10 and _tables(wh) == _full_copy(data, tmp_path)
+    assert summary.reports == 10 and summary.partitions_rebuilt == 1
+    assert {p.split("/")[1] for p in summary.commit.written if "report_year=" in p} == {"report_year=2023"}
+    assert "coverage/part-0.parquet" in summary.commit.written
+    assert _tables(wh) == _full_copy(data, tmp_path)
     coverage = Warehouse(wh).read("coverage").to_pandas()
     assert set(coverage.query("year == 2023").jurisdiction_code_current) == {c for c, _ in COUNTIES}
+    assert coverage.query("year == 2023 and jurisdiction_code_current != '610329'").status.eq("not_found").all()
+    # an earlier year too, then the span shrinks back when that year's only document turns out to be another year's
+    _put(data, generate("220621", "抚松县", "抚松县人民政府", 2018), "http://gen.example/220621/2018.html")
+    earlier = load_warehouse(data, None, EXTRACTOR_VERSION)
+    assert earlier.partitions_rebuilt == 1 and _tables(wh) == _full_copy(data, tmp_path)
+    assert sorted(Warehouse(wh).read("coverage").to_pandas().year.unique()) == list(range(2018, 2024))
+    _put(data, generate("220621", "抚松县", "抚松县教育局", 2021), "http://gen.example/220621/2018.html")
+    shrunk = load_warehouse(data, None, EXTRACTOR_VERSION)
+    assert shrunk.reports == 11 and _tables(wh) == _full_copy(data, tmp_path)
+    assert sorted(Warehouse(wh).read("coverage").to_pandas().year.unique()) == list(range(2020, 2024))
+    # in the order a full load writes: the file hashes the same
+    full = tmp_path / "order"
+    shutil.copytree(data / "raw", full / "raw")
+    shutil.copytree(data / "state" / "extracted", full / "state" / "extracted")
+    load_warehouse(full, None, EXTRACTOR_VERSION, incremental=False)
+    ours, theirs = Warehouse(wh).files(), Warehouse(full / "warehouse").files()
+    assert ours["coverage/part-0.parquet"] == theirs["coverage/part-0.parquet"]
+
+
+def test_a_lost_load_index_falls_back_to_a_full_load(data, tmp_path):
+    wh = data / "warehouse"
     (data / "state" / "load.sqlite").unlink()  # the load index lost: the next load cannot start from the last
     _put(data, generate("320813", "洪泽区", "洪泽区司法局", 2022), "http://gen.example/320813/sfj-2022.html")
     again = load_warehouse(data, None, EXTRACTOR_VERSION)
-    assert again.reports == 11 and _tables(wh) == _full_copy(data, tmp_path)
+    assert again.reports == 10 and again.partitions_rebuilt == 1  # a full load still keeps unchanged partitions
+    assert _tables(wh) == _full_copy(data, tmp_path)
 
 
 def test_a_missing_partition_file_of_a_touched_partition_is_rebuilt_whole(data, tmp_path):
