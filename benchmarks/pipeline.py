@@ -500,15 +500,16 @@ def change_night(n: int, percent: float, root: Path) -> None:
             store.put_many(
                 (sha, "bench", _news_body(body, code, organ, year)) for _, sha, code, organ, year in batch[i : i + 400]
             )
-    night = (  # in a fresh process, so its peak memory is the night's alone
-        "import json, resource, sys, time; sys.path.insert(0, sys.argv[2])\n"
+    # in a fresh process, its own peak: VmHWM, not ru_maxrss, which Linux carries over from this (large) process
+    night = (
+        "import json, sys, time; sys.path.insert(0, sys.argv[2])\n"
         "from flows.pipeline import todo_documents; from flows.settings import Paths\n"
         "from pipelines.load import load_warehouse\n"
         "t0 = time.perf_counter(); todo, _ = todo_documents(Paths.of(sys.argv[1]), 'bench'); t1 = time.perf_counter()\n"
         "s = load_warehouse(sys.argv[1], None, 'bench'); t2 = time.perf_counter()\n"
         "print(json.dumps({'todo': len(todo), 'todo_s': t1 - t0, 'load_s': t2 - t1, 'skipped': s.skipped, "
         "'reports': s.reports, 'rebuilt': s.partitions_rebuilt, 'written': len(s.commit.written), "
-        "'peak_mib': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n"
+        "'peak_mib': int(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM'))) / 1024}))\n"
     )
     t0 = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", night, str(data), str(ROOT)], capture_output=True, text=True, cwd=ROOT)
@@ -520,7 +521,7 @@ def change_night(n: int, percent: float, root: Path) -> None:
     print(
         f"change night over {n:,} documents, +{len(holes):,} reports ({percent:g}%): listing to extract "
         f"{r['todo_s']:.2f}s, load {r['load_s']:.2f}s ({r['rebuilt']} partitions rebuilt, {r['written']} files "
-        f"written); the process {wall:.1f}s wall (start-up included), peak RSS {r['peak_mib']:.0f} MiB"
+        f"written); the process {wall:.1f}s wall (start-up included), peak memory {r['peak_mib']:.0f} MiB (VmHWM)"
     )
     shutil.rmtree(data, ignore_errors=True)
 

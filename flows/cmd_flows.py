@@ -26,7 +26,9 @@ WAREHOUSE = typer.Option(
     help="Where the Parquet tables go: a path or an fsspec URL "
     "(s3://bucket/ogi). Default: $OGI_WAREHOUSE or <data-dir>/warehouse",
 )
-JOBS = typer.Option(2, "--jobs", "-j", min=1, help="Worker processes for extraction (and crawl shards at once).")
+JOBS = typer.Option(
+    2, "--jobs", "-j", min=1, help="Worker processes for extraction and for a large load (and crawl shards at once)."
+)
 DASK = typer.Option(None, "--dask-address", help="Run tasks on an existing Dask cluster (tcp://scheduler:8786).")
 DASK_LOCAL = typer.Option(False, "--dask-local", help="Run tasks on a new local Dask cluster of --jobs workers.")
 FAIL_ON_BROKEN = typer.Option(

@@ -120,6 +120,15 @@ def to_arrow(spec: TableSpec, rows: Sequence[Mapping[str, Any]]) -> pa.Table:
     return pa.Table.from_pylist(list(rows), schema=spec.arrow_schema())
 
 
+def columns_to_arrow(spec: TableSpec, columns: Mapping[str, Sequence[Any]]) -> pa.Table:
+    """Columns (lists of equal length) → a table in the spec's file schema; absent columns are null (no
+    date or time columns: those come as rows, through :func:`to_arrow`)."""
+    schema = spec.arrow_schema()
+    n = len(next(iter(columns.values()))) if columns else 0
+    arrays = [pa.array(columns[f.name], f.type) if f.name in columns else pa.nulls(n, f.type) for f in schema]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
 def _temporal(value: Any, dtype: pa.DataType) -> Any:
     if not isinstance(value, str):
         return value

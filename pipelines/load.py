@@ -36,7 +36,7 @@ from extractors.versions import OGI_VERSION
 from pipelines import rows as R
 from pipelines.coverage import Observation, coverage_rows, cross_year_checks
 from pipelines.crawl_reports import crawl_log_rows, crawl_report_paths
-from pipelines.datasets import FILE_NAME, CommitResult, Load, Warehouse, delta_name, to_arrow
+from pipelines.datasets import FILE_NAME, CommitResult, Load, Warehouse, columns_to_arrow, delta_name, to_arrow
 from pipelines.divisions import describe, division_rows
 from pipelines.extracted import CorruptBatch, ExtractionStore, pick_version
 from pipelines.loadindex import DocRow, LoadIndex, ReportRow, scope_key
@@ -247,16 +247,17 @@ def report_row(group: ReportGroup, report: dict[str, Any]) -> dict[str, Any]:
 
 def partition_rows(
     groups: list[ReportGroup], store: ExtractionStore, warnings: dict[str, list[dict]]
-) -> dict[str, list[dict[str, Any]]]:
-    """Pass two for some reports of one partition: the rows of every report table."""
-    out: dict[str, list[dict[str, Any]]] = {t: [] for t in REPORT_TABLES}
+) -> dict[str, Any]:
+    """Pass two for some reports of one partition: the rows of every report table (``cells`` as columns)."""
+    out: dict[str, Any] = {t: [] for t in REPORT_TABLES}
+    out["cells"] = {}  # columns, not rows (``rows.cell_columns``)
     for group in groups:
         chosen = group.chosen
         assert chosen.fetch.sha256 and chosen.version
         report = store.get(chosen.fetch.sha256, chosen.version)
         base = {"report_id": group.report_id, "jurisdiction_code": group.code}
         out["reports"].append(report_row(group, report))
-        out["cells"] += R.cell_rows(report, base)
+        R.cell_columns(report, base, out["cells"])
         out["requests"] += R.requests_rows(report, base)
         out["proactive"] += R.wide_row(report, "proactive", base)
         out["appeals"] += R.wide_row(report, "appeals", base)
@@ -275,7 +276,9 @@ def partition_tables(
     parts: dict[str, list[pa.Table]] = {t: [] for t in REPORT_TABLES}
     for i in range(0, len(ordered), CHUNK):
         for name, rows in partition_rows(ordered[i : i + CHUNK], store, warnings).items():
-            parts[name].append(to_arrow(TABLES[name], rows))
+            parts[name].append(
+                columns_to_arrow(TABLES[name], rows) if name == "cells" else to_arrow(TABLES[name], rows)
+            )
     return {name: pa.concat_tables(tables) if tables else to_arrow(TABLES[name], []) for name, tables in parts.items()}
 
 
