@@ -226,6 +226,19 @@ def measure(size: int, jobs: int, root: Path) -> dict:
     }
 
 
+def cpu_check() -> float:
+    """Seconds a fixed pure-Python loop takes (median of 3): how fast this machine's core is right now, so that runs
+    on different (or shared, throttled) machines can be compared. 1.5–2.4 s on the 2-core machine of December 2026."""
+    times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        total = 0
+        for i in range(10_000_000):
+            total += i * i
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
 def slope(xs: list[float], ys: list[float]) -> tuple[float, float]:
     """Least-squares (slope, intercept)."""
     mx, my = statistics.fmean(xs), statistics.fmean(ys)
@@ -608,13 +621,14 @@ def main() -> int:
     from flows.engine import prefect_api
 
     print(
-        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; {args.jobs} worker processes",
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; {args.jobs} worker processes; "
+        f"CPU check {cpu_check():.2f}s",
         flush=True,
     )
     with prefect_api():
         rows = [measure(n, args.jobs, root) for n in sizes]
     print(query_time(rows[-1]["data"] / "warehouse"))
-    print(f"load average {os.getloadavg()[0]:.1f} at the end")
+    print(f"load average {os.getloadavg()[0]:.1f} at the end; CPU check {cpu_check():.2f}s")
     print("\nsize      backfill r/s  backfill MiB  nightly s  nightly MiB  1% nightly s  1% MiB  store B/report")
     for r in rows:
         print(

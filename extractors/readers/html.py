@@ -127,11 +127,11 @@ def _walk(node: etree._Element, doc: Document, buffer: list[str], pictures=None)
         _flush(doc, buffer)
 
 
+_SPACES = re.compile(r"[ \t\r\n\xa0\u3000]+")
+
+
 def _cell_text(cell: etree._Element) -> str:
-    parts: list[str] = []
-    for piece in cell.itertext(with_tail=True):
-        parts.append(piece)
-    return re.sub(r"[ \t\r\n\xa0\u3000]+", " ", "".join(parts)).strip()
+    return _SPACES.sub(" ", "".join(cell.itertext(with_tail=True))).strip()
 
 
 def _grid(table: etree._Element) -> list[list[str | None]]:
@@ -155,6 +155,8 @@ def _grid(table: etree._Element) -> list[list[str | None]]:
 
 
 def _span(value: str | None) -> int:
+    if value is None:  # most cells: no exception raised and caught for them
+        return 1
     try:
         return max(1, min(int(str(value).strip()), 100))
     except (TypeError, ValueError, OverflowError):
