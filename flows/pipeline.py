@@ -178,12 +178,14 @@ def _run(
         mark_complete(paths, version, seq)
     load = load_task(str(paths.data_dir), paths.warehouse_url, version, allow_shrink=allow_shrink, jobs=jobs)
     png = paths.reports / "coverage.png"
-    unchanged = load["skipped"] and png.exists()  # the coverage table did not move: the picture stands
-    picture = str(png) if unchanged else coverage_picture(paths.warehouse_url, str(png))
-    page = paths.reports / "index.html"  # the dashboard reads whole tables: redrawn only when the load wrote
-    dashboard = (
-        str(page) if load["skipped"] and page.exists() else dashboard_page(paths.warehouse_url, str(paths.reports))
+    page = paths.reports / "index.html"
+    # redrawn only when the load wrote (both read whole tables), side by side on the task runner's workers
+    drawing = None if load["skipped"] and png.exists() else coverage_picture.submit(paths.warehouse_url, str(png))
+    writing = (
+        None if load["skipped"] and page.exists() else dashboard_page.submit(paths.warehouse_url, str(paths.reports))
     )
+    picture = str(png) if drawing is None else drawing.result()
+    dashboard = str(page) if writing is None else writing.result()
     summary = {
         "flow": name,
         "started_at": started,
