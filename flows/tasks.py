@@ -31,6 +31,7 @@ from pipelines.extracted import ExtractionStore
 from pipelines.quarantine import Quarantine
 
 REPO = Path(__file__).resolve().parent.parent
+PICTURE_COLUMNS = ("province", "jurisdiction_code", "jurisdiction_name", "organ", "year", "status")
 
 
 def _logger():
@@ -80,13 +81,14 @@ def extract_chunk(
                     damaged.append(f"{name} ({sha[:12]})")
                     _logger().error("%s: quarantined and marked for refetch", exc)
                     continue
-                yield Job(sha, data=data, name=name, published_date=published)
+                yield Job(sha, data=data, name=name, published_date=published, encoded=True)
 
         # the one bounded runner of the CLI too: a worker process with memory and time limits, replaced when it dies,
-        # kept warm from one chunk to the next of this task process
+        # kept warm from one chunk to the next of this task process; it answers with the report's JSON (a Report
+        # object only when it timed out or died)
         for sha, report in run_warm(jobs(), jobs=1):
-            report.sha256 = sha
             entry = report.to_dict()
+            entry["sha256"] = sha
             batch.append((sha, version, entry))
             counts["done"] += 1
             counts["failed"] += entry.get("error") is not None
@@ -169,14 +171,14 @@ def load_task(
 
 @task(cache_policy=NO_CACHE, persist_result=False, task_run_name="coverage picture")
 def coverage_picture(warehouse: str, out: str) -> str | None:
-    """Draw the coverage grid (PNG) from the ``coverage`` table."""
-    from pipelines.coverage import plot
+    """Draw the coverage grid (PNG) from the ``coverage`` table (only the rows of the lines it shows)."""
+    from pipelines.coverage import picture_rows, plot
     from pipelines.datasets import Warehouse
 
-    rows = Warehouse(warehouse).read("coverage").to_pylist()
+    rows, years, lines = picture_rows(Warehouse(warehouse).read("coverage", columns=list(PICTURE_COLUMNS)))
     if not rows:
         return None
-    return str(plot(rows, out))
+    return str(plot(rows, out, years=years, total_lines=lines))
 
 
 @task(cache_policy=NO_CACHE, persist_result=False, task_run_name="dashboard")

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from extractors.jurisdictions import code_in_force, lookup
 from pipelines.divisions import describe
 from pipelines.tables import STATUS_ORDER
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 CROSS_YEAR_CHECK = "cross_year.carried_over"
 
@@ -134,8 +137,34 @@ def summarize(rows: Iterable[Mapping[str, Any]]) -> dict[str, int]:
 _COLORS = {"not_found": "#e5e5e5", "fetched": "#f4a261", "extracted": "#e9c46a", "checked": "#2a9d8f"}
 
 
-def plot(rows: list[Mapping[str, Any]], path: str | Path, max_rows: int = 120) -> Path:
-    """A PNG of the grid: one line per jurisdiction · organ, one column per year, colour = status."""
+LINE = ("province", "jurisdiction_code", "jurisdiction_name", "organ")  # one line of the picture
+
+
+def picture_rows(coverage: "pa.Table", max_rows: int = 120) -> tuple[list[dict[str, Any]], list[int], int]:
+    """(the rows of the first ``max_rows`` lines, every year, the number of lines) of a ``coverage`` table: a
+    national table (millions of cells) is never turned into Python rows to draw 120 lines of it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not coverage.num_rows:
+        return [], [], 0
+    keyed = coverage.select(list(LINE)).cast(pa.schema([(k, pa.string()) for k in LINE]))
+    key = pc.binary_join_element_wise(*[pc.fill_null(keyed[k], "") for k in LINE], "\x1f")
+    lines = sorted(pc.unique(key).to_pylist())
+    shown = pc.is_in(key, value_set=pa.array(lines[:max_rows], pa.string()))
+    years = sorted(pc.unique(coverage["year"]).to_pylist())
+    return coverage.filter(shown).to_pylist(), years, len(lines)
+
+
+def plot(
+    rows: list[Mapping[str, Any]],
+    path: str | Path,
+    max_rows: int = 120,
+    years: list[int] | None = None,
+    total_lines: int | None = None,
+) -> Path:
+    """A PNG of the grid: one line per jurisdiction · organ, one column per year, colour = status. ``years`` and
+    ``total_lines``: of the whole table, when ``rows`` hold only the lines shown (:func:`picture_rows`)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -151,7 +180,7 @@ def plot(rows: list[Mapping[str, Any]], path: str | Path, max_rows: int = 120) -
         "DejaVu Sans",
     ]
     matplotlib.rcParams["axes.unicode_minus"] = False
-    years = sorted({r["year"] for r in rows})
+    years = years or sorted({r["year"] for r in rows})
     lines = sorted(
         {(r["province"] or "", r["jurisdiction_code"] or "", r["jurisdiction_name"] or "", r["organ"]) for r in rows}
     )
@@ -174,8 +203,9 @@ def plot(rows: list[Mapping[str, Any]], path: str | Path, max_rows: int = 120) -
     ax.grid(which="minor", color="white", linewidth=1)
     ax.tick_params(which="minor", length=0)
     title = "ogi coverage: jurisdiction · organ × year"
-    if len(lines) > max_rows:
-        title += f" (first {max_rows} of {len(lines)})"
+    total_lines = max(total_lines or 0, len(lines))
+    if total_lines > max_rows:
+        title += f" (first {max_rows} of {total_lines})"
     ax.set_title(title)
     ax.legend(
         handles=[Patch(color=_COLORS[s], label=s) for s in STATUS_ORDER],

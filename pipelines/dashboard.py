@@ -24,6 +24,25 @@ from pipelines.datasets import Warehouse
 from pipelines.tables import STATUS_ORDER
 
 MAX_FAILING_CHECKS = 2000  # listed on the page; the total is always given
+# the columns the page and the details show: a national warehouse's tables are never read whole into Python rows
+REPORT_COLUMNS = (
+    "report_id",
+    "report_year",
+    "jurisdiction_code",
+    "jurisdiction_code_current",
+    "jurisdiction_name",
+    "organ",
+    "title",
+    "format",
+    "sha256",
+    "published_date",
+    "source_urls",
+    "extractor_version",
+    "cells_found",
+    "checks_failed",
+    "problems",
+)
+DOCUMENT_COLUMNS = ("report_id", "url", "page_url", "listing_url", "fetched_at")  # of the chosen documents only
 DETAIL_DIR = "dashboard"
 
 
@@ -43,10 +62,11 @@ def blob_link(sha256: str | None) -> str | None:
 
 def dashboard_data(warehouse: Warehouse) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """(page data, province prefix → that province's details), from the warehouse tables."""
-    reports = warehouse.read("reports").to_pylist()
+    reports = warehouse.read("reports", list(REPORT_COLUMNS)).to_pylist()
     failed = warehouse.read("checks", filter=ds.field("ok") == False).to_pylist()  # noqa: E712 (an expression)
     checks = [c for c in failed if c["severity"] == "error"]  # the form's identities; warnings are counted apart
-    chosen = {d["report_id"]: d for d in warehouse.read("documents").to_pylist() if d.get("chosen")}
+    documents = warehouse.read("documents", list(DOCUMENT_COLUMNS), ds.field("chosen") == True)  # noqa: E712
+    chosen = {d["report_id"]: d for d in documents.to_pylist()}
 
     grid, details = _coverage_grid(warehouse.read("coverage").to_pylist())
     _add_report_details(details, reports, chosen)

@@ -75,3 +75,27 @@ def test_coverage_table_and_picture_from_a_load(tmp_path, extract_all):
     assert len(y2021) > 0 and y2021.ok.all()
     png = plot(cov.to_dict("records"), tmp_path / "coverage.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_picture_reads_only_the_lines_it_shows():
+    import pyarrow as pa
+
+    from pipelines.coverage import picture_rows
+
+    cells = [
+        {"province": p, "jurisdiction_code": c, "jurisdiction_name": n, "organ": o, "year": y, "status": s}
+        for p, c, n, o in [
+            ("陕西省", "610329", "麟游县", "麟游县人民政府"),
+            (None, None, None, "unknown"),  # a null sorts as empty text: first
+            ("江苏省", "320813", "洪泽区", "洪泽区人民政府"),
+        ]
+        for y, s in [(2020, "checked"), (2021, "not_found")]
+    ]
+    rows, years, lines = picture_rows(pa.Table.from_pylist(cells), max_rows=2)
+    assert years == [2020, 2021] and lines == 3
+    assert [(r["jurisdiction_code"], r["year"]) for r in rows] == [
+        (None, 2020),
+        (None, 2021),
+        ("320813", 2020),
+        ("320813", 2021),
+    ]

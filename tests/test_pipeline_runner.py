@@ -28,3 +28,26 @@ def test_a_second_chunk_reuses_the_worker_and_an_abandoned_one_closes_it():
     next(it)
     it.close()  # abandoned mid-way: its workers may be mid-document, so they go
     assert (1, limits) not in _WARM and pool.idle == [] and pool.busy == {}
+
+
+def test_an_encoded_job_answers_with_the_reports_json_whether_it_read_or_failed():
+    from dataclasses import replace
+
+    import orjson
+
+    from extractors.api import extract_bytes
+    from extractors.runner import Encoded
+
+    limits = Limits(timeout=60, memory_mb=1024)
+    (job,) = _jobs(1, start=2)
+    bad = Job("empty", data=b"", name="empty.pdf", encoded=True)
+    (_, encoded), (_, empty) = list(run_warm([replace(job, encoded=True), bad], limits=limits))
+    assert isinstance(encoded, Encoded) and encoded.error is None and encoded.path == "2.html"
+    expected = extract_bytes(job.data, name="2.html").to_dict()
+    assert encoded.to_dict() == orjson.loads(orjson.dumps(expected))  # the store's form, cell for cell
+    assert encoded.to_dict()["report"]["report_year"] == 2021
+    assert (
+        isinstance(empty, Encoded)
+        and empty.error.code == "empty_file"
+        and empty.to_dict()["error"]["code"] == "empty_file"
+    )
