@@ -435,6 +435,56 @@ class Warehouse:
             self.fs.mv(tmp, path)
 
 
+@dataclass(frozen=True)
+class Staged:
+    """One partition file as :func:`stage` left it: its rows, and where it was staged (None: no rows, or the same
+    content as the file in place)."""
+
+    table: str
+    partition: Mapping[str, Any] | None
+    name: str
+    rows: int
+    staged: str | None
+
+
+def stage(
+    wh: Warehouse,
+    load_id: str,
+    table: str,
+    partition: Mapping[str, Any] | None,
+    data: pa.Table,
+    current: str | None,
+    name: str = FILE_NAME,
+) -> Staged:
+    """Write one file under the load's staging folder unless it has no rows or hashes as ``current`` (the file in
+    place). Apart from the load's bookkeeping, so a load worker does it beside the data it built; the load then
+    records it (:meth:`Load.accept`)."""
+    rel = f"{partition_dir(TABLES[table], partition)}/{name}"
+    if data.num_rows == 0:
+        return Staged(table, partition, name, 0, None)
+    digest = content_hash(data)
+    if digest == current:
+        return Staged(table, partition, name, data.num_rows, None)
+    data = data.set_column(
+        data.schema.get_field_index("load_id"), "load_id", pa.array([load_id] * data.num_rows, pa.string())
+    )
+    meta = dict(data.schema.metadata or {})
+    meta.update(
+        {
+            b"ogi.content_sha256": digest.encode(),
+            b"ogi.load_id": load_id.encode(),
+            b"ogi.schema_version": SCHEMA_VERSION.encode(),
+        }
+    )
+    data = data.replace_schema_metadata(meta)
+    staged = f"{STAGING}/{load_id}/{rel}"
+    path = wh._p(staged)
+    wh.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+    with wh.fs.open(path, "wb") as out:
+        pq.write_table(data, out, compression="zstd", row_group_size=ROW_GROUP)
+    return Staged(table, partition, name, data.num_rows, staged)
+
+
 class Load:
     """One load's writes: stage changed partitions, then commit them all at once."""
 
@@ -527,40 +577,32 @@ class Load:
     ) -> bool:
         """Stage one file of a partition (its base file unless ``name``) if it differs from the file in place; True
         when staged. No rows: the file goes."""
-        spec = TABLES[table]
-        self.own(table)
-        rel = f"{partition_dir(spec, partition)}/{name}"
+        rel = f"{partition_dir(TABLES[table], partition)}/{name}"
         if rel in self._produced:
             raise ValueError(f"partition written twice in one load: {rel}")
-        data = rows if isinstance(rows, pa.Table) else to_arrow(spec, rows)
-        self._rows[table] = self._rows.get(table, 0) + data.num_rows
-        self._produced.add(rel)
-        if data.num_rows == 0:
-            self._produced.discard(rel)  # an empty partition is no file
+        data = rows if isinstance(rows, pa.Table) else to_arrow(TABLES[table], rows)
+        current = self._hash(rel) if data.num_rows else None
+        return self.accept(stage(self.wh, self.load_id, table, partition, data, current, name))
+
+    def current_hash(self, table: str, partition: Mapping[str, Any] | None, name: str = FILE_NAME) -> str | None:
+        """The content hash of a file in place (for a worker that stages it: :func:`stage`)."""
+        return self._hash(f"{partition_dir(TABLES[table], partition)}/{name}")
+
+    def accept(self, staged: "Staged") -> bool:
+        """Record a file :func:`stage` prepared (here or in a load worker); True when it will replace the file."""
+        self.own(staged.table)
+        rel = f"{partition_dir(TABLES[staged.table], staged.partition)}/{staged.name}"
+        if rel in self._produced:
+            raise ValueError(f"partition written twice in one load: {rel}")
+        self._rows[staged.table] = self._rows.get(staged.table, 0) + staged.rows
+        if staged.rows == 0:  # an empty partition is no file
             if not self._scan and self._hash(rel) is not None:
                 self._drops.add(rel)
             return False
-        digest = content_hash(data)
-        if self._hash(rel) == digest:
+        self._produced.add(rel)
+        if staged.staged is None:
             return False
-        data = data.set_column(
-            data.schema.get_field_index("load_id"), "load_id", pa.array([self.load_id] * data.num_rows, pa.string())
-        )
-        meta = dict(data.schema.metadata or {})
-        meta.update(
-            {
-                b"ogi.content_sha256": digest.encode(),
-                b"ogi.load_id": self.load_id.encode(),
-                b"ogi.schema_version": SCHEMA_VERSION.encode(),
-            }
-        )
-        data = data.replace_schema_metadata(meta)
-        staged = f"{STAGING}/{self.load_id}/{rel}"
-        path = self.wh._p(staged)
-        self.wh.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
-        with self.wh.fs.open(path, "wb") as out:
-            pq.write_table(data, out, compression="zstd", row_group_size=ROW_GROUP)
-        self._moves.append((staged, rel))
+        self._moves.append((staged.staged, rel))
         return True
 
     def write_batches(self, table: str, partition: Mapping[str, Any] | None, batches: Iterable[pa.Table]) -> bool:

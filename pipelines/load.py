@@ -36,7 +36,17 @@ from extractors.versions import OGI_VERSION
 from pipelines import rows as R
 from pipelines.coverage import Observation, coverage_rows, cross_year_checks
 from pipelines.crawl_reports import crawl_log_rows, crawl_report_paths
-from pipelines.datasets import FILE_NAME, CommitResult, Load, Warehouse, columns_to_arrow, delta_name, to_arrow
+from pipelines.datasets import (
+    FILE_NAME,
+    CommitResult,
+    Load,
+    Staged,
+    Warehouse,
+    columns_to_arrow,
+    delta_name,
+    stage,
+    to_arrow,
+)
 from pipelines.divisions import describe, division_rows
 from pipelines.extracted import CorruptBatch, ExtractionStore, pick_version
 from pipelines.loadindex import DocRow, LoadIndex, ReportRow, scope_key
@@ -282,27 +292,48 @@ def partition_tables(
     return {name: pa.concat_tables(tables) if tables else to_arrow(TABLES[name], []) for name, tables in parts.items()}
 
 
-_WORKER_STORE: ExtractionStore | None = None  # a load worker's own connection to the extraction store
+_WORKER: dict[str, Any] = {}  # a load worker's own extraction store and warehouse
 
 
-def _open_worker_store(root: str) -> None:
-    global _WORKER_STORE
-    _WORKER_STORE = ExtractionStore(root)
+def _open_worker(store_root: str, warehouse_url: str) -> None:
+    _WORKER["store"] = ExtractionStore(store_root)
+    _WORKER["warehouse"] = Warehouse(warehouse_url)
+
+
+@dataclass
+class PartitionWork:
+    """One partition to build and stage: its reports, their cross-year warnings, and the hashes of its files in
+    place (a file whose content did not change is not staged again)."""
+
+    partition: dict[str, Any]
+    groups: list[ReportGroup]
+    warnings: dict[str, list[dict]]
+    current: dict[str, str | None]
+
+
+def build_and_stage(work: PartitionWork, store: ExtractionStore, warehouse: Warehouse, load_id: str) -> list[Staged]:
+    tables = partition_tables(work.groups, store, work.warnings)
+    return [stage(warehouse, load_id, t, work.partition, data, work.current[t]) for t, data in tables.items()]
+
+
+def _in_worker(job: tuple[PartitionWork, str]) -> list[Staged]:
+    with collector_paused():
+        return build_and_stage(job[0], _WORKER["store"], _WORKER["warehouse"], job[1])
 
 
 def built_partitions(
-    parts: list[list[ReportGroup]], store: ExtractionStore, warnings: dict[str, list[dict]], workers: int
-) -> Iterator[dict[str, pa.Table]]:
-    """Each partition's tables, in order; built by ``workers`` processes when there are enough reports to pay
-    for their start, while this process writes (a warehouse of a year is a minute of single-core work)."""
-    if workers <= 1 or sum(map(len, parts)) < PARALLEL_MIN or not can_fork_workers():
-        for groups in parts:
-            yield partition_tables(groups, store, warnings)
+    work: list[PartitionWork], store: ExtractionStore, load: Load, workers: int
+) -> Iterator[list[Staged]]:
+    """Each partition's files, built and staged in order; by ``workers`` processes when there are enough reports to
+    pay for their start (a year of a warehouse is a minute of single-core work) and they can reach the warehouse
+    (not an in-memory one), while this process records what they staged."""
+    shared = "memory" not in load.wh.fs.protocol
+    if workers <= 1 or sum(len(w.groups) for w in work) < PARALLEL_MIN or not shared or not can_fork_workers():
+        for item in work:
+            yield build_and_stage(item, store, load.wh, load.load_id)
         return
-    work = (
-        (groups, {g.report_id: warnings[g.report_id] for g in groups if g.report_id in warnings}) for groups in parts
-    )
-    yield from ordered_map(_tables_in_worker, work, workers, _open_worker_store, (str(store.root),))
+    jobs = ((item, load.load_id) for item in work)
+    yield from ordered_map(_in_worker, jobs, workers, _open_worker, (str(store.root), load.wh.url))
 
 
 def document_rows(docs: list[DocSummary], groups: dict[str, ReportGroup]) -> list[dict[str, Any]]:
@@ -496,12 +527,6 @@ def load_warehouse(
     return summary
 
 
-def _tables_in_worker(work: tuple[list[ReportGroup], dict[str, list[dict]]]) -> dict[str, pa.Table]:
-    assert _WORKER_STORE is not None
-    with collector_paused():
-        return partition_tables(work[0], _WORKER_STORE, work[1])
-
-
 class NeedFull(Exception):
     """The change cannot be applied partition by partition (a file it must read is unreadable, the warehouse gains its
     first years, too much changed): load in full."""
@@ -687,12 +712,16 @@ def _full(
         else:
             rebuild.append((key, signature))
     kept = len(partitions) - len(rebuild)
-    built = built_partitions([partitions[key] for key, _ in rebuild], store, warnings, workers)
-    for i, ((key, signature), tables) in enumerate(zip(rebuild, built)):
+    work = []
+    for key, _ in rebuild:
         part = {"report_year": key[0], "province": key[1]}
-        for t, data in tables.items():
-            load.write(t, part, data)
-        state_parts[f"{key[0]}/{key[1]}"] = [signature, sorted(t for t, data in tables.items() if data.num_rows)]
+        members = partitions[key]
+        mine = {g.report_id: warnings[g.report_id] for g in members if g.report_id in warnings}
+        work.append(PartitionWork(part, members, mine, {t: load.current_hash(t, part) for t in REPORT_TABLES}))
+    for i, ((key, signature), files) in enumerate(zip(rebuild, built_partitions(work, store, load, workers))):
+        for staged in files:
+            load.accept(staged)
+        state_parts[f"{key[0]}/{key[1]}"] = [signature, sorted(f.table for f in files if f.rows)]
         if progress:
             progress("load", kept + i + 1, len(partitions))
     rebuilt = len(rebuild)
