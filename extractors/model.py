@@ -6,8 +6,11 @@ the Parquet datasets; ``Report.to_dict`` is the JSON line.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+import orjson
 
 from extractors.core import CoreValue, core_values
 from extractors.versions import EXTRACTOR_VERSION
@@ -146,6 +149,15 @@ class Report:
             "core": {k: v.value for k, v in core.items()},
             "core_sources": {k: v.source for k, v in core.items()},
         }
+
+
+def json_bytes(value: Any) -> bytes:
+    """Compact JSON of a report's dict (or its summary): orjson's speed, the standard library's reach (an integer
+    beyond 64 bits). The one encoder of what the extraction store keeps."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _cell_dict(c: Cell) -> dict[str, Any]:

@@ -17,7 +17,6 @@ private directory that is removed with them, and never write to the parent's std
 from __future__ import annotations
 
 import atexit
-import json
 import os
 import pickle
 import resource
@@ -36,7 +35,7 @@ from typing import IO, Iterable, Iterator
 import orjson
 
 from extractors.api import TIMEOUT_SECONDS
-from extractors.model import Problem, Report
+from extractors.model import Problem, Report, json_bytes
 from extractors.readers.limits import die_with_parent
 
 MEMORY_MB = int(os.environ.get("OGI_EXTRACT_MEMORY_MB", 2048))
@@ -84,12 +83,7 @@ class Encoded:
 
 
 def _encoded(report: Report) -> Encoded:
-    entry = report.to_dict()
-    try:
-        body = orjson.dumps(entry, option=orjson.OPT_NON_STR_KEYS)
-    except TypeError:  # an integer beyond 64 bits
-        body = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
-    return Encoded(body, report.error, report.path)
+    return Encoded(json_bytes(report.to_dict()), report.error, report.path)
 
 
 def run_many(

@@ -32,6 +32,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from extractors.model import json_bytes
 from pipelines.quarantine import Quarantine
 from pipelines.rows import report_summary
 
@@ -51,14 +52,6 @@ class CorruptBatch(RuntimeError):
 
     def __reduce__(self):  # raised in a load worker, handled by the load's process
         return (CorruptBatch, (self.path, self.why))
-
-
-def _dumps(value: Any) -> str:
-    """Compact JSON text; orjson's speed, the standard library's reach (an integer beyond 64 bits)."""
-    try:
-        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
-    except TypeError:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _version_key(version: str) -> tuple:
@@ -112,7 +105,7 @@ class ExtractionStore:
         entries = list(entries)
         batch = f"{uuid.uuid4().hex}.parquet"
         path = self.batches / batch
-        bodies = [_dumps(r) for _, _, r in entries]
+        bodies = [json_bytes(r).decode() for _, _, r in entries]
         columns = {"sha256": [s for s, _, _ in entries], "version": [v for _, v, _ in entries], "report": bodies}
         table = pa.table(columns, schema=_SCHEMA)
         tmp = self.batches / f".tmp-{batch}"
@@ -127,7 +120,7 @@ class ExtractionStore:
                 self._db.execute("DELETE FROM entries WHERE sha256 = ? AND version = ?", (sha, version))
                 self._db.execute(
                     "INSERT INTO entries (sha256, version, batch, rg, row, summary) VALUES (?, ?, ?, ?, ?, ?)",
-                    (sha, version, batch, i // ROW_GROUP, i % ROW_GROUP, _dumps(summary)),
+                    (sha, version, batch, i // ROW_GROUP, i % ROW_GROUP, json_bytes(summary).decode()),
                 )
 
     def rebuild_index(self) -> int:

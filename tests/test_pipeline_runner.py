@@ -51,3 +51,12 @@ def test_an_encoded_job_answers_with_the_reports_json_whether_it_read_or_failed(
         and empty.error.code == "empty_file"
         and empty.to_dict()["error"]["code"] == "empty_file"
     )
+
+
+def test_the_stores_json_reaches_integers_beyond_64_bits_and_keys_that_are_not_text():
+    from extractors.model import json_bytes
+
+    assert (
+        json_bytes({"value": 10**30, 3: "三", "x": [1.5, None]})
+        == '{"value":1000000000000000000000000000000,"3":"三","x":[1.5,null]}'.encode()
+    )
