@@ -31,7 +31,6 @@ from pipelines.extracted import ExtractionStore
 from pipelines.quarantine import Quarantine
 
 REPO = Path(__file__).resolve().parent.parent
-PICTURE_COLUMNS = ("province", "jurisdiction_code", "jurisdiction_name", "organ", "year", "status")
 
 
 def _logger():
@@ -172,7 +171,7 @@ def load_task(
 @task(cache_policy=NO_CACHE, persist_result=False, task_run_name="coverage picture")
 def coverage_picture(warehouse: str, out: str) -> str | None:
     """Draw the coverage grid (PNG) from the ``coverage`` table (only the rows of the lines it shows)."""
-    from pipelines.coverage import picture_rows, plot
+    from pipelines.coverage import PICTURE_COLUMNS, picture_rows, plot
     from pipelines.datasets import Warehouse
 
     rows, years, lines = picture_rows(Warehouse(warehouse).read("coverage", columns=list(PICTURE_COLUMNS)))

@@ -138,6 +138,7 @@ _COLORS = {"not_found": "#e5e5e5", "fetched": "#f4a261", "extracted": "#e9c46a",
 
 
 LINE = ("province", "jurisdiction_code", "jurisdiction_name", "organ")  # one line of the picture
+PICTURE_COLUMNS = (*LINE, "year", "status")  # what the picture reads of `coverage`
 
 
 def picture_rows(coverage: "pa.Table", max_rows: int = 120) -> tuple[list[dict[str, Any]], list[int], int]:

@@ -37,7 +37,7 @@ from pipelines.quarantine import Quarantine
 from pipelines.rows import report_summary
 
 ROW_GROUP = 32  # reports per row group: the unit read to get one report back
-CACHE_BYTES = 64 << 20  # report bodies kept decompressed: a province's row groups, read once for all its years
+CACHE_CHARS = 64 << 20  # characters of bodies kept decompressed: a province's row groups, read once for all years
 _SCHEMA = pa.schema([("sha256", pa.string()), ("version", pa.string()), ("report", pa.string())])
 
 
@@ -65,7 +65,7 @@ class ExtractionStore:
         self.batches.mkdir(parents=True, exist_ok=True)
         self.quarantine = quarantine or Quarantine(self.root.parent.parent / "quarantine")
         self._cache: OrderedDict[tuple[str, int], list[str]] = OrderedDict()
-        self._cached_bytes = 0
+        self._cached_chars = 0
         self._db = self._open()
 
     def _open(self) -> sqlite3.Connection:
@@ -155,7 +155,7 @@ class ExtractionStore:
             # entries went away without a new sequence number: a new epoch makes the next load look at everything
             self._db.execute("UPDATE meta SET value = ? WHERE key = 'epoch'", (uuid.uuid4().hex,))
         self._cache = OrderedDict((k, v) for k, v in self._cache.items() if k[0] != path.name)
-        self._cached_bytes = sum(len(body) for bodies in self._cache.values() for body in bodies)
+        self._cached_chars = sum(len(body) for bodies in self._cache.values() for body in bodies)
         self.quarantine.put(path, reason)
 
     # reading ---------------------------------------------------------------------------
@@ -209,7 +209,7 @@ class ExtractionStore:
         return orjson.loads(self._row_group(batch, rg)[row])  # the load's hot path: several times json's speed
 
     def _row_group(self, batch: str, rg: int) -> list[str]:
-        """The bodies of one row group, from a cache bounded in bytes (least recently used first out)."""
+        """The bodies of one row group, from a cache bounded in characters (least recently used first out)."""
         key = (batch, rg)
         found = self._cache.get(key)
         if found is not None:
@@ -222,9 +222,9 @@ class ExtractionStore:
         except Exception as exc:  # noqa: BLE001 - truncated, garbled or missing: name the file
             raise CorruptBatch(path, exc) from exc
         self._cache[key] = found
-        self._cached_bytes += sum(map(len, found))
-        while self._cached_bytes > CACHE_BYTES and len(self._cache) > 1:
-            self._cached_bytes -= sum(map(len, self._cache.popitem(last=False)[1]))
+        self._cached_chars += sum(map(len, found))
+        while self._cached_chars > CACHE_CHARS and len(self._cache) > 1:
+            self._cached_chars -= sum(map(len, self._cache.popitem(last=False)[1]))
         return found
 
     def latest(self, sha256: str, prefer: str | None = None) -> tuple[str, dict[str, Any]] | None:

@@ -50,7 +50,7 @@ from pipelines.datasets import (
 from pipelines.divisions import describe, division_rows
 from pipelines.extracted import CorruptBatch, ExtractionStore, pick_version
 from pipelines.loadindex import DocRow, LoadIndex, ReportRow, scope_key
-from pipelines.parallel import can_fork_workers, collector_paused, ordered_map
+from pipelines.parallel import collector_paused, may_start_workers, ordered_map
 from pipelines.quarantine import Quarantine
 from pipelines.rawstore import FetchRecord, RawStore
 from pipelines.tables import SCHEMA_VERSION, TABLES
@@ -328,7 +328,7 @@ def built_partitions(
     pay for their start (a year of a warehouse is a minute of single-core work) and they can reach the warehouse
     (not an in-memory one), while this process records what they staged."""
     shared = "memory" not in load.wh.fs.protocol
-    if workers <= 1 or sum(len(w.groups) for w in work) < PARALLEL_MIN or not shared or not can_fork_workers():
+    if workers <= 1 or sum(len(w.groups) for w in work) < PARALLEL_MIN or not shared or not may_start_workers():
         for item in work:
             yield build_and_stage(item, store, load.wh, load.load_id)
         return

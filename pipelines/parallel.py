@@ -39,7 +39,7 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def can_fork_workers() -> bool:
+def may_start_workers() -> bool:
     """A daemonic process (a multiprocessing pool's worker) may not start children of its own."""
     return not multiprocessing.current_process().daemon
 
