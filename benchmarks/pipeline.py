@@ -397,7 +397,7 @@ def _template_rows(year: int) -> dict[str, "object"]:
 
     sample = generate("610329", "麟游县", "麟游县人民政府", year)
     body = to_report(sample, "0" * 64).to_dict()
-    from pipelines.rows import report_summary
+    from extractors.summary import report_summary
 
     doc = summarize_document(
         FetchRecord(url="http://x/", sha256="0" * 64, fetched_at="2025-01-01", status=200),

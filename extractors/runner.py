@@ -66,15 +66,18 @@ class Job:
     data: bytes | None = field(default=None, repr=False)
     name: str | None = None
     published_date: str | None = None
-    encoded: bool = False  # answer with an :class:`Encoded` report (what the extraction store keeps) if it extracts
+    encoded: bool = False  # answer with an :class:`Encoded` report (what the extraction store keeps) if it extracts;
+    # its ``key`` is then the document's sha256, the report's own
 
 
 @dataclass
 class Encoded:
-    """A report as the extraction store keeps it, ``Report.to_dict()`` as JSON, made in the worker: the flows'
-    extraction tasks then neither unpickle a Report nor walk it again (a sixth of their CPU per document)."""
+    """A report as the extraction store keeps it, made in the worker: ``Report.to_dict()`` as JSON and its index
+    summary (:func:`extractors.summary.report_summary`) as JSON. The flows' extraction tasks store both as they come,
+    and never unpickle, walk or decode a report (a third of their CPU per document)."""
 
     body: bytes = field(repr=False)
+    summary: bytes = field(repr=False)
     error: Problem | None  # the pool replaces a worker that ran out of memory
     path: str
 
@@ -83,7 +86,10 @@ class Encoded:
 
 
 def _encoded(report: Report) -> Encoded:
-    return Encoded(json_bytes(report.to_dict()), report.error, report.path)
+    from extractors.summary import report_summary
+
+    entry = report.to_dict()
+    return Encoded(json_bytes(entry), json_bytes(report_summary(entry)), report.error, report.path)
 
 
 def run_many(
@@ -437,6 +443,7 @@ def _serve(timeout: float) -> None:
             return  # a fresh worker: this one's peak stays high and its heap is fragmented
         if job.encoded:
             report.path = report.path or job.name or job.key
+            report.sha256 = job.key
         _write(answers, _encoded(report) if job.encoded else report)
         if report.error is not None and report.error.code == "memory_limit":
             return

@@ -52,14 +52,16 @@ def extract_chunk(
     """Extract ``docs`` ((sha256, file name) pairs) into one batch of the extraction store; skip those already there.
 
     A blob whose bytes no longer match its hash is named, quarantined and marked for refetch, not extracted."""
-    from extractors.runner import Job, run_warm
+    from extractors.model import json_bytes
+    from extractors.runner import Encoded, Job, run_warm
+    from extractors.summary import report_summary
     from pipelines.parallel import collector_paused
     from pipelines.rawstore import DamagedBlob, RawStore
 
     quarantine = Quarantine(Path(data_dir) / "quarantine")
     counts = {"done": 0, "skipped": 0, "failed": 0}
     damaged: list[str] = []
-    batch: list[tuple[str, str, dict[str, Any]]] = []
+    batch: list[tuple[str, str, bytes, bytes]] = []
     started = time.perf_counter()
     with (
         ExtractionStore(Path(data_dir) / "state" / "extracted", quarantine) as store,
@@ -86,13 +88,16 @@ def extract_chunk(
         # kept warm from one chunk to the next of this task process; it answers with the report's JSON (a Report
         # object only when it timed out or died)
         for sha, report in run_warm(jobs(), jobs=1):
-            entry = report.to_dict()
-            entry["sha256"] = sha
-            batch.append((sha, version, entry))
+            if isinstance(report, Encoded):  # as it came from the worker: nothing decoded here
+                batch.append((sha, version, report.body, report.summary))
+            else:  # a worker that timed out or died: its report was made here
+                entry = report.to_dict()
+                entry["sha256"] = sha
+                batch.append((sha, version, json_bytes(entry), json_bytes(report_summary(entry))))
             counts["done"] += 1
-            counts["failed"] += entry.get("error") is not None
+            counts["failed"] += report.error is not None
         if batch:
-            store.put_many(batch)
+            store.put_encoded(batch)
     done, skipped, failed = counts["done"], counts["skipped"], counts["failed"]
     return {
         "extracted": done,

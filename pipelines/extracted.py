@@ -11,7 +11,7 @@ Why this shape:
   30 KB JSON file each.
 * **An index that says what changed**: ``index.sqlite`` holds, per entry, where its body is,
   a change sequence number (``seq``) and the summary a load needs before reading any cells
-  (``pipelines.rows.report_summary``). A load remembers the sequence it loaded up to, so a
+  (``extractors.summary.report_summary``). A load remembers the sequence it loaded up to, so a
   run with nothing new reads two numbers instead of every report.
 * **Damage stays local**: the batches are the truth and the index is derived from them
   (:meth:`rebuild_index`); an unreadable batch is quarantined and its documents are simply
@@ -34,7 +34,7 @@ import pyarrow.parquet as pq
 
 from extractors.model import json_bytes
 from pipelines.quarantine import Quarantine
-from pipelines.rows import report_summary
+from extractors.summary import report_summary
 
 ROW_GROUP = 32  # reports per row group: the unit read to get one report back
 CACHE_CHARS = 64 << 20  # characters of bodies kept decompressed: a province's row groups, read once for all years
@@ -101,26 +101,37 @@ class ExtractionStore:
         return self.put_many([(sha256, version, report)])
 
     def put_many(self, entries: Iterable[tuple[str, str, dict[str, Any]]]) -> Path:
-        """Write one batch file (atomically), then index it: a crash in between leaves an orphan batch, no entry."""
+        """Write one batch of ``(sha256, version, report dict)`` entries: see :meth:`put_encoded`."""
+        return self.put_encoded(
+            (sha, version, json_bytes(report), json_bytes(report_summary(report))) for sha, version, report in entries
+        )
+
+    def put_encoded(self, entries: Iterable[tuple[str, str, bytes, bytes]]) -> Path:
+        """Write one batch of ``(sha256, version, report JSON, summary JSON)`` entries (atomically), then index it: a
+        crash in between leaves an orphan batch, no entry.
+
+        Why already encoded: the extraction worker writes the JSON and the summary
+        (:func:`extractors.summary.report_summary`) of the report it made, so storing it decodes nothing."""
         entries = list(entries)
         batch = f"{uuid.uuid4().hex}.parquet"
         path = self.batches / batch
-        bodies = [json_bytes(r).decode() for _, _, r in entries]
-        columns = {"sha256": [s for s, _, _ in entries], "version": [v for _, v, _ in entries], "report": bodies}
+        bodies = pa.array([body for _, _, body, _ in entries], pa.binary()).cast(pa.string())  # checks the UTF-8
+        columns = {"sha256": [s for s, _, _, _ in entries], "version": [v for _, v, _, _ in entries], "report": bodies}
         table = pa.table(columns, schema=_SCHEMA)
         tmp = self.batches / f".tmp-{batch}"
         pq.write_table(table, tmp, compression="zstd", compression_level=9, row_group_size=ROW_GROUP)
         os.replace(tmp, path)
-        self._index(batch, ((s, v, i, report_summary(r)) for i, (s, v, r) in enumerate(entries)))
+        self._index(batch, ((s, v, i, summary) for i, (s, v, _, summary) in enumerate(entries)))
         return path
 
-    def _index(self, batch: str, rows: Iterable[tuple[str, str, int, dict]]) -> None:
+    def _index(self, batch: str, rows: Iterable[tuple[str, str, int, bytes]]) -> None:
+        """``rows``: (sha256, version, position in the batch, summary JSON)."""
         with self._db:
             for sha, version, i, summary in rows:
                 self._db.execute("DELETE FROM entries WHERE sha256 = ? AND version = ?", (sha, version))
                 self._db.execute(
                     "INSERT INTO entries (sha256, version, batch, rg, row, summary) VALUES (?, ?, ?, ?, ?, ?)",
-                    (sha, version, batch, i // ROW_GROUP, i % ROW_GROUP, json_bytes(summary).decode()),
+                    (sha, version, batch, i // ROW_GROUP, i % ROW_GROUP, summary.decode()),
                 )
 
     def rebuild_index(self) -> int:
@@ -134,7 +145,10 @@ class ExtractionStore:
                 continue
             cols = table.to_pydict()
             rows = zip(cols["sha256"], cols["version"], cols["report"])
-            self._index(path.name, ((s, v, i, report_summary(orjson.loads(r))) for i, (s, v, r) in enumerate(rows)))
+            self._index(
+                path.name,
+                ((s, v, i, json_bytes(report_summary(orjson.loads(r)))) for i, (s, v, r) in enumerate(rows)),
+            )
             n += table.num_rows
         return n
 

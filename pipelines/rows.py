@@ -14,6 +14,7 @@ from typing import Any
 from extractors.core import core_values
 from extractors.jurisdictions import current_code, lookup
 from extractors.schema import FORM_VERSIONS, SCHEMA
+from extractors.summary import cells_of as _cells_of
 from pipelines.tables import APPEALS, PROACTIVE, REQUESTS, STATISTICS, TABLES, column_name
 
 Row = dict[str, Any]
@@ -93,10 +94,6 @@ def cell_columns(report: dict[str, Any], base: Row, out: dict[str, list]) -> Non
     columns["flags"] += [list(c.get("flags") or ()) for c in cells] + [["extra_row"] for _ in extras]
     columns["page"] += [c.get("page") for c in cells] + [e.get("page") for e, _, _ in extras]
     columns["row_label"] += [None] * len(cells) + [e.get("label") for e, _, _ in extras]
-
-
-def _cells_of(report: dict[str, Any], table: str) -> dict[tuple[str, str], Any]:
-    return {(c["row"], c["col"]): c.get("value") for c in report.get("cells", ()) if c["table"] == table}
 
 
 def _has_table(report: dict[str, Any], table: str, cells: dict) -> bool:
@@ -180,38 +177,3 @@ def check_rows(report: dict[str, Any], base: Row) -> list[Row]:
         }
         for c in report.get("checks", ())
     ]
-
-
-def cells_found(report: dict[str, Any]) -> int:
-    return sum(1 for c in report.get("cells", ()) if c.get("value") is not None)
-
-
-def carried(report: dict[str, Any]) -> dict[str, tuple[float | None, float | None]]:
-    """Per applicant column: (carried_over, carried_forward), for the cross-year check."""
-    cells = _cells_of(report, "requests")
-    return {
-        c.key: (cells.get(("carried_over", c.key)), cells.get(("carried_forward", c.key)))
-        for c in SCHEMA["requests"].cols
-        if ("carried_over", c.key) in cells or ("carried_forward", c.key) in cells
-    }
-
-
-def report_summary(report: dict[str, Any]) -> Row:
-    """What a load needs of a report before reading its cells: kept in the extraction store's index."""
-    meta = report.get("report") or {}
-    error = report.get("error")
-    ok = not error
-    checks = report.get("checks", ()) if ok else ()
-    return {
-        "error": (error or {}).get("code") if error else None,
-        "not_a_report": (error or {}).get("reason"),
-        "jurisdiction_code": meta.get("jurisdiction_code"),
-        "issuing_body": meta.get("issuing_body"),
-        "publisher_kind": meta.get("publisher_kind"),
-        "report_year": meta.get("report_year"),
-        "year_source": meta.get("year_source"),
-        "cells_found": cells_found(report) if ok else 0,
-        "checks_failed": sum(1 for c in checks if c.get("ok") is False),
-        "checks_undecided": sum(1 for c in checks if c.get("ok") is None),
-        "carried": carried(report) if ok else {},
-    }

@@ -30,26 +30,34 @@ def test_a_second_chunk_reuses_the_worker_and_an_abandoned_one_closes_it():
     assert (1, limits) not in _WARM and pool.idle == [] and pool.busy == {}
 
 
-def test_an_encoded_job_answers_with_the_reports_json_whether_it_read_or_failed():
+def test_an_encoded_job_answers_with_the_reports_json_and_summary_whether_it_read_or_failed():
+    import hashlib
     from dataclasses import replace
 
     import orjson
 
     from extractors.api import extract_bytes
     from extractors.runner import Encoded
+    from extractors.summary import report_summary
 
     limits = Limits(timeout=60, memory_mb=1024)
     (job,) = _jobs(1, start=2)
-    bad = Job("empty", data=b"", name="empty.pdf", encoded=True)
-    (_, encoded), (_, empty) = list(run_warm([replace(job, encoded=True), bad], limits=limits))
+    sha = hashlib.sha256(job.data).hexdigest()
+    bad = Job("e" * 64, data=b"", name="empty.pdf", encoded=True)  # an encoded job is keyed by its sha256
+    (_, encoded), (_, empty) = list(run_warm([replace(job, key=sha, encoded=True), bad], limits=limits))
     assert isinstance(encoded, Encoded) and encoded.error is None and encoded.path == "2.html"
     expected = extract_bytes(job.data, name="2.html").to_dict()
     assert encoded.to_dict() == orjson.loads(orjson.dumps(expected))  # the store's form, cell for cell
-    assert encoded.to_dict()["report"]["report_year"] == 2021
+    assert encoded.to_dict()["report"]["report_year"] == 2021 and encoded.to_dict()["sha256"] == sha
+    summary = orjson.loads(encoded.summary)
+    assert summary == orjson.loads(orjson.dumps(report_summary(expected)))
+    assert summary["report_year"] == 2021 and summary["error"] is None and summary["cells_found"] > 100
     assert (
         isinstance(empty, Encoded)
         and empty.error.code == "empty_file"
         and empty.to_dict()["error"]["code"] == "empty_file"
+        and empty.to_dict()["sha256"] == "e" * 64  # the store's key, though the worker read no bytes
+        and orjson.loads(empty.summary)["error"] == "empty_file"
     )
 
 
