@@ -265,10 +265,12 @@ def read_requests(rows: list[Row], year: int | None) -> TableResult:
     cut = TableResult()
     units = units_of(rows)
     frags = _cut_repeat([f for f in build_fragments(units, table.line_width) if f.values], cut)
-    best: TableResult | None = None
-    for own_only in (False, True):
-        result = _place_requests(frags, units, year, own_only)
-        if best is None or _quality(result) > _quality(best):
+    anchors = _anchor_candidates(frags)
+    best = _place_requests(frags, units, year, anchors)
+    own = [a for a in anchors if frags[a[0]].own_label]
+    if own != anchors:  # else the second reading has the same anchors, so the same result, and the first is kept
+        result = _place_requests(frags, units, year, own)
+        if _quality(result) > _quality(best):
             best = result
     best.problems[:0] = cut.problems
     return best
@@ -278,17 +280,26 @@ def _quality(result: TableResult) -> tuple[int, int]:
     return len(result.cells), -len(result.problems)
 
 
-def _place_requests(frags: list[Fragment], units: list[Unit], year: int | None, own_only: bool) -> TableResult:
-    table = SCHEMA["requests"]
-    result = TableResult()
-    order = {r.key: i for i, r in enumerate(table.rows)}
+def _anchor_candidates(frags: list[Fragment]) -> list[tuple[int, int, float]]:
+    """(fragment index, row position, score) of every fragment whose label surely names a row of 三."""
+    order = _REQUESTS_ORDER
     matched = []
     for i, frag in enumerate(frags):
-        if own_only and not frag.own_label:
-            continue
         m = _best_match(frag, "requests")
         if m is not None and m.score >= ANCHOR_SCORE and (frag.numeric or m.score >= 0.9):
             matched.append((i, order[m.key], m.score))
+    return matched
+
+
+_REQUESTS_ORDER = {r.key: i for i, r in enumerate(SCHEMA["requests"].rows)}
+
+
+def _place_requests(
+    frags: list[Fragment], units: list[Unit], year: int | None, matched: list[tuple[int, int, float]]
+) -> TableResult:
+    """One reading of 三, from the anchors ``matched`` (see :func:`_anchor_candidates`)."""
+    table = SCHEMA["requests"]
+    result = TableResult()
     keys = {i: table.rows[pos].key for i, pos in _monotonic_anchors(matched)}  # fragment -> row
 
     version, evidence = _requests_version(set(keys.values()), units, year)

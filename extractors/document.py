@@ -62,23 +62,26 @@ def expand_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[str | None
     (行政许可 | 6564 spanning three columns) would invent two numbers.
     """
     grid: list[list[str | None]] = []
-    pending: dict[tuple[int, int], bool] = {}
+    pending: dict[tuple[int, int], bool] = {}  # positions a rowspan from a row above covers
     for r, cells in enumerate(rows):
         line: list[str | None] = []
         c = 0
         for text, rowspan, colspan in cells:
+            if pending:
+                while pending.pop((r, c), False):
+                    line.append(None)
+                    c += 1
+            line.append(text)
+            colspan = colspan if colspan > 1 else 1
+            if colspan > 1:
+                line.extend([None] * (colspan - 1))
+            for dr in range(1, rowspan):
+                for dc in range(colspan):
+                    pending[(r + dr, c + dc)] = True
+            c += colspan
+        if pending:
             while pending.pop((r, c), False):
                 line.append(None)
                 c += 1
-            line.append(text)
-            for _ in range(1, max(colspan, 1)):
-                line.append(None)
-            for dr in range(1, max(rowspan, 1)):
-                for dc in range(max(colspan, 1)):
-                    pending[(r + dr, c + dc)] = True
-            c += max(colspan, 1)
-        while pending.pop((r, c), False):
-            line.append(None)
-            c += 1
         grid.append(line)
     return grid
