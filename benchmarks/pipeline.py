@@ -173,6 +173,12 @@ def phase_main(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rest(phase: dict) -> float:
+    """The flow's seconds outside extraction and load: listing the documents, the picture, the dashboard."""
+    result = phase["result"]
+    return result["seconds"] - result["extract"].get("seconds", 0) - result["load"].get("seconds", 0)
+
+
 def measure(size: int, jobs: int, root: Path) -> dict:
     data = root / f"n{size}"
     if data.exists():
@@ -192,7 +198,8 @@ def measure(size: int, jobs: int, root: Path) -> dict:
         f"=> {reports / back['seconds']:.1f} reports/s, "
         f"peak {back['peak_mib']:.0f} MiB; of which extraction {ext['seconds']:.1f}s "
         f"({ext['extracted'] / max(ext['seconds'], 1e-9):.1f} documents/s, {ext['chunks']} chunks), "
-        f"load {back['result']['load'].get('seconds', 0):.1f}s",
+        f"load {back['result']['load'].get('seconds', 0):.1f}s, "
+        f"the rest of the flow {_rest(back):.1f}s, process start {back['seconds'] - back['flow_seconds']:.1f}s",
         flush=True,
     )
     quiet = run_phase("nightly", data, jobs)

@@ -7,6 +7,8 @@ which); a failed check is recorded, never repaired.
 
 from __future__ import annotations
 
+from functools import cache
+
 from extractors.model import Cell, CheckResult, TableInfo
 from extractors.schema import FORM_VERSIONS, SCHEMA, Identity
 
@@ -36,38 +38,57 @@ def run_checks(cells: list[Cell], tables: dict[str, TableInfo]) -> list[CheckRes
 
 
 def _evaluate(identity: Identity, version: str, index: dict) -> list[CheckResult]:
+    results: list[CheckResult] = []
+    for lhs_keys, rhs_keys, row, col in _plan(identity, version):
+        _check(identity, index, lhs_keys, rhs_keys, results, row=row, col=col)
+    return results
+
+
+@cache
+def _plan(identity: Identity, version: str) -> tuple[tuple[tuple, tuple, str | None, str | None], ...]:
+    """(left keys, right keys, row, col) of each check the identity makes under ``version``: the schema's, so made
+    once per process."""
     table = SCHEMA[identity.table]
     rhs = table.outcome_rows(version) if identity.rhs == ("@outcomes",) else identity.rhs
-    results: list[CheckResult] = []
     if identity.over == "cols":
-        for col in table.cols_for(version):
-            lhs_keys = [(identity.table, r, col.key) for r in identity.lhs]
-            rhs_keys = [(identity.table, r, col.key) for r in rhs]
-            _check(identity, index, lhs_keys, rhs_keys, results, col=col.key)
-    else:
-        for row in table.rows_for(version):
-            lhs_keys = [(identity.table, row.key, c) for c in identity.lhs]
-            rhs_keys = [(identity.table, row.key, c) for c in rhs]
-            _check(identity, index, lhs_keys, rhs_keys, results, row=row.key)
-    return results
+        return tuple(
+            (
+                tuple((identity.table, r, col.key) for r in identity.lhs),
+                tuple((identity.table, r, col.key) for r in rhs),
+                None,
+                col.key,
+            )
+            for col in table.cols_for(version)
+        )
+    return tuple(
+        (
+            tuple((identity.table, row.key, c) for c in identity.lhs),
+            tuple((identity.table, row.key, c) for c in rhs),
+            row.key,
+            None,
+        )
+        for row in table.rows_for(version)
+    )
 
 
 def _check(
     identity: Identity,
     index: dict,
-    lhs_keys: list,
-    rhs_keys: list,
+    lhs_keys: tuple,
+    rhs_keys: tuple,
     results: list[CheckResult],
     row: str | None = None,
     col: str | None = None,
 ) -> None:
-    needed = lhs_keys + rhs_keys
-    if any(k not in index for k in needed):
+    try:
+        lhs = [index[k].value for k in lhs_keys]
+        rhs = [index[k].value for k in rhs_keys]
+    except KeyError:
         return  # rows not read at all are reported as table_incomplete; nothing to check
-    missing = [k[1] if row is None else k[2] for k in needed if k not in index or index[k].value is None]
-    found = sum(index[k].value for k in lhs_keys if k in index and index[k].value is not None)
-    expected = sum(index[k].value for k in rhs_keys if k in index and index[k].value is not None)
-    if missing:
+    found = sum(v for v in lhs if v is not None)
+    expected = sum(v for v in rhs if v is not None)
+    if None in lhs or None in rhs:
+        missing = [k[1] if row is None else k[2] for k, v in zip(lhs_keys + rhs_keys, lhs + rhs) if v is None]
         results.append(CheckResult(identity.id, None, _num(expected), _num(found), row, col, missing))  # type: ignore[arg-type]
         return
     ok = abs(found - expected) <= TOLERANCE

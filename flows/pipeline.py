@@ -138,8 +138,7 @@ def mark_complete(paths: Paths, version: str, seq: int) -> None:
 def _extract(paths: Paths, docs: list[tuple[str, str]], version: str, jobs: int, force: bool) -> dict[str, Any]:
     if not docs:
         return {"extracted": 0, "skipped": 0, "failed": 0, "damaged": [], "chunks": 0}
-    size = max(10, min(400, math.ceil(len(docs) / (max(1, jobs) * 4))))
-    chunks = [docs[i : i + size] for i in range(0, len(docs), size)]
+    chunks = extraction_chunks(docs, jobs)
     futures = [
         extract_chunk.submit(str(paths.data_dir), chunk, version, force, label=f"{i + 1}/{len(chunks)}")
         for i, chunk in enumerate(chunks)
@@ -156,6 +155,18 @@ def _extract(paths: Paths, docs: list[tuple[str, str]], version: str, jobs: int,
         _progress("extract", done, len(docs))
     totals["seconds"] = round(time.perf_counter() - started, 2)
     return totals
+
+
+def extraction_chunks(docs: list, jobs: int, largest: int = 400, smallest: int = 25) -> list[list]:
+    """Cut ``docs`` into chunks that shrink as the work left does (guided scheduling): each is half of what is left per
+    worker, at most ``largest``, at least ``smallest``. Why: the chunks run on ``jobs`` workers, and a last chunk as
+    large as the first would leave the others idle for its whole length."""
+    chunks, start, workers = [], 0, max(1, jobs)
+    while start < len(docs):
+        size = max(smallest, min(largest, math.ceil((len(docs) - start) / (workers * 2))))
+        chunks.append(docs[start : start + size])
+        start += size
+    return chunks
 
 
 def _run(
