@@ -268,10 +268,11 @@ def partition_rows(
         base = {"report_id": group.report_id, "jurisdiction_code": group.code}
         out["reports"].append(report_row(group, report))
         R.cell_columns(report, base, out["cells"])
-        out["requests"] += R.requests_rows(report, base)
-        out["proactive"] += R.wide_row(report, "proactive", base)
-        out["appeals"] += R.wide_row(report, "appeals", base)
-        for name, era in R.era_rows(report, base).items():
+        grouped = R.table_cells(report)
+        out["requests"] += R.requests_rows(report, base, grouped)
+        out["proactive"] += R.wide_row(report, "proactive", base, grouped)
+        out["appeals"] += R.wide_row(report, "appeals", base, grouped)
+        for name, era in R.era_rows(report, base, grouped).items():
             out[name] += era
         out["checks"] += R.check_rows(report, base) + [{**base, **w} for w in warnings.get(group.report_id, ())]
     return out

@@ -14,7 +14,6 @@ from typing import Any
 from extractors.core import core_values
 from extractors.jurisdictions import current_code, lookup
 from extractors.schema import FORM_VERSIONS, SCHEMA
-from extractors.summary import cells_of as _cells_of
 from pipelines.tables import APPEALS, PROACTIVE, REQUESTS, STATISTICS, TABLES, column_name
 
 Row = dict[str, Any]
@@ -59,7 +58,7 @@ def form_version(report: dict[str, Any], table: str) -> str | None:
 
 
 def _number(value: Any, integer: bool) -> int | float | None:
-    if value is None:
+    if value is None:  # most cells of a wide row
         return None
     if integer:
         return int(value) if float(value).is_integer() else None
@@ -96,30 +95,41 @@ def cell_columns(report: dict[str, Any], base: Row, out: dict[str, list]) -> Non
     columns["row_label"] += [None] * len(cells) + [e.get("label") for e, _, _ in extras]
 
 
+def table_cells(report: dict[str, Any]) -> dict[str, dict[tuple[str, str], Any]]:
+    """table → (row, col) → value, in one pass over the report's cells (each table's rows read them)."""
+    out: dict[str, dict[tuple[str, str], Any]] = {}
+    for c in report.get("cells", ()):
+        table = out.get(c["table"])
+        if table is None:
+            table = out[c["table"]] = {}
+        table[(c["row"], c["col"])] = c.get("value")
+    return out
+
+
 def _has_table(report: dict[str, Any], table: str, cells: dict) -> bool:
     return bool(cells) or table in report.get("tables", {})
 
 
-def requests_rows(report: dict[str, Any], base: Row) -> list[Row]:
-    """The rows of 三 the report's form version prints, plus any other row it fills."""
-    cells = _cells_of(report, "requests")
+_REQUESTS_COLUMNS = tuple((c.key, c.key in _INT_COLUMNS["requests"]) for c in SCHEMA["requests"].cols)
+
+
+def requests_rows(report: dict[str, Any], base: Row, grouped: dict | None = None) -> list[Row]:
+    """The rows of 三 the report's form version prints, plus any other row it fills. ``grouped``: the report's
+    :func:`table_cells`, when the caller has them."""
+    cells = (table_cells(report) if grouped is None else grouped).get("requests", {})
     if not _has_table(report, "requests", cells):
         return []
     version = form_version(report, "requests")
     keys = [r.key for r in SCHEMA["requests"].rows_for(version)] if version in FORM_VERSIONS else []
     keys += sorted({r for r, _ in cells} - set(keys), key=lambda k: _ROW_ORDER.get(k, 999))
-    ints = _INT_COLUMNS["requests"]
-    return [
-        {
-            **base,
-            "form_version": version,
-            "row_key": key,
-            "row_order": _ROW_ORDER.get(key),
-            "row_label": _ROW_LABEL.get(key),
-            **{c.key: _number(cells.get((key, c.key)), c.key in ints) for c in SCHEMA["requests"].cols},
-        }
-        for key in keys
-    ]
+    rows = []
+    for key in keys:
+        row = {**base, "form_version": version, "row_key": key}
+        row["row_order"], row["row_label"] = _ROW_ORDER.get(key), _ROW_LABEL.get(key)
+        for col, integer in _REQUESTS_COLUMNS:
+            row[col] = _number(cells.get((key, col)), integer)
+        rows.append(row)
+    return rows
 
 
 @cache
@@ -134,9 +144,9 @@ def _wide_map(table: str) -> tuple[tuple[str, str, str], ...]:
     return tuple(out.values())
 
 
-def wide_row(report: dict[str, Any], table: str, base: Row) -> list[Row]:
+def wide_row(report: dict[str, Any], table: str, base: Row, grouped: dict | None = None) -> list[Row]:
     """One row per report for ``proactive``/``appeals``/``statistics``: a column per form cell."""
-    cells = _cells_of(report, table)
+    cells = (table_cells(report) if grouped is None else grouped).get(table, {})
     if not _has_table(report, table, cells):
         return []
     ints = _INT_COLUMNS[table]
@@ -157,9 +167,9 @@ def core_rows(report: dict[str, Any], base: Row) -> list[Row]:
     return [row]
 
 
-def era_rows(report: dict[str, Any], base: Row) -> dict[str, list[Row]]:
+def era_rows(report: dict[str, Any], base: Row, grouped: dict | None = None) -> dict[str, list[Row]]:
     """The tables that span the form versions: the pre-2019 ``statistics`` and the ``core``."""
-    return {"statistics": wide_row(report, "statistics", base), "core": core_rows(report, base)}
+    return {"statistics": wide_row(report, "statistics", base, grouped), "core": core_rows(report, base)}
 
 
 def check_rows(report: dict[str, Any], base: Row) -> list[Row]:
