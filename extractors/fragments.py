@@ -25,7 +25,7 @@ _MAX_NOTE_PIECE = 16  # characters: the rest of a wrapped note on one line of a 
 _NUMBER_ONLY = re.compile(r"^[+\-]?\d[\d,]*(?:\.\d+)?$")  # a number with no note of its own yet
 
 
-@dataclass
+@dataclass(slots=True)
 class Token:
     text: str
     is_value: bool
@@ -33,7 +33,7 @@ class Token:
     x1: float | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Unit:
     """One label/value group of a row: its label tokens and the value tokens after them."""
 
@@ -43,7 +43,7 @@ class Unit:
     table_start: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class Fragment:
     labels: list[str]  # candidate label texts, the most specific (nearest the values) first
     values: list[Token] = field(default_factory=list)
