@@ -33,8 +33,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from extractors.model import json_bytes
-from pipelines.quarantine import Quarantine
 from extractors.summary import report_summary
+from pipelines.quarantine import Quarantine
 
 ROW_GROUP = 32  # reports per row group: the unit read to get one report back
 CACHE_CHARS = 64 << 20  # characters of bodies kept decompressed: a province's row groups, read once for all years

@@ -132,7 +132,7 @@ class LoadSummary:
 
 
 def summarize_document(fetch: FetchRecord, fetched_at: str, version: str | None, summary: dict | None) -> DocSummary:
-    """A document's summary from its fetch and its extraction's index summary (``extractors.summary.report_summary``)."""
+    """A document's summary from its fetch and its extraction's index summary (``summary.report_summary``)."""
     doc = DocSummary(fetch=fetch, fetched_at=fetched_at)
     if summary is None:
         doc.organ = R.organ_key(fetch.organ, None)
