@@ -280,18 +280,17 @@ def _quality(result: TableResult) -> tuple[int, int]:
     return len(result.cells), -len(result.problems)
 
 
+_REQUESTS_ORDER = {r.key: i for i, r in enumerate(SCHEMA["requests"].rows)}
+
+
 def _anchor_candidates(frags: list[Fragment]) -> list[tuple[int, int, float]]:
     """(fragment index, row position, score) of every fragment whose label surely names a row of 三."""
-    order = _REQUESTS_ORDER
     matched = []
     for i, frag in enumerate(frags):
         m = _best_match(frag, "requests")
         if m is not None and m.score >= ANCHOR_SCORE and (frag.numeric or m.score >= 0.9):
-            matched.append((i, order[m.key], m.score))
+            matched.append((i, _REQUESTS_ORDER[m.key], m.score))
     return matched
-
-
-_REQUESTS_ORDER = {r.key: i for i, r in enumerate(SCHEMA["requests"].rows)}
 
 
 def _place_requests(

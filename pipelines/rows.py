@@ -58,7 +58,7 @@ def form_version(report: dict[str, Any], table: str) -> str | None:
 
 
 def _number(value: Any, integer: bool) -> int | float | None:
-    if value is None:  # most cells of a wide row
+    if value is None:
         return None
     if integer:
         return int(value) if float(value).is_integer() else None
