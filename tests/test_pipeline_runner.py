@@ -68,3 +68,48 @@ def test_the_stores_json_reaches_integers_beyond_64_bits_and_keys_that_are_not_t
         json_bytes({"value": 10**30, 3: "三", "x": [1.5, None]})
         == '{"value":1000000000000000000000000000000,"3":"三","x":[1.5,null]}'.encode()
     )
+
+
+def test_a_chunk_stores_a_report_its_worker_could_not_encode_beside_the_encoded_ones(tmp_path):
+    """A worker out of memory answers with a plain Report, made in the task process: stored with the same key,
+    body and summary as an encoded one, and the chunk goes on."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from extractors import EXTRACTOR_VERSION
+    from pipelines.extracted import ExtractionStore
+    from pipelines.rawstore import RawStore
+
+    repo = Path(__file__).resolve().parent.parent
+    big = b"<html><body>" + "<p>政府信息公开 12</p>".encode() * 2_000_000 + b"</body></html>"  # 56 MB of HTML
+    (good,) = _jobs(1, start=1)
+    with RawStore(tmp_path / "raw") as raw:
+        shas = [raw.put(big), raw.put(good.data)]
+    script = (
+        "import json, sys; from flows.tasks import extract_chunk; "
+        "print(json.dumps(extract_chunk.fn(sys.argv[1], json.loads(sys.argv[2]), sys.argv[3])))"
+    )
+    docs = json.dumps([[shas[0], "big.html"], [shas[1], "1.html"]])
+    env = {**os.environ, "OGI_EXTRACT_MEMORY_MB": "400"}  # read when the runner is imported: a child process
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path), docs, EXTRACTOR_VERSION],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    counts = json.loads(done.stdout.strip().splitlines()[-1])
+    assert (counts["extracted"], counts["failed"]) == (2, 1)
+    with ExtractionStore(tmp_path / "state" / "extracted") as store:
+        failed, read = (store.get(sha, EXTRACTOR_VERSION) for sha in shas)
+        summaries = store.summaries_of(shas)
+    assert failed["error"]["code"] == "memory_limit" and failed["sha256"] == shas[0]
+    assert summaries[shas[0]][EXTRACTOR_VERSION]["error"] == "memory_limit"
+    assert read["sha256"] == shas[1] and read["report"]["report_year"] == 2020 and read.get("error") is None
+    assert summaries[shas[1]][EXTRACTOR_VERSION]["report_year"] == 2020
+    assert summaries[shas[1]][EXTRACTOR_VERSION]["cells_found"] > 100
