@@ -85,7 +85,8 @@ class Encoded:
         return orjson.loads(self.body)
 
 
-def _encoded(report: Report) -> Encoded:
+def encode(report: Report) -> Encoded:
+    """The report as the extraction store keeps it (the worker's answer to an ``encoded`` job)."""
     from extractors.summary import report_summary
 
     entry = report.to_dict()
@@ -407,7 +408,7 @@ def _serve(timeout: float) -> None:
     through a private copy of the original stdout."""
     from extractors.api import extract, extract_bytes
     from extractors.model import ExtractError
-    from extractors.runner import _encoded  # not this __main__'s copy: the parent unpickles extractors.runner.Encoded
+    from extractors.runner import encode  # not this __main__'s copy: the parent unpickles extractors.runner.Encoded
 
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
@@ -444,7 +445,7 @@ def _serve(timeout: float) -> None:
         if job.encoded:
             report.path = report.path or job.name or job.key
             report.sha256 = job.key
-        _write(answers, _encoded(report) if job.encoded else report)
+        _write(answers, encode(report) if job.encoded else report)
         if report.error is not None and report.error.code == "memory_limit":
             return
 

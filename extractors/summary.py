@@ -13,9 +13,15 @@ from typing import Any
 from extractors.schema import SCHEMA
 
 
-def cells_of(report: dict[str, Any], table: str) -> dict[tuple[str, str], Any]:
-    """(row, col) → value of one table's cells."""
-    return {(c["row"], c["col"]): c.get("value") for c in report.get("cells", ()) if c["table"] == table}
+def table_cells(report: dict[str, Any]) -> dict[str, dict[tuple[str, str], Any]]:
+    """table → (row, col) → value, in one pass over the report's cells (each table's rows read them)."""
+    out: dict[str, dict[tuple[str, str], Any]] = {}
+    for c in report.get("cells", ()):
+        table = out.get(c["table"])
+        if table is None:
+            table = out[c["table"]] = {}
+        table[(c["row"], c["col"])] = c.get("value")
+    return out
 
 
 def cells_found(report: dict[str, Any]) -> int:
@@ -24,7 +30,7 @@ def cells_found(report: dict[str, Any]) -> int:
 
 def carried(report: dict[str, Any]) -> dict[str, tuple[float | None, float | None]]:
     """Per applicant column: (carried_over, carried_forward), for the cross-year check."""
-    cells = cells_of(report, "requests")
+    cells = table_cells(report).get("requests", {})
     return {
         c.key: (cells.get(("carried_over", c.key)), cells.get(("carried_forward", c.key)))
         for c in SCHEMA["requests"].cols

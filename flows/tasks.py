@@ -52,9 +52,7 @@ def extract_chunk(
     """Extract ``docs`` ((sha256, file name) pairs) into one batch of the extraction store; skip those already there.
 
     A blob whose bytes no longer match its hash is named, quarantined and marked for refetch, not extracted."""
-    from extractors.model import json_bytes
-    from extractors.runner import Encoded, Job, run_warm
-    from extractors.summary import report_summary
+    from extractors.runner import Encoded, Job, encode, run_warm
     from pipelines.parallel import collector_paused
     from pipelines.rawstore import DamagedBlob, RawStore
 
@@ -88,12 +86,10 @@ def extract_chunk(
         # kept warm from one chunk to the next of this task process; it answers with the report's JSON (a Report
         # object only when it timed out or died)
         for sha, report in run_warm(jobs(), jobs=1):
-            if isinstance(report, Encoded):  # as it came from the worker: nothing decoded here
-                batch.append((sha, version, report.body, report.summary))
-            else:  # a worker that timed out or died: its report was made here
-                entry = report.to_dict()
-                entry["sha256"] = sha
-                batch.append((sha, version, json_bytes(entry), json_bytes(report_summary(entry))))
+            if not isinstance(report, Encoded):  # a worker that timed out or died: its report was made here
+                report.sha256 = sha
+                report = encode(report)
+            batch.append((sha, version, report.body, report.summary))  # as the worker wrote it: nothing decoded
             counts["done"] += 1
             counts["failed"] += report.error is not None
         if batch:

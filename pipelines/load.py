@@ -32,6 +32,7 @@ import pyarrow.compute as pc
 
 from extractors.jurisdictions import code_in_force, current_code
 from extractors.schema import SCHEMA
+from extractors.summary import table_cells
 from extractors.versions import OGI_VERSION
 from pipelines import rows as R
 from pipelines.coverage import Observation, coverage_rows, cross_year_checks
@@ -268,7 +269,7 @@ def partition_rows(
         base = {"report_id": group.report_id, "jurisdiction_code": group.code}
         out["reports"].append(report_row(group, report))
         R.cell_columns(report, base, out["cells"])
-        grouped = R.table_cells(report)
+        grouped = table_cells(report)
         out["requests"] += R.requests_rows(report, base, grouped)
         out["proactive"] += R.wide_row(report, "proactive", base, grouped)
         out["appeals"] += R.wide_row(report, "appeals", base, grouped)

@@ -14,6 +14,7 @@ from typing import Any
 from extractors.core import core_values
 from extractors.jurisdictions import current_code, lookup
 from extractors.schema import FORM_VERSIONS, SCHEMA
+from extractors.summary import table_cells
 from pipelines.tables import APPEALS, PROACTIVE, REQUESTS, STATISTICS, TABLES, column_name
 
 Row = dict[str, Any]
@@ -93,17 +94,6 @@ def cell_columns(report: dict[str, Any], base: Row, out: dict[str, list]) -> Non
     columns["flags"] += [list(c.get("flags") or ()) for c in cells] + [["extra_row"] for _ in extras]
     columns["page"] += [c.get("page") for c in cells] + [e.get("page") for e, _, _ in extras]
     columns["row_label"] += [None] * len(cells) + [e.get("label") for e, _, _ in extras]
-
-
-def table_cells(report: dict[str, Any]) -> dict[str, dict[tuple[str, str], Any]]:
-    """table → (row, col) → value, in one pass over the report's cells (each table's rows read them)."""
-    out: dict[str, dict[tuple[str, str], Any]] = {}
-    for c in report.get("cells", ()):
-        table = out.get(c["table"])
-        if table is None:
-            table = out[c["table"]] = {}
-        table[(c["row"], c["col"])] = c.get("value")
-    return out
 
 
 def _has_table(report: dict[str, Any], table: str, cells: dict) -> bool:
