@@ -443,6 +443,7 @@ def change_night(n: int, percent: float, root: Path) -> None:
         _report_rows,
         document_rows,
         group_reports,
+        group_signature,
         load_inputs,
         observations,
         scan_documents,
@@ -468,7 +469,8 @@ def change_night(n: int, percent: float, root: Path) -> None:
     with wh.load() as load, LoadIndex(data / "state" / "load.sqlite") as index:
         index.begin()
         index.put_docs(_doc_rows(docs, groups))
-        index.put_reports(_report_rows(groups.values(), warnings))
+        signatures = {rid: group_signature(g, warnings) for rid, g in groups.items()}
+        index.put_reports(_report_rows(groups.values(), warnings, signatures))
         for province in sorted(touched):
             rids = sorted(
                 rid for rid, g in groups.items() if g.year == YEARS[-1] and describe(g.code)["province"] == province

@@ -27,6 +27,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -61,6 +62,7 @@ FORMAT_RANK = {"pdf": 3, "docx": 3, "xls": 3, "xlsx": 3, "html": 2, "doc": 2, "w
 NONE_FOUND = "(none)"  # coverage organ of a crawled jurisdiction that has no document at all
 REPORT_TABLES = ("reports", "cells", "requests", "proactive", "appeals", "statistics", "core", "checks")
 CHUNK = 256  # reports turned into rows (Python dicts) at once, before they become Arrow columns
+COLUMNAR = ("cells", "requests")  # the two big tables, built column by column, never as dicts
 MAX_SHRINK = 0.05  # a load that would drop more than this share of the warehouse's reports stops
 MAX_DELTAS = 8  # delta files a partition gathers before an incremental load merges them into one
 LARGE_CHANGE = 2000  # changed documents beyond which (and beyond a fifth of the warehouse) a load is a full one
@@ -259,9 +261,10 @@ def report_row(group: ReportGroup, report: dict[str, Any]) -> dict[str, Any]:
 def partition_rows(
     groups: list[ReportGroup], store: ExtractionStore, warnings: dict[str, list[dict]]
 ) -> dict[str, Any]:
-    """Pass two for some reports of one partition: the rows of every report table (``cells`` as columns)."""
+    """Pass two for some reports of one partition: the rows of every report table (``cells`` and ``requests`` as
+    columns)."""
     out: dict[str, Any] = {t: [] for t in REPORT_TABLES}
-    out["cells"] = {}  # columns, not rows (``rows.cell_columns``)
+    out["cells"], out["requests"] = {}, {}  # columns, not rows (``rows.cell_columns``, ``rows.requests_columns``)
     for group in groups:
         chosen = group.chosen
         assert chosen.fetch.sha256 and chosen.version
@@ -270,7 +273,7 @@ def partition_rows(
         out["reports"].append(report_row(group, report))
         R.cell_columns(report, base, out["cells"])
         grouped = table_cells(report)
-        out["requests"] += R.requests_rows(report, base, grouped)
+        R.requests_columns(report, base, out["requests"], grouped)
         out["proactive"] += R.wide_row(report, "proactive", base, grouped)
         out["appeals"] += R.wide_row(report, "appeals", base, grouped)
         for name, era in R.era_rows(report, base, grouped).items():
@@ -289,7 +292,7 @@ def partition_tables(
     for i in range(0, len(ordered), CHUNK):
         for name, rows in partition_rows(ordered[i : i + CHUNK], store, warnings).items():
             parts[name].append(
-                columns_to_arrow(TABLES[name], rows) if name == "cells" else to_arrow(TABLES[name], rows)
+                columns_to_arrow(TABLES[name], rows) if name in COLUMNAR else to_arrow(TABLES[name], rows)
             )
     return {name: pa.concat_tables(tables) if tables else to_arrow(TABLES[name], []) for name, tables in parts.items()}
 
@@ -407,12 +410,12 @@ def observations(
     return out
 
 
-def partition_signature(groups: list[ReportGroup], warnings: dict[str, list[dict]]) -> str:
-    """Everything a partition's rows depend on besides the report bodies (named by sha256 + version); the ogi
-    version too, so an upgrade (new division data, new row logic) rebuilds every partition once."""
-    items = [group_item(g, warnings) for g in sorted(groups, key=lambda g: g.report_id)]
-    text = json.dumps([OGI_VERSION, SCHEMA_VERSION, items], ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def partition_signature(groups: list[ReportGroup], signatures: dict[str, str]) -> str:
+    """Everything a partition's rows depend on besides the report bodies (named by sha256 + version): its reports'
+    signatures (:func:`group_signature`, made once per load); the ogi version too, so an upgrade (new division data,
+    new row logic) rebuilds every partition once."""
+    ids = sorted(g.report_id for g in groups)
+    return hashlib.sha256(_canonical([OGI_VERSION, SCHEMA_VERSION, [signatures[i] for i in ids]])).hexdigest()
 
 
 def group_item(g: ReportGroup, warnings: dict[str, list[dict]]) -> list:
@@ -437,8 +440,12 @@ def group_item(g: ReportGroup, warnings: dict[str, list[dict]]) -> list:
 
 
 def group_signature(g: ReportGroup, warnings: dict[str, list[dict]]) -> str:
-    text = json.dumps(group_item(g, warnings), ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_canonical(group_item(g, warnings))).hexdigest()
+
+
+def _canonical(value: Any) -> bytes:
+    """One JSON text per value (keys sorted), to hash."""
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
 
 
 def crawl_signature(runs: Path) -> str:
@@ -636,7 +643,10 @@ def _doc_rows(docs: Iterable[DocSummary], groups: dict[str, ReportGroup]) -> Ite
 
 
 def _report_rows(
-    groups: Iterable[ReportGroup], warnings: dict[str, list[dict]], files: dict[str, str] | None = None
+    groups: Iterable[ReportGroup],
+    warnings: dict[str, list[dict]],
+    signatures: dict[str, str],
+    files: dict[str, str] | None = None,
 ) -> Iterator[ReportRow]:
     for g in groups:
         c = g.chosen
@@ -646,7 +656,7 @@ def _report_rows(
             g.code,
             g.year,
             describe(g.code)["province"],
-            group_signature(g, warnings),
+            signatures[g.report_id],
             is_candidate(g),
             c.cells_found,
             g.is_primary,
@@ -688,6 +698,7 @@ def _full(
     warnings = cross_year_checks(
         (g.report_id, current_code(g.code) or g.code, g.organ, g.year, g.chosen.carried) for g in groups.values()
     )  # across renames: one place, one organ
+    signatures = {rid: group_signature(g, warnings) for rid, g in groups.items()}
     partitions: dict[tuple[int, str], list[ReportGroup]] = defaultdict(list)
     for g in groups.values():
         partitions[(g.year, describe(g.code)["province"])].append(g)
@@ -703,7 +714,7 @@ def _full(
     for key in sorted(partitions, key=lambda k: (k[1], k[0])):  # province-major: a worker's row groups stay warm
         part = {"report_year": key[0], "province": key[1]}
         name = f"{key[0]}/{key[1]}"
-        signature = partition_signature(partitions[key], warnings)
+        signature = partition_signature(partitions[key], signatures)
         checks_failed += sum(g.chosen.checks_failed for g in partitions[key])
         checks_undecided += sum(g.chosen.checks_undecided for g in partitions[key])
         old = known.get(name)
@@ -770,7 +781,7 @@ def _full(
     }
     index.clear()
     index.put_docs(_doc_rows(docs, groups))
-    index.put_reports(_report_rows(groups.values(), warnings))
+    index.put_reports(_report_rows(groups.values(), warnings, signatures))
     index.set_crawled(crawled_codes)
     commit = _commit(load, index, {"inputs": inputs, "counts": counts, "partitions": state_parts})
     return LoadSummary(commit=commit, partitions_rebuilt=rebuilt, **counts)
@@ -925,7 +936,7 @@ def _incremental(
         if progress:
             progress("load", i + 1, len(affected))
     index.delete_reports(set(old_reports) - set(groups))
-    index.put_reports(_report_rows(groups.values(), warnings, files))
+    index.put_reports(_report_rows(groups.values(), warnings, signatures, files))
     counts = {**index.doc_counts(), **index.report_counts()}
     check_shrink(
         previous["counts"]["reports"],

@@ -13,7 +13,7 @@ from typing import Any
 
 from extractors.core import core_values
 from extractors.jurisdictions import current_code, lookup
-from extractors.schema import FORM_VERSIONS, SCHEMA
+from extractors.schema import CORE_KEYS, FORM_VERSIONS, SCHEMA
 from extractors.summary import table_cells
 from pipelines.tables import APPEALS, PROACTIVE, REQUESTS, STATISTICS, TABLES, column_name
 
@@ -103,23 +103,31 @@ def _has_table(report: dict[str, Any], table: str, cells: dict) -> bool:
 _REQUESTS_COLUMNS = tuple((c.key, c.key in _INT_COLUMNS["requests"]) for c in SCHEMA["requests"].cols)
 
 
-def requests_rows(report: dict[str, Any], base: Row, grouped: dict | None = None) -> list[Row]:
-    """The rows of 三 the report's form version prints, plus any other row it fills. ``grouped``: the report's
+def requests_columns(report: dict[str, Any], base: Row, out: dict[str, list], grouped: dict | None = None) -> None:
+    """The rows of 三 the report's form version prints, plus any other row it fills, appended to ``out`` column by
+    column (as :func:`cell_columns`: a partition's rows of 三 never become dicts). ``grouped``: the report's
     :func:`table_cells`, when the caller has them."""
     cells = (table_cells(report) if grouped is None else grouped).get("requests", {})
     if not _has_table(report, "requests", cells):
-        return []
+        return
     version = form_version(report, "requests")
-    keys = [r.key for r in SCHEMA["requests"].rows_for(version)] if version in FORM_VERSIONS else []
-    keys += sorted({r for r, _ in cells} - set(keys), key=lambda k: _ROW_ORDER.get(k, 999))
-    rows = []
-    for key in keys:
-        row = {**base, "form_version": version, "row_key": key}
-        row["row_order"], row["row_label"] = _ROW_ORDER.get(key), _ROW_LABEL.get(key)
-        for col, integer in _REQUESTS_COLUMNS:
-            row[col] = _number(cells.get((key, col)), integer)
-        rows.append(row)
-    return rows
+    printed = _printed_rows(version)
+    keys = list(printed) + sorted({r for r, _ in cells} - set(printed), key=lambda k: _ROW_ORDER.get(k, 999))
+    n = len(keys)
+    for key, value in (*base.items(), ("form_version", version)):
+        out.setdefault(key, []).extend([value] * n)
+    out.setdefault("row_key", []).extend(keys)
+    out.setdefault("row_order", []).extend([_ROW_ORDER.get(k) for k in keys])
+    out.setdefault("row_label", []).extend([_ROW_LABEL.get(k) for k in keys])
+    for col, integer in _REQUESTS_COLUMNS:
+        values = [cells.get((key, col)) for key in keys]
+        out.setdefault(col, []).extend([None if v is None else _number(v, integer) for v in values])
+
+
+@cache
+def _printed_rows(version: str | None) -> tuple[str, ...]:
+    """The rows of 三 a form version prints, in order (none for an unknown version)."""
+    return tuple(r.key for r in SCHEMA["requests"].rows_for(version)) if version in FORM_VERSIONS else ()
 
 
 @cache
@@ -142,18 +150,24 @@ def wide_row(report: dict[str, Any], table: str, base: Row, grouped: dict | None
     ints = _INT_COLUMNS[table]
     row = {**base, "form_version": form_version(report, table)}
     for r, c, name in _wide_map(table):
-        row[name] = _number(cells.get((r, c)), name in ints)
+        value = cells.get((r, c))
+        row[name] = None if value is None else _number(value, name in ints)
     return [row]
 
 
 def core_rows(report: dict[str, Any], base: Row) -> list[Row]:
-    """The cross-era core of one report (one row, nulls where it does not say), from its cells."""
-    versions = {t: form_version(report, t) for t in SCHEMA.tables}
-    core = core_values(report.get("cells", ()), versions)
+    """The cross-era core of one report (one row, nulls where it does not say): as the extractor wrote it in the
+    report (``core``, ``core_sources``: :meth:`Report.to_dict`), else made again from its cells."""
+    if "core" in report and "core_sources" in report:
+        values, sources = report["core"], report["core_sources"]
+        found = {key: (values.get(key), sources.get(key)) for key in CORE_KEYS}
+    else:
+        versions = {t: form_version(report, t) for t in SCHEMA.tables}
+        found = {key: (v.value, v.source) for key, v in core_values(report.get("cells", ()), versions).items()}
     row = dict(base)
-    for key, found in core.items():
-        row[key] = _number(found.value, True)
-        row[f"{key}_source"] = found.source if row[key] is not None else None
+    for key, (value, source) in found.items():
+        row[key] = _number(value, True)
+        row[f"{key}_source"] = source if row[key] is not None else None
     return [row]
 
 

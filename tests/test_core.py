@@ -64,3 +64,18 @@ def test_one_blank_component_makes_the_core_value_null_not_a_partial_sum():
     assert core["reviews"].value == 0 and core["reviews"].source == "appeals:review:total"
     assert core["received"].value is None  # 三 not read at all
     assert core_values(cells, {"appeals": "unknown"})["reviews"].value is None  # no version, no mapping
+
+
+def test_the_core_row_of_the_load_is_the_reports_own_core_and_the_same_made_again_from_its_cells():
+    from pipelines.rows import core_rows
+
+    out = json.loads(json.dumps(extract(CORPUS / "docx-2021-merged.docx").to_dict()))  # as the store gives it back
+    base = {"report_id": "r1", "jurisdiction_code": "610329"}
+    [row] = core_rows(out, base)
+    assert row["received"] == 18 and row["lawsuits"] == 11 and row["refused"] == 6
+    assert row["lawsuits_source"] == "appeals:litigation_direct:total + appeals:litigation_after_review:total"
+    older = {k: v for k, v in out.items() if k not in ("core", "core_sources")}  # a body written without its core
+    assert core_rows(older, base) == [row]
+    out["core"]["reviews"] = 4.5  # not a count: null, and no source
+    [half] = core_rows(out, base)
+    assert half["reviews"] is None and half["reviews_source"] is None
