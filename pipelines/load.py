@@ -63,6 +63,7 @@ NONE_FOUND = "(none)"  # coverage organ of a crawled jurisdiction that has no do
 REPORT_TABLES = ("reports", "cells", "requests", "proactive", "appeals", "statistics", "core", "checks")
 CHUNK = 256  # reports turned into rows (Python dicts) at once, before they become Arrow columns
 COLUMNAR = ("cells", "requests")  # the two big tables, built column by column, never as dicts
+QUEUED_REPORTS = 10_000  # partitions queued for the load's workers while it writes its other tables
 MAX_SHRINK = 0.05  # a load that would drop more than this share of the warehouse's reports stops
 MAX_DELTAS = 8  # delta files a partition gathers before an incremental load merges them into one
 LARGE_CHANGE = 2000  # changed documents beyond which (and beyond a fifth of the warehouse) a load is a full one
@@ -327,18 +328,27 @@ def _in_worker(job: tuple[PartitionWork, str]) -> list[Staged]:
 
 
 def built_partitions(
-    work: list[PartitionWork], store: ExtractionStore, load: Load, workers: int
+    work: list[PartitionWork],
+    store: ExtractionStore,
+    load: Load,
+    workers: int,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Iterator[list[Staged]]:
     """Each partition's files, built and staged in order; by ``workers`` processes when there are enough reports to
     pay for their start (a year of a warehouse is a minute of single-core work) and they can reach the warehouse
-    (not an in-memory one), while this process records what they staged."""
+    (not an in-memory one), while this process records what they staged. ``meanwhile``: this process's own work,
+    called once, while the workers build the first :data:`QUEUED_REPORTS` reports' partitions (first, when alone)."""
     shared = "memory" not in load.wh.fs.protocol
-    if workers <= 1 or sum(len(w.groups) for w in work) < PARALLEL_MIN or not shared or not may_start_workers():
+    reports = sum(len(w.groups) for w in work)
+    if workers <= 1 or reports < PARALLEL_MIN or not shared or not may_start_workers():
+        if meanwhile is not None:
+            meanwhile()
         for item in work:
             yield build_and_stage(item, store, load.wh, load.load_id)
         return
+    window = max(2 * workers, QUEUED_REPORTS * len(work) // reports)
     jobs = ((item, load.load_id) for item in work)
-    yield from ordered_map(_in_worker, jobs, workers, _open_worker, (str(store.root), load.wh.url))
+    yield from ordered_map(_in_worker, jobs, workers, _open_worker, (str(store.root), load.wh.url), window, meanwhile)
 
 
 def document_rows(docs: list[DocSummary], groups: dict[str, ReportGroup]) -> list[dict[str, Any]]:
@@ -677,6 +687,56 @@ def _commit(load: Load, index: LoadIndex, state: dict[str, Any]) -> CommitResult
     return commit
 
 
+def _whole_tables(
+    load: Load,
+    index: LoadIndex,
+    docs: list[DocSummary],
+    groups: dict[str, ReportGroup],
+    warnings: dict[str, list[dict]],
+    signatures: dict[str, str],
+    data_dir: Path,
+    coverage_years: Iterable[int] | None,
+) -> None:
+    """A full load's tables that are not per report (``documents``, ``divisions``, ``crawl_log``, ``coverage``) and
+    its index (in the index's open transaction: nothing is committed before the warehouse)."""
+    names = {g.code: (describe(g.code)["name"], describe(g.code)["province"]) for g in groups.values()}
+    names.update(
+        {
+            d.fetch.jurisdiction_code: (
+                describe(d.fetch.jurisdiction_code)["name"],
+                describe(d.fetch.jurisdiction_code)["province"],
+            )
+            for d in docs
+        }
+    )
+    rows = document_rows(docs, groups)
+    spec = TABLES["documents"]
+    load.write_batches(
+        "documents", None, (to_arrow(spec, rows[i : i + 20 * CHUNK]) for i in range(0, len(rows), 20 * CHUNK))
+    )
+    del rows
+    load.write("divisions", None, division_rows())
+    crawl_log = list(crawl_log_rows(data_dir / "runs"))
+    load.write("crawl_log", None, crawl_log)
+    obs = observations(docs, groups, warnings)
+    held = {o.jurisdiction_code for o in obs}
+    crawled_codes = {r["jurisdiction_code"] for r in crawl_log if r["jurisdiction_code"]}
+    crawled = crawled_codes - held
+    names.update({c: (describe(c)["name"], describe(c)["province"]) for c in crawled})
+    expected = [(c, NONE_FOUND) for c in sorted(crawled)]
+    cov = coverage_rows(obs, names, coverage_years, expected)
+    load.write_batches(
+        "coverage",
+        None,
+        (to_arrow(TABLES["coverage"], cov[i : i + 20 * CHUNK]) for i in range(0, len(cov), 20 * CHUNK)),
+    )
+    del cov
+    index.clear()
+    index.put_docs(_doc_rows(docs, groups))
+    index.put_reports(_report_rows(groups.values(), warnings, signatures))
+    index.set_crawled(crawled_codes)
+
+
 def _full(
     load: Load,
     store: ExtractionStore,
@@ -731,45 +791,17 @@ def _full(
         members = partitions[key]
         mine = {g.report_id: warnings[g.report_id] for g in members if g.report_id in warnings}
         work.append(PartitionWork(part, members, mine, {t: load.current_hash(t, part) for t in REPORT_TABLES}))
-    for i, ((key, signature), files) in enumerate(zip(rebuild, built_partitions(work, store, load, workers))):
+
+    def whole_tables() -> None:  # the load's own work, done while its workers build the first partitions
+        _whole_tables(load, index, docs, groups, warnings, signatures, data_dir, coverage_years)
+
+    built = built_partitions(work, store, load, workers, meanwhile=whole_tables)
+    for i, ((key, signature), files) in enumerate(zip(rebuild, built)):
         for staged in files:
             load.accept(staged)
         state_parts[f"{key[0]}/{key[1]}"] = [signature, sorted(f.table for f in files if f.rows)]
         if progress:
             progress("load", kept + i + 1, len(partitions))
-    rebuilt = len(rebuild)
-    names = {g.code: (describe(g.code)["name"], describe(g.code)["province"]) for g in groups.values()}
-    names.update(
-        {
-            d.fetch.jurisdiction_code: (
-                describe(d.fetch.jurisdiction_code)["name"],
-                describe(d.fetch.jurisdiction_code)["province"],
-            )
-            for d in docs
-        }
-    )
-    rows = document_rows(docs, groups)
-    spec = TABLES["documents"]
-    load.write_batches(
-        "documents", None, (to_arrow(spec, rows[i : i + 20 * CHUNK]) for i in range(0, len(rows), 20 * CHUNK))
-    )
-    del rows
-    load.write("divisions", None, division_rows())
-    crawl_log = list(crawl_log_rows(data_dir / "runs"))
-    load.write("crawl_log", None, crawl_log)
-    obs = observations(docs, groups, warnings)
-    held = {o.jurisdiction_code for o in obs}
-    crawled_codes = {r["jurisdiction_code"] for r in crawl_log if r["jurisdiction_code"]}
-    crawled = crawled_codes - held
-    names.update({c: (describe(c)["name"], describe(c)["province"]) for c in crawled})
-    expected = [(c, NONE_FOUND) for c in sorted(crawled)]
-    cov = coverage_rows(obs, names, coverage_years, expected)
-    load.write_batches(
-        "coverage",
-        None,
-        (to_arrow(TABLES["coverage"], cov[i : i + 20 * CHUNK]) for i in range(0, len(cov), 20 * CHUNK)),
-    )
-    del cov
     counts = {
         "documents": len(docs),
         "pending": pending,
@@ -779,12 +811,8 @@ def _full(
         "checks_undecided": checks_undecided,
         "warnings": sum(1 for ws in warnings.values() for w in ws if not w["ok"]),
     }
-    index.clear()
-    index.put_docs(_doc_rows(docs, groups))
-    index.put_reports(_report_rows(groups.values(), warnings, signatures))
-    index.set_crawled(crawled_codes)
     commit = _commit(load, index, {"inputs": inputs, "counts": counts, "partitions": state_parts})
-    return LoadSummary(commit=commit, partitions_rebuilt=rebuilt, **counts)
+    return LoadSummary(commit=commit, partitions_rebuilt=len(rebuild), **counts)
 
 
 def _summaries(raw: RawStore, store: ExtractionStore, version: str, urls: Iterable[str]) -> dict[str, DocSummary]:

@@ -70,10 +70,13 @@ def ordered_map(
     initializer: Callable[..., None] | None = None,
     initargs: tuple = (),
     window: int | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Iterator[R]:
     """``fn(item)`` for each item, computed in ``workers`` spawned processes, yielded in the items' order.
 
-    An exception raised by ``fn`` is raised here (the pool is shut down, pending items cancelled)."""
+    ``meanwhile``: the caller's own work, called once, when the first ``window`` items are submitted (all of them,
+    if fewer) and before the first result is awaited, so that it runs while the workers do. An exception raised by
+    ``fn`` or ``meanwhile`` is raised here (the pool is shut down, pending items cancelled)."""
     window = window or 2 * workers
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=(initializer, initargs))
@@ -83,7 +86,12 @@ def ordered_map(
             with _bare_main():  # submit starts the workers it needs
                 pending.append(pool.submit(fn, item))
             if len(pending) >= window:
+                if meanwhile is not None:
+                    meanwhile, then = None, meanwhile
+                    then()
                 yield pending.pop(0).result()
+        if meanwhile is not None:
+            meanwhile()
         while pending:
             yield pending.pop(0).result()
     finally:

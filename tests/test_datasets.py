@@ -167,9 +167,11 @@ def test_memory_filesystem_warehouse(tmp_path, fill, extract_all):
     summary = load_warehouse(tmp_path, "memory://ogi-test/wh", EXTRACTOR_VERSION)
     wh = Warehouse("memory://ogi-test/wh")
     assert summary.commit.written and wh.read("reports").num_rows == 1
-    with wh.fs.open(f"{wh.root}/{summary.commit.written[0]}", "rb") as f:
-        meta = pq.ParquetFile(f).schema_arrow.metadata
-    assert meta[b"ogi.schema_version"] == SCHEMA_VERSION.encode() and meta[b"ogi.load_id"]
+    for written in summary.commit.written:  # every file, per report or whole-table, says its schema and load
+        with wh.fs.open(f"{wh.root}/{written}", "rb") as f:
+            meta = pq.ParquetFile(f).metadata.metadata
+        assert meta[b"ogi.schema_version"] == SCHEMA_VERSION.encode(), written
+        assert meta[b"ogi.load_id"] == summary.commit.load_id.encode(), written
     assert not load_warehouse(tmp_path, "memory://ogi-test/wh", EXTRACTOR_VERSION).commit.changed
     assert not wh.fs.exists(f"{wh.root}/_journal.json") and not wh.fs.exists(f"{wh.root}/_staging")
 

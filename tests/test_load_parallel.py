@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,29 @@ def test_corrupt_batch_survives_the_trip_from_a_worker():
 
 def test_results_come_back_in_order():
     assert list(ordered_map(abs, range(-20, 0), workers=2, window=3)) == list(range(20, 0, -1))
+
+
+def _wait_for(marker: Path) -> bool:
+    """A worker's job that needs the caller's own work done first: True when ``marker`` appeared within 30 s."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if marker.exists():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_the_callers_own_work_runs_once_while_the_workers_work(tmp_path):
+    marker, calls = tmp_path / "go", []
+
+    def meanwhile():  # before any result is awaited, else the workers would wait for the marker in vain
+        calls.append("own work")
+        marker.touch()
+
+    assert list(ordered_map(_wait_for, [marker] * 5, workers=2, window=4, meanwhile=meanwhile)) == [True] * 5
+    assert calls == ["own work"]
+    assert list(ordered_map(abs, [], workers=2, meanwhile=lambda: calls.append("nothing to map"))) == []
+    assert calls[-1] == "nothing to map"
 
 
 def test_a_script_without_a_main_guard_can_load_in_parallel(tmp_path):
