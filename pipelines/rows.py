@@ -120,8 +120,7 @@ def requests_columns(report: dict[str, Any], base: Row, out: dict[str, list], gr
     out.setdefault("row_order", []).extend([_ROW_ORDER.get(k) for k in keys])
     out.setdefault("row_label", []).extend([_ROW_LABEL.get(k) for k in keys])
     for col, integer in _REQUESTS_COLUMNS:
-        values = [cells.get((key, col)) for key in keys]
-        out.setdefault(col, []).extend([None if v is None else _number(v, integer) for v in values])
+        out.setdefault(col, []).extend([_number(cells.get((key, col)), integer) for key in keys])
 
 
 @cache
@@ -150,8 +149,7 @@ def wide_row(report: dict[str, Any], table: str, base: Row, grouped: dict | None
     ints = _INT_COLUMNS[table]
     row = {**base, "form_version": form_version(report, table)}
     for r, c, name in _wide_map(table):
-        value = cells.get((r, c))
-        row[name] = None if value is None else _number(value, name in ints)
+        row[name] = _number(cells.get((r, c)), name in ints)
     return [row]
 
 
