@@ -162,9 +162,10 @@ def extraction_chunks(docs: list, jobs: int, largest: int = 1000, smallest: int 
     worker, at most ``largest``, at least ``smallest``; a rest smaller than ``smallest`` joins the last chunk.
 
     Why these sizes: the chunks run on ``jobs`` workers, and a last chunk as large as the first would leave the others
-    idle for its whole length; but each chunk is a Prefect task run, which costs its worker about 0.4 s of CPU on
-    the 2-core benchmark machine (settings and context rebuilt, a new API client with its TLS context, state reports):
-    53 chunks of at most 400 spent about 20 s of a 17,069-document backfill on that alone."""
+    idle for its whole length; but each chunk has a fixed cost whatever its size: a Prefect task run (settings and
+    context rebuilt, a new API client with its TLS context, state events; 0.13–0.37 s of wall time each on 2 workers,
+    ``benchmarks/task_overhead.py``), both stores opened, a batch written. Going from 53 chunks (25–400) to 25 took a
+    17,069-document backfill's extraction from 158.6 to 110.8 s on the 2-core benchmark machine."""
     chunks, start, workers = [], 0, max(1, jobs)
     while start < len(docs):
         left = len(docs) - start
