@@ -443,9 +443,9 @@ def change_night(n: int, percent: float, root: Path) -> None:
         _report_rows,
         document_rows,
         group_reports,
-        group_signature,
         load_inputs,
         observations,
+        report_signatures,
         scan_documents,
     )
     from pipelines.loadindex import LoadIndex
@@ -469,8 +469,7 @@ def change_night(n: int, percent: float, root: Path) -> None:
     with wh.load() as load, LoadIndex(data / "state" / "load.sqlite") as index:
         index.begin()
         index.put_docs(_doc_rows(docs, groups))
-        signatures = {rid: group_signature(g, warnings) for rid, g in groups.items()}
-        index.put_reports(_report_rows(groups.values(), warnings, signatures))
+        index.put_reports(_report_rows(groups.values(), warnings, report_signatures(groups, warnings)))
         for province in sorted(touched):
             rids = sorted(
                 rid for rid, g in groups.items() if g.year == YEARS[-1] and describe(g.code)["province"] == province

@@ -453,6 +453,11 @@ def group_signature(g: ReportGroup, warnings: dict[str, list[dict]]) -> str:
     return hashlib.sha256(_canonical(group_item(g, warnings))).hexdigest()
 
 
+def report_signatures(groups: dict[str, ReportGroup], warnings: dict[str, list[dict]]) -> dict[str, str]:
+    """report id → :func:`group_signature`: made once per load, for the load index and the partitions' signatures."""
+    return {rid: group_signature(g, warnings) for rid, g in groups.items()}
+
+
 def _canonical(value: Any) -> bytes:
     """One JSON text per value (keys sorted), to hash."""
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
@@ -758,7 +763,7 @@ def _full(
     warnings = cross_year_checks(
         (g.report_id, current_code(g.code) or g.code, g.organ, g.year, g.chosen.carried) for g in groups.values()
     )  # across renames: one place, one organ
-    signatures = {rid: group_signature(g, warnings) for rid, g in groups.items()}
+    signatures = report_signatures(groups, warnings)
     partitions: dict[tuple[int, str], list[ReportGroup]] = defaultdict(list)
     for g in groups.values():
         partitions[(g.year, describe(g.code)["province"])].append(g)
@@ -791,10 +796,8 @@ def _full(
         members = partitions[key]
         mine = {g.report_id: warnings[g.report_id] for g in members if g.report_id in warnings}
         work.append(PartitionWork(part, members, mine, {t: load.current_hash(t, part) for t in REPORT_TABLES}))
-
-    def whole_tables() -> None:  # the load's own work, done while its workers build the first partitions
-        _whole_tables(load, index, docs, groups, warnings, signatures, data_dir, coverage_years)
-
+    # the load's own work, done while its workers build the first partitions
+    whole_tables = partial(_whole_tables, load, index, docs, groups, warnings, signatures, data_dir, coverage_years)
     built = built_partitions(work, store, load, workers, meanwhile=whole_tables)
     for i, ((key, signature), files) in enumerate(zip(rebuild, built)):
         for staged in files:
@@ -886,7 +889,7 @@ def _incremental(
     warnings = cross_year_checks(
         (g.report_id, current_code(g.code) or g.code, g.organ, g.year, g.chosen.carried) for g in groups.values()
     )
-    signatures = {rid: group_signature(g, warnings) for rid, g in groups.items()}
+    signatures = report_signatures(groups, warnings)
     changed = {rid for rid in groups if rid not in old_reports or old_reports[rid].signature != signatures[rid]}
     changed |= set(old_reports) - set(groups)
 
