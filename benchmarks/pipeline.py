@@ -33,6 +33,7 @@ import argparse
 import hashlib
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -143,6 +144,7 @@ def run_phase(phase: str, data: Path, jobs: int, sources: list[str] | None = Non
         cmd += ["--sources", ",".join(sources)]
     if dask:
         cmd += ["--dask"]
+    before, server = _children_cpu(), api_server_cpu()
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT)
     mem = PeakMemory(proc.pid)
@@ -154,7 +156,50 @@ def run_phase(phase: str, data: Path, jobs: int, sources: list[str] | None = Non
         raise SystemExit(f"{phase} failed with exit code {code}")
     result = json.loads(out.read_text())
     out.unlink()
-    return {"seconds": seconds, "flow_seconds": result["seconds"], "peak_mib": peak / 2**20, "result": result}
+    return {
+        "seconds": seconds,
+        "flow_seconds": result["seconds"],
+        "peak_mib": peak / 2**20,
+        "cpu_s": _children_cpu() - before,
+        "server_cpu_s": api_server_cpu() - server,
+        "result": result,
+    }
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished children and everything they waited for: a phase's process, its pool
+    and load workers, and their extraction workers."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def api_server_cpu() -> float:
+    """CPU seconds so far of the temporary Prefect API server this process started (its uvicorn child)."""
+    import psutil
+
+    total = 0.0
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if "uvicorn" in " ".join(child.cmdline()):
+                times = child.cpu_times()
+                total += times.user + times.system
+        except psutil.Error:
+            pass
+    return total
+
+
+def cpu_budget(phase: dict, reports: int) -> str:
+    """Where a run's CPU went, so a result can be told apart from the machine's speed: CPU per report (the phase's
+    processes and the API server), how busy the cores were, and the rate this CPU per report allows with every core
+    busy (the ceiling no scheduling can beat on this machine at this speed)."""
+    cpu = phase["cpu_s"] + phase["server_cpu_s"]
+    cores = os.cpu_count() or 1
+    per_report = cpu / max(1, reports)
+    return (
+        f"CPU {cpu:.1f}s ({phase['cpu_s']:.1f}s in the run's processes, {phase['server_cpu_s']:.1f}s in the API "
+        f"server): {per_report * 1000:.2f} ms per report, the {cores} cores {cpu / (phase['seconds'] * cores):.0%} "
+        f"busy; with every core busy, {cores / per_report:.0f} reports/s at most at this machine's speed"
+    )
 
 
 def phase_main(args: argparse.Namespace) -> int:
@@ -202,6 +247,7 @@ def measure(size: int, jobs: int, root: Path) -> dict:
         f"the rest of the flow {_rest(back):.1f}s, process start {back['seconds'] - back['flow_seconds']:.1f}s",
         flush=True,
     )
+    print(f"[{size}] backfill {cpu_budget(back, reports)}", flush=True)
     quiet = run_phase("nightly", data, jobs)
     print(
         f"[{size}] no-change nightly: {quiet['seconds']:.1f}s (flow {quiet['flow_seconds']:.1f}s, load skipped: "

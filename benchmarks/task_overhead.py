@@ -25,6 +25,7 @@ from flows.settings import configure_prefect  # noqa: E402
 
 configure_prefect(quiet=True)
 
+from pipeline import api_server_cpu  # noqa: E402  (this folder is the script's sys.path[0])
 from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 
@@ -45,29 +46,15 @@ def many(tasks: int, seconds: float) -> int:
     return sum(f.result() for f in futures)
 
 
-def _server_cpu() -> float:
-    import psutil
-
-    total = 0.0
-    for child in psutil.Process().children(recursive=True):
-        try:
-            if "uvicorn" in " ".join(child.cmdline()):
-                times = child.cpu_times()
-                total += times.user + times.system
-        except psutil.Error:
-            pass
-    return total
-
-
 def measure(tasks: int, seconds: float, jobs: int) -> float:
     from flows.pipeline import task_runner
 
-    server, own, started = _server_cpu(), time.process_time(), time.perf_counter()
+    server, own, started = api_server_cpu(), time.process_time(), time.perf_counter()
     many.with_options(task_runner=task_runner(jobs))(tasks, seconds)
     wall = time.perf_counter() - started
     print(
         f"{tasks:>4} tasks of {seconds:g} s: {wall:.1f} s wall (ideal {tasks * seconds / jobs:.1f} s); "
-        f"API server {_server_cpu() - server:.1f} s CPU, flow process {time.process_time() - own:.1f} s CPU",
+        f"API server {api_server_cpu() - server:.1f} s CPU, flow process {time.process_time() - own:.1f} s CPU",
         flush=True,
     )
     return wall
