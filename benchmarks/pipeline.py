@@ -270,6 +270,7 @@ def measure(size: int, jobs: int, root: Path) -> dict:
         "size": reports,
         "backfill_rps": reports / back["seconds"],
         "backfill_mib": back["peak_mib"],
+        "backfill_cpu_ms": (back["cpu_s"] + back["server_cpu_s"]) * 1000 / max(1, reports),
         "nightly_s": quiet["seconds"],
         "nightly_mib": quiet["peak_mib"],
         "grow_s": grow["seconds"],
@@ -690,11 +691,14 @@ def main() -> int:
         rows = [measure(n, args.jobs, root) for n in sizes]
     print(query_time(rows[-1]["data"] / "warehouse"))
     print(f"load average {os.getloadavg()[0]:.1f} at the end; CPU check {cpu_check()}")
-    print("\nsize      backfill r/s  backfill MiB  nightly s  nightly MiB  1% nightly s  1% MiB  store B/report")
+    print(
+        "\nsize      backfill r/s  CPU ms/report  backfill MiB  nightly s  nightly MiB  1% nightly s  1% MiB  "
+        "store B/report"
+    )
     for r in rows:
         print(
-            f"{r['size']:>8}  {r['backfill_rps']:>12.1f}  {r['backfill_mib']:>12.0f}  {r['nightly_s']:>9.1f}  "
-            f"{r['nightly_mib']:>11.0f}  {r['grow_s']:>12.1f}  {r['grow_mib']:>6.0f}  "
+            f"{r['size']:>8}  {r['backfill_rps']:>12.1f}  {r['backfill_cpu_ms']:>13.2f}  {r['backfill_mib']:>12.0f}  "
+            f"{r['nightly_s']:>9.1f}  {r['nightly_mib']:>11.0f}  {r['grow_s']:>12.1f}  {r['grow_mib']:>6.0f}  "
             f"{r['store_bytes_per_report']:>14.0f}"
         )
     if len(rows) > 1:
@@ -706,6 +710,7 @@ def main() -> int:
             ("grow_s", "1% nightly", "s"),
             ("grow_mib", "1% nightly", "MiB"),
             ("backfill_mib", "backfill", "MiB"),
+            ("backfill_cpu_ms", "backfill CPU", "ms/report"),
         ):
             ys = [r[key] for r in rows]
             b, a = slope(xs, ys)
