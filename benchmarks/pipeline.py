@@ -188,13 +188,18 @@ def api_server_cpu() -> float:
     return total
 
 
+def cpu_per_report(phase: dict, reports: int) -> float:
+    """CPU seconds per report of a phase: its processes and the API server."""
+    return (phase["cpu_s"] + phase["server_cpu_s"]) / max(1, reports)
+
+
 def cpu_budget(phase: dict, reports: int) -> str:
-    """Where a run's CPU went, so a result can be told apart from the machine's speed: CPU per report (the phase's
-    processes and the API server), how busy the cores were, and the rate this CPU per report allows with every core
-    busy (the ceiling no scheduling can beat on this machine at this speed)."""
+    """Where a run's CPU went, so a result can be told apart from the machine's speed: CPU per report, how busy the
+    cores were, and the rate this CPU per report allows with every core busy (the ceiling no scheduling can beat on
+    this machine at this speed)."""
     cpu = phase["cpu_s"] + phase["server_cpu_s"]
     cores = os.cpu_count() or 1
-    per_report = cpu / max(1, reports)
+    per_report = cpu_per_report(phase, reports)
     return (
         f"CPU {cpu:.1f}s ({phase['cpu_s']:.1f}s in the run's processes, {phase['server_cpu_s']:.1f}s in the API "
         f"server): {per_report * 1000:.2f} ms per report, the {cores} cores {cpu / (phase['seconds'] * cores):.0%} "
@@ -270,7 +275,7 @@ def measure(size: int, jobs: int, root: Path) -> dict:
         "size": reports,
         "backfill_rps": reports / back["seconds"],
         "backfill_mib": back["peak_mib"],
-        "backfill_cpu_ms": (back["cpu_s"] + back["server_cpu_s"]) * 1000 / max(1, reports),
+        "backfill_cpu_ms": cpu_per_report(back, reports) * 1000,
         "nightly_s": quiet["seconds"],
         "nightly_mib": quiet["peak_mib"],
         "grow_s": grow["seconds"],
