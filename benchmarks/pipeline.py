@@ -689,7 +689,7 @@ def main() -> int:
 
     print(
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; {args.jobs} worker processes; "
-        f"CPU check {cpu_check()}",
+        f"Python {sys.version.split()[0]} from {sys.base_prefix}; CPU check {cpu_check()}",
         flush=True,
     )
     with prefect_api():
