@@ -11,17 +11,86 @@ The temporary server is started through :mod:`flows.processes`, so it dies with 
 run logs are not shipped to it: it is thrown away after the command, and shipping to a
 server that is stopping printed "Error logging to API" after failed runs (the events still
 queued are sent before it stops, for the same reason).
+
+Its database is thrown away too: each command's server works on a fresh copy of an empty,
+migrated database, made once per Prefect version under Prefect's home. Prefect's default
+(``~/.prefect/prefect.db``) kept every run of every command and grew without end (50 MB
+after a few days of benchmarks; nothing vacuums it in ephemeral mode), and migrating a new
+database costs about 30 s, so neither a shared database nor a new one per command will do.
+ogi's own run records (``runs/``) are what ``ogi status`` reads.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import shutil
+import sqlite3
 import sys
-from contextlib import contextmanager
+import tempfile
+from contextlib import closing, contextmanager
+from pathlib import Path
 from typing import Iterator
 
 from flows import processes
 from flows.settings import configure_prefect
+
+_DATABASE_URL = "PREFECT_SERVER_DATABASE_CONNECTION_URL"
+log = logging.getLogger("ogi")
+
+
+def _empty_database() -> Path:
+    """A migrated, empty Prefect database for this Prefect version (made once: its migrations take about 30 s)."""
+    import prefect
+    from prefect.settings import get_current_settings
+
+    home = Path(get_current_settings().home)
+    template = home / f"ogi-empty-{prefect.__version__}.db"
+    if template.is_file():
+        return template
+    home.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=home, prefix=".ogi-empty-") as tmp:
+        migrated, single = Path(tmp) / "prefect.db", Path(tmp) / "single.db"
+        env = {**os.environ, _DATABASE_URL: f"sqlite+aiosqlite:///{migrated}"}
+        done = processes.run(
+            [sys.executable, "-m", "prefect", "server", "database", "upgrade", "-y"], env=env, timeout=600
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"prefect server database upgrade failed: {(done.stderr or done.stdout)[-500:]}")
+        with closing(sqlite3.connect(migrated)) as source, closing(sqlite3.connect(single)) as copy:
+            source.backup(copy)  # one self-contained file: the migrations leave a write-ahead log beside theirs
+        os.replace(single, template)  # atomic: a command starting beside this one sees all of it or none
+    return template
+
+
+def sweep_left_behind() -> None:
+    """Delete the databases of commands that were killed (SIGKILL runs no cleanup): their process is gone."""
+    for found in Path(tempfile.gettempdir()).glob("ogi-prefect-*-*"):
+        pid = found.name.split("-")[2]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(found, ignore_errors=True)
+        except PermissionError:  # alive, someone else's
+            pass
+
+
+def _throwaway_database() -> Path | None:
+    """A private copy of the empty database in a new temporary directory; None when the operator chose a database
+    (``PREFECT_SERVER_DATABASE_CONNECTION_URL``) or the empty one cannot be made (Prefect's default is used then)."""
+    if os.environ.get(_DATABASE_URL) or os.environ.get("PREFECT_API_DATABASE_CONNECTION_URL"):
+        return None
+    sweep_left_behind()
+    try:
+        template = _empty_database()
+        database = Path(tempfile.mkdtemp(prefix=f"ogi-prefect-{os.getpid()}-")) / "prefect.db"
+        shutil.copyfile(template, database)
+    except (OSError, RuntimeError, sqlite3.Error) as exc:
+        log.warning("Prefect's own database is used (%s)", exc)
+        return None
+    return database
 
 
 def _temporary_server():
@@ -75,8 +144,15 @@ def prefect_api(timeout: int = 60) -> Iterator[str]:
     from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import PREFECT_API_URL, PREFECT_LOGGING_TO_API_ENABLED, temporary_settings
 
+    database = _throwaway_database()
+    if database is not None:
+        os.environ[_DATABASE_URL] = f"sqlite+aiosqlite:///{database}"
     server = _temporary_server()
-    server.start(timeout=timeout)
+    try:
+        server.start(timeout=timeout)
+    except BaseException:
+        _forget(database)
+        raise
     os.environ["PREFECT_API_URL"] = server.api_url
     # Prefect's own code (events and logging clients) asks SubprocessASGIServer() for "the" ephemeral server;
     # unregistered, it would start a second one without our die-with-parent guard (as prefect_test_harness does)
@@ -96,3 +172,10 @@ def prefect_api(timeout: int = 60) -> Iterator[str]:
         else:
             SubprocessASGIServer._instances[None] = previous
         server.stop()
+        _forget(database)
+
+
+def _forget(database: Path | None) -> None:
+    if database is not None:
+        os.environ.pop(_DATABASE_URL, None)
+        shutil.rmtree(database.parent, ignore_errors=True)

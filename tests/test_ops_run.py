@@ -10,11 +10,14 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 
 import pytest
+
+from flows.engine import sweep_left_behind
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
@@ -206,6 +209,12 @@ def test_a_killed_or_interrupted_run_leaves_no_server_worker_or_crawl_behind(dem
     for pid in left:  # never leave them to the next test, even when this one fails
         os.kill(pid, signal.SIGKILL)
     assert left == {}
+    # the temporary API's database: removed on the way out; after SIGKILL, by the next command's sweep
+    databases = lambda: list(Path(tempfile.gettempdir()).glob(f"ogi-prefect-{run.pid}-*"))  # noqa: E731
+    if how == "SIGKILL":
+        assert len(databases()) == 1
+        sweep_left_behind()
+    assert databases() == []
     if how == "Ctrl-C":
         # the one sentence, no traceback (multiprocessing's resource tracker may still warn of the semaphores
         # the interrupted workers left, which it then cleans up)

@@ -1,0 +1,60 @@
+"""The temporary Prefect API of one ogi command works on a database of its own, thrown away after it: runs never
+pile up in Prefect's home (``~/.prefect/prefect.db`` grew by every run of every command before)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+ONE_COMMAND = """
+import json, os, sqlite3
+from prefect import flow
+from flows.engine import prefect_api
+
+@flow
+def hello():
+    return 1
+
+with prefect_api():
+    database = os.environ["PREFECT_SERVER_DATABASE_CONNECTION_URL"].split(":///", 1)[1]
+    hello()
+    hello()
+    with sqlite3.connect(database) as db:
+        runs = db.execute("SELECT COUNT(*) FROM flow_run").fetchone()[0]
+print(json.dumps({"database": database, "flow_runs": runs,
+                  "url_after": os.environ.get("PREFECT_SERVER_DATABASE_CONNECTION_URL")}))
+"""
+
+
+def _home_database(home: Path) -> tuple[int, int] | None:
+    found = home / "prefect.db"
+    return (found.stat().st_size, found.stat().st_mtime_ns) if found.exists() else None
+
+
+@pytest.mark.slow
+def test_each_command_runs_on_a_fresh_database_that_goes_with_it():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API_") and "DATABASE" not in k}
+    home = Path(env.get("PREFECT_HOME", Path.home() / ".prefect")).expanduser()
+    before = _home_database(home)
+    done = subprocess.run(
+        [sys.executable, "-c", ONE_COMMAND], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["flow_runs"] == 2  # this command's two runs, and nothing from earlier commands
+    database = Path(seen["database"])
+    assert home not in database.parents
+    assert not database.parent.exists()  # thrown away with the server
+    assert seen["url_after"] is None
+    assert _home_database(home) == before  # Prefect's own database untouched (or still absent)
+    (template,) = home.glob("ogi-empty-*.db")
+    with sqlite3.connect(template) as db:  # the copies' source stays empty
+        assert db.execute("SELECT COUNT(*) FROM flow_run").fetchone()[0] == 0
