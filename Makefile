@@ -1,8 +1,8 @@
 # ogi: make install | make test | make demo | make bench
 SHELL := /bin/bash
 # The interpreter .venv is made from: the distribution's CPython first. Debian/Ubuntu/Fedora build it with
-# profile-guided and link-time optimisation; pyenv's and asdf's default builds have neither and run ogi about 20%
-# slower (benchmarks/README.md, "Interpreter"). The first of these that is 3.11+ and can make a venv wins;
+# profile-guided and link-time optimisation; pyenv's and asdf's default builds have neither, and ogi's backfill ran
+# a quarter faster on Debian's (benchmarks/README.md, "Interpreter"). The first of these that is 3.11+ and can make a venv wins;
 # `make install PYTHON=/path/to/python3` overrides. A .venv made from another interpreter is made again.
 PYTHON ?= $(firstword $(foreach p,/usr/bin/python3 python3,$(shell $(p) -c 'import sys, ensurepip, venv; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && echo $(p))) python3)
 VENV := .venv

@@ -14,9 +14,9 @@ queued are sent before it stops, for the same reason).
 
 Its database is thrown away too: each command's server works on a fresh copy of an empty,
 migrated database, made once per Prefect version under Prefect's home. Prefect's default
-(``~/.prefect/prefect.db``) kept every run of every command and grew without end (50 MB
+(``~/.prefect/prefect.db``) kept every run of every command and grew without end (59 MB
 after a few days of benchmarks; nothing vacuums it in ephemeral mode), and migrating a new
-database costs about 30 s, so neither a shared database nor a new one per command will do.
+database takes seconds (14 s here), so neither a shared database nor a new one per command will do.
 ogi's own run records (``runs/``) are what ``ogi status`` reads.
 """
 
@@ -40,7 +40,7 @@ log = logging.getLogger("ogi")
 
 
 def _empty_database() -> Path:
-    """A migrated, empty Prefect database for this Prefect version (made once: its migrations take about 30 s)."""
+    """A migrated, empty Prefect database for this Prefect version (made once: its migrations take seconds)."""
     import prefect
     from prefect.settings import get_current_settings
 
