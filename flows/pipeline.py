@@ -123,9 +123,11 @@ def todo_documents(
             if sha is None or sha in seen:
                 continue
             seen.add(sha)
-            if force or not store.has(sha, version):
-                name = (rec.final_url or rec.url).rstrip("/").rsplit("/", 1)[-1].split("?")[0] or "document"
-                todo.append((sha, name, rec.published_date))  # the listing's date: the year's last resort
+            name = (rec.final_url or rec.url).rstrip("/").rsplit("/", 1)[-1].split("?")[0] or "document"
+            todo.append((sha, name, rec.published_date))  # the listing's date: the year's last resort
+        if not force:
+            done = store.extracted(seen, version)
+            todo = [doc for doc in todo if doc[0] not in done]
     return todo, seq
 
 

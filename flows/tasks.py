@@ -66,10 +66,11 @@ def extract_chunk(
         RawStore(Path(data_dir) / "raw") as raw,
         collector_paused(),  # a chunk's reports are held until its batch is written
     ):
+        done = set() if force else store.extracted((d[0] for d in docs), version)  # by another run since listed
 
         def jobs():  # read lazily: one blob in memory at a time
             for sha, name, published in (tuple(d) + (None,) * (3 - len(d)) for d in docs):
-                if not force and store.has(sha, version):
+                if sha in done:
                     counts["skipped"] += 1
                     continue
                 try:
