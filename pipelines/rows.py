@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from extractors.core import core_values
@@ -66,6 +67,7 @@ def _number(value: Any, integer: bool) -> int | float | None:
     return float(value)
 
 
+_CELL_FIELDS = itemgetter("table", "row", "col", "value", "raw", "unit", "flags", "page")
 CELL_COLUMNS = ("table_key", "row_key", "col_key", "form_version", "value", "raw", "unit", "flags", "page", "row_label")
 
 
@@ -82,17 +84,23 @@ def cell_columns(report: dict[str, Any], base: Row, out: dict[str, list]) -> Non
     for key, value in base.items():
         out.setdefault(key, []).extend([value] * n)
     columns = {name: out.setdefault(name, []) for name in CELL_COLUMNS}
-    columns["table_key"] += [c["table"] for c in cells] + [e["table"] for e, _, _ in extras]
-    columns["row_key"] += [c["row"] for c in cells] + ["extra"] * len(extras)
-    columns["col_key"] += [c["col"] for c in cells] + [f"c{i}" for _, i, _ in extras]
-    columns["form_version"] += [versions.get(c["table"]) for c in cells] + [
-        versions.get(e["table"]) for e, _, _ in extras
-    ]
-    columns["value"] += [None if c.get("value") is None else float(c["value"]) for c in cells] + [None] * len(extras)
-    columns["raw"] += [c.get("raw") for c in cells] + [raw for _, _, raw in extras]
-    columns["unit"] += [c.get("unit") for c in cells] + [None] * len(extras)
-    columns["flags"] += [list(c.get("flags") or ()) for c in cells] + [["extra_row"] for _ in extras]
-    columns["page"] += [c.get("page") for c in cells] + [e.get("page") for e, _, _ in extras]
+    try:  # one C-level pass for the cells' fields (every cell the extractor writes has them all) ...
+        fields = list(map(_CELL_FIELDS, cells))
+    except KeyError:  # ... else a cell of another writer: what it lacks is null
+        fields = [
+            (c["table"], c["row"], c["col"], c.get("value"), c.get("raw"), c.get("unit"), c.get("flags"), c.get("page"))
+            for c in cells
+        ]
+    tables, rows, cols, values, raws, units, flags, pages = zip(*fields) if fields else ((),) * 8
+    columns["table_key"] += [*tables, *(e["table"] for e, _, _ in extras)]
+    columns["row_key"] += [*rows, *["extra"] * len(extras)]
+    columns["col_key"] += [*cols, *(f"c{i}" for _, i, _ in extras)]
+    columns["form_version"] += [*map(versions.get, tables), *(versions.get(e["table"]) for e, _, _ in extras)]
+    columns["value"] += [None if v is None else float(v) for v in values] + [None] * len(extras)
+    columns["raw"] += [*raws, *(raw for _, _, raw in extras)]
+    columns["unit"] += [*units, *[None] * len(extras)]
+    columns["flags"] += [f or [] for f in flags] + [["extra_row"] for _ in extras]
+    columns["page"] += [*pages, *(e.get("page") for e, _, _ in extras)]
     columns["row_label"] += [None] * len(cells) + [e.get("label") for e, _, _ in extras]
 
 
@@ -101,6 +109,7 @@ def _has_table(report: dict[str, Any], table: str, cells: dict) -> bool:
 
 
 _REQUESTS_COLUMNS = tuple((c.key, c.key in _INT_COLUMNS["requests"]) for c in SCHEMA["requests"].cols)
+_REQUESTS_INTS = frozenset(c for c, integer in _REQUESTS_COLUMNS if integer)
 
 
 def requests_columns(report: dict[str, Any], base: Row, out: dict[str, list], grouped: dict | None = None) -> None:
@@ -119,8 +128,14 @@ def requests_columns(report: dict[str, Any], base: Row, out: dict[str, list], gr
     out.setdefault("row_key", []).extend(keys)
     out.setdefault("row_order", []).extend([_ROW_ORDER.get(k) for k in keys])
     out.setdefault("row_label", []).extend([_ROW_LABEL.get(k) for k in keys])
-    for col, integer in _REQUESTS_COLUMNS:
-        out.setdefault(col, []).extend([_number(cells.get((key, col)), integer) for key in keys])
+    # a column per applicant type, filled from the cells the report has (most of the rows × columns have none)
+    at = {key: i for i, key in enumerate(keys)}
+    filled = {col: [None] * n for col, _ in _REQUESTS_COLUMNS}
+    for (row, col), value in cells.items():
+        if value is not None and col in filled and row in at:
+            filled[col][at[row]] = _number(value, col in _REQUESTS_INTS)
+    for col, _ in _REQUESTS_COLUMNS:
+        out.setdefault(col, []).extend(filled[col])
 
 
 @cache
