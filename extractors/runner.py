@@ -17,6 +17,7 @@ private directory that is removed with them, and never write to the parent's std
 from __future__ import annotations
 
 import atexit
+import gc
 import os
 import pickle
 import resource
@@ -410,6 +411,10 @@ def _serve(timeout: float) -> None:
     from extractors.model import ExtractError
     from extractors.runner import encode  # not this __main__'s copy: the parent unpickles extractors.runner.Encoded
 
+    # Reports are acyclic and freed by reference counting: the collector need not rescan the imported modules (frozen)
+    # nor run every 700 allocations (a 1.5% of the worker's instructions; cycles, an exception's frames, still go)
+    gc.freeze()
+    gc.set_threshold(10_000, 50, 100)
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
@@ -456,10 +461,12 @@ def _near_memory_limit() -> bool:
     if soft == resource.RLIM_INFINITY:
         return False
     try:
-        with open("/proc/self/status", "rb") as status:
-            peak = next((int(line.split()[1]) * 1024 for line in status if line.startswith(b"VmPeak:")), 0)
+        with open("/proc/self/status", "rb", buffering=0) as status:
+            text = status.read(8192)
     except OSError:
         return False
+    at = text.find(b"\nVmPeak:")
+    peak = int(text[at + 8 : text.index(b"kB", at)]) * 1024 if at >= 0 else 0
     return peak >= 0.9 * soft
 
 
