@@ -103,12 +103,14 @@ def to_units(row: Row) -> list[Unit]:
         return []
     tokens: list[Token] = []
     for cell in cells:
-        tok = Token(cell.text, is_value(cell.text), cell.x0, cell.x1)
-        # A parenthetical note under a number ("22" / "（其中修订16件）") belongs to that number.
-        if tokens and tokens[-1].is_value and clean(tokens[-1].text) and _NOTE.match(clean(tok.text)):
-            tokens[-1] = Token(tokens[-1].text + tok.text, True, tokens[-1].x0, tokens[-1].x1)
+        text = cell.text
+        valued = is_value(text)
+        # A parenthetical note under a number ("22" / "（其中修订16件）") belongs to that number (a note is never a
+        # value itself: the test that costs nothing goes first).
+        if not valued and tokens and tokens[-1].is_value and clean(tokens[-1].text) and _NOTE.match(clean(text)):
+            tokens[-1] = Token(tokens[-1].text + text, True, tokens[-1].x0, tokens[-1].x1)
         else:
-            tokens.append(tok)
+            tokens.append(Token(text, valued, cell.x0, cell.x1))
     units: list[Unit] = []
     labels: list[Token] = []
     values: list[Token] = []

@@ -12,10 +12,25 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property, wraps
 from pathlib import Path
 
 LAYOUTS = ("groups", "rows", "column_groups")
+
+
+def _memoized(method):
+    """A lookup of a frozen table, made once per arguments: every report asks the same few hundred times."""
+    name = method.__name__
+
+    @wraps(method)
+    def lookup(self, *args):
+        key = (name, *args)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = method(self, *args)
+        return found
+
+    return lookup
 
 
 class SchemaError(ValueError):
@@ -86,18 +101,19 @@ class Table:
     rows: tuple[Item, ...] = ()
     cols: tuple[Item, ...] = ()
     groups: tuple[Group, ...] = ()
+    _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     @property
     def titles(self) -> tuple[str, ...]:
         return (self.title, *self.variants)
 
-    @property
+    @cached_property
     def versions(self) -> tuple[str, ...]:
         """The form versions that print this table at all, in the order they print its items."""
         items = (*self.rows, *self.cols, *(g for g in self.groups))
         return tuple(dict.fromkeys(v for item in items for v in item.versions))
 
-    @property
+    @cached_property
     def line_width(self) -> int:
         """The most values one printed line of the table carries."""
         if self.layout == "groups":
@@ -106,6 +122,7 @@ class Table:
             return len(self.rows) * len(self.cols)
         return len(self.cols)
 
+    @_memoized
     def rows_for(self, version: str) -> tuple[Item, ...]:
         if self.groups:
             seen: dict[str, Item] = {}
@@ -115,9 +132,11 @@ class Table:
             return tuple(seen.values())
         return tuple(r for r in self.rows if version in r.versions)
 
+    @_memoized
     def groups_for(self, version: str) -> tuple[Group, ...]:
         return tuple(g for g in self.groups if version in g.versions)
 
+    @_memoized
     def cols_for(self, version: str, row: str | None = None) -> tuple[Item, ...]:
         if self.groups:
             cols: dict[str, Item] = {}
@@ -128,21 +147,25 @@ class Table:
             return tuple(cols.values())
         return self.cols
 
+    @_memoized
     def cells_for(self, version: str) -> tuple[tuple[str, str], ...]:
         """Every (row, col) the version's form prints, in reading order."""
         if self.groups:
             return tuple((r.key, c.key) for g in self.groups_for(version) for r in g.rows for c in g.cols)
         return tuple((r.key, c.key) for r in self.rows_for(version) for c in self.cols)
 
+    @_memoized
     def common_cells(self, versions: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
         """The cells every one of ``versions`` prints, in the first one's order: all that is
         surely missing when a table's version cannot be told."""
         first, *others = (self.cells_for(v) for v in versions)
         return tuple(c for c in first if all(c in set(o) for o in others))
 
+    @_memoized
     def col(self, version: str, key: str) -> Item | None:
         return next((c for c in self.cols_for(version) if c.key == key), None)
 
+    @_memoized
     def outcome_rows(self, version: str) -> tuple[str, ...]:
         return tuple(r.key for r in self.rows_for(version) if r.outcome)
 
