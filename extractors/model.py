@@ -7,7 +7,7 @@ the Parquet datasets; ``Report.to_dict`` is the JSON line.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -75,7 +75,7 @@ class Problem:
     reason: str | None = None  # not_a_report: what the document is instead (extractors.classify.REASONS)
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        return {k: v for k, v in _fields(self).items() if v is not None}
 
 
 @dataclass
@@ -140,10 +140,10 @@ class Report:
             "sha256": self.sha256,
             "format": self.format,
             "extractor_version": self.extractor_version,
-            "report": asdict(self.meta),
-            "tables": {k: asdict(v) for k, v in self.tables.items()},
+            "report": _fields(self.meta),
+            "tables": {k: _fields(v) for k, v in self.tables.items()},
             "cells": cells,
-            "extra_rows": [asdict(r) for r in self.extra_rows],
+            "extra_rows": [_fields(r) for r in self.extra_rows],
             "checks": [c.to_dict() for c in self.checks],
             "problems": [p.to_dict() for p in self.problems],
             "core": {k: v.value for k, v in core.items()},
@@ -158,6 +158,12 @@ def json_bytes(value: Any) -> bytes:
         return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
     except TypeError:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _fields(flat: Any) -> dict[str, Any]:
+    """``asdict`` of a dataclass whose fields are scalars or lists of scalars (all of these), without its recursive
+    deep copy: a report is made of hundreds of them."""
+    return {k: list(v) if isinstance(v, list) else v for k, v in flat.__dict__.items()}
 
 
 def _cell_dict(c: Cell) -> dict[str, Any]:

@@ -18,6 +18,9 @@ from pathlib import Path
 LAYOUTS = ("groups", "rows", "column_groups")
 
 
+_UNSEEN = object()
+
+
 def _memoized(method):
     """A lookup of a frozen table, made once per arguments: every report asks the same few hundred times."""
     name = method.__name__
@@ -25,8 +28,8 @@ def _memoized(method):
     @wraps(method)
     def lookup(self, *args):
         key = (name, *args)
-        found = self._memo.get(key)
-        if found is None:
+        found = self._memo.get(key, _UNSEEN)
+        if found is _UNSEEN:
             found = self._memo[key] = method(self, *args)
         return found
 
@@ -204,7 +207,9 @@ class FormSchema:
     tables: dict[str, Table] = field(default_factory=dict)
     identities: tuple[Identity, ...] = ()
     core: dict[str, dict[str, tuple[CellRef, ...]]] = field(default_factory=dict)  # key → version → cells
+    _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
+    @_memoized
     def core_cells(self, key: str, version: str) -> tuple[tuple[str, str, str], ...] | None:
         """The (table, row, col) cells that make core ``key`` in ``version``, or None when it maps none."""
         refs = self.core.get(key, {}).get(version)
