@@ -19,7 +19,7 @@ from extractors.layout import place_in_columns
 from extractors.model import Cell, ExtraRow, Problem, TableInfo
 from extractors.money import MONEY_KINDS, printed_units, to_wan
 from extractors.schema import FORM_VERSIONS, SCHEMA, Item, Table, version_for_year
-from extractors.values import clean, parse_value
+from extractors.values import clean, parse_cached, parse_value
 
 ANCHOR_SCORE = 0.78
 
@@ -112,10 +112,8 @@ def _cells_for_row(
         )
         return
     for col, tok in placed:
-        parsed = parse_value(tok.text, col.kind, col.unit)
-        result.cells.append(
-            Cell(table.key, row_key, col.key, parsed.value, tok.text.strip(), parsed.flags, frag.page, parsed.unit)
-        )
+        value, flags, unit = parse_cached(tok.text, col.kind, col.unit)  # parse_value without its Value made
+        result.cells.append(Cell(table.key, row_key, col.key, value, tok.text.strip(), list(flags), frag.page, unit))
 
 
 def _ambiguous(table: Table, row_key: str, width: int, frag: Fragment, aligned: Aligned, result: TableResult) -> None:

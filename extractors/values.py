@@ -65,12 +65,13 @@ def is_value(raw: str) -> bool:
 
 
 def parse_value(raw: str, kind: str = "count", unit: str | None = None) -> Value:
-    number, flags, money_unit = _parse(raw, kind, unit)
+    number, flags, money_unit = parse_cached(raw, kind, unit)
     return Value(number, list(flags), money_unit)  # a list of its own: callers add flags
 
 
 @lru_cache(maxsize=65536)
-def _parse(raw: str, kind: str, unit: str | None) -> tuple[int | float | None, tuple[str, ...], str | None]:
+def parse_cached(raw: str, kind: str, unit: str | None) -> tuple[int | float | None, tuple[str, ...], str | None]:
+    """:func:`parse_value` as (value, flags, money unit), shared by every cell that prints the same text."""
     text = clean(raw)
     if text in NULL_MARKERS:
         return None, ("blank" if text == "" else "no_value",), None

@@ -144,11 +144,10 @@ def _grid(table: etree._Element) -> list[list[str | None]]:
     for tr in table.iter("tr"):
         cells = []
         row_width = 0
-        for cell in tr:
-            tag = cell.tag  # a comment's or processing instruction's is not a string, so not td/th
-            if tag != "td" and tag != "th":
-                continue
-            rowspan, colspan = _span(cell.get("rowspan")), _span(cell.get("colspan"))
+        for cell in tr.iterchildren("td", "th"):  # by tag in libxml2: no proxy made for a comment or other child
+            rowspan, colspan = cell.get("rowspan"), cell.get("colspan")
+            rowspan = 1 if rowspan is None else _span(rowspan)  # most cells: no call
+            colspan = 1 if colspan is None else _span(colspan)
             cells.append((cell, rowspan, colspan))
             row_width += colspan
             positions += rowspan * colspan
@@ -159,9 +158,7 @@ def _grid(table: etree._Element) -> list[list[str | None]]:
     return expand_spans([[(_cell_text(c), rs, cs) for c, rs, cs in cells] for cells in rows])
 
 
-def _span(value: str | None) -> int:
-    if value is None:  # most cells: no exception raised and caught for them
-        return 1
+def _span(value: str) -> int:
     try:
         return max(1, min(int(str(value).strip()), 100))
     except (TypeError, ValueError, OverflowError):
