@@ -62,7 +62,7 @@ FORMAT_RANK = {"pdf": 3, "docx": 3, "xls": 3, "xlsx": 3, "html": 2, "doc": 2, "w
 NONE_FOUND = "(none)"  # coverage organ of a crawled jurisdiction that has no document at all
 REPORT_TABLES = ("reports", "cells", "requests", "proactive", "appeals", "statistics", "core", "checks")
 CHUNK = 256  # reports turned into rows (Python dicts) at once, before they become Arrow columns
-COLUMNAR = ("cells", "requests")  # the two big tables, built column by column, never as dicts
+COLUMNAR = ("cells", "requests", "checks")  # the big tables, built column by column, never as dicts
 QUEUED_REPORTS = 10_000  # partitions queued for the load's workers while it writes its other tables
 MAX_SHRINK = 0.05  # a load that would drop more than this share of the warehouse's reports stops
 MAX_DELTAS = 8  # delta files a partition gathers before an incremental load merges them into one
@@ -262,10 +262,11 @@ def report_row(group: ReportGroup, report: dict[str, Any]) -> dict[str, Any]:
 def partition_rows(
     groups: list[ReportGroup], store: ExtractionStore, warnings: dict[str, list[dict]]
 ) -> dict[str, Any]:
-    """Pass two for some reports of one partition: the rows of every report table (``cells`` and ``requests`` as
+    """Pass two for some reports of one partition: the rows of every report table (those of :data:`COLUMNAR` as
     columns)."""
     out: dict[str, Any] = {t: [] for t in REPORT_TABLES}
-    out["cells"], out["requests"] = {}, {}  # columns, not rows (``rows.cell_columns``, ``rows.requests_columns``)
+    for name in COLUMNAR:  # columns, not rows (``rows.cell_columns``, ``rows.requests_columns``, ``check_columns``)
+        out[name] = {}
     for group in groups:
         chosen = group.chosen
         assert chosen.fetch.sha256 and chosen.version
@@ -279,7 +280,7 @@ def partition_rows(
         out["appeals"] += R.wide_row(report, "appeals", base, grouped)
         for name, era in R.era_rows(report, base, grouped).items():
             out[name] += era
-        out["checks"] += R.check_rows(report, base) + [{**base, **w} for w in warnings.get(group.report_id, ())]
+        R.check_columns(report, base, out["checks"], warnings.get(group.report_id, ()))
     return out
 
 

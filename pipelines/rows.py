@@ -189,18 +189,25 @@ def era_rows(report: dict[str, Any], base: Row, grouped: dict | None = None) -> 
     return {"statistics": wide_row(report, "statistics", base, grouped), "core": core_rows(report, base)}
 
 
-def check_rows(report: dict[str, Any], base: Row) -> list[Row]:
-    return [
-        {
-            **base,
-            "check_id": c["id"],
-            "severity": "error",
-            "row_key": c.get("row"),
-            "col_key": c.get("col"),
-            "ok": c["ok"],  # None: a blank cell makes the identity undecidable
-            "expected": None if c.get("expected") is None else float(c["expected"]),
-            "found": None if c.get("found") is None else float(c["found"]),
-            "missing": list(c.get("missing") or ()),
-        }
-        for c in report.get("checks", ())
-    ]
+CHECK_COLUMNS = ("check_id", "severity", "row_key", "col_key", "ok", "expected", "found", "missing")
+
+
+def check_columns(report: dict[str, Any], base: Row, out: dict[str, list], warnings: list[Row] = ()) -> None:
+    """The report's identities (severity ``error``), then its cross-year ``warnings`` (rows of
+    :data:`CHECK_COLUMNS`), appended to ``out`` column by column (as :func:`cell_columns`: forty checks a report)."""
+    checks = report.get("checks", ())
+    n = len(checks) + len(warnings)
+    for key, value in base.items():
+        out.setdefault(key, []).extend([value] * n)
+    columns = {name: out.setdefault(name, []) for name in CHECK_COLUMNS}
+    columns["check_id"] += [c["id"] for c in checks]
+    columns["severity"] += ["error"] * len(checks)
+    columns["row_key"] += [c.get("row") for c in checks]
+    columns["col_key"] += [c.get("col") for c in checks]
+    columns["ok"] += [c["ok"] for c in checks]  # None: a blank cell makes the identity undecidable
+    columns["expected"] += [None if c.get("expected") is None else float(c["expected"]) for c in checks]
+    columns["found"] += [None if c.get("found") is None else float(c["found"]) for c in checks]
+    columns["missing"] += [list(c.get("missing") or ()) for c in checks]
+    for warning in warnings:
+        for name in CHECK_COLUMNS:
+            columns[name].append(warning.get(name))
