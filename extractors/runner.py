@@ -411,8 +411,8 @@ def _serve(timeout: float) -> None:
     from extractors.model import ExtractError
     from extractors.runner import encode  # not this __main__'s copy: the parent unpickles extractors.runner.Encoded
 
-    # Reports are acyclic and freed by reference counting: the collector need not rescan the imported modules (frozen)
-    # nor run every 700 allocations (a 1.5% of the worker's instructions; cycles, an exception's frames, still go)
+    # A report is acyclic and freed by reference counting: the collector need not rescan the imported modules (frozen)
+    # nor run every 700 allocations (1.5% of the worker's instructions); cycles (an exception's frames) still go
     gc.freeze()
     gc.set_threshold(10_000, 50, 100)
     answers = os.fdopen(os.dup(1), "wb")
