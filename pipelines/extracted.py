@@ -129,13 +129,14 @@ class ExtractionStore:
 
     def _index(self, batch: str, rows: Iterable[tuple[str, str, int, bytes]]) -> None:
         """``rows``: (sha256, version, position in the batch, summary JSON)."""
-        with self._db:
-            for sha, version, i, summary in rows:
-                self._db.execute("DELETE FROM entries WHERE sha256 = ? AND version = ?", (sha, version))
-                self._db.execute(
-                    "INSERT INTO entries (sha256, version, batch, rg, row, summary) VALUES (?, ?, ?, ?, ?, ?)",
-                    (sha, version, batch, i // ROW_GROUP, i % ROW_GROUP, summary.decode()),
-                )
+        with self._db:  # a key stored again is replaced: its old entry goes, the new one takes a new sequence number
+            self._db.executemany(
+                "INSERT OR REPLACE INTO entries (sha256, version, batch, rg, row, summary) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    (sha, version, batch, i // ROW_GROUP, i % ROW_GROUP, summary.decode())
+                    for sha, version, i, summary in rows
+                ),
+            )
 
     def rebuild_index(self) -> int:
         """Index every readable batch again (oldest file first, so a later extraction of a key wins)."""
