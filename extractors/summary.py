@@ -17,10 +17,11 @@ def table_cells(report: dict[str, Any]) -> dict[str, dict[tuple[str, str], Any]]
     """table → (row, col) → value, in one pass over the report's cells (each table's rows read them)."""
     out: dict[str, dict[tuple[str, str], Any]] = {}
     for c in report.get("cells", ()):
-        table = out.get(c["table"])
+        name, row, col = c["table"], c["row"], c["col"]
+        table = out.get(name)
         if table is None:
-            table = out[c["table"]] = {}
-        table[(c["row"], c["col"])] = c.get("value")
+            table = out[name] = {}
+        table[row, col] = c.get("value")
     return out
 
 

@@ -63,6 +63,8 @@ def _number(value: Any, integer: bool) -> int | float | None:
     if value is None:
         return None
     if integer:
+        if type(value) is int:  # what a count is: no float made to ask
+            return value
         return int(value) if float(value).is_integer() else None
     return float(value)
 
