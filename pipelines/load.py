@@ -265,7 +265,7 @@ def partition_rows(
     """Pass two for some reports of one partition: the rows of every report table (those of :data:`COLUMNAR` as
     columns)."""
     out: dict[str, Any] = {t: [] for t in REPORT_TABLES}
-    for name in COLUMNAR:  # columns, not rows (``rows.cell_columns``, ``rows.requests_columns``, ``check_columns``)
+    for name in COLUMNAR:  # columns, not rows: ``rows.cell_columns``, ``requests_columns``, ``check_columns``
         out[name] = {}
     for group in groups:
         chosen = group.chosen

@@ -130,7 +130,7 @@ def requests_columns(report: dict[str, Any], base: Row, out: dict[str, list], gr
     out.setdefault("row_key", []).extend(keys)
     out.setdefault("row_order", []).extend([_ROW_ORDER.get(k) for k in keys])
     out.setdefault("row_label", []).extend([_ROW_LABEL.get(k) for k in keys])
-    # a column per applicant type, filled from the cells the report has (most of the rows × columns have none)
+    # a column per applicant type, filled from the cells the report has: not a lookup at every row × column
     at = {key: i for i, key in enumerate(keys)}
     filled = {col: [None] * n for col, _ in _REQUESTS_COLUMNS}
     for (row, col), value in cells.items():

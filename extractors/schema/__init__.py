@@ -22,7 +22,8 @@ _UNSEEN = object()
 
 
 def _memoized(method):
-    """A lookup of a frozen table, made once per arguments: every report asks the same few hundred times."""
+    """A lookup of the frozen schema, made once per (positional) arguments: every report asks the same few hundred
+    times, and the answers are tuples, safe to share."""
     name = method.__name__
 
     @wraps(method)
