@@ -166,7 +166,8 @@ def interpret(doc: Document, published_date: str | None = None) -> Report:
     """A document model → a Report: metadata, the three tables, checks, problems."""
     report = Report(path="", sha256="", format=doc.format)
     rows = doc.rows
-    report.meta = read_metadata([r.text for r in rows[:80]], published_date or doc.published_date, doc.title_hint)
+    first_texts = [r.text for r in rows[:80]]  # the metadata's, the headings' and the classifier's: joined once
+    report.meta = read_metadata(first_texts, published_date or doc.published_date, doc.title_hint)
     for code, message, pages in doc.problems:
         report.problems.append(Problem(code, message, pages=pages))
     year = report.meta.report_year
@@ -196,10 +197,10 @@ def interpret(doc: Document, published_date: str | None = None) -> Report:
         report.extra_rows.extend(result.extra_rows)
         report.problems.extend(result.problems)
     headings = [doc.title_hint or "", report.meta.title or ""] + [
-        r.text for r in rows[:6] if len(r.text) < 80 and not _SENTENCE.search(r.text)
+        text for text in first_texts[:6] if len(text) < 80 and not _SENTENCE.search(text)
     ]
     values = sum(1 for c in report.cells if c.value is not None and "from_text" not in c.flags)
-    reason = classify(headings, [r.text for r in rows[:60]], len(report.cells), values)
+    reason = classify(headings, first_texts[:60], len(report.cells), values)
     if reason is not None:
         title = next((h for h in headings if h.strip()), "(untitled)")
         return _failed(

@@ -85,12 +85,13 @@ def _check(
         rhs = [index[k].value for k in rhs_keys]
     except KeyError:
         return  # rows not read at all are reported as table_incomplete; nothing to check
-    found = sum(v for v in lhs if v is not None)
-    expected = sum(v for v in rhs if v is not None)
     if None in lhs or None in rhs:
+        found = sum(v for v in lhs if v is not None)
+        expected = sum(v for v in rhs if v is not None)
         missing = [k[1] if row is None else k[2] for k, v in zip(lhs_keys + rhs_keys, lhs + rhs) if v is None]
         results.append(CheckResult(identity.id, None, _num(expected), _num(found), row, col, missing))  # type: ignore[arg-type]
         return
+    found, expected = sum(lhs), sum(rhs)
     ok = abs(found - expected) <= TOLERANCE
     results.append(CheckResult(identity.id, ok, _num(expected), _num(found), row, col))
 
