@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import cache
+from functools import cache, lru_cache
 
 from extractors.schema import SCHEMA, Item
 
@@ -73,7 +73,7 @@ def _exact(table: str, kind: str) -> dict[str, str]:
     return {variant: key for variant, key in reversed(_variants(table, kind))}
 
 
-@cache
+@lru_cache(maxsize=65536)  # bounded: a long-lived worker reads the labels of thousands of documents
 def match_label(text: str, table: str, kind: str = "rows", minimum: float = 0.78) -> Match | None:
     """Best canonical key for ``text`` among ``table``'s rows (or cols), or None.
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from extractors.document import Row
 from extractors.fragments import split_line
@@ -38,7 +38,7 @@ def _heading_text(row: Row) -> str | None:
     return text if len(text) <= _MAX_HEADING else None
 
 
-@cache
+@lru_cache(maxsize=65536)  # bounded: a long-lived worker sees the lines of thousands of documents
 def heading_kind(text: str) -> str | None:
     """Which table (or "end" for 五/六) a short heading line opens, if any.
 
@@ -109,14 +109,15 @@ def _header_hits(row: Row) -> dict[str, set[str]]:
     if len(texts) == 1 and "|" in texts[0]:
         texts = split_line(texts[0])  # a table flattened to `a | b | c` lines
     for text in texts:
-        for table, key in _owners(text.strip()):
+        for table, key in _owners(text):
             out.setdefault(table, set()).add(key)
     return out
 
 
-@cache
+@lru_cache(maxsize=65536)  # bounded: a long-lived worker sees every cell text of thousands of documents
 def _owners(text: str) -> tuple[tuple[str, str], ...]:
     """(table, key) of a short header cell's text. Cached: the same cells recur on every row."""
+    text = text.strip()
     if not text or len(text) > 16 or any(ch.isdigit() for ch in text):
         return ()
     return _own_columns().get(key_text(text), ())
