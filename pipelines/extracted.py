@@ -186,10 +186,6 @@ class ExtractionStore:
         seq, count = self._db.execute("SELECT COALESCE(MAX(seq), 0), COUNT(*) FROM entries").fetchone()
         return int(seq), int(count)
 
-    def has(self, sha256: str, version: str) -> bool:
-        found = self._db.execute("SELECT 1 FROM entries WHERE sha256 = ? AND version = ?", (sha256, version))
-        return found.fetchone() is not None
-
     def extracted(self, shas: Iterable[str], version: str) -> set[str]:
         """Those of ``shas`` with an entry at ``version``: one query per thousand documents, not one each."""
         shas, found = list(shas), set()

@@ -25,7 +25,7 @@ def _put(data: Path, sample: SampleReport, url: str, source: str = "gen", kind: 
     with RawStore(data / "raw") as raw:
         sha = store_sample(raw, sample, source, url)
     with ExtractionStore(data / "state" / "extracted") as store:
-        if not store.has(sha, EXTRACTOR_VERSION):
+        if not store.extracted([sha], EXTRACTOR_VERSION):
             body = to_report(sample, sha).to_dict()
             body["report"]["publisher_kind"] = kind
             store.put(sha, EXTRACTOR_VERSION, body)

@@ -106,7 +106,7 @@ def test_run_elsewhere_fails_on_new_breakage_notifies_and_status_says_why(demo_s
     store = ExtractionStore(data / "state" / "extracted")
     from extractors import EXTRACTOR_VERSION
 
-    assert shas and all(store.has(sha, EXTRACTOR_VERSION) for sha in shas)
+    assert shas and store.extracted(shas, EXTRACTOR_VERSION) == shas
 
     assert first.returncode == 1, first.stderr[-2000:]
     error = f"2 source(s) broke since their last crawl: {', '.join(BROKEN)}"
