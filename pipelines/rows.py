@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from functools import cache
 from operator import itemgetter
-from typing import Any
+from typing import Any, Sequence
 
 from extractors.core import core_values
 from extractors.jurisdictions import current_code, lookup
@@ -133,8 +133,8 @@ def requests_columns(report: dict[str, Any], base: Row, out: dict[str, list], gr
     # a column per applicant type, filled from the cells the report has: not a lookup at every row × column
     at = {key: i for i, key in enumerate(keys)}
     filled = {col: [None] * n for col, _ in _REQUESTS_COLUMNS}
-    for (row, col), value in cells.items():
-        if value is not None and col in filled and row in at:
+    for (row, col), value in cells.items():  # every row of the cells is among ``keys``
+        if value is not None and col in filled:
             filled[col][at[row]] = _number(value, col in _REQUESTS_INTS)
     for col, _ in _REQUESTS_COLUMNS:
         out.setdefault(col, []).extend(filled[col])
@@ -194,7 +194,7 @@ def era_rows(report: dict[str, Any], base: Row, grouped: dict | None = None) -> 
 CHECK_COLUMNS = ("check_id", "severity", "row_key", "col_key", "ok", "expected", "found", "missing")
 
 
-def check_columns(report: dict[str, Any], base: Row, out: dict[str, list], warnings: list[Row] = ()) -> None:
+def check_columns(report: dict[str, Any], base: Row, out: dict[str, list], warnings: Sequence[Row] = ()) -> None:
     """The report's identities (severity ``error``), then its cross-year ``warnings`` (rows of
     :data:`CHECK_COLUMNS`), appended to ``out`` column by column (as :func:`cell_columns`: forty checks a report)."""
     checks = report.get("checks", ())
