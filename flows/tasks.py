@@ -31,6 +31,9 @@ from pipelines.extracted import ExtractionStore
 from pipelines.quarantine import Quarantine
 
 REPO = Path(__file__).resolve().parent.parent
+# documents per hand-off to the bounded worker: one wake-up of the task process per batch, not two per document
+# (limits and error attribution stay per document, ``extractors.runner``)
+BATCH = 32
 
 
 def _logger():
@@ -68,7 +71,7 @@ def extract_chunk(
     ):
         done = set() if force else store.extracted((d[0] for d in docs), version)  # by another run since listed
 
-        def jobs():  # read lazily: one blob in memory at a time
+        def jobs():  # read lazily: one batch of blobs in memory at a time
             for sha, name, published in (tuple(d) + (None,) * (3 - len(d)) for d in docs):
                 if sha in done:
                     counts["skipped"] += 1
@@ -85,8 +88,8 @@ def extract_chunk(
 
         # the one bounded runner of the CLI too: a worker process with memory and time limits, replaced when it dies,
         # kept warm from one chunk to the next of this task process; it answers with the report's JSON (a Report
-        # object only when it timed out or died)
-        for sha, report in run_warm(jobs(), jobs=1):
+        # object only when it timed out, died or ran out of memory)
+        for sha, report in run_warm(jobs(), jobs=1, batch=BATCH):
             if not isinstance(report, Encoded):  # a worker that timed out or died: its report was made here
                 report.sha256 = sha
                 report = encode(report)

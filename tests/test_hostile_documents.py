@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from extractors.runner import Job, Limits, run_many
 from tests import hostile_documents as hostile
 
@@ -81,34 +83,83 @@ def test_pathological_documents_each_get_their_code_under_a_4gb_cap(tmp_path):
     assert peak < 600 * 1024 or peak == before, f"a worker peaked at {peak // 1024} MB"
 
 
-def test_a_worker_out_of_memory_is_memory_limit_and_is_replaced_for_the_next_document():
+@pytest.mark.parametrize("batch", [1, 8])
+def test_a_worker_out_of_memory_is_memory_limit_and_is_replaced_for_the_next_document(batch):
+    """In a batch too: the documents before it keep their answers, the ones after go to a fresh worker."""
     page = b"<html><body>" + "<p>政府信息公开 12</p>".encode() * 2_000_000 + b"</body></html>"  # 56 MB
     good = (REPO / "tests" / "corpus" / "files" / "html-2021-broken-balance.html").read_bytes()
-    results = list(
-        run_many(
-            [Job("big", data=page, name="big.html"), Job("good", data=good, name="good.html")],
-            jobs=1,
-            limits=Limits(timeout=60, memory_mb=400),
-        )
-    )
-    (key, big), (key2, after) = results
-    assert (key, big.error.code, big.path) == ("big", "memory_limit", "big.html")
-    assert key2 == "good" and after.error is None and len(after.cells) > 100
+    jobs = [Job("before", data=good, name="before.html"), Job("big", data=page, name="big.html")]
+    jobs += [Job(f"good{i}", data=good, name=f"good{i}.html") for i in range(3)]
+    results = list(run_many(jobs, jobs=1, limits=Limits(timeout=60, memory_mb=400), batch=batch))
+    assert [key for key, _ in results] == ["before", "big", "good0", "good1", "good2"]
+    big = results[1][1]
+    assert (big.error.code, big.path) == ("memory_limit", "big.html")
+    assert all(r.error is None and len(r.cells) > 100 for i, (_, r) in enumerate(results) if i != 1)
 
 
-def test_a_document_past_its_time_is_a_timeout_and_the_batch_goes_on():
+@pytest.mark.parametrize("batch", [1, 8])
+def test_a_document_past_its_time_is_a_timeout_and_the_batch_goes_on(batch):
+    """In a batch too: the limit runs from that document's own start, and only it is blamed."""
     page = b"<html><body>" + "<p>政府信息公开 12</p>".encode() * 2_000_000 + b"</body></html>"
     good = (REPO / "tests" / "corpus" / "files" / "html-2021-broken-balance.html").read_bytes()
+    jobs = [Job(f"good{i}", data=good, name=f"good{i}.html") for i in range(2)]
+    jobs.insert(1, Job("slow", data=page, name="slow.html"))
     started = time.monotonic()
-    results = list(
-        run_many(
-            [Job("slow", data=page, name="slow.html"), Job("good", data=good, name="good.html")],
-            jobs=1,
-            limits=Limits(timeout=1, memory_mb=2048),
-        )
-    )
-    assert results[0][1].error.code == "timeout" and results[1][1].error is None
+    results = list(run_many(jobs, jobs=1, limits=Limits(timeout=1, memory_mb=2048), batch=batch))
+    assert [key for key, _ in results] == ["good0", "slow", "good1"]
+    assert [r.error.code if r.error else None for _, r in results] == [None, "timeout", None]
+    assert results[1][1].path == "slow.html" and len(results[2][1].cells) > 100
     assert time.monotonic() - started < 1 + 5 + 10  # the limit, the kill grace, two worker start-ups
+
+
+def test_a_worker_stopped_mid_batch_is_killed_at_that_documents_deadline_and_the_rest_go_on():
+    """A worker that stops burning CPU (blocked; here SIGSTOPped) on the second document of its batch: the parent's
+    wall-clock limit, from that document's recorded start, kills it; the first keeps its answer, the third goes to a
+    fresh worker."""
+    import signal
+    import threading
+
+    import psutil
+
+    from extractors.runner import _ANSWERED, _STARTED
+
+    page = b"<html><body>" + "<p>政府信息公开 12</p>".encode() * 2_000_000 + b"</body></html>"  # seconds of CPU
+    good = (REPO / "tests" / "corpus" / "files" / "html-2021-broken-balance.html").read_bytes()
+    jobs = [Job("good0", data=good, name="good0.html"), Job("slow", data=page, name="slow.html")]
+    jobs.append(Job("good1", data=good, name="good1.html"))
+    stopped: list[int] = []
+
+    def stop_it_on_the_second_document() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not stopped:
+            for child in psutil.Process().children():
+                if "extractors.runner" not in " ".join(child.cmdline()):
+                    continue
+                data = Path(child.cmdline()[-1]).read_bytes() if Path(child.cmdline()[-1]).exists() else b""
+                at, starts = 0, []
+                while at < len(data):
+                    if data[at : at + 1] == b"S" and at + _STARTED.size <= len(data):
+                        starts.append(_STARTED.unpack_from(data, at)[1])
+                        at += _STARTED.size
+                    elif data[at : at + 1] == b"A" and at + _ANSWERED.size <= len(data):
+                        at += _ANSWERED.size + _ANSWERED.unpack_from(data, at)[2]
+                    else:
+                        break
+                if 1 in starts:
+                    child.send_signal(signal.SIGSTOP)
+                    stopped.append(child.pid)
+            time.sleep(0.01)
+
+    watcher = threading.Thread(target=stop_it_on_the_second_document)
+    watcher.start()
+    started = time.monotonic()
+    results = list(run_many(jobs, jobs=1, limits=Limits(timeout=2, memory_mb=2048), batch=8))
+    watcher.join()
+    assert stopped, "the worker was never seen on its second document"
+    assert [key for key, _ in results] == ["good0", "slow", "good1"]
+    assert [r.error.code if r.error else None for _, r in results] == [None, "timeout", None]
+    assert "killed" in results[1][1].error.message and len(results[2][1].cells) > 100
+    assert 2 + 5 <= time.monotonic() - started < 2 + 5 + 10  # its limit and the kill grace, then a fresh worker
 
 
 def test_a_batch_of_damaged_files_answers_every_input_with_two_jobs(tmp_path):
