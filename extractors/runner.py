@@ -418,6 +418,7 @@ class _Pool:
     def _retire(self, worker: _Worker, keep: bool) -> None:
         self.selector.unregister(worker.proc.stdout)
         del self.busy[worker.proc.stdout.fileno()]
+        worker.batch, worker.answered = [], {}  # an idle worker holds no document's bytes
         if keep:
             self.idle.append(worker)
         else:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from extractors import runner
 from extractors.runner import Job, Limits, run_many
 from tests import hostile_documents as hostile
 
@@ -84,8 +85,9 @@ def test_pathological_documents_each_get_their_code_under_a_4gb_cap(tmp_path):
 
 
 @pytest.mark.parametrize("batch", [1, 8])
-def test_a_worker_out_of_memory_is_memory_limit_and_is_replaced_for_the_next_document(batch):
+def test_a_worker_out_of_memory_is_memory_limit_and_is_replaced_for_the_next_document(batch, monkeypatch):
     """In a batch too: the documents before it keep their answers, the ones after go to a fresh worker."""
+    monkeypatch.setattr(runner, "_BATCH_BYTES", 1 << 30)  # all five in one batch, the 56 MB page among them
     page = b"<html><body>" + "<p>政府信息公开 12</p>".encode() * 2_000_000 + b"</body></html>"  # 56 MB
     good = (REPO / "tests" / "corpus" / "files" / "html-2021-broken-balance.html").read_bytes()
     jobs = [Job("before", data=good, name="before.html"), Job("big", data=page, name="big.html")]
@@ -98,8 +100,9 @@ def test_a_worker_out_of_memory_is_memory_limit_and_is_replaced_for_the_next_doc
 
 
 @pytest.mark.parametrize("batch", [1, 8])
-def test_a_document_past_its_time_is_a_timeout_and_the_batch_goes_on(batch):
+def test_a_document_past_its_time_is_a_timeout_and_the_batch_goes_on(batch, monkeypatch):
     """In a batch too: the limit runs from that document's own start, and only it is blamed."""
+    monkeypatch.setattr(runner, "_BATCH_BYTES", 1 << 30)  # all three in one batch
     page = b"<html><body>" + "<p>政府信息公开 12</p>".encode() * 2_000_000 + b"</body></html>"
     good = (REPO / "tests" / "corpus" / "files" / "html-2021-broken-balance.html").read_bytes()
     jobs = [Job(f"good{i}", data=good, name=f"good{i}.html") for i in range(2)]
@@ -112,7 +115,7 @@ def test_a_document_past_its_time_is_a_timeout_and_the_batch_goes_on(batch):
     assert time.monotonic() - started < 1 + 5 + 10  # the limit, the kill grace, two worker start-ups
 
 
-def test_a_worker_stopped_mid_batch_is_killed_at_that_documents_deadline_and_the_rest_go_on():
+def test_a_worker_stopped_mid_batch_is_killed_at_that_documents_deadline_and_the_rest_go_on(monkeypatch):
     """A worker that stops burning CPU (blocked; here SIGSTOPped) on the second document of its batch: the parent's
     wall-clock limit, from that document's recorded start, kills it; the first keeps its answer, the third goes to a
     fresh worker."""
@@ -128,6 +131,7 @@ def test_a_worker_stopped_mid_batch_is_killed_at_that_documents_deadline_and_the
     jobs = [Job("good0", data=good, name="good0.html"), Job("slow", data=page, name="slow.html")]
     jobs.append(Job("good1", data=good, name="good1.html"))
     stopped: list[int] = []
+    monkeypatch.setattr(runner, "_BATCH_BYTES", 1 << 30)  # all three in one batch
 
     def stop_it_on_the_second_document() -> None:
         deadline = time.monotonic() + 60
