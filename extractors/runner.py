@@ -396,13 +396,14 @@ class _Pool:
                 continue
             worker.kill()
             finished += self._answers(worker)
-            index, job = left[0]
-            message = (
-                f"extraction took longer than {self.limits.timeout:g}s and its worker was killed "
-                "(set OGI_EXTRACT_TIMEOUT to allow more)"
-            )
-            finished.append((index, job.key, _report(job, "timeout", message)))
-            stopped += left[1:]
+            if left:  # else it answered every document and then stalled: nothing to blame
+                index, job = left[0]
+                message = (
+                    f"extraction took longer than {self.limits.timeout:g}s and its worker was killed "
+                    "(set OGI_EXTRACT_TIMEOUT to allow more)"
+                )
+                finished.append((index, job.key, _report(job, "timeout", message)))
+                stopped += left[1:]
             self._retire(worker, keep=False)
         return finished, stopped
 
