@@ -16,12 +16,12 @@ from flows.settings import configure_prefect
 
 configure_prefect()  # telemetry off before prefect is imported
 
+import json  # noqa: E402
 import math  # noqa: E402
 import time  # noqa: E402
 from datetime import datetime, timezone  # noqa: E402
 from typing import Any, Callable, Iterable  # noqa: E402
 
-import orjson  # noqa: E402
 from prefect import flow, get_run_logger  # noqa: E402
 from prefect.futures import as_completed  # noqa: E402
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner  # noqa: E402
@@ -142,8 +142,12 @@ def _extract(paths: Paths, docs: list[tuple[str, str]], version: str, jobs: int,
     if not docs:
         return {"extracted": 0, "skipped": 0, "failed": 0, "damaged": [], "chunks": 0}
     chunks = extraction_chunks(docs, jobs)
-    futures = [  # as JSON: Prefect walks every item of a list parameter looking for futures, on both sides
-        extract_chunk.submit(str(paths.data_dir), orjson.dumps(chunk), version, force, label=f"{i + 1}/{len(chunks)}")
+    # as JSON bytes: Prefect walks every item of a list parameter looking for futures, on both sides (ASCII JSON:
+    # any str survives, a lone surrogate included)
+    futures = [
+        extract_chunk.submit(
+            str(paths.data_dir), json.dumps(chunk).encode(), version, force, label=f"{i + 1}/{len(chunks)}"
+        )
         for i, chunk in enumerate(chunks)
     ]
     totals: dict[str, Any] = {"extracted": 0, "skipped": 0, "failed": 0, "damaged": [], "chunks": len(chunks)}

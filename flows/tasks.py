@@ -21,7 +21,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import orjson
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
@@ -51,7 +50,11 @@ def _logger():
 
 @task(retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE, persist_result=False, task_run_name="extract {label}")
 def extract_chunk(
-    data_dir: str, docs: list[tuple[str, str]] | bytes, version: str, force: bool = False, label: str = "chunk"
+    data_dir: str,
+    docs: list[tuple[str, str, str | None]] | bytes,
+    version: str,
+    force: bool = False,
+    label: str = "chunk",
 ) -> dict[str, Any]:
     """Extract ``docs`` ((sha256, file name, listing date) triples, or their JSON) into one batch of the extraction
     store; skip those already there.
@@ -62,7 +65,7 @@ def extract_chunk(
     from pipelines.rawstore import DamagedBlob, RawStore
 
     if isinstance(docs, bytes):
-        docs = orjson.loads(docs)
+        docs = json.loads(docs)
 
     quarantine = Quarantine(Path(data_dir) / "quarantine")
     counts = {"done": 0, "skipped": 0, "failed": 0}
