@@ -133,13 +133,19 @@ def test_a_worker_stopped_mid_batch_is_killed_at_that_documents_deadline_and_the
     stopped: list[int] = []
     monkeypatch.setattr(runner, "_BATCH_BYTES", 1 << 30)  # all three in one batch
 
+    earlier = {p.pid for p in psutil.Process().children()}  # warm workers of other tests are not this run's
+
     def stop_it_on_the_second_document() -> None:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not stopped:
             for child in psutil.Process().children():
-                if "extractors.runner" not in " ".join(child.cmdline()):
+                try:
+                    command = child.cmdline()
+                except psutil.Error:
                     continue
-                data = Path(child.cmdline()[-1]).read_bytes() if Path(child.cmdline()[-1]).exists() else b""
+                if child.pid in earlier or "extractors.runner" not in " ".join(command):
+                    continue
+                data = Path(command[-1]).read_bytes() if Path(command[-1]).exists() else b""
                 at, starts = 0, []
                 while at < len(data):
                     if data[at : at + 1] == b"S" and at + _STARTED.size <= len(data):
