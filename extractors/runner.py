@@ -226,28 +226,18 @@ class _Worker:
         """Read the starts and answers the worker wrote since the last call (a record cut short stays for later);
         True when there was any."""
         self.answers.seek(self.offset)
-        data = self.answers.read()
-        at = 0
-        while at < len(data):
-            kind = data[at : at + 1]
-            if kind == b"S" and at + _STARTED.size <= len(data):
-                _, position, began, stderr_at = _STARTED.unpack_from(data, at)
-                self.started = (position, began, stderr_at)
-                at += _STARTED.size
-            elif kind == b"A" and at + _ANSWERED.size <= len(data):
-                _, position, size = _ANSWERED.unpack_from(data, at)
-                if at + _ANSWERED.size + size > len(data):
-                    break
-                payload = data[at + _ANSWERED.size : at + _ANSWERED.size + size]
+        consumed = 0
+        for end, (kind, position, *rest) in _records(self.answers.read()):
+            if kind == b"S":
+                self.started = (position, *rest)
+            else:
                 try:
-                    self.answered[position] = pickle.loads(payload)
+                    self.answered[position] = pickle.loads(rest[0])
                 except (pickle.UnpicklingError, EOFError, AttributeError, ValueError):
                     break  # written only in part: the document it was for is unanswered
-                at += _ANSWERED.size + size
-            else:
-                break
-        self.offset += at
-        return at > 0
+            consumed = end
+        self.offset += consumed
+        return consumed > 0
 
     def unanswered(self) -> list[tuple[int, Job]]:
         """The batch's jobs with no answer, in order (the one it is on, if any, first)."""
@@ -484,6 +474,27 @@ def _bound_child(memory: int):
             os._exit(1)
 
     return bound
+
+
+def _records(data: bytes) -> Iterator[tuple[int, tuple]]:
+    """The whole records at the start of ``data`` (a worker's answers file), each with the offset where it ends:
+    ``(b"S", position, start, stderr offset)`` or ``(b"A", position, pickled answer)``."""
+    at = 0
+    while at < len(data):
+        kind = data[at : at + 1]
+        if kind == b"S" and at + _STARTED.size <= len(data):
+            _, position, began, stderr_at = _STARTED.unpack_from(data, at)
+            at += _STARTED.size
+            yield at, (kind, position, began, stderr_at)
+        elif kind == b"A" and at + _ANSWERED.size <= len(data):
+            _, position, size = _ANSWERED.unpack_from(data, at)
+            end = at + _ANSWERED.size + size
+            if end > len(data):
+                return
+            yield end, (kind, position, data[at + _ANSWERED.size : end])
+            at = end
+        else:
+            return
 
 
 def _write(stream: IO[bytes], obj: object) -> None:

@@ -124,8 +124,6 @@ def test_a_worker_stopped_mid_batch_is_killed_at_that_documents_deadline_and_the
 
     import psutil
 
-    from extractors.runner import _ANSWERED, _STARTED
-
     page = b"<html><body>" + "<p>政府信息公开 12</p>".encode() * 2_000_000 + b"</body></html>"  # seconds of CPU
     good = (REPO / "tests" / "corpus" / "files" / "html-2021-broken-balance.html").read_bytes()
     jobs = [Job("good0", data=good, name="good0.html"), Job("slow", data=page, name="slow.html")]
@@ -146,16 +144,7 @@ def test_a_worker_stopped_mid_batch_is_killed_at_that_documents_deadline_and_the
                 if child.pid in earlier or "extractors.runner" not in " ".join(command):
                     continue
                 data = Path(command[-1]).read_bytes() if Path(command[-1]).exists() else b""
-                at, starts = 0, []
-                while at < len(data):
-                    if data[at : at + 1] == b"S" and at + _STARTED.size <= len(data):
-                        starts.append(_STARTED.unpack_from(data, at)[1])
-                        at += _STARTED.size
-                    elif data[at : at + 1] == b"A" and at + _ANSWERED.size <= len(data):
-                        at += _ANSWERED.size + _ANSWERED.unpack_from(data, at)[2]
-                    else:
-                        break
-                if 1 in starts:
+                if (b"S", 1) in {record[:2] for _, record in runner._records(data)}:
                     child.send_signal(signal.SIGSTOP)
                     stopped.append(child.pid)
             time.sleep(0.01)
