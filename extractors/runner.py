@@ -44,8 +44,8 @@ from typing import IO, Iterable, Iterator
 
 import orjson
 
-from extractors.api import TIMEOUT_SECONDS
-from extractors.model import Problem, Report, json_bytes
+from extractors.api import TIMEOUT_SECONDS, extract, extract_bytes
+from extractors.model import ExtractError, Problem, Report, json_bytes
 from extractors.readers.limits import die_with_parent
 
 MEMORY_MB = int(os.environ.get("OGI_EXTRACT_MEMORY_MB", 2048))
@@ -522,8 +522,6 @@ def _serve(timeout: float, answers_path: str) -> None:
 
     Libraries that print (xlrd) write to fd 1: it is pointed at stderr, and the signal goes
     through a private copy of the original stdout."""
-    from extractors.api import extract, extract_bytes
-    from extractors.model import ExtractError
     from extractors.runner import encode  # not this __main__'s copy: the parent unpickles extractors.runner.Encoded
 
     # A report is acyclic and freed by reference counting: the collector need not rescan the imported modules (frozen)
@@ -543,7 +541,7 @@ def _serve(timeout: float, answers_path: str) -> None:
         for position in range(len(batch)):
             job, batch[position] = batch[position], None  # type: ignore[call-overload]  # its bytes go with it
             os.write(answers, _STARTED.pack(b"S", position, time.monotonic(), os.lseek(2, 0, os.SEEK_CUR)))
-            report, last = _extract_one(job, timeout, extract, extract_bytes, ExtractError)
+            report, last = _extract_one(job, timeout)
             payload = pickle.dumps(encode(report) if job.encoded and not last else report, pickle.HIGHEST_PROTOCOL)
             os.write(answers, _ANSWERED.pack(b"A", position, len(payload)) + payload)
             if last:
@@ -552,7 +550,7 @@ def _serve(timeout: float, answers_path: str) -> None:
         signals.flush()
 
 
-def _extract_one(job: Job, timeout: float, extract, extract_bytes, ExtractError) -> tuple[Report, bool]:
+def _extract_one(job: Job, timeout: float) -> tuple[Report, bool]:
     """One document under its own CPU limit; and whether this worker must stop after it (its memory ran out)."""
     used = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
     resource.setrlimit(resource.RLIMIT_CPU, (int(used + timeout) + 2, resource.RLIM_INFINITY))
