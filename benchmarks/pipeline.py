@@ -210,15 +210,17 @@ def cpu_budget(phase: dict, reports: int) -> str:
 def phase_main(args: argparse.Namespace) -> int:
     """Inside the phase process: run one flow and write its summary."""
     configure_prefect(args.data, quiet=True)
+    from flows.engine import prefect_api
     from flows.pipeline import backfill, nightly, task_runner
 
     runner = task_runner(args.jobs, dask_local=args.dask)
-    if args.phase == "backfill":
-        result = backfill.with_options(task_runner=runner)(
-            years=YEARS, sources=args.sources.split(","), data_dir=str(args.data)
-        )
-    else:
-        result = nightly.with_options(task_runner=runner)(data_dir=str(args.data), crawl=False)
+    with prefect_api():  # the parent's temporary API, with the settings `ogi` runs flows under
+        if args.phase == "backfill":
+            result = backfill.with_options(task_runner=runner)(
+                years=YEARS, sources=args.sources.split(","), data_dir=str(args.data)
+            )
+        else:
+            result = nightly.with_options(task_runner=runner)(data_dir=str(args.data), crawl=False)
     args.out.write_text(json.dumps(result, default=str))
     return 0
 

@@ -23,13 +23,24 @@ from flows.engine import prefect_api
 def hello():
     return 1
 
+HEARTBEAT = (
+    "from flows.engine import prefect_api\\n"
+    "from prefect.settings import get_current_settings\\n"
+    "with prefect_api():\\n"
+    "    print(get_current_settings().flows.heartbeat_frequency)\\n"
+)
+
 with prefect_api():
     database = os.environ["PREFECT_SERVER_DATABASE_CONNECTION_URL"].split(":///", 1)[1]
     hello()
     hello()
     with sqlite3.connect(database) as db:
         runs = db.execute("SELECT COUNT(*) FROM flow_run").fetchone()[0]
-print(json.dumps({"database": database, "flow_runs": runs,
+    from prefect.settings import get_current_settings
+    import subprocess, sys
+    child = subprocess.run([sys.executable, "-c", HEARTBEAT], capture_output=True, text=True, check=True)
+    heartbeats = [get_current_settings().flows.heartbeat_frequency, child.stdout.split()[-1]]
+print(json.dumps({"database": database, "flow_runs": runs, "heartbeats": heartbeats,
                   "url_after": os.environ.get("PREFECT_SERVER_DATABASE_CONNECTION_URL")}))
 """
 
@@ -54,7 +65,24 @@ def test_each_command_runs_on_a_fresh_database_that_goes_with_it():
     assert home not in database.parents
     assert not database.parent.exists()  # thrown away with the server
     assert seen["url_after"] is None
+    # no flow-run heartbeats to a server that dies with the command, in it and in the processes it starts
+    assert seen["heartbeats"] == [None, "None"]
     assert _home_database(home) == before  # Prefect's own database untouched (or still absent)
     (template,) = home.glob("ogi-empty-*.db")
     with sqlite3.connect(template) as db:  # the copies' source stays empty
         assert db.execute("SELECT COUNT(*) FROM flow_run").fetchone()[0] == 0
+
+
+def test_an_operators_server_keeps_prefects_heartbeats():
+    """With ``PREFECT_API_URL`` set (a lasting server) the heartbeats that let it mark a crashed run stay on."""
+    code = (
+        "from flows.engine import prefect_api\n"
+        "from prefect.settings import get_current_settings\n"
+        "with prefect_api():\n"
+        "    print(get_current_settings().flows.heartbeat_frequency)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "OGI_TEMPORARY"))}
+    env["PREFECT_API_URL"] = "http://127.0.0.1:9/api"  # never contacted: the setting is read, no flow runs
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split()[-1] == "180"  # Prefect's default
