@@ -4,6 +4,8 @@ sites on a local Dask cluster, and ``ogi demo`` twice from the shell."""
 from __future__ import annotations
 
 import os
+import random
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -83,9 +85,30 @@ def test_nightly_crawls_the_demo_sites_on_a_local_dask_cluster(tmp_path):
     assert {"checked"} <= set(cov.status)
 
 
+def _free_ports(count: int = 32) -> int:
+    """The first of ``count`` consecutive ports free on 127.0.0.1 now: both demos need the same ones (the document
+    URLs name them), and a fixed range collided with another test run on the same machine."""
+    for _ in range(200):
+        base = random.randrange(20000, 60000 - count)
+        try:
+            held = []
+            for port in range(base, base + count):
+                s = socket.socket()
+                held.append(s)
+                s.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in held:
+                s.close()
+    raise RuntimeError(f"no {count} consecutive free ports on 127.0.0.1")
+
+
 def test_ogi_demo_twice_changes_nothing(tmp_path, mtimes):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    cmd = [sys.executable, "-m", "flows.cli", "demo", "--data-dir", str(tmp_path), "--no-faults", "--port", "18960"]
+    port = str(_free_ports())
+    cmd = [sys.executable, "-m", "flows.cli", "demo", "--data-dir", str(tmp_path), "--no-faults", "--port", port]
     first = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=170)
     assert first.returncode == 0, first.stderr[-3000:]
     assert "Reports by jurisdiction and year" in first.stdout and "read_parquet" in first.stdout
