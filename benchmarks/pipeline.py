@@ -5,6 +5,7 @@
     .venv/bin/python benchmarks/pipeline.py --sizes 2000,10000,40000 # several, with slopes projected to 1,000,000
     .venv/bin/python benchmarks/pipeline.py --reports 500 --keep /tmp/ogi-bench
     .venv/bin/python benchmarks/pipeline.py --quiet-night 1000000  # the no-change path alone on a 1M-row manifest
+    .venv/bin/python benchmarks/pipeline.py --reports 20000 --contend  # with a busy loop on each core: half speed
 
 For each size: a generated corpus (small HTML reports, counties across every province ×
 2019–2024) is put in a raw store, then three runs of the real flows (real Prefect engine,
@@ -41,7 +42,9 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -670,6 +673,12 @@ def main() -> int:
     ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--sources", help=argparse.SUPPRESS)
     ap.add_argument("--dask", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--contend",
+        action="store_true",
+        help="one spinning process pinned to each core for the whole run: the machine at about half its speed, "
+        "as this shared 2-core machine runs on its slowest stretches (the CPU checks show it)",
+    )
     args = ap.parse_args()
     if args.phase:
         return phase_main(args)
@@ -683,6 +692,28 @@ def main() -> int:
         configure_prefect(root, quiet=True)
         quiet_night(args.quiet_night, root)
         return 0
+    with contention(args.contend):
+        return measure_sizes(args)
+
+
+@contextmanager
+def contention(on: bool) -> Iterator[None]:
+    """``--contend``: a busy loop on each core, at the benchmark's own priority, until the run ends."""
+    from flows import processes
+
+    spinners = [
+        processes.popen([sys.executable, "-c", f"import os\nos.sched_setaffinity(0, {{{core}}})\nwhile True: pass"])
+        for core in (sorted(os.sched_getaffinity(0)) if on else ())
+    ]
+    try:
+        yield
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
+
+
+def measure_sizes(args: argparse.Namespace) -> int:
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else [args.reports]
     root = args.keep or Path(tempfile.mkdtemp(prefix="ogi-bench-"))
     root.mkdir(parents=True, exist_ok=True)
