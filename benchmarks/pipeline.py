@@ -213,11 +213,11 @@ def cpu_budget(phase: dict, reports: int) -> str:
 def phase_main(args: argparse.Namespace) -> int:
     """Inside the phase process: run one flow and write its summary."""
     configure_prefect(args.data, quiet=True)
-    from flows.engine import prefect_api
+    from flows.engine import no_heartbeats
     from flows.pipeline import backfill, nightly, task_runner
 
     runner = task_runner(args.jobs, dask_local=args.dask)
-    with prefect_api():  # the parent's temporary API, with the settings `ogi` runs flows under
+    with no_heartbeats():  # on the parent's temporary API, as `ogi` runs a flow on its own
         if args.phase == "backfill":
             result = backfill.with_options(task_runner=runner)(
                 years=YEARS, sources=args.sources.split(","), data_dir=str(args.data)

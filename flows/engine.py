@@ -133,14 +133,11 @@ def _temporary_server():
     return TemporaryServer()
 
 
-_TEMPORARY = "OGI_TEMPORARY_PREFECT_API"  # the URL of the temporary API a command started, for its child processes
-
-
 @contextmanager
-def _no_heartbeats() -> Iterator[None]:
-    """No flow-run heartbeats: they let a lasting server mark a crashed run, but a temporary API dies with the
-    command and nothing reads them; and stopping their thread holds every flow's end up to a second (it sleeps in
-    whole seconds), a third of a nightly run with nothing new."""
+def no_heartbeats() -> Iterator[None]:
+    """Flow runs without heartbeats, for a temporary API: they let a lasting server mark a crashed run, but this one
+    dies with the command and nothing reads them; and stopping their thread holds every flow's end up to a second
+    (it sleeps in whole seconds), a third of a nightly run with nothing new."""
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
     with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
@@ -149,14 +146,10 @@ def _no_heartbeats() -> Iterator[None]:
 
 @contextmanager
 def prefect_api(timeout: int = 60) -> Iterator[str]:
-    """Yield the API URL in use for the duration of one ogi command (or of a process that command started)."""
+    """Yield the API URL in use for the duration of one ogi command."""
     configure_prefect()
     if os.environ.get("PREFECT_API_URL"):
-        if os.environ.get(_TEMPORARY) == os.environ["PREFECT_API_URL"]:
-            with _no_heartbeats():
-                yield os.environ["PREFECT_API_URL"]
-        else:
-            yield os.environ["PREFECT_API_URL"]
+        yield os.environ["PREFECT_API_URL"]
         return
     os.environ["PREFECT_LOGGING_TO_API_ENABLED"] = "false"
     from prefect.server.api.server import SubprocessASGIServer
@@ -171,21 +164,20 @@ def prefect_api(timeout: int = 60) -> Iterator[str]:
     except BaseException:
         _forget(database)
         raise
-    os.environ["PREFECT_API_URL"] = os.environ[_TEMPORARY] = server.api_url
+    os.environ["PREFECT_API_URL"] = server.api_url
     # Prefect's own code (events and logging clients) asks SubprocessASGIServer() for "the" ephemeral server;
     # unregistered, it would start a second one without our die-with-parent guard (as prefect_test_harness does)
     previous = SubprocessASGIServer._instances.get(None)
     SubprocessASGIServer._instances[None] = server
     try:
         with temporary_settings({PREFECT_API_URL: server.api_url, PREFECT_LOGGING_TO_API_ENABLED: False}):
-            with _no_heartbeats():
+            with no_heartbeats():
                 yield server.api_url
     finally:
         from prefect.events.worker import EventsWorker
 
         EventsWorker.drain_all(timeout=10, at_exit=False)  # before the server goes, not at exit against a dead one
         os.environ.pop("PREFECT_API_URL", None)
-        os.environ.pop(_TEMPORARY, None)
         os.environ.pop("PREFECT_LOGGING_TO_API_ENABLED", None)
         if previous is None:
             SubprocessASGIServer._instances.pop(None, None)
