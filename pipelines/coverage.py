@@ -216,6 +216,7 @@ def plot(
         frameon=False,
     )
     fig.tight_layout()
+    fig.set_layout_engine(None)  # laid out once: the placeholder engine tight_layout leaves makes savefig draw twice
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     import warnings
