@@ -292,6 +292,13 @@ class Warehouse:
             meta = pq.ParquetFile(f).metadata.metadata or {}  # the file's key-value metadata (streamed files too)
         return meta.get(b"ogi.content_sha256", b"").decode()
 
+    def data_urls(self, table: str) -> list[str]:
+        """Every data file of a table as a URL a query engine opens (a local path, else ``<protocol>://…``): what
+        DuckDB reads in place, only the columns and row groups a query needs, so a summary's memory does not
+        grow with the warehouse."""
+        paths = [self._p(rel) for rel in sorted(self.files(table))]
+        return paths if isinstance(self.fs, LocalFileSystem) else [self.fs.unstrip_protocol(p) for p in paths]
+
     def row_count(self, table: str) -> int:
         """Rows of a table, from the file footers only."""
         base = self._p(table)
