@@ -220,29 +220,32 @@ def run_flow(
 
 
 def _flow_once(flow_name: str, kwargs: dict, jobs: int, dask_address: str | None, dask_local: bool) -> dict:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from flows import pipeline
     from flows.engine import prefect_api
 
-    runner = pipeline.task_runner(jobs, dask_address, dask_local)
-    flow = getattr(pipeline, flow_name).with_options(task_runner=runner)
-    with Progress(
-        TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True
-    ) as bar:
-        tasks: dict[str, int] = {}
+    def prepare() -> None:  # the flows' imports, while the temporary API starts
+        import flows.pipeline  # noqa: F401
 
-        def hook(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done, total=total)
+    with prefect_api(meanwhile=prepare):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        pipeline.PROGRESS.append(hook)
-        try:
-            with prefect_api():
+        from flows import pipeline
+
+        runner = pipeline.task_runner(jobs, dask_address, dask_local)
+        flow = getattr(pipeline, flow_name).with_options(task_runner=runner)
+        columns = (TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, transient=True) as bar:
+            tasks: dict[str, int] = {}
+
+            def hook(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(stage, total=total)
+                bar.update(tasks[stage], completed=done, total=total)
+
+            pipeline.PROGRESS.append(hook)
+            try:
                 return flow(jobs=jobs, **kwargs)
-        finally:
-            pipeline.PROGRESS.remove(hook)
+            finally:
+                pipeline.PROGRESS.remove(hook)
 
 
 def _finish(settings: "Settings", result: dict) -> None:

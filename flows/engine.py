@@ -22,6 +22,7 @@ ogi's own run records (``runs/``) are what ``ogi status`` reads.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import shutil
@@ -30,7 +31,7 @@ import sys
 import tempfile
 from contextlib import closing, contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from flows import processes
 from flows.settings import configure_prefect
@@ -39,27 +40,63 @@ _DATABASE_URL = "PREFECT_SERVER_DATABASE_CONNECTION_URL"
 log = logging.getLogger("ogi")
 
 
-def _empty_database() -> Path:
-    """A migrated, empty Prefect database for this Prefect version (made once: its migrations take seconds)."""
+# What the temporary server would otherwise do at each start (about a second, importing every Prefect collection):
+# register the block types, here once into the template, as Prefect's own start does it
+_REGISTER_BLOCKS = """
+import asyncio
+from prefect.server.database import provide_database_interface
+from prefect.server.models.block_registration import run_block_auto_registration
+
+async def main():
+    session = await provide_database_interface().session()
+    async with session:
+        await run_block_auto_registration(session=session)
+        await session.commit()
+
+asyncio.run(main())
+"""
+# the temporary server's start with the block types already in its database: nothing registered, no collection loaded
+_REGISTERED = {
+    "PREFECT_SERVER_REGISTER_BLOCKS_ON_START": "false",
+    "PREFECT_SERVER_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false",
+}
+
+
+def _template_name() -> str:
+    """The template's file name: Prefect's version and the installed collections, whose block types it holds."""
+    from importlib.metadata import entry_points
+
     import prefect
+
+    found = sorted(
+        f"{ep.name}={ep.dist.version if ep.dist else '?'}" for ep in entry_points(group="prefect.collections")
+    )
+    return f"ogi-empty-{prefect.__version__}-{hashlib.sha256(repr(found).encode()).hexdigest()[:12]}.db"
+
+
+def _empty_database() -> Path:
+    """A migrated Prefect database with its block types registered and no run, for this Prefect and its installed
+    collections (made once: the migrations take seconds); older templates are removed."""
     from prefect.settings import get_current_settings
 
     home = Path(get_current_settings().home)
-    template = home / f"ogi-empty-{prefect.__version__}.db"
+    template = home / _template_name()
     if template.is_file():
         return template
     home.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=home, prefix=".ogi-empty-") as tmp:
         migrated, single = Path(tmp) / "prefect.db", Path(tmp) / "single.db"
         env = {**os.environ, _DATABASE_URL: f"sqlite+aiosqlite:///{migrated}"}
-        done = processes.run(
-            [sys.executable, "-m", "prefect", "server", "database", "upgrade", "-y"], env=env, timeout=600
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"prefect server database upgrade failed: {(done.stderr or done.stdout)[-500:]}")
+        for step in (["-m", "prefect", "server", "database", "upgrade", "-y"], ["-c", _REGISTER_BLOCKS]):
+            done = processes.run([sys.executable, *step], env=env, timeout=600)
+            if done.returncode != 0:
+                raise RuntimeError(f"preparing Prefect's database failed: {(done.stderr or done.stdout)[-500:]}")
         with closing(sqlite3.connect(migrated)) as source, closing(sqlite3.connect(single)) as copy:
             source.backup(copy)  # one self-contained file: the migrations leave a write-ahead log beside theirs
         os.replace(single, template)  # atomic: a command starting beside this one sees all of it or none
+    for old in home.glob("ogi-empty-*.db"):
+        if old != template:
+            old.unlink(missing_ok=True)
     return template
 
 
@@ -101,8 +138,21 @@ def _temporary_server():
 
     class TemporaryServer(SubprocessASGIServer):
         _instances: dict = {}  # not shared with Prefect's own instances (it keeps one per port)
+        registered: dict[str, str] | None = None  # set when its database already holds the block types
+        launched = None  # the server process spawned by launch(), which start() then waits for
+
+        def launch(self) -> None:
+            """Spawn the server now, from this thread (its die-with-parent signal follows the thread that spawned
+            it), so the command can prepare while it starts; ``start()`` then only waits for it to answer."""
+            if self.port is None:
+                self.port = self.find_available_port()
+            self.launched = self._spawn()
 
         def _run_uvicorn_command(self):
+            launched, self.launched = self.launched, None
+            return launched or self._spawn()  # again when the port was taken meanwhile (Prefect retries)
+
+        def _spawn(self):
             # the command and environment of SubprocessASGIServer._run_uvicorn_command (Prefect 3)
             cmd = [
                 sys.executable,
@@ -127,6 +177,7 @@ def _temporary_server():
                 "PREFECT__SERVER_EPHEMERAL": "1",
                 "PREFECT__SERVER_FINAL": "1",
                 **get_current_settings().to_environment_variables(exclude_unset=True),
+                **(self.registered or {}),
             }
             return processes.popen(cmd, env=env)
 
@@ -145,10 +196,14 @@ def no_heartbeats() -> Iterator[None]:
 
 
 @contextmanager
-def prefect_api(timeout: int = 60) -> Iterator[str]:
-    """Yield the API URL in use for the duration of one ogi command."""
+def prefect_api(timeout: int = 60, meanwhile: Callable[[], object] | None = None) -> Iterator[str]:
+    """Yield the API URL in use for the duration of one ogi command. ``meanwhile``: the command's own preparation
+    (its imports: a second and a half for the flows), done while a temporary server starts (seconds of its own
+    imports, on another core)."""
     configure_prefect()
     if os.environ.get("PREFECT_API_URL"):
+        if meanwhile is not None:
+            meanwhile()
         yield os.environ["PREFECT_API_URL"]
         return
     os.environ["PREFECT_LOGGING_TO_API_ENABLED"] = "false"
@@ -159,9 +214,16 @@ def prefect_api(timeout: int = 60) -> Iterator[str]:
     if database is not None:
         os.environ[_DATABASE_URL] = f"sqlite+aiosqlite:///{database}"
     server = _temporary_server()
+    server.registered = _REGISTERED if database is not None else None
     try:
+        server.launch()
+        if meanwhile is not None:
+            meanwhile()
         server.start(timeout=timeout)
     except BaseException:
+        if server.launched is not None:  # spawned, never waited for
+            processes.kill_group(server.launched)
+        server.stop()
         _forget(database)
         raise
     os.environ["PREFECT_API_URL"] = server.api_url
