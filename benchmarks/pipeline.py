@@ -106,14 +106,14 @@ def add_new_year(data_dir: Path, sources: list[str], n: int) -> None:
 
 
 class PeakMemory(threading.Thread):
-    """Samples the RSS of one process and all its children; ``peak`` in bytes."""
+    """Samples the RSS of one process and (``children``) all its descendants together; ``peak`` in bytes."""
 
-    def __init__(self, pid: int, interval: float = 0.05):
+    def __init__(self, pid: int, interval: float = 0.05, children: bool = True):
         super().__init__(daemon=True)
         import psutil
 
         self.proc = psutil.Process(pid)
-        self.interval, self.peak, self._done = interval, 0, threading.Event()
+        self.interval, self.peak, self._done, self.children = interval, 0, threading.Event(), children
 
     def run(self) -> None:
         import psutil
@@ -121,7 +121,7 @@ class PeakMemory(threading.Thread):
         while not self._done.is_set():
             total = 0
             try:
-                procs = [self.proc, *self.proc.children(recursive=True)]
+                procs = [self.proc, *(self.proc.children(recursive=True) if self.children else ())]
             except psutil.Error:
                 procs = []
             for p in procs:
@@ -167,6 +167,27 @@ def run_phase(phase: str, data: Path, jobs: int, sources: list[str] | None = Non
         "server_cpu_s": api_server_cpu() - server,
         "result": result,
     }
+
+
+def run_cli_nightly(data: Path) -> dict:
+    """``ogi run --no-crawl`` as an operator runs it, in a fresh process: its own temporary Prefect API (not this
+    benchmark's), the flow, the run summary. Wall seconds, and peak RSS of the ogi process alone and of its whole
+    tree (the API server included)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API_", "PREFECT_SERVER_DATABASE"))}
+    env.pop("PREFECT_LOGGING_TO_API_ENABLED", None)
+    cmd = [sys.executable, "-m", "flows.cli", "run", "--no-crawl", "--data-dir", str(data)]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    own = PeakMemory(proc.pid, children=False)
+    tree = PeakMemory(proc.pid)
+    own.start()
+    tree.start()
+    _, err = proc.communicate()
+    seconds = time.perf_counter() - t0
+    own_peak, tree_peak = own.stop(), tree.stop()
+    if proc.returncode != 0:
+        raise SystemExit(f"ogi run --no-crawl failed with exit code {proc.returncode}: {err[-1000:]}")
+    return {"seconds": seconds, "ogi_mib": own_peak / 2**20, "tree_mib": tree_peak / 2**20}
 
 
 def _children_cpu() -> float:
@@ -264,6 +285,13 @@ def measure(size: int, jobs: int, root: Path) -> dict:
         f"{quiet['result']['load']['skipped']}), peak {quiet['peak_mib']:.0f} MiB",
         flush=True,
     )
+    cli = run_cli_nightly(data)
+    print(
+        f"[{size}] no-change `ogi run --no-crawl` as an operator runs it (its own temporary API, the run summary): "
+        f"{cli['seconds']:.1f}s, peak {cli['ogi_mib']:.0f} MiB in the ogi process, {cli['tree_mib']:.0f} MiB with "
+        "its API server",
+        flush=True,
+    )
     add_new_year(data, sources, max(1, size // 100))
     grow = run_phase("nightly", data, jobs)
     g = grow["result"]
@@ -283,6 +311,8 @@ def measure(size: int, jobs: int, root: Path) -> dict:
         "backfill_cpu_ms": cpu_per_report(back, reports) * 1000,
         "nightly_s": quiet["seconds"],
         "nightly_mib": quiet["peak_mib"],
+        "cli_nightly_s": cli["seconds"],
+        "cli_nightly_mib": cli["ogi_mib"],
         "grow_s": grow["seconds"],
         "grow_mib": grow["peak_mib"],
         "store_bytes_per_report": per_report,
@@ -745,6 +775,8 @@ def measure_sizes(args: argparse.Namespace) -> int:
         for key, label, unit in (
             ("nightly_s", "no-change nightly", "s"),
             ("nightly_mib", "no-change nightly", "MiB"),
+            ("cli_nightly_s", "ogi run --no-crawl", "s"),
+            ("cli_nightly_mib", "ogi run --no-crawl", "MiB"),
             ("grow_s", "1% nightly", "s"),
             ("grow_mib", "1% nightly", "MiB"),
             ("backfill_mib", "backfill", "MiB"),
