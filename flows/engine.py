@@ -13,7 +13,8 @@ server that is stopping printed "Error logging to API" after failed runs (the ev
 queued are sent before it stops, for the same reason).
 
 Its database is thrown away too: each command's server works on a fresh copy of an empty,
-migrated database, made once per Prefect version under Prefect's home. Prefect's default
+migrated database with Prefect's block types registered, made once per Prefect version (and
+set of installed collections) under Prefect's home. Prefect's default
 (``~/.prefect/prefect.db``) kept every run of every command and grew without end (59 MB
 after a few days of benchmarks; nothing vacuums it in ephemeral mode), and migrating a new
 database takes seconds (14 s here), so neither a shared database nor a new one per command will do.
