@@ -7,6 +7,9 @@ run summaries.
 
 from __future__ import annotations
 
+import os
+import shlex
+import sys
 import textwrap
 from typing import Any
 
@@ -24,8 +27,8 @@ SYMBOLS = {
 
 def duckdb_hint(warehouse_url: str) -> str:
     """A query to paste into a shell: requests granted by province and year, each county government's own
-    report counted once (``is_primary``; departments and towns publish their own). DuckDB from the venv,
-    so no separate DuckDB binary is needed."""
+    report counted once (``is_primary``; departments and towns publish their own). DuckDB from the interpreter
+    running ogi (so no separate DuckDB binary is needed), named so the line works from the current directory."""
     base = warehouse_url.rstrip("/")
     sql = (
         f"SELECT c.province, c.report_year, sum(c.value) AS granted FROM read_parquet('{base}/cells/**/*.parquet', "
@@ -33,7 +36,8 @@ def duckdb_hint(warehouse_url: str) -> str:
         "USING (report_id) WHERE r.is_primary AND c.table_key='requests' AND c.row_key='granted' "
         "AND c.col_key='total' GROUP BY ALL ORDER BY ALL"
     )
-    return f'.venv/bin/python -c "import duckdb; duckdb.sql(\\"{sql}\\").show()"'
+    python = os.path.relpath(sys.executable) if sys.executable.startswith(os.getcwd() + os.sep) else sys.executable
+    return f'{shlex.quote(python)} -c "import duckdb; duckdb.sql(\\"{sql}\\").show()"'
 
 
 SUMMARY_MEMORY = "128MB"  # DuckDB's limit for the run summary: it streams the tables, never holds them
