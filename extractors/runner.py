@@ -165,12 +165,46 @@ def _job(item: Job | str | os.PathLike[str]) -> Job:
     return Job(key=display_name(path), path=os.path.abspath(path), name=display_name(path))
 
 
+_TMP_PREFIX = "ogi-worker-"
+_swept = False
+
+
+def sweep_orphans(tmp: str | None = None) -> list[str]:
+    """Remove the private temporary directories of workers whose parent died without cleaning up (SIGKILL, the
+    out-of-memory killer): each is named after its parent's pid, and a run killed night after night would otherwise
+    leave them, with whatever a converter put there, to pile up. Returns what it removed."""
+    tmp = tmp or tempfile.gettempdir()
+    removed = []
+    try:
+        names = [n for n in os.listdir(tmp) if n.startswith(_TMP_PREFIX)]
+    except OSError:
+        return removed
+    for name in names:
+        pid = name[len(_TMP_PREFIX) :].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # its parent is alive (or the pid was reused: left for a later sweep)
+        except ProcessLookupError:
+            pass
+        except PermissionError:  # alive, another user's
+            continue
+        shutil.rmtree(os.path.join(tmp, name), ignore_errors=True)
+        removed.append(name)
+    return removed
+
+
 class _Worker:
     """One worker process; ``send`` it a batch of jobs, ``collect`` what it answered so far."""
 
     def __init__(self, limits: Limits):
+        global _swept
+        if not _swept:
+            _swept = True
+            sweep_orphans()
         self.limits = limits
-        self.tmp = tempfile.mkdtemp(prefix="ogi-worker-")
+        self.tmp = tempfile.mkdtemp(prefix=f"{_TMP_PREFIX}{os.getpid()}-")
         self.log = open(os.path.join(self.tmp, "stderr"), "w+b")
         self.answers_path = os.path.join(self.tmp, "answers")
         self.answers = open(self.answers_path, "w+b")  # the worker appends; read back from ``offset``

@@ -226,12 +226,16 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def test_workers_die_with_the_cli_when_it_is_killed(tmp_path):
+def test_workers_die_with_the_cli_when_it_is_killed_and_the_next_run_removes_what_they_left(tmp_path):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
     slow = tmp_path / "slow.html"
     slow.write_bytes(b"<html><body>" + "<p>政府信息公开 12</p>".encode() * 2_000_000 + b"</body></html>")
     cli = subprocess.Popen(
         [sys.executable, "-m", "flows.cli", "extract", str(slow), "--json"],
         cwd=REPO,
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -247,6 +251,20 @@ def test_workers_die_with_the_cli_when_it_is_killed(tmp_path):
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(_alive(pid) for pid in workers)
+    left = sorted(p.name for p in scratch.iterdir())
+    assert left and all(name.startswith(f"ogi-worker-{cli.pid}-") for name in left)  # SIGKILL: nobody cleaned up
+
+    small = REPO / "tests" / "corpus" / "files" / "html-2019-title-year-first.html"
+    again = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "extract", str(small), "--json"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert json.loads(again.stdout.splitlines()[0])["report"]["issuing_body"] == "千阳县人民政府办公室", again.stderr
+    assert list(scratch.iterdir()) == []  # the next run's workers removed the dead run's, then their own
 
 
 def test_libreoffice_profile_is_private_reused_and_removed(tmp_path):
