@@ -24,7 +24,7 @@ times move with the load of others: say so when quoting them.
 ``--quiet-night N`` checks the projection without a day of extraction: it writes N fetches
 and N extraction index entries straight into the two SQLite indexes (no blobs, no bodies),
 then times what a nightly with nothing new does with them: list the documents to extract
-(``flows.pipeline.todo_documents``) and the load (``pipelines.load.load_warehouse``), which
+(``flows.worklist.todo_documents``) and the load (``pipelines.load.load_warehouse``), which
 must stop after comparing the stores' sequences with ``_state.json``.
 """
 
@@ -170,9 +170,10 @@ def run_phase(phase: str, data: Path, jobs: int, sources: list[str] | None = Non
 
 
 def run_cli_nightly(data: Path) -> dict:
-    """``ogi run --no-crawl`` as an operator runs it, in a fresh process: its own temporary Prefect API (not this
-    benchmark's), the flow, the run summary. Wall seconds, and peak RSS of the ogi process alone and of its whole
-    tree (the API server included)."""
+    """``ogi run --no-crawl`` as an operator runs it, in a fresh process, with none of this benchmark's Prefect
+    settings: with nothing to do it starts no engine (``flows.worklist.quiet_night``), else its own temporary API
+    and the flow; then the run summary. Wall seconds, and peak RSS of the ogi process alone and of its whole tree
+    (an API server included)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API_", "PREFECT_SERVER_DATABASE"))}
     env.pop("PREFECT_LOGGING_TO_API_ENABLED", None)
     cmd = [sys.executable, "-m", "flows.cli", "run", "--no-crawl", "--data-dir", str(data)]
@@ -287,7 +288,8 @@ def measure(size: int, jobs: int, root: Path) -> dict:
     )
     cli = run_cli_nightly(data)
     print(
-        f"[{size}] no-change `ogi run --no-crawl` as an operator runs it (its own temporary API, the run summary): "
+        f"[{size}] no-change `ogi run --no-crawl` as an operator runs it (no engine when nothing is to do, else its "
+        "own temporary API; the run summary): "
         f"{cli['seconds']:.1f}s, peak {cli['ogi_mib']:.0f} MiB in the ogi process, {cli['tree_mib']:.0f} MiB with "
         "its API server",
         flush=True,
@@ -353,8 +355,8 @@ def quiet_night(n: int, root: Path) -> None:
     import resource
     import sqlite3
 
-    from flows.pipeline import mark_complete, todo_documents
     from flows.settings import Paths
+    from flows.worklist import mark_complete, todo_documents
     from pipelines.datasets import Warehouse
     from pipelines.extracted import ExtractionStore
     from pipelines.load import load_inputs, load_warehouse
@@ -519,8 +521,8 @@ def change_night(n: int, percent: float, root: Path) -> None:
     The news is real: each new report is a generated report's extraction in the extraction store."""
     import pyarrow as pa
 
-    from flows.pipeline import mark_complete
     from flows.settings import Paths
+    from flows.worklist import mark_complete
     from pipelines.coverage import coverage_rows, cross_year_checks
     from pipelines.datasets import Warehouse
     from pipelines.divisions import describe
@@ -618,7 +620,7 @@ def change_night(n: int, percent: float, root: Path) -> None:
     # in a fresh process, its own peak: VmHWM, not ru_maxrss, which Linux carries over from this (large) process
     night = (
         "import json, sys, time; sys.path.insert(0, sys.argv[2])\n"
-        "from flows.pipeline import todo_documents; from flows.settings import Paths\n"
+        "from flows.worklist import todo_documents; from flows.settings import Paths\n"
         "from pipelines.load import load_warehouse\n"
         "t0 = time.perf_counter(); todo, _ = todo_documents(Paths.of(sys.argv[1]), 'bench'); t1 = time.perf_counter()\n"
         "s = load_warehouse(sys.argv[1], None, 'bench'); t2 = time.perf_counter()\n"

@@ -196,13 +196,18 @@ def no_heartbeats() -> Iterator[None]:
         yield
 
 
+def temporary_api() -> bool:
+    """Whether a command would start a temporary API (no ``PREFECT_API_URL`` names a server)."""
+    return not os.environ.get("PREFECT_API_URL")
+
+
 @contextmanager
 def prefect_api(timeout: int = 60, meanwhile: Callable[[], object] | None = None) -> Iterator[str]:
     """Yield the API URL in use for the duration of one ogi command. ``meanwhile``: the command's own preparation
     (its imports: a second and a half for the flows), done while a temporary server starts (seconds of its own
     imports, on another core)."""
     configure_prefect()
-    if os.environ.get("PREFECT_API_URL"):
+    if not temporary_api():
         if meanwhile is not None:
             meanwhile()
         yield os.environ["PREFECT_API_URL"]

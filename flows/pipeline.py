@@ -19,7 +19,6 @@ configure_prefect()  # telemetry off before prefect is imported
 import json  # noqa: E402
 import math  # noqa: E402
 import time  # noqa: E402
-from datetime import datetime, timezone  # noqa: E402
 from typing import Any, Callable, Iterable  # noqa: E402
 
 from prefect import flow, get_run_logger  # noqa: E402
@@ -27,6 +26,7 @@ from prefect.futures import as_completed  # noqa: E402
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner  # noqa: E402
 
 from flows.processes import die_with_parent  # noqa: E402
+from flows.records import now, write_run_summary  # noqa: E402
 from flows.settings import Paths  # noqa: E402
 from flows.shards import shard_sources  # noqa: E402
 from flows.tasks import (  # noqa: E402
@@ -35,10 +35,8 @@ from flows.tasks import (  # noqa: E402
     dashboard_page,
     extract_chunk,
     load_task,
-    write_run_summary,
 )
-from pipelines.datasets import WarehouseLock  # noqa: E402
-from pipelines.extracted import ExtractionStore  # noqa: E402
+from flows.worklist import RunLock, extractor_version, mark_complete, todo_documents  # noqa: E402
 from pipelines.rawstore import RawStore  # noqa: E402
 
 PROGRESS: list[Callable[[str, int, int], None]] = []  # hooks the CLI sets to draw progress bars
@@ -63,10 +61,6 @@ def task_runner(jobs: int = 2, dask_address: str | None = None, dask_local: bool
     if threads:
         return ThreadPoolTaskRunner(max_workers=jobs)
     return ProcessPoolTaskRunner(max_workers=jobs, initializer=die_with_parent)  # workers die with the run
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def _registry(paths: Paths, registry_dir: str | None, sources: Iterable[str] | None):
@@ -100,42 +94,6 @@ def _crawl(
             out.append({"error": f"{type(exc).__name__}: {exc}"})
         _progress("crawl", len(out), len(futures))
     return out
-
-
-def _complete_key(raw: RawStore, version: str) -> str:
-    return f"complete:{version}:{raw.epoch}"
-
-
-def todo_documents(
-    paths: Paths, version: str, years: set[int] | None = None, sources: set[str] | None = None, force: bool = False
-) -> tuple[list[tuple[str, str]], int]:
-    """(sha256, file name) of current documents with no extraction at ``version`` (all when ``force``), and the raw
-    sequence they were listed at.
-
-    Every document fetched up to the mark the last complete extraction left is known to be extracted, so a nightly
-    with nothing new reads only what was fetched since (its cost does not grow with the raw store)."""
-    seen: set[str] = set()
-    todo = []
-    with ExtractionStore(paths.extracted) as store, RawStore(paths.raw) as raw:
-        seq = raw.sequence()[0]
-        after = 0 if force else int(store.mark(_complete_key(raw, version)) or 0)
-        for rec in raw.documents(years=years, sources=sources, after=after):
-            sha = rec.sha256
-            if sha is None or sha in seen:
-                continue
-            seen.add(sha)
-            name = (rec.final_url or rec.url).rstrip("/").rsplit("/", 1)[-1].split("?")[0] or "document"
-            todo.append((sha, name, rec.published_date))  # the listing's date: the year's last resort
-        if not force:
-            done = store.extracted(seen, version)
-            todo = [doc for doc in todo if doc[0] not in done]
-    return todo, seq
-
-
-def mark_complete(paths: Paths, version: str, seq: int) -> None:
-    """Remember that every document fetched up to ``seq`` has an extraction at ``version``."""
-    with ExtractionStore(paths.extracted) as store, RawStore(paths.raw) as raw:
-        store.set_mark(_complete_key(raw, version), str(seq))
 
 
 def _extract(paths: Paths, docs: list[tuple[str, str]], version: str, jobs: int, force: bool) -> dict[str, Any]:
@@ -215,7 +173,7 @@ def _run(
     summary = {
         "flow": name,
         "started_at": started,
-        "finished_at": _now(),
+        "finished_at": now(),
         "seconds": round(time.perf_counter() - t0, 2),
         "data_dir": str(paths.data_dir),
         "warehouse": paths.warehouse_url,
@@ -233,29 +191,6 @@ def _run(
     return summary
 
 
-class _RunLock:
-    """One ogi run per data dir at a time (the warehouse has its own lock for the load)."""
-
-    def __init__(self, paths: Paths):
-        from fsspec.implementations.local import LocalFileSystem
-
-        paths.run_lock.parent.mkdir(parents=True, exist_ok=True)
-        self.lock = WarehouseLock(LocalFileSystem(), str(paths.run_lock))
-
-    def __enter__(self):
-        self.lock.acquire(timeout=0)
-        return self
-
-    def __exit__(self, *exc):
-        self.lock.release()
-
-
-def _version() -> str:
-    from extractors import EXTRACTOR_VERSION
-
-    return EXTRACTOR_VERSION
-
-
 @flow(name="ogi-nightly", task_runner=ProcessPoolTaskRunner(max_workers=2), persist_result=False)
 def nightly(
     data_dir: str = "data",
@@ -269,11 +204,11 @@ def nightly(
     allow_shrink: bool = False,
 ) -> dict[str, Any]:
     """Crawl the sources → extract new or changed documents → check → load the warehouse."""
-    paths, started, t0 = Paths.of(data_dir, warehouse), _now(), time.perf_counter()
-    registry = _registry(paths, registry_dir, sources)
-    with _RunLock(paths):
+    paths, started, t0 = Paths.of(data_dir, warehouse), now(), time.perf_counter()
+    registry = _registry(paths, registry_dir, sources) if crawl or sources else {}  # --no-crawl needs none
+    with RunLock(paths):
         crawled = _crawl(paths, registry, shards, registry_dir, fast, None) if crawl and registry else None
-        version = _version()
+        version = extractor_version()
         todo = todo_documents(paths, version, sources=set(registry) if sources else None)
         return _run("nightly", paths, crawled, todo, version, jobs, False, started, t0, allow_shrink, whole=not sources)
 
@@ -293,9 +228,9 @@ def backfill(
 ) -> dict[str, Any]:
     """Past years: from the raw store where the documents are there; crawl sources that have none (or all,
     with ``refetch``)."""
-    paths, started, t0 = Paths.of(data_dir, warehouse), _now(), time.perf_counter()
+    paths, started, t0 = Paths.of(data_dir, warehouse), now(), time.perf_counter()
     wanted = set(years)
-    with _RunLock(paths):
+    with RunLock(paths):
         with RawStore(paths.raw) as raw:
             held: dict[str, set[int]] = {}
             for rec in raw.documents(years=wanted, sources=set(sources) if sources else None):
@@ -312,7 +247,7 @@ def backfill(
         crawled = (
             _crawl(paths, to_crawl, shards, registry_dir, fast, "refetch" if refetch else None) if to_crawl else None
         )
-        version = _version()
+        version = extractor_version()
         todo = todo_documents(paths, version, years=wanted, sources=set(sources) if sources else None)
         summary = _run("backfill", paths, crawled, todo, version, jobs, False, started, t0, allow_shrink, whole=False)
         summary["crawled_sources"] = sorted(to_crawl)
@@ -331,9 +266,9 @@ def reextract(
 ) -> dict[str, Any]:
     """Re-run extraction over the raw store (documents without an extraction at this extractor version, or all with
     ``force``), then load: only partitions whose rows changed are rewritten."""
-    paths, started, t0 = Paths.of(data_dir, warehouse), _now(), time.perf_counter()
-    with _RunLock(paths):
-        version = _version()
+    paths, started, t0 = Paths.of(data_dir, warehouse), now(), time.perf_counter()
+    with RunLock(paths):
+        version = extractor_version()
         todo = todo_documents(paths, version, set(years) if years else None, set(sources) if sources else None, force)
         return _run(
             "reextract",

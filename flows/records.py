@@ -1,8 +1,8 @@
 """Run records and source health, read back for ``ogi status``: every run leaves one, a failed run included.
 
 Why files: a run that failed may have had no Prefect API, no warehouse and no load; the
-record (``<data_dir>/runs/flow-*.json``, written by ``flows.tasks.write_run_summary`` for a
-completed run and here for a failed one) is what says what happened. Source health comes
+record (``<data_dir>/runs/flow-*.json``, :func:`write_run_summary`, for a completed run and a
+failed one alike) is what says what happened. Source health comes
 from the crawl reports the spiders leave beside them (``runs/crawl-*.json``).
 """
 
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import time
+import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
@@ -41,10 +43,19 @@ def one_sentence(exc: BaseException) -> str:
     return f"{text} ({type(exc).__name__})" if text else type(exc).__name__
 
 
+def write_run_summary(runs: Path, summary: dict[str, Any]) -> Path:
+    """``runs/flow-<time>-<name>.json``: what ``ogi status`` shows (atomic write)."""
+    runs.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    path = runs / f"flow-{stamp}-{summary['flow']}-{uuid.uuid4().hex[:6]}.json"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(summary, ensure_ascii=False, indent=2), "utf-8")
+    os.replace(tmp, path)
+    return path
+
+
 def write_failed(runs: Path, flow: str, started: str, seconds: float, error: str, **extra: Any) -> Path:
     """The record of a run that failed (same folder and naming as a completed run's)."""
-    from flows.tasks import write_run_summary
-
     record = {
         "flow": flow,
         "status": "failed",

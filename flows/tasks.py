@@ -15,9 +15,7 @@ persistence and task caching are off, so no pickled result is ever read from the
 from __future__ import annotations
 
 import json
-import os
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -199,14 +197,3 @@ def dashboard_page(warehouse: str, out_dir: str) -> str:
     from pipelines.dashboard import write_dashboard
 
     return str(write_dashboard(warehouse, out_dir))
-
-
-def write_run_summary(runs: Path, summary: dict[str, Any]) -> Path:
-    """``runs/flow-<time>-<name>.json``: what ``ogi status`` shows (atomic write)."""
-    runs.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-    path = runs / f"flow-{stamp}-{summary['flow']}-{uuid.uuid4().hex[:6]}.json"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(summary, ensure_ascii=False, indent=2), "utf-8")
-    os.replace(tmp, path)
-    return path

@@ -40,6 +40,8 @@ from pipelines.coverage import Observation, coverage_rows, cross_year_checks
 from pipelines.crawl_reports import crawl_log_rows, crawl_report_paths
 from pipelines.datasets import (
     FILE_NAME,
+    JOURNAL,
+    STATE,
     CommitResult,
     Load,
     Staged,
@@ -552,6 +554,32 @@ def load_warehouse(
     return summary
 
 
+def _unchanged(previous: dict[str, Any] | None, inputs: dict[str, Any]) -> bool:
+    """The last load read these same inputs (and recorded every count): a load now has nothing to do."""
+    return isinstance(previous, dict) and previous.get("inputs") == inputs and set(previous.get("counts", ())) == COUNTS
+
+
+def load_is_current(
+    data_dir: str | Path, warehouse_url: str | None, extractor_version: str, coverage_years: Iterable[int] | None = None
+) -> dict[str, int] | None:
+    """The last load's counts when a load now would change nothing: no interrupted load to complete, and the same
+    inputs as the last load read (:func:`load_inputs`); else None (the load itself then decides).
+
+    It takes no lock and writes nothing: the no-change nightly asks it before it starts an engine
+    (``flows.worklist.quiet_night``), under the run lock, which keeps other ogi runs of this data dir out."""
+    data_dir = Path(data_dir)
+    warehouse = Warehouse(warehouse_url or data_dir / "warehouse")
+    if warehouse.fs.exists(f"{warehouse.root}/{JOURNAL}"):
+        return None
+    try:
+        previous = json.loads(warehouse.fs.cat_file(f"{warehouse.root}/{STATE}"))
+    except (FileNotFoundError, ValueError):  # absent, or unreadable (the load sets it aside)
+        return None
+    with RawStore(data_dir / "raw") as raw, ExtractionStore(data_dir / "state" / "extracted") as store:
+        inputs = load_inputs(raw, store, extractor_version, data_dir / "runs", coverage_years)
+    return dict(previous["counts"]) if _unchanged(previous, inputs) else None
+
+
 class NeedFull(Exception):
     """The change cannot be applied partition by partition (a file it must read is unreadable, the warehouse gains its
     first years, too much changed): load in full."""
@@ -576,8 +604,7 @@ def _load(
         with RawStore(data_dir / "raw") as raw:
             inputs = load_inputs(raw, store, version, data_dir / "runs", coverage_years)
             previous = warehouse.state()
-            fresh = previous and previous.get("inputs") == inputs and set(previous.get("counts", ())) == COUNTS
-            if fresh and not warehouse.lost_journal:
+            if _unchanged(previous, inputs) and not warehouse.lost_journal:
                 nothing = CommitResult(load.load_id, recovered=load.recovered)
                 return LoadSummary(nothing, skipped=True, **previous["counts"])
             index.begin()
