@@ -288,10 +288,10 @@ def measure(size: int, jobs: int, root: Path) -> dict:
     )
     cli = run_cli_nightly(data)
     print(
-        f"[{size}] no-change `ogi run --no-crawl` as an operator runs it (no engine when nothing is to do, else its "
-        "own temporary API; the run summary): "
+        f"[{size}] no-change `ogi run --no-crawl` as an operator runs it (no engine when there is nothing to do, "
+        "else its own temporary API; the run summary): "
         f"{cli['seconds']:.1f}s, peak {cli['ogi_mib']:.0f} MiB in the ogi process, {cli['tree_mib']:.0f} MiB with "
-        "its API server",
+        "its children (an API server, when it starts one)",
         flush=True,
     )
     add_new_year(data, sources, max(1, size // 100))
@@ -351,10 +351,13 @@ def slope(xs: list[float], ys: list[float]) -> tuple[float, float]:
 
 
 def quiet_night(n: int, root: Path) -> None:
-    """The no-change nightly's own work over an N-document manifest and index, timed in this process."""
+    """The no-change nightly's own work over an N-document manifest and index, timed in this process; then
+    ``ogi run --no-crawl`` over the same data dir as an operator runs it (it must find nothing to do and start no
+    engine)."""
     import resource
     import sqlite3
 
+    from extractors import EXTRACTOR_VERSION
     from flows.settings import Paths
     from flows.worklist import mark_complete, todo_documents
     from pipelines.datasets import Warehouse
@@ -390,14 +393,14 @@ def quiet_night(n: int, root: Path) -> None:
     )
     ext_db.executemany(
         "INSERT INTO entries (sha256, version, batch, rg, row, summary) VALUES (?, ?, 'b', 0, 0, ?)",
-        ((f"{i:064x}", "bench", summary) for i in range(n)),
+        ((f"{i:064x}", EXTRACTOR_VERSION, summary) for i in range(n)),
     )
     ext_db.commit()
     ext_db.close()
     paths = Paths.of(data)
     with RawStore(paths.raw) as raw, ExtractionStore(paths.extracted) as store:
-        inputs = load_inputs(raw, store, "bench", paths.runs, None)
-        mark_complete(paths, "bench", raw.sequence()[0])
+        inputs = load_inputs(raw, store, EXTRACTOR_VERSION, paths.runs, None)
+        mark_complete(paths, EXTRACTOR_VERSION, raw.sequence()[0])
     counts = {
         "documents": n,
         "pending": 0,
@@ -408,19 +411,30 @@ def quiet_night(n: int, root: Path) -> None:
         "warnings": 0,
     }
     Warehouse(paths.warehouse_url).write_state({"inputs": inputs, "counts": counts, "partitions": {}})
+    paths.reports.mkdir(parents=True)
+    for drawn in ("coverage.png", "index.html"):  # as the last load left them (the quiet night keeps them)
+        (paths.reports / drawn).write_bytes(b"")
     print(f"quiet night: {n:,} fetches and index entries written in {time.perf_counter() - t0:.0f}s", flush=True)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()
-    todo, _ = todo_documents(paths, "bench")
+    todo, _ = todo_documents(paths, EXTRACTOR_VERSION)
     t_todo = time.perf_counter() - t0
     t0 = time.perf_counter()
-    summary = load_warehouse(data, None, "bench")
+    summary = load_warehouse(data, None, EXTRACTOR_VERSION)
     t_load = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     assert not todo and summary.skipped, "the quiet night did work"
     print(
         f"quiet night over {n:,} documents: listing to extract {t_todo:.2f}s ({len(todo)} found), load {t_load:.2f}s "
         f"(skipped: {summary.skipped}); peak RSS of this process {peak / 1024:.0f} MiB ({before / 1024:.0f} before)"
+    )
+    cli = run_cli_nightly(data)
+    record = json.loads(max(paths.runs.glob("flow-*.json")).read_text("utf-8"))
+    assert record["load"]["skipped"] and record["load"]["load_id"] is None, "ogi run --no-crawl ran the flow"
+    print(
+        f"`ogi run --no-crawl` over {n:,} documents: {cli['seconds']:.2f}s, peak {cli['ogi_mib']:.0f} MiB "
+        f"({cli['tree_mib']:.0f} MiB with its children), no engine started",
+        flush=True,
     )
     shutil.rmtree(data, ignore_errors=True)
 
