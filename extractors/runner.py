@@ -169,16 +169,15 @@ _TMP_PREFIX = "ogi-worker-"
 _swept = False
 
 
-def sweep_orphans(tmp: str | None = None) -> list[str]:
+def sweep_orphans(tmp: str | None = None) -> None:
     """Remove the private temporary directories of workers whose parent died without cleaning up (SIGKILL, the
     out-of-memory killer): each is named after its parent's pid, and a run killed night after night would otherwise
-    leave them, with whatever a converter put there, to pile up. Returns what it removed."""
+    leave them, with whatever a converter put there, to pile up."""
     tmp = tmp or tempfile.gettempdir()
-    removed = []
     try:
         names = [n for n in os.listdir(tmp) if n.startswith(_TMP_PREFIX)]
     except OSError:
-        return removed
+        return
     for name in names:
         pid = name[len(_TMP_PREFIX) :].split("-", 1)[0]
         if not pid.isdigit() or int(pid) == os.getpid():
@@ -191,8 +190,6 @@ def sweep_orphans(tmp: str | None = None) -> list[str]:
         except PermissionError:  # alive, another user's
             continue
         shutil.rmtree(os.path.join(tmp, name), ignore_errors=True)
-        removed.append(name)
-    return removed
 
 
 class _Worker:

@@ -36,7 +36,7 @@ from flows.tasks import (  # noqa: E402
     extract_chunk,
     load_task,
 )
-from flows.worklist import RunLock, extractor_version, mark_complete, todo_documents  # noqa: E402
+from flows.worklist import RunLock, Todo, extractor_version, mark_complete, todo_documents  # noqa: E402
 from pipelines.rawstore import RawStore  # noqa: E402
 
 PROGRESS: list[Callable[[str, int, int], None]] = []  # hooks the CLI sets to draw progress bars
@@ -96,7 +96,7 @@ def _crawl(
     return out
 
 
-def _extract(paths: Paths, docs: list[tuple[str, str]], version: str, jobs: int, force: bool) -> dict[str, Any]:
+def _extract(paths: Paths, docs: list[Todo], version: str, jobs: int, force: bool) -> dict[str, Any]:
     if not docs:
         return {"extracted": 0, "skipped": 0, "failed": 0, "damaged": [], "chunks": 0}
     chunks = extraction_chunks(docs, jobs)
@@ -146,7 +146,7 @@ def _run(
     name: str,
     paths: Paths,
     crawl: list[dict] | None,
-    todo: tuple[list[tuple[str, str]], int],
+    todo: tuple[list[Todo], int],
     version: str,
     jobs: int,
     force: bool,

@@ -46,9 +46,12 @@ def _complete_key(raw: RawStore, version: str) -> str:
     return f"complete:{version}:{raw.epoch}"
 
 
+Todo = tuple[str, str, str | None]  # a document to extract: sha256, file name, the listing's date
+
+
 def todo_documents(
     paths: Paths, version: str, years: set[int] | None = None, sources: set[str] | None = None, force: bool = False
-) -> tuple[list[tuple[str, str, str | None]], int]:
+) -> tuple[list[Todo], int]:
     """(sha256, file name, listing date) of current documents with no extraction at ``version`` (all when
     ``force``), and the raw sequence they were listed at.
 
