@@ -470,6 +470,6 @@ def coverage_command(
     if not rows:
         typer.echo("No coverage yet: run `ogi run`, `ogi backfill` or `ogi demo` first.", err=True)
         raise typer.Exit(1)
-    out = plot(rows, png or paths.reports / "coverage.png")
+    out = plot(rows, png or paths.coverage_png)
     print_coverage(rows)
     typer.echo(f"picture: {out}")

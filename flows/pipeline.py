@@ -26,7 +26,7 @@ from prefect.futures import as_completed  # noqa: E402
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner  # noqa: E402
 
 from flows.processes import die_with_parent  # noqa: E402
-from flows.records import now, write_run_summary  # noqa: E402
+from flows.records import now  # noqa: E402
 from flows.settings import Paths  # noqa: E402
 from flows.shards import shard_sources  # noqa: E402
 from flows.tasks import (  # noqa: E402
@@ -36,7 +36,15 @@ from flows.tasks import (  # noqa: E402
     extract_chunk,
     load_task,
 )
-from flows.worklist import RunLock, Todo, extractor_version, mark_complete, todo_documents  # noqa: E402
+from flows.worklist import (  # noqa: E402
+    NOTHING_EXTRACTED,
+    RunLock,
+    Todo,
+    extractor_version,
+    mark_complete,
+    todo_documents,
+    write_run_record,
+)
 from pipelines.rawstore import RawStore  # noqa: E402
 
 PROGRESS: list[Callable[[str, int, int], None]] = []  # hooks the CLI sets to draw progress bars
@@ -98,7 +106,7 @@ def _crawl(
 
 def _extract(paths: Paths, docs: list[Todo], version: str, jobs: int, force: bool) -> dict[str, Any]:
     if not docs:
-        return {"extracted": 0, "skipped": 0, "failed": 0, "damaged": [], "chunks": 0}
+        return dict(NOTHING_EXTRACTED)
     chunks = extraction_chunks(docs, jobs)
     # as JSON bytes: Prefect walks every item of a list parameter looking for futures, on both sides (ASCII JSON:
     # any str survives, a lone surrogate included)
@@ -161,8 +169,7 @@ def _run(
     if whole and not extracted["damaged"]:
         mark_complete(paths, version, seq)
     load = load_task(str(paths.data_dir), paths.warehouse_url, version, allow_shrink=allow_shrink, jobs=jobs)
-    png = paths.reports / "coverage.png"
-    page = paths.reports / "index.html"
+    png, page = paths.coverage_png, paths.dashboard
     # redrawn only when the load wrote (both read whole tables), side by side on the task runner's workers
     drawing = None if load["skipped"] and png.exists() else coverage_picture.submit(paths.warehouse_url, str(png))
     writing = (
@@ -170,21 +177,7 @@ def _run(
     )
     picture = str(png) if drawing is None else drawing.result()
     dashboard = str(page) if writing is None else writing.result()
-    summary = {
-        "flow": name,
-        "started_at": started,
-        "finished_at": now(),
-        "seconds": round(time.perf_counter() - t0, 2),
-        "data_dir": str(paths.data_dir),
-        "warehouse": paths.warehouse_url,
-        "extractor_version": version,
-        "crawl": crawl,
-        "extract": extracted,
-        "load": load,
-        "coverage_png": picture,
-        "dashboard": dashboard,
-    }
-    summary["summary_path"] = str(write_run_summary(paths.runs, summary))
+    summary = write_run_record(name, paths, started, t0, version, crawl, extracted, load, picture, dashboard)
     get_run_logger().info(
         "%s: %s reports, %s files written, %s deleted", name, load["reports"], load["written"], load["deleted"]
     )

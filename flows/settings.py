@@ -172,5 +172,14 @@ class Paths:
         return self.data_dir / "reports"
 
     @property
+    def coverage_png(self) -> Path:
+        return self.reports / "coverage.png"
+
+    @property
+    def dashboard(self) -> Path:
+        """The static dashboard's page (``pipelines.dashboard`` writes it and its assets into :attr:`reports`)."""
+        return self.reports / "index.html"
+
+    @property
     def run_lock(self) -> Path:
         return self.data_dir / "state" / "run.lock"

@@ -157,26 +157,7 @@ def load_task(
     summary = load_warehouse(
         data_dir, warehouse, version, coverage_years=coverage_years, allow_shrink=allow_shrink, workers=jobs
     )
-    c = summary.commit
-    return {
-        "seconds": round(time.perf_counter() - started, 2),
-        "skipped": summary.skipped,
-        "partitions_rebuilt": summary.partitions_rebuilt,
-        "quarantined": summary.quarantined,
-        "load_id": c.load_id,
-        "written": len(c.written),
-        "deleted": len(c.deleted),
-        "unchanged": c.unchanged,
-        "recovered": c.recovered,
-        "documents": summary.documents,
-        "pending": summary.pending,
-        "errors": summary.errors,
-        "reports": summary.reports,
-        "checks_failed": summary.checks_failed,
-        "checks_undecided": summary.checks_undecided,
-        "cross_year_warnings": summary.warnings,
-        "tables_written": sorted({p.split("/", 1)[0] for p in c.written}),
-    }
+    return summary.as_record(time.perf_counter() - started)
 
 
 @task(cache_policy=NO_CACHE, persist_result=False, task_run_name="coverage picture")

@@ -81,6 +81,41 @@ def mark_complete(paths: Paths, version: str, seq: int) -> None:
         store.set_mark(_complete_key(raw, version), str(seq))
 
 
+NOTHING_EXTRACTED = {"extracted": 0, "skipped": 0, "failed": 0, "damaged": [], "chunks": 0}
+
+
+def write_run_record(
+    flow: str,
+    paths: Paths,
+    started: str,
+    t0: float,
+    version: str,
+    crawl: list[dict] | None,
+    extract: dict[str, Any],
+    load: dict[str, Any],
+    coverage_png: str | None,
+    dashboard: str,
+) -> dict[str, Any]:
+    """A completed run's record, written to ``data/runs/`` (the flows and the quiet night write the same shape);
+    returned with its path as ``summary_path``. ``coverage_png``: None when there was nothing to draw."""
+    summary = {
+        "flow": flow,
+        "started_at": started,
+        "finished_at": now(),
+        "seconds": round(time.perf_counter() - t0, 2),
+        "data_dir": str(paths.data_dir),
+        "warehouse": paths.warehouse_url,
+        "extractor_version": version,
+        "crawl": crawl,
+        "extract": extract,
+        "load": load,
+        "coverage_png": coverage_png,
+        "dashboard": dashboard,
+    }
+    summary["summary_path"] = str(write_run_summary(paths.runs, summary))
+    return summary
+
+
 def quiet_night(paths: Paths) -> dict[str, Any] | None:
     """The record of a ``--no-crawl`` nightly over every source that has provably nothing to do, written as the flow
     would write it; None when there is anything to do (a document to extract, a load that would change or repair
@@ -88,7 +123,8 @@ def quiet_night(paths: Paths) -> dict[str, Any] | None:
 
     The same decisions as the flow, in the same order, under the same run lock: the documents still to extract
     (:func:`todo_documents`), then whether a load would read anything (``pipelines.load.load_is_current``)."""
-    from pipelines.load import load_is_current
+    from pipelines.datasets import CommitResult
+    from pipelines.load import LoadSummary, load_is_current
 
     started, t0 = now(), time.perf_counter()
     with RunLock(paths):
@@ -96,37 +132,10 @@ def quiet_night(paths: Paths) -> dict[str, Any] | None:
         todo, seq = todo_documents(paths, version)
         if todo:
             return None
-        png, page = paths.reports / "coverage.png", paths.reports / "index.html"
         counts = load_is_current(paths.data_dir, paths.warehouse_url, version)
-        if counts is None or not png.exists() or not page.exists():
+        if counts is None or not paths.coverage_png.exists() or not paths.dashboard.exists():
             return None
         mark_complete(paths, version, seq)  # documents fetched since the mark were all extracted already
-        summary = {
-            "flow": "nightly",
-            "started_at": started,
-            "finished_at": now(),
-            "seconds": round(time.perf_counter() - t0, 2),
-            "data_dir": str(paths.data_dir),
-            "warehouse": paths.warehouse_url,
-            "extractor_version": version,
-            "crawl": None,
-            "extract": {"extracted": 0, "skipped": 0, "failed": 0, "damaged": [], "chunks": 0},
-            "load": {
-                "seconds": 0.0,
-                "skipped": True,
-                "partitions_rebuilt": 0,
-                "quarantined": [],
-                "load_id": None,
-                "written": 0,
-                "deleted": 0,
-                "unchanged": 0,
-                "recovered": None,
-                **{k: v for k, v in counts.items() if k != "warnings"},
-                "cross_year_warnings": counts["warnings"],
-                "tables_written": [],
-            },
-            "coverage_png": str(png),
-            "dashboard": str(page),
-        }
-        summary["summary_path"] = str(write_run_summary(paths.runs, summary))
-        return summary
+        load = LoadSummary(CommitResult(load_id=None), skipped=True, **counts).as_record(0.0)
+        drawn = str(paths.coverage_png), str(paths.dashboard)
+        return write_run_record("nightly", paths, started, t0, version, None, dict(NOTHING_EXTRACTED), load, *drawn)

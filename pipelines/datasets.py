@@ -243,7 +243,7 @@ class WarehouseLock:
 
 @dataclass
 class CommitResult:
-    load_id: str
+    load_id: str | None  # None: no load ran (a quiet night, ``flows.worklist``)
     written: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     unchanged: int = 0

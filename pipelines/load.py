@@ -136,6 +136,29 @@ class LoadSummary:
     partitions_rebuilt: int = 0
     quarantined: list[str] = field(default_factory=list)
 
+    def as_record(self, seconds: float) -> dict[str, Any]:
+        """The load's part of a run record (``data/runs/flow-*.json``; ``ogi status`` and the run summary read it)."""
+        c = self.commit
+        return {
+            "seconds": round(seconds, 2),
+            "skipped": self.skipped,
+            "partitions_rebuilt": self.partitions_rebuilt,
+            "quarantined": self.quarantined,
+            "load_id": c.load_id,
+            "written": len(c.written),
+            "deleted": len(c.deleted),
+            "unchanged": c.unchanged,
+            "recovered": c.recovered,
+            "documents": self.documents,
+            "pending": self.pending,
+            "errors": self.errors,
+            "reports": self.reports,
+            "checks_failed": self.checks_failed,
+            "checks_undecided": self.checks_undecided,
+            "cross_year_warnings": self.warnings,
+            "tables_written": sorted({p.split("/", 1)[0] for p in c.written}),
+        }
+
 
 def summarize_document(fetch: FetchRecord, fetched_at: str, version: str | None, summary: dict | None) -> DocSummary:
     """A document's summary from its fetch and its extraction's index summary (``summary.report_summary``)."""
