@@ -311,16 +311,23 @@ class Warehouse:
                     total += pq.ParquetFile(f).metadata.num_rows
         return total
 
-    def state(self) -> dict[str, Any] | None:
-        """What the last load read (``_state.json``); None when absent or unreadable (quarantined)."""
+    def state(self, set_aside: bool = True) -> dict[str, Any] | None:
+        """What the last load read (``_state.json``); None when absent or unreadable (quarantined, unless
+        ``set_aside`` is false: a question that must write nothing)."""
         path = self._p(STATE)
         if not self.fs.exists(path):
             return None
         try:
             return json.loads(self.fs.cat_file(path))
         except ValueError as exc:
-            self.quarantine.put(path, f"unreadable load state: {exc}", self.fs)
+            if set_aside:
+                self.quarantine.put(path, f"unreadable load state: {exc}", self.fs)
             return None
+
+    @property
+    def interrupted(self) -> bool:
+        """A load's journal waits to be replayed (:meth:`recover`, at the next load)."""
+        return self.fs.exists(self._p(JOURNAL))
 
     def forget_state(self) -> None:
         """Drop ``_state.json`` (derived, so deleted rather than quarantined): the next load looks at everything."""
@@ -375,9 +382,9 @@ class Warehouse:
 
     def recover(self) -> str | None:
         """Replay an interrupted load's journal (roll forward); return its load id."""
-        path = self._p(JOURNAL)
-        if not self.fs.exists(path):
+        if not self.interrupted:
             return None
+        path = self._p(JOURNAL)
         try:
             journal = json.loads(self.fs.cat_file(path))
             if not {"moves", "deletes", "load_id", "record"} <= set(journal):

@@ -40,8 +40,6 @@ from pipelines.coverage import Observation, coverage_rows, cross_year_checks
 from pipelines.crawl_reports import crawl_log_rows, crawl_report_paths
 from pipelines.datasets import (
     FILE_NAME,
-    JOURNAL,
-    STATE,
     CommitResult,
     Load,
     Staged,
@@ -592,12 +590,9 @@ def load_is_current(
     (``flows.worklist.quiet_night``), under the run lock, which keeps other ogi runs of this data dir out."""
     data_dir = Path(data_dir)
     warehouse = Warehouse(warehouse_url or data_dir / "warehouse")
-    if warehouse.fs.exists(f"{warehouse.root}/{JOURNAL}"):
+    if warehouse.interrupted:
         return None
-    try:
-        previous = json.loads(warehouse.fs.cat_file(f"{warehouse.root}/{STATE}"))
-    except (FileNotFoundError, ValueError):  # absent, or unreadable (the load sets it aside)
-        return None
+    previous = warehouse.state(set_aside=False)  # unreadable: None, and the load sets it aside
     with RawStore(data_dir / "raw") as raw, ExtractionStore(data_dir / "state" / "extracted") as store:
         inputs = load_inputs(raw, store, extractor_version, data_dir / "runs", coverage_years)
     return dict(previous["counts"]) if _unchanged(previous, inputs) else None
